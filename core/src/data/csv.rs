@@ -1,0 +1,1 @@
+//! CSV reader (to be written).

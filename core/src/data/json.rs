@@ -1,0 +1,1 @@
+//! JSON Lines reader (to be written).

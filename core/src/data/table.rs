@@ -1,0 +1,209 @@
+//! A columnar table of raw data, as read from CSV, JSON Lines, a DataFrame or rows.
+
+use super::{Column, Record, Value};
+use crate::error::{Error, Result};
+
+/// A table of named, typed columns of equal length.
+///
+/// Each row can remember the 1-based line of the input it came from, so errors found
+/// after reading (a third target class, a non-numeric value in a numeric column) still
+/// name the line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    names: Vec<String>,
+    columns: Vec<Column>,
+    lines: Vec<u64>,
+}
+
+impl Table {
+    /// An empty table with no columns.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds a table from named columns. Fails on duplicate names or unequal lengths.
+    pub fn from_columns(cols: Vec<(String, Column)>) -> Result<Self> {
+        let mut t = Table::new();
+        for (name, col) in cols {
+            t.push_column(name, col)?;
+        }
+        Ok(t)
+    }
+
+    /// Adds a column. Fails on a duplicate name or a length different from the others.
+    pub fn push_column(&mut self, name: impl Into<String>, col: Column) -> Result<()> {
+        let name = name.into();
+        if self.names.iter().any(|n| *n == name) {
+            return Err(Error::InvalidInput(format!("duplicate column \"{name}\"")));
+        }
+        if let Some(first) = self.columns.first() {
+            if first.len() != col.len() {
+                return Err(Error::InvalidInput(format!(
+                    "column \"{name}\" has {} rows, the others have {}",
+                    col.len(),
+                    first.len()
+                )));
+            }
+        }
+        self.names.push(name);
+        self.columns.push(col);
+        Ok(())
+    }
+
+    /// Sets the source line of each row (1-based). Fails when the length differs.
+    pub fn set_lines(&mut self, lines: Vec<u64>) -> Result<()> {
+        if lines.len() != self.n_rows() {
+            return Err(Error::Internal(format!(
+                "{} line numbers for {} rows",
+                lines.len(),
+                self.n_rows()
+            )));
+        }
+        self.lines = lines;
+        Ok(())
+    }
+
+    /// The source line of row `i`: the recorded one, or `i + 2` (a header line plus
+    /// 1-based rows) when the table did not come from a file.
+    pub fn line_of(&self, i: usize) -> u64 {
+        self.lines.get(i).copied().unwrap_or(i as u64 + 2)
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.columns.first().map_or(0, Column::len)
+    }
+
+    /// Number of columns.
+    pub fn n_cols(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Column names, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Columns, in order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The index of a column by name.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// A column by name.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.index_of(name).map(|i| &self.columns[i])
+    }
+
+    /// A column by name, or [`Error::UnknownColumn`] listing the columns present.
+    pub fn require(&self, name: &str) -> Result<&Column> {
+        self.column(name)
+            .ok_or_else(|| Error::unknown_column(name, self.names.iter().map(String::as_str)))
+    }
+
+    /// Removes a column and returns it.
+    pub fn remove_column(&mut self, name: &str) -> Option<Column> {
+        let i = self.index_of(name)?;
+        self.names.remove(i);
+        Some(self.columns.remove(i))
+    }
+
+    /// Replaces a column's data (same length required).
+    pub fn replace_column(&mut self, name: &str, col: Column) -> Result<()> {
+        let i = self
+            .index_of(name)
+            .ok_or_else(|| Error::unknown_column(name, self.names.iter().map(String::as_str)))?;
+        if col.len() != self.n_rows() {
+            return Err(Error::Internal(format!(
+                "replacement for \"{name}\" has {} rows, table has {}",
+                col.len(),
+                self.n_rows()
+            )));
+        }
+        self.columns[i] = col;
+        Ok(())
+    }
+
+    /// A new table with the given rows, in that order (line numbers kept).
+    pub fn take(&self, rows: &[usize]) -> Table {
+        Table {
+            names: self.names.clone(),
+            columns: self.columns.iter().map(|c| c.take(rows)).collect(),
+            lines: if self.lines.is_empty() {
+                Vec::new()
+            } else {
+                rows.iter().map(|&r| self.lines[r]).collect()
+            },
+        }
+    }
+
+    /// Row `i` as a raw [`Record`] (missing cells are left out).
+    pub fn record(&self, i: usize) -> Record {
+        let mut r = Record::new();
+        for (name, col) in self.names.iter().zip(&self.columns) {
+            let v = col.value(i);
+            if !matches!(v, Value::Missing) {
+                r.insert(name.clone(), v);
+            }
+        }
+        r
+    }
+
+    /// Builds a table from records: the union of their fields, in order of first
+    /// appearance. A field whose every present value is a number (or a numeric string
+    /// when `decimal_comma` allows) becomes numeric; booleans become `"true"`/`"false"`
+    /// strings otherwise; everything else is a string column.
+    pub fn from_records(records: &[Record]) -> Table {
+        let mut names: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for r in records {
+            for (k, _) in r.iter() {
+                if seen.insert(k.to_owned()) {
+                    names.push(k.to_owned());
+                }
+            }
+        }
+        let mut t = Table::new();
+        for name in names {
+            let all_num = records.iter().all(|r| {
+                matches!(r.get(&name), None | Some(Value::Num(_)) | Some(Value::Missing))
+                    || matches!(r.get(&name), Some(Value::Bool(_)))
+            }) && records
+                .iter()
+                .any(|r| matches!(r.get(&name), Some(Value::Num(_))));
+            let col = if all_num {
+                Column::Num(
+                    records
+                        .iter()
+                        .map(|r| match r.get(&name) {
+                            Some(Value::Num(x)) => *x,
+                            Some(Value::Bool(b)) => f64::from(u8::from(*b)),
+                            _ => f64::NAN,
+                        })
+                        .collect(),
+                )
+            } else {
+                let strs: Vec<Option<String>> = records
+                    .iter()
+                    .map(|r| match r.get(&name) {
+                        Some(Value::Str(s)) if !s.trim().is_empty() => Some(s.clone()),
+                        Some(Value::Num(x)) if !x.is_nan() => Some(super::format_num(*x)),
+                        Some(Value::Bool(b)) => Some(b.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                Column::Str(super::StrColumn::from_options(
+                    strs.iter().map(|s| s.as_deref()),
+                ))
+            };
+            // Names are unique by construction and lengths equal.
+            t.names.push(name);
+            t.columns.push(col);
+        }
+        t
+    }
+}

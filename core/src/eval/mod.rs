@@ -1,0 +1,3 @@
+//! Evaluation: metrics, the random baseline, cross-validation.
+
+pub mod metrics;

@@ -1,0 +1,1 @@
+//! Deterministic synthetic CRM leads (to be written).

@@ -1,0 +1,3 @@
+//! Training: the solver, balancing, configuration and the trainer.
+
+pub mod solver;

@@ -1,0 +1,1 @@
+//! Logistic-regression solver (to be written).
