@@ -111,7 +111,10 @@ impl Features {
 
     /// A new matrix with the given rows, in that order.
     pub fn take_rows(&self, rows: &[usize]) -> Features {
-        let nnz = rows.iter().map(|&r| self.indptr[r + 1] - self.indptr[r]).sum();
+        let nnz = rows
+            .iter()
+            .map(|&r| self.indptr[r + 1] - self.indptr[r])
+            .sum();
         let mut f = Features::with_capacity(self.n_cols, rows.len(), nnz);
         for &r in rows {
             let (idx, val) = self.row(r);

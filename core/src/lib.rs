@@ -9,6 +9,8 @@ pub mod data;
 pub mod error;
 pub mod eval;
 pub mod features;
+pub mod format;
+pub mod model;
 pub mod recipe;
 pub mod rng;
 pub mod synth;
@@ -17,6 +19,8 @@ pub mod train;
 pub use data::{Column, Kind, Record, Schema, Table, Target, TargetSpec, Value};
 pub use error::{Error, ErrorCode, Result};
 pub use features::Features;
+pub use model::{Explanation, Model, ModelMeta, Reason, Score};
+pub use train::{Balance, TrainConfig, Trainer};
 
 /// The library version (the workspace version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

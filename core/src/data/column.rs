@@ -100,7 +100,9 @@ impl Column {
                 Some(x) if !x.is_nan() => Value::Num(*x),
                 _ => Value::Missing,
             },
-            Column::Str(s) => s.get(i).map_or(Value::Missing, |x| Value::Str(x.to_owned())),
+            Column::Str(s) => s
+                .get(i)
+                .map_or(Value::Missing, |x| Value::Str(x.to_owned())),
         }
     }
 

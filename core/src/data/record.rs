@@ -54,11 +54,7 @@ impl Record {
     /// objects are errors naming the field.
     pub fn from_json(text: &str) -> Result<Self> {
         let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            Error::parse(
-                e.line() as u64,
-                None,
-                format!("invalid JSON record: {e}"),
-            )
+            Error::parse(e.line() as u64, None, format!("invalid JSON record: {e}"))
         })?;
         Self::from_json_value(&v)
     }

@@ -196,22 +196,45 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert_eq!(infer_kind("x", &Column::Num(vec![1.0, 2.5, f64::NAN])), Kind::Numeric);
-        assert_eq!(infer_kind("x", &Column::Num(vec![1.0, 0.0, f64::NAN])), Kind::Boolean);
+        assert_eq!(
+            infer_kind("x", &Column::Num(vec![1.0, 2.5, f64::NAN])),
+            Kind::Numeric
+        );
+        assert_eq!(
+            infer_kind("x", &Column::Num(vec![1.0, 0.0, f64::NAN])),
+            Kind::Boolean
+        );
         assert_eq!(infer_kind("x", &Column::Num(vec![f64::NAN])), Kind::Id);
-        assert_eq!(infer_kind("lead_id", &Column::Num(vec![1.0, 2.0, 3.0])), Kind::Id);
-        assert_eq!(infer_kind("calls", &Column::Num(vec![1.0, 2.0, 3.0])), Kind::Numeric);
-        assert_eq!(infer_kind("x", &strs(&[Some("yes"), Some("No"), None])), Kind::Boolean);
+        assert_eq!(
+            infer_kind("lead_id", &Column::Num(vec![1.0, 2.0, 3.0])),
+            Kind::Id
+        );
+        assert_eq!(
+            infer_kind("calls", &Column::Num(vec![1.0, 2.0, 3.0])),
+            Kind::Numeric
+        );
+        assert_eq!(
+            infer_kind("x", &strs(&[Some("yes"), Some("No"), None])),
+            Kind::Boolean
+        );
         assert_eq!(
             infer_kind("x", &strs(&[Some("web"), Some("phone"), Some("web")])),
             Kind::Categorical
         );
         assert_eq!(
-            infer_kind("x", &strs(&[Some("call me back tomorrow please"), Some("not now, thanks a lot")])),
+            infer_kind(
+                "x",
+                &strs(&[
+                    Some("call me back tomorrow please"),
+                    Some("not now, thanks a lot")
+                ])
+            ),
             Kind::Text
         );
         let ids: Vec<String> = (0..30).map(|i| format!("L-{i}")).collect();
-        let col = Column::Str(StrColumn::from_options(ids.iter().map(|s| Some(s.as_str()))));
+        let col = Column::Str(StrColumn::from_options(
+            ids.iter().map(|s| Some(s.as_str())),
+        ));
         assert_eq!(infer_kind("x", &col), Kind::Id);
     }
 }

@@ -170,8 +170,10 @@ impl Table {
         let mut t = Table::new();
         for name in names {
             let all_num = records.iter().all(|r| {
-                matches!(r.get(&name), None | Some(Value::Num(_)) | Some(Value::Missing))
-                    || matches!(r.get(&name), Some(Value::Bool(_)))
+                matches!(
+                    r.get(&name),
+                    None | Some(Value::Num(_)) | Some(Value::Missing)
+                ) || matches!(r.get(&name), Some(Value::Bool(_)))
             }) && records
                 .iter()
                 .any(|r| matches!(r.get(&name), Some(Value::Num(_))));

@@ -49,11 +49,19 @@ impl Target {
         self.y.iter().filter(|&&v| v > 0.5).count()
     }
 
-    /// Takes the target column out of `table` and turns it into 0/1 labels.
+    /// Takes the target column out of `table` and turns it into 0/1 labels
+    /// (see [`Target::read`]).
+    pub fn extract(table: &mut Table, spec: &TargetSpec) -> Result<Target> {
+        let t = Target::read(table, spec)?;
+        table.remove_column(&spec.column);
+        Ok(t)
+    }
+
+    /// Reads the target column of `table` as 0/1 labels, leaving the table as it is.
     ///
     /// Errors name the line: a missing target value, a third class, or a column with
     /// a single class.
-    pub fn extract(table: &mut Table, spec: &TargetSpec) -> Result<Target> {
+    pub fn read(table: &Table, spec: &TargetSpec) -> Result<Target> {
         let col = table.require(&spec.column)?.clone();
         let name = spec.column.as_str();
         // Per row: the class text (None when missing).
@@ -74,7 +82,10 @@ impl Target {
                 let t = text_of(i).ok_or_else(|| {
                     Error::parse(table.line_of(i), Some(name), "the target value is missing")
                 })?;
-                let is_pos = t == pos || (matches!(col, Column::Num(_)) && parse_num(pos, false) == parse_num(&t, false) && parse_num(pos, false).is_some());
+                let is_pos = t == pos
+                    || (matches!(col, Column::Num(_))
+                        && parse_num(pos, false) == parse_num(&t, false)
+                        && parse_num(pos, false).is_some());
                 if is_pos {
                     any_pos = true;
                     y.push(1.0);
@@ -155,10 +166,17 @@ impl Target {
                 }
                 _ => {}
             }
-            pos_label = classes.iter().find(|c| c.1).map(|c| c.0.clone()).unwrap_or_default();
-            neg_label = classes.iter().find(|c| !c.1).map(|c| c.0.clone()).unwrap_or_default();
+            pos_label = classes
+                .iter()
+                .find(|c| c.1)
+                .map(|c| c.0.clone())
+                .unwrap_or_default();
+            neg_label = classes
+                .iter()
+                .find(|c| !c.1)
+                .map(|c| c.0.clone())
+                .unwrap_or_default();
         }
-        table.remove_column(name);
         Ok(Target {
             column: name.to_owned(),
             y,

@@ -92,7 +92,9 @@ pub fn parse_num(s: &str, decimal_comma: bool) -> Option<f64> {
     {
         return None;
     }
-    if t.bytes().any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E') {
+    if t.bytes()
+        .any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E')
+    {
         return None;
     }
     let v = if decimal_comma {

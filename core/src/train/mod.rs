@@ -1,3 +1,11 @@
-//! Training: the solver, balancing, configuration and the trainer.
+//! Training: configuration, balancing, the solver, and the trainer that ties them to
+//! the pipeline and cross-validation.
 
+pub mod balance;
+mod config;
 pub mod solver;
+mod trainer;
+
+pub use balance::Balance;
+pub use config::TrainConfig;
+pub use trainer::{evaluate, train, Trainer};

@@ -1,0 +1,219 @@
+//! The model file: a small envelope around a postcard payload.
+//!
+//! ```text
+//! offset  size  field
+//! 0       4     magic "LSCM"
+//! 4       2     format version, little-endian u16 (this release writes 1)
+//! 6       4     payload length in bytes, little-endian u32
+//! 10      4     CRC-32 (IEEE) of the payload, little-endian u32
+//! 14      n     payload: the model, serialised with postcard
+//! ```
+//!
+//! Reading checks the magic, the version, that the length matches the bytes present
+//! exactly (trailing bytes are rejected), the checksum, that the payload decodes with
+//! nothing left over, and every invariant scoring relies on. Lengths inside the payload
+//! are bounded by the bytes present, so a crafted file cannot make the reader allocate
+//! more than it holds. A file never executes anything.
+//!
+//! Saving is atomic: a temporary file in the same folder is written and fsynced, then
+//! renamed over the target, then the folder is fsynced, so a crash leaves either the
+//! old file or the new one, never a torn one.
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use std::io::Write;
+use std::path::Path;
+
+/// The four bytes every model file starts with.
+pub const MAGIC: [u8; 4] = *b"LSCM";
+/// The format version this release writes.
+pub const FORMAT_VERSION: u16 = 1;
+/// Format versions this release reads.
+pub const READABLE_VERSIONS: &[u16] = &[1];
+/// Envelope size before the payload.
+pub const HEADER_LEN: usize = 14;
+/// Largest payload accepted (256 MiB): far above any real model, low enough that a
+/// corrupt length cannot exhaust memory.
+pub const MAX_PAYLOAD: usize = 256 << 20;
+
+/// Serialises a model into the file format.
+pub fn to_bytes(model: &Model) -> Result<Vec<u8>> {
+    let payload = postcard::to_stdvec(model)
+        .map_err(|e| Error::Internal(format!("cannot encode model: {e}")))?;
+    let len = u32::try_from(payload.len())
+        .ok()
+        .filter(|&l| (l as usize) <= MAX_PAYLOAD)
+        .ok_or_else(|| {
+            Error::InvalidInput(format!("model too large to save ({} bytes)", payload.len()))
+        })?;
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    Ok(out)
+}
+
+/// Reads a model from bytes in the file format; every failure is a
+/// [`Error::ModelFormat`] saying what is wrong and at which byte.
+pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
+    let err = |m: String| Err(Error::ModelFormat(m));
+    if bytes.len() < HEADER_LEN {
+        if !bytes.is_empty() && !MAGIC.starts_with(&bytes[..bytes.len().min(4)]) {
+            return err("not a leadscore model (bad magic at byte 0)".into());
+        }
+        return err(format!(
+            "truncated: {} bytes, the header alone is {HEADER_LEN}",
+            bytes.len()
+        ));
+    }
+    if bytes[..4] != MAGIC {
+        return err(format!(
+            "not a leadscore model (bad magic at byte 0: {:02x} {:02x} {:02x} {:02x}, expected \"LSCM\")",
+            bytes[0], bytes[1], bytes[2], bytes[3]
+        ));
+    }
+    let version = u16::from_le_bytes([bytes[4], bytes[5]]);
+    if !READABLE_VERSIONS.contains(&version) {
+        return err(format!(
+            "format version {version} (byte 4) is not supported by leadscore {}; it reads versions {READABLE_VERSIONS:?}",
+            crate::VERSION
+        ));
+    }
+    let len = u32::from_le_bytes([bytes[6], bytes[7], bytes[8], bytes[9]]) as usize;
+    let crc = u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]);
+    let present = bytes.len() - HEADER_LEN;
+    if len > MAX_PAYLOAD {
+        return err(format!(
+            "payload length {len} (byte 6) exceeds the limit of {MAX_PAYLOAD}"
+        ));
+    }
+    if present < len {
+        return err(format!(
+            "truncated: the header promises {len} payload bytes, {present} are present"
+        ));
+    }
+    if present > len {
+        return err(format!(
+            "{} trailing bytes after the payload (from byte {})",
+            present - len,
+            HEADER_LEN + len
+        ));
+    }
+    let payload = &bytes[HEADER_LEN..];
+    let actual = crc32fast::hash(payload);
+    if actual != crc {
+        return err(format!("checksum mismatch: the header says {crc:08x}, the payload hashes to {actual:08x} (corrupt file)"));
+    }
+    let (model, rest): (Model, &[u8]) = postcard::take_from_bytes(payload)
+        .map_err(|e| Error::ModelFormat(format!("payload does not decode: {e}")))?;
+    if !rest.is_empty() {
+        return err(format!(
+            "{} undecoded bytes at the end of the payload",
+            rest.len()
+        ));
+    }
+    model.validate()?;
+    Ok(model)
+}
+
+/// Reads a model file.
+pub fn load(path: impl AsRef<Path>) -> Result<Model> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    from_bytes(&bytes).map_err(|e| match e {
+        Error::ModelFormat(m) => Error::ModelFormat(format!("{}: {m}", path.display())),
+        other => other,
+    })
+}
+
+/// Writes a model file atomically (temporary file, fsync, rename, fsync the folder).
+pub fn save(model: &Model, path: impl AsRef<Path>) -> Result<()> {
+    write_atomic(path.as_ref(), &to_bytes(model)?)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder is written
+/// and fsynced, renamed over `path`, and the folder is fsynced. On failure the
+/// temporary file is removed and `path` is untouched.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::InvalidInput(format!("{}: not a file path", path.display())))?;
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = dir.join(format!(
+        ".{}.{}.{nonce}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        // Make the rename itself durable.
+        #[cfg(unix)]
+        std::fs::File::open(&dir)?.sync_all()?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+impl Model {
+    /// Reads a model file (see [`load`]).
+    pub fn load(path: impl AsRef<Path>) -> Result<Model> {
+        load(path)
+    }
+
+    /// Writes the model file atomically (see [`save`]).
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        save(self, path)
+    }
+
+    /// The model in the file format (see [`to_bytes`]).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        to_bytes(self)
+    }
+
+    /// Reads a model from bytes in the file format (see [`from_bytes`]).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
+        from_bytes(bytes)
+    }
+
+    /// The whole model as JSON for inspection: training facts, schema, every feature
+    /// with its coefficient and training mean, the threshold and the metrics.
+    pub fn to_json(&self) -> serde_json::Value {
+        let features: Vec<serde_json::Value> = self
+            .feature_names()
+            .into_iter()
+            .zip(&self.coef)
+            .zip(&self.feature_means)
+            .map(|((name, c), m)| serde_json::json!({ "name": name, "coef": c, "mean": m }))
+            .collect();
+        serde_json::json!({
+            "format_version": FORMAT_VERSION,
+            "meta": self.meta,
+            "schema": self.schema.fields.iter().map(|f| serde_json::json!({"name": f.name, "kind": f.kind.as_str()})).collect::<Vec<_>>(),
+            "inputs": self.input_names(),
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+            "features": features,
+            "pipeline": self.pipeline,
+            "metrics": self.metrics,
+        })
+    }
+}

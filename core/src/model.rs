@@ -1,0 +1,372 @@
+//! A trained model: raw record in, probability, score, label and reasons out.
+
+use crate::data::{format_num, Kind, Record, Schema, Table, Value};
+use crate::error::{Error, Result};
+use crate::eval::Metrics;
+use crate::recipe::{value_to_bool, Pipeline, ValueKind, OTHER_LEVEL};
+use serde::{Deserialize, Serialize};
+
+/// Facts about how and on what a model was trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMeta {
+    /// The leadscore version that trained it.
+    pub leadscore_version: String,
+    /// Seconds since the Unix epoch when training finished.
+    pub created_unix: u64,
+    /// The target column.
+    pub target: String,
+    /// How the positive class was written in the training data.
+    pub positive_label: String,
+    /// How the negative class was written in the training data.
+    pub negative_label: String,
+    /// Training rows.
+    pub rows: u64,
+    /// Positive training rows.
+    pub positives: u64,
+    /// The balancing method (`upsample`, `downsample`, `class_weight`, `none`).
+    pub balance: String,
+    /// The inverse regularisation strength C.
+    pub c: f64,
+    /// The seed of every random choice in training.
+    pub seed: u64,
+    /// Solver iterations of the final fit.
+    pub iterations: u32,
+    /// Whether the final fit met the gradient tolerance.
+    pub converged: bool,
+    /// Final gradient norm (max-abs) of the final fit.
+    pub grad_norm: f64,
+    /// The factor by which balancing raised the positives' odds (1 without
+    /// balancing); the stored intercept already has `ln` of it subtracted.
+    pub resampling_ratio: f64,
+}
+
+/// One scored record.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// Calibrated probability of the positive class.
+    pub probability: f64,
+    /// The probability as a whole-number score from 1 to 99.
+    pub score: u8,
+    /// Whether the probability reaches the model's threshold.
+    pub label: bool,
+}
+
+/// One reason of an explanation: how much a raw field moved the score, relative to
+/// an average training lead, in log-odds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The raw field.
+    pub field: String,
+    /// A readable statement of the field's value (`tenure = 1`, `contract =
+    /// Month-to-month`, `total_charges is missing`).
+    pub label: String,
+    /// Contribution to the log-odds (positive raises the score).
+    pub contribution: f64,
+}
+
+/// A score with its top reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// The score itself.
+    pub score: Score,
+    /// The probability of an average training lead (all contributions zero).
+    pub base_probability: f64,
+    /// The strongest reasons for a higher score, strongest first.
+    pub positive: Vec<Reason>,
+    /// The strongest reasons for a lower score, strongest first.
+    pub negative: Vec<Reason>,
+}
+
+/// A trained, immutable scoring model (`Send + Sync`; share it as `Arc<Model>`).
+///
+/// It holds the schema, the fitted pipeline, the coefficients, the decision
+/// threshold and the metrics measured at training time, so a model file alone turns
+/// a raw record into a probability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    pub(crate) meta: ModelMeta,
+    pub(crate) schema: Schema,
+    pub(crate) pipeline: Pipeline,
+    pub(crate) coef: Vec<f64>,
+    pub(crate) intercept: f64,
+    pub(crate) threshold: f64,
+    pub(crate) feature_means: Vec<f64>,
+    pub(crate) metrics: Option<Metrics>,
+}
+
+/// The logistic function, stable for large |z|.
+#[inline]
+pub fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl Model {
+    /// Assembles a model from its parts, checking that they fit together.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_parts(
+        meta: ModelMeta,
+        schema: Schema,
+        pipeline: Pipeline,
+        coef: Vec<f64>,
+        intercept: f64,
+        threshold: f64,
+        feature_means: Vec<f64>,
+        metrics: Option<Metrics>,
+    ) -> Result<Model> {
+        let m = Model {
+            meta,
+            schema,
+            pipeline,
+            coef,
+            intercept,
+            threshold,
+            feature_means,
+            metrics,
+        };
+        m.validate()?;
+        Ok(m)
+    }
+
+    /// Checks every invariant scoring relies on, so that no file, however crafted,
+    /// can make scoring index out of range or return NaN.
+    pub(crate) fn validate(&self) -> Result<()> {
+        self.pipeline.validate()?;
+        let n = self.pipeline.n_features();
+        if self.coef.len() != n || self.feature_means.len() != n {
+            return Err(Error::ModelFormat(format!(
+                "{} coefficients and {} means for {n} features",
+                self.coef.len(),
+                self.feature_means.len()
+            )));
+        }
+        if !self
+            .coef
+            .iter()
+            .chain(&self.feature_means)
+            .all(|x| x.is_finite())
+            || !self.intercept.is_finite()
+        {
+            return Err(Error::ModelFormat("non-finite coefficient".into()));
+        }
+        if !(self.threshold > 0.0 && self.threshold < 1.0) {
+            return Err(Error::ModelFormat(format!(
+                "threshold {} outside (0, 1)",
+                self.threshold
+            )));
+        }
+        Ok(())
+    }
+
+    /// Training facts.
+    pub fn meta(&self) -> &ModelMeta {
+        &self.meta
+    }
+
+    /// The schema the model was trained with (the target excluded).
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The fitted feature pipeline.
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
+    }
+
+    /// Coefficients, one per feature column (see [`Model::feature_names`]).
+    pub fn coefficients(&self) -> &[f64] {
+        &self.coef
+    }
+
+    /// The intercept (already corrected for balancing).
+    pub fn intercept(&self) -> f64 {
+        self.intercept
+    }
+
+    /// The decision threshold on the calibrated probability.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// Cross-validated metrics measured at training time (absent when trained without
+    /// cross-validation).
+    pub fn metrics(&self) -> Option<&Metrics> {
+        self.metrics.as_ref()
+    }
+
+    /// Readable feature names, aligned with [`Model::coefficients`].
+    pub fn feature_names(&self) -> Vec<String> {
+        self.pipeline.feature_names()
+    }
+
+    /// The raw fields the model reads, in pipeline order.
+    pub fn input_names(&self) -> Vec<&str> {
+        self.pipeline
+            .inputs()
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect()
+    }
+
+    /// The log-odds of a raw record.
+    pub fn logit(&self, record: &Record) -> Result<f64> {
+        let mut z = self.intercept;
+        let coef = &self.coef;
+        self.pipeline
+            .emit_record(record, &mut |j, x| z += coef[j as usize] * x)?;
+        Ok(z)
+    }
+
+    /// The log-odds of a record given as values in [`Model::input_names`] order.
+    pub fn logit_values(&self, values: &[Value]) -> Result<f64> {
+        let mut z = self.intercept;
+        let coef = &self.coef;
+        self.pipeline
+            .emit_values(values, &mut |j, x| z += coef[j as usize] * x)?;
+        Ok(z)
+    }
+
+    /// Turns a log-odds into a [`Score`].
+    pub fn score_from_logit(&self, z: f64) -> Score {
+        let p = sigmoid(z);
+        Score {
+            probability: p,
+            score: (p * 100.0).round().clamp(1.0, 99.0) as u8,
+            label: p >= self.threshold,
+        }
+    }
+
+    /// Scores one raw record: probability, a 1–99 score, and the label at the model
+    /// threshold. Unknown fields are ignored, absent ones count as missing; a value
+    /// of the wrong kind is an error naming the field.
+    pub fn score(&self, record: &Record) -> Result<Score> {
+        Ok(self.score_from_logit(self.logit(record)?))
+    }
+
+    /// Log-odds of every row of a table (the fast path: columns are resolved and
+    /// category levels mapped once, then rows are dotted without lookups).
+    pub fn logits_batch(&self, table: &Table) -> Result<Vec<f64>> {
+        let bound = self.pipeline.bind(table)?;
+        let coef = &self.coef;
+        let mut out = Vec::with_capacity(table.n_rows());
+        for r in 0..table.n_rows() {
+            let mut z = self.intercept;
+            bound.emit_row(r, &mut |j, x| z += coef[j as usize] * x);
+            out.push(z);
+        }
+        Ok(out)
+    }
+
+    /// Probabilities of every row of a table (see [`Model::logits_batch`]).
+    pub fn score_batch(&self, table: &Table) -> Result<Vec<f64>> {
+        let mut z = self.logits_batch(table)?;
+        z.iter_mut().for_each(|v| *v = sigmoid(*v));
+        Ok(z)
+    }
+
+    /// Scores every row of a table into [`Score`]s.
+    pub fn score_batch_detailed(&self, table: &Table) -> Result<Vec<Score>> {
+        Ok(self
+            .logits_batch(table)?
+            .into_iter()
+            .map(|z| self.score_from_logit(z))
+            .collect())
+    }
+
+    /// Scores a record and names the top `k` reasons each way. Each raw field's
+    /// contribution is the sum over its feature columns of `coef * (x - training
+    /// mean)`, so the contributions plus the average lead's log-odds give the score.
+    pub fn explain(&self, record: &Record, k: usize) -> Result<Explanation> {
+        let inputs = self.pipeline.inputs();
+        let mut contrib = vec![0.0; inputs.len()];
+        let feature_input = self.pipeline.feature_inputs();
+        let mut base = self.intercept;
+        for (j, (&w, &m)) in self.coef.iter().zip(&self.feature_means).enumerate() {
+            contrib[feature_input[j]] -= w * m;
+            base += w * m;
+        }
+        let mut z = self.intercept;
+        let coef = &self.coef;
+        self.pipeline.emit_record(record, &mut |j, x| {
+            contrib[feature_input[j as usize]] += coef[j as usize] * x;
+            z += coef[j as usize] * x;
+        })?;
+        let mut reasons: Vec<Reason> = inputs
+            .iter()
+            .zip(&contrib)
+            .map(|(input, &c)| Reason {
+                field: input.name.clone(),
+                label: self.value_label(input.kind, &input.name, record.get(&input.name)),
+                contribution: c,
+            })
+            .collect();
+        reasons.sort_by(|a, b| {
+            b.contribution
+                .total_cmp(&a.contribution)
+                .then_with(|| a.field.cmp(&b.field))
+        });
+        let positive: Vec<Reason> = reasons
+            .iter()
+            .filter(|r| r.contribution > 1e-12)
+            .take(k)
+            .cloned()
+            .collect();
+        let negative: Vec<Reason> = reasons
+            .iter()
+            .rev()
+            .filter(|r| r.contribution < -1e-12)
+            .take(k)
+            .cloned()
+            .collect();
+        Ok(Explanation {
+            score: self.score_from_logit(z),
+            base_probability: sigmoid(base),
+            positive,
+            negative,
+        })
+    }
+
+    fn value_label(&self, kind: Kind, field: &str, v: Option<&Value>) -> String {
+        let v = v.unwrap_or(&Value::Missing);
+        if v.is_missing() {
+            return format!("{field} is missing");
+        }
+        let step = self
+            .pipeline
+            .steps()
+            .iter()
+            .find(|s| self.pipeline.inputs()[s.input()].name == field);
+        match (kind, v) {
+            (Kind::Boolean, _) => match value_to_bool(field, v) {
+                Ok(Some(b)) => format!("{field} = {}", if b { "yes" } else { "no" }),
+                _ => format!("{field} is missing"),
+            },
+            (_, Value::Num(x)) if step.is_some_and(|s| s.reads() == ValueKind::Number) => {
+                format!("{field} = {}", format_num(*x))
+            }
+            _ => {
+                let text = match v {
+                    Value::Num(x) => format_num(*x),
+                    Value::Str(s) => s.trim().to_owned(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Missing => String::new(),
+                };
+                let unseen = step.is_some_and(|s| match s {
+                    crate::recipe::Step::OneHot { levels, .. } => {
+                        levels.binary_search(&text).is_err()
+                    }
+                    _ => false,
+                });
+                if unseen {
+                    format!("{field} = {text} ({OTHER_LEVEL})")
+                } else {
+                    format!("{field} = {text}")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,484 @@
+//! A fitted pipeline: raw inputs -> steps -> feature columns.
+
+use super::step::{Step, ValueKind};
+use crate::data::{
+    format_num, parse_bool, Column, Kind, Record, Schema, Table, Value, MISSING_CODE,
+};
+use crate::error::{Error, Result};
+use crate::features::Features;
+use serde::{Deserialize, Serialize};
+
+/// One raw field a pipeline reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    /// The field (column) name.
+    pub name: String,
+    /// Its kind in the training schema.
+    pub kind: Kind,
+}
+
+/// Options of the `auto` recipe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoOptions {
+    /// Category levels seen on fewer training rows than this fold into `other`.
+    /// Defaults to `10`.
+    pub min_count: usize,
+    /// At most this many levels per categorical column keep their own column (the most
+    /// frequent); the rest fold into `other`. Defaults to `200`.
+    pub max_levels: usize,
+}
+
+impl Default for AutoOptions {
+    fn default() -> Self {
+        AutoOptions {
+            min_count: 10,
+            max_levels: 200,
+        }
+    }
+}
+
+/// A recipe fitted on training rows: which raw fields it reads and how each becomes
+/// feature columns. Deterministic and serialisable; the same code transforms tables
+/// (training, batch scoring) and single records (scoring).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pipeline {
+    inputs: Vec<Input>,
+    steps: Vec<Step>,
+    n_features: usize,
+}
+
+impl Pipeline {
+    /// Fits the `auto` recipe on the given training rows of `table`:
+    /// numeric -> standardised (+ a missing indicator when values are missing);
+    /// boolean -> 0/1 (+ missing indicator); categorical -> one-hot with rare levels
+    /// folded into `other`; text and id columns are not used.
+    pub fn fit_auto(
+        table: &Table,
+        schema: &Schema,
+        rows: &[usize],
+        opts: &AutoOptions,
+    ) -> Result<Pipeline> {
+        let mut p = Pipeline {
+            inputs: Vec::new(),
+            steps: Vec::new(),
+            n_features: 0,
+        };
+        for field in &schema.fields {
+            let col = table.require(&field.name)?;
+            let input = p.inputs.len() as u32;
+            let offset = p.n_features as u32;
+            let step = match field.kind {
+                Kind::Numeric => fit_standardize(&field.name, col, rows, input, offset)?,
+                Kind::Boolean => fit_flag(&field.name, col, rows, input, offset)?,
+                Kind::Categorical => fit_one_hot(col, rows, input, offset, opts),
+                Kind::Text | Kind::Id => continue,
+            };
+            p.inputs.push(Input {
+                name: field.name.clone(),
+                kind: field.kind,
+            });
+            p.n_features += step.width();
+            p.steps.push(step);
+        }
+        Ok(p)
+    }
+
+    /// The raw fields the pipeline reads.
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+
+    /// The fitted steps.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// Number of feature columns produced.
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    /// Readable name of every feature column (`tenure`, `tenure is missing`,
+    /// `contract = One year`, `city = other`).
+    pub fn feature_names(&self) -> Vec<String> {
+        let mut names = Vec::with_capacity(self.n_features);
+        for s in &self.steps {
+            let field = &self.inputs[s.input()].name;
+            for j in s.offset()..s.offset() + s.width() {
+                names.push(s.column_label(field, j));
+            }
+        }
+        names
+    }
+
+    /// The raw field each feature column comes from (index into [`Pipeline::inputs`]).
+    pub fn feature_inputs(&self) -> Vec<usize> {
+        let mut out = vec![0; self.n_features];
+        for s in &self.steps {
+            for slot in &mut out[s.offset()..s.offset() + s.width()] {
+                *slot = s.input();
+            }
+        }
+        out
+    }
+
+    /// Checks internal consistency (after loading a file): every step reads an
+    /// existing input, blocks are contiguous and in order, numbers are finite.
+    pub fn validate(&self) -> Result<()> {
+        let mut next = 0usize;
+        for (k, s) in self.steps.iter().enumerate() {
+            if s.input() >= self.inputs.len() {
+                return Err(Error::ModelFormat(format!(
+                    "step {k} reads input {} of {}",
+                    s.input(),
+                    self.inputs.len()
+                )));
+            }
+            if s.offset() != next {
+                return Err(Error::ModelFormat(format!(
+                    "step {k} starts at column {}, expected {next}",
+                    s.offset()
+                )));
+            }
+            next += s.width();
+            match s {
+                Step::Standardize { mean, scale, .. } => {
+                    if !mean.is_finite() || !scale.is_finite() || *scale <= 0.0 {
+                        return Err(Error::ModelFormat(format!("step {k}: bad mean/scale")));
+                    }
+                }
+                Step::OneHot { levels, .. } => {
+                    if levels.windows(2).any(|w| w[0] >= w[1]) {
+                        return Err(Error::ModelFormat(format!(
+                            "step {k}: levels are not sorted and unique"
+                        )));
+                    }
+                }
+                Step::Flag { .. } => {}
+            }
+        }
+        if next != self.n_features || u32::try_from(next).is_err() {
+            return Err(Error::ModelFormat(format!(
+                "steps produce {next} columns, header says {}",
+                self.n_features
+            )));
+        }
+        Ok(())
+    }
+
+    /// Emits the features of one raw record, in increasing column order. Unknown
+    /// fields are ignored; absent fields are missing; a value of the wrong kind is an
+    /// error naming the field.
+    pub fn emit_record(&self, record: &Record, emit: &mut impl FnMut(u32, f64)) -> Result<()> {
+        for s in &self.steps {
+            let name = &self.inputs[s.input()].name;
+            match record.get(name) {
+                Some(v) => s.emit_value(name, v, emit)?,
+                None => s.emit_value(name, &Value::Missing, emit)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Emits the features of a record given as values in [`Pipeline::inputs`] order
+    /// (the bound-record fast path of the bindings).
+    pub fn emit_values(&self, values: &[Value], emit: &mut impl FnMut(u32, f64)) -> Result<()> {
+        for s in &self.steps {
+            let name = &self.inputs[s.input()].name;
+            s.emit_value(name, values.get(s.input()).unwrap_or(&Value::Missing), emit)?;
+        }
+        Ok(())
+    }
+
+    /// Binds the pipeline to a table: resolves columns and maps category levels once,
+    /// so rows can then be encoded without lookups. Fails on a missing column or a
+    /// non-numeric value in a numeric column (naming the line).
+    pub fn bind<'t>(&'t self, table: &'t Table) -> Result<BoundTable<'t>> {
+        let mut bound = Vec::with_capacity(self.steps.len());
+        for s in &self.steps {
+            let input = &self.inputs[s.input()];
+            let col = table.column(&input.name);
+            let b = match (col, s.reads()) {
+                (None, _) => Bound::Absent,
+                (Some(Column::Num(v)), ValueKind::Number) => Bound::Num(v),
+                (Some(Column::Num(v)), ValueKind::Boolean) => {
+                    if let Some(i) = v.iter().position(|x| !x.is_nan() && *x != 0.0 && *x != 1.0) {
+                        return Err(Error::parse(
+                            table.line_of(i),
+                            Some(&input.name),
+                            format!("expected a boolean (0/1), got {}", format_num(v[i])),
+                        ));
+                    }
+                    Bound::Num(v)
+                }
+                (Some(Column::Num(v)), ValueKind::Category) => Bound::NumLevels(v),
+                (Some(Column::Str(sc)), kind) => {
+                    let mut map = Vec::with_capacity(sc.levels.len());
+                    for (li, level) in sc.levels.iter().enumerate() {
+                        let cols = match kind {
+                            ValueKind::Category => {
+                                LevelCode::Column(s.level_column(Some(level.trim())))
+                            }
+                            ValueKind::Number | ValueKind::Boolean => {
+                                let v = if kind == ValueKind::Number {
+                                    super::step::value_to_num(
+                                        &input.name,
+                                        &Value::Str(level.clone()),
+                                    )
+                                } else {
+                                    super::step::value_to_bool(
+                                        &input.name,
+                                        &Value::Str(level.clone()),
+                                    )
+                                    .map(|b| b.map(|b| f64::from(u8::from(b))))
+                                };
+                                match v {
+                                    Ok(x) => LevelCode::Num(x),
+                                    Err(e) => {
+                                        let row = sc
+                                            .codes
+                                            .iter()
+                                            .position(|&c| c as usize == li)
+                                            .unwrap_or(0);
+                                        return Err(Error::parse(
+                                            table.line_of(row),
+                                            Some(&input.name),
+                                            e.to_string(),
+                                        ));
+                                    }
+                                }
+                            }
+                        };
+                        map.push(cols);
+                    }
+                    Bound::Levels {
+                        codes: &sc.codes,
+                        map,
+                    }
+                }
+            };
+            bound.push(b);
+        }
+        Ok(BoundTable {
+            pipeline: self,
+            bound,
+            rows: table.n_rows(),
+        })
+    }
+
+    /// Transforms the given rows of a table into a design matrix.
+    pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<Features> {
+        let b = self.bind(table)?;
+        let mut f =
+            Features::with_capacity(self.n_features, rows.len(), rows.len() * self.steps.len());
+        for &r in rows {
+            b.emit_row(r, &mut |j, x| f.push(j, x));
+            f.end_row();
+        }
+        Ok(f)
+    }
+
+    /// Transforms every row of a table.
+    pub fn transform_all(&self, table: &Table) -> Result<Features> {
+        let rows: Vec<usize> = (0..table.n_rows()).collect();
+        self.transform(table, &rows)
+    }
+}
+
+#[derive(Debug)]
+enum LevelCode {
+    Column(Option<u32>),
+    Num(Option<f64>),
+}
+
+#[derive(Debug)]
+enum Bound<'t> {
+    Absent,
+    Num(&'t [f64]),
+    NumLevels(&'t [f64]),
+    Levels {
+        codes: &'t [u32],
+        map: Vec<LevelCode>,
+    },
+}
+
+/// A pipeline bound to a table (see [`Pipeline::bind`]): encodes rows without any
+/// name or level lookups.
+#[derive(Debug)]
+pub struct BoundTable<'t> {
+    pipeline: &'t Pipeline,
+    bound: Vec<Bound<'t>>,
+    rows: usize,
+}
+
+impl BoundTable<'_> {
+    /// Number of rows of the bound table.
+    pub fn n_rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Emits the features of row `r` in increasing column order.
+    #[inline]
+    pub fn emit_row(&self, r: usize, emit: &mut impl FnMut(u32, f64)) {
+        for (s, b) in self.pipeline.steps.iter().zip(&self.bound) {
+            match b {
+                Bound::Absent => s.emit_num(None, emit),
+                Bound::Num(v) => {
+                    let x = v[r];
+                    s.emit_num((!x.is_nan()).then_some(x), emit)
+                }
+                Bound::NumLevels(v) => {
+                    let x = v[r];
+                    s.emit_level((!x.is_nan()).then(|| format_num(x)).as_deref(), emit)
+                }
+                Bound::Levels { codes, map } => {
+                    let c = codes[r];
+                    if c == MISSING_CODE {
+                        s.emit_num(None, emit);
+                        continue;
+                    }
+                    match map.get(c as usize) {
+                        Some(LevelCode::Column(Some(j))) => emit(*j, 1.0),
+                        Some(LevelCode::Column(None)) | None => {}
+                        Some(LevelCode::Num(x)) => s.emit_num(*x, emit),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn rows_present<'a>(v: &'a [f64], rows: &'a [usize]) -> impl Iterator<Item = f64> + 'a {
+    rows.iter().map(|&r| v[r]).filter(|x| !x.is_nan())
+}
+
+fn fit_standardize(
+    name: &str,
+    col: &Column,
+    rows: &[usize],
+    input: u32,
+    offset: u32,
+) -> Result<Step> {
+    let values: Vec<f64> = match col {
+        Column::Num(v) => rows.iter().map(|&r| v[r]).collect(),
+        Column::Str(sc) => {
+            let mut out = Vec::with_capacity(rows.len());
+            for &r in rows {
+                match sc.get(r) {
+                    None => out.push(f64::NAN),
+                    Some(s) => match super::step::value_to_num(name, &Value::Str(s.to_owned())) {
+                        Ok(x) => out.push(x.unwrap_or(f64::NAN)),
+                        Err(_) => {
+                            return Err(Error::InvalidValue {
+                                field: name.to_owned(),
+                                message: format!("declared numeric but holds \"{s}\""),
+                            })
+                        }
+                    },
+                }
+            }
+            out
+        }
+    };
+    let all: Vec<usize> = (0..values.len()).collect();
+    let (mut n, mut sum) = (0usize, 0.0);
+    for x in rows_present(&values, &all) {
+        n += 1;
+        sum += x;
+    }
+    let mean = if n > 0 { sum / n as f64 } else { 0.0 };
+    let var = if n > 0 {
+        rows_present(&values, &all)
+            .map(|x| (x - mean) * (x - mean))
+            .sum::<f64>()
+            / n as f64
+    } else {
+        0.0
+    };
+    let sd = var.sqrt();
+    Ok(Step::Standardize {
+        input,
+        offset,
+        mean,
+        scale: if sd > 1e-12 * mean.abs().max(1.0) {
+            sd
+        } else {
+            1.0
+        },
+        missing_indicator: n < rows.len(),
+    })
+}
+
+fn fit_flag(name: &str, col: &Column, rows: &[usize], input: u32, offset: u32) -> Result<Step> {
+    let missing = match col {
+        Column::Num(v) => {
+            if let Some(&r) = rows
+                .iter()
+                .find(|&&r| !v[r].is_nan() && v[r] != 0.0 && v[r] != 1.0)
+            {
+                return Err(Error::InvalidValue {
+                    field: name.to_owned(),
+                    message: format!("declared boolean but holds {}", format_num(v[r])),
+                });
+            }
+            rows.iter().any(|&r| v[r].is_nan())
+        }
+        Column::Str(sc) => {
+            for l in &sc.levels {
+                if parse_bool(l).is_none() && !matches!(l.trim(), "0" | "1") {
+                    return Err(Error::InvalidValue {
+                        field: name.to_owned(),
+                        message: format!("declared boolean but holds \"{l}\""),
+                    });
+                }
+            }
+            rows.iter().any(|&r| sc.codes[r] == MISSING_CODE)
+        }
+    };
+    Ok(Step::Flag {
+        input,
+        offset,
+        missing_indicator: missing,
+    })
+}
+
+fn fit_one_hot(col: &Column, rows: &[usize], input: u32, offset: u32, opts: &AutoOptions) -> Step {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    match col {
+        Column::Num(v) => {
+            for x in rows_present(v, rows) {
+                *counts.entry(format_num(x)).or_default() += 1;
+            }
+        }
+        Column::Str(sc) => {
+            let mut per_level = vec![0usize; sc.levels.len()];
+            for &r in rows {
+                if let Some(n) = per_level.get_mut(sc.codes[r] as usize) {
+                    *n += 1;
+                }
+            }
+            for (l, n) in sc.levels.iter().zip(per_level) {
+                if n > 0 {
+                    *counts.entry(l.trim().to_owned()).or_default() += n;
+                }
+            }
+        }
+    }
+    let mut kept: Vec<(String, usize)> = counts
+        .into_iter()
+        .filter(|(_, n)| *n >= opts.min_count.max(1))
+        .collect();
+    if kept.len() > opts.max_levels {
+        // Most frequent first, ties by name, then back to sorted order.
+        kept.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        kept.truncate(opts.max_levels);
+    }
+    let mut levels: Vec<String> = kept.into_iter().map(|(l, _)| l).collect();
+    levels.sort();
+    levels.retain(|l| l != super::step::OTHER_LEVEL);
+    Step::OneHot {
+        input,
+        offset,
+        levels,
+    }
+}

@@ -1,0 +1,259 @@
+//! The trainer: target -> schema -> minimum-data check -> cross-validation (pipeline
+//! refitted inside each fold) -> final fit on every row -> [`Model`].
+
+use super::balance::resampling_ratio;
+use super::solver::{fit_logistic, Solution, SolverConfig};
+use super::TrainConfig;
+use crate::data::{Schema, Table, Target, TargetSpec};
+use crate::error::{Error, Result};
+use crate::eval::folds::{split, stratified_folds};
+use crate::eval::{FoldResult, Metrics};
+use crate::model::{sigmoid, Model, ModelMeta};
+use crate::recipe::Pipeline;
+use crate::rng::Rng;
+use std::time::Instant;
+
+/// Trains models with one validated [`TrainConfig`].
+#[derive(Debug, Clone)]
+pub struct Trainer {
+    config: TrainConfig,
+}
+
+/// A pipeline and coefficients fitted on some rows.
+struct Fitted {
+    pipeline: Pipeline,
+    solution: Solution,
+    /// Intercept after the balancing correction.
+    intercept: f64,
+    ratio: f64,
+}
+
+impl Fitted {
+    fn threshold(&self) -> f64 {
+        // 0.5 in the balanced model is log-odds 0 there, i.e. -ln(ratio) after the
+        // correction.
+        1.0 / (1.0 + self.ratio)
+    }
+}
+
+impl Trainer {
+    /// A trainer; fails when the configuration is invalid.
+    pub fn new(config: TrainConfig) -> Result<Trainer> {
+        config.validate()?;
+        Ok(Trainer { config })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// Trains a model on every row of `table`, after measuring it by stratified
+    /// cross-validation (unless `cv_folds` is 0); the metrics are stored in the model.
+    pub fn fit(&self, table: &Table, target: &TargetSpec) -> Result<Model> {
+        let (target, schema) = self.prepare(table, target)?;
+        let metrics = if self.config.cv_folds >= 2 {
+            Some(self.cross_validate(table, &schema, &target.y)?)
+        } else {
+            None
+        };
+        let rows: Vec<usize> = (0..table.n_rows()).collect();
+        let fitted = self.fit_rows(table, &schema, &target.y, &rows, 0)?;
+        let x = fitted.pipeline.transform(table, &rows)?;
+        let mut means = vec![0.0; x.n_cols()];
+        for (&j, &v) in x.indices().iter().zip(x.values()) {
+            means[j as usize] += v;
+        }
+        let n = x.n_rows().max(1) as f64;
+        means.iter_mut().for_each(|m| *m /= n);
+        let threshold = fitted.threshold();
+        let meta = ModelMeta {
+            leadscore_version: crate::VERSION.to_owned(),
+            created_unix: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            target: target.column.clone(),
+            positive_label: target.positive_label.clone(),
+            negative_label: target.negative_label.clone(),
+            rows: target.y.len() as u64,
+            positives: target.positives() as u64,
+            balance: self.config.balance.as_str().to_owned(),
+            c: self.config.c,
+            seed: self.config.seed,
+            iterations: fitted.solution.iterations as u32,
+            converged: fitted.solution.converged,
+            grad_norm: fitted.solution.grad_norm,
+            resampling_ratio: fitted.ratio,
+        };
+        Model::from_parts(
+            meta,
+            schema,
+            fitted.pipeline,
+            fitted.solution.coef,
+            fitted.intercept,
+            threshold,
+            means,
+            metrics,
+        )
+    }
+
+    /// Measures the configuration by stratified k-fold cross-validation without
+    /// training a final model.
+    pub fn evaluate(&self, table: &Table, target: &TargetSpec) -> Result<Metrics> {
+        if self.config.cv_folds < 2 {
+            return Err(Error::InvalidInput(
+                "evaluation needs cv_folds of at least 2".into(),
+            ));
+        }
+        let (target, schema) = self.prepare(table, target)?;
+        self.cross_validate(table, &schema, &target.y)
+    }
+
+    fn prepare(&self, table: &Table, spec: &TargetSpec) -> Result<(Target, Schema)> {
+        let target = Target::read(table, spec)?;
+        let rows = target.y.len();
+        let positives = target.positives();
+        if rows < self.config.min_rows || positives < self.config.min_positives {
+            return Err(Error::InsufficientData {
+                rows,
+                positives,
+                min_rows: self.config.min_rows,
+                min_positives: self.config.min_positives,
+            });
+        }
+        let schema =
+            Schema::infer(table, &[spec.column.as_str()]).with_overrides(&self.config.kinds)?;
+        if schema
+            .fields
+            .iter()
+            .all(|f| matches!(f.kind, crate::Kind::Id | crate::Kind::Text))
+        {
+            return Err(Error::InvalidInput(
+                "no usable feature columns: every column is an id, text or empty".into(),
+            ));
+        }
+        Ok((target, schema))
+    }
+
+    fn solver_config(&self) -> SolverConfig {
+        let mut s = SolverConfig {
+            c: self.config.c,
+            max_iter: self.config.max_iter,
+            ..SolverConfig::default()
+        };
+        if let Some(t) = self.config.tol {
+            s.tol = t;
+        }
+        s
+    }
+
+    /// Fits the pipeline and the solver on `rows`; `stream` separates the random
+    /// draws of the final fit (0) from each fold's (1..).
+    fn fit_rows(
+        &self,
+        table: &Table,
+        schema: &Schema,
+        y_all: &[f64],
+        rows: &[usize],
+        stream: u64,
+    ) -> Result<Fitted> {
+        let pipeline = Pipeline::fit_auto(table, schema, rows, &self.config.auto)?;
+        let x = pipeline.transform(table, rows)?;
+        let y: Vec<f64> = rows.iter().map(|&r| y_all[r]).collect();
+        let mut rng = Rng::derive(self.config.seed, stream);
+        let w = self.config.balance.weights(&y, &mut rng);
+        let ratio = resampling_ratio(&y, &w);
+        let solution = fit_logistic(&x, &y, Some(&w), &self.solver_config())?;
+        if !solution.intercept.is_finite() || solution.coef.iter().any(|c| !c.is_finite()) {
+            return Err(Error::Training(
+                "the solver produced non-finite coefficients".into(),
+            ));
+        }
+        Ok(Fitted {
+            intercept: solution.intercept - ratio.ln(),
+            pipeline,
+            solution,
+            ratio,
+        })
+    }
+
+    fn run_fold(
+        &self,
+        table: &Table,
+        schema: &Schema,
+        y: &[f64],
+        folds: &[usize],
+        f: usize,
+    ) -> Result<FoldResult> {
+        let (train, test) = split(folds, f);
+        let start = Instant::now();
+        let fitted = self.fit_rows(table, schema, y, &train, f as u64 + 1)?;
+        let fit_seconds = start.elapsed().as_secs_f64();
+        let x = fitted.pipeline.transform(table, &test)?;
+        let coef = &fitted.solution.coef;
+        let mut p = Vec::with_capacity(test.len());
+        let mut p_balanced = Vec::with_capacity(test.len());
+        for i in 0..x.n_rows() {
+            let z = x.dot_row(i, coef);
+            p.push(sigmoid(z + fitted.intercept));
+            p_balanced.push(sigmoid(z + fitted.solution.intercept));
+        }
+        Ok(FoldResult {
+            y: test.iter().map(|&r| y[r]).collect(),
+            p,
+            p_balanced,
+            threshold: fitted.threshold(),
+            fit_seconds,
+        })
+    }
+
+    fn cross_validate(&self, table: &Table, schema: &Schema, y: &[f64]) -> Result<Metrics> {
+        let k = self.config.cv_folds;
+        let folds = stratified_folds(y, k, self.config.seed);
+        let threads = self.config.worker_threads().min(k).max(1);
+        let mut results: Vec<Option<Result<FoldResult>>> = (0..k).map(|_| None).collect();
+        if threads == 1 {
+            for (f, slot) in results.iter_mut().enumerate() {
+                *slot = Some(self.run_fold(table, schema, y, &folds, f));
+            }
+        } else {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let out = std::sync::Mutex::new(&mut results);
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(|| loop {
+                        let f = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if f >= k {
+                            break;
+                        }
+                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            self.run_fold(table, schema, y, &folds, f)
+                        }))
+                        .unwrap_or_else(|_| Err(Error::Internal(format!("fold {f} panicked"))));
+                        if let Ok(mut guard) = out.lock() {
+                            guard[f] = Some(r);
+                        }
+                    });
+                }
+            });
+        }
+        let mut done = Vec::with_capacity(k);
+        for (f, r) in results.into_iter().enumerate() {
+            match r {
+                Some(r) => done.push(r?),
+                None => return Err(Error::Internal(format!("fold {f} produced no result"))),
+            }
+        }
+        Ok(Metrics::from_folds(&done))
+    }
+}
+
+/// Trains a model (see [`Trainer::fit`]).
+pub fn train(table: &Table, target: &TargetSpec, config: &TrainConfig) -> Result<Model> {
+    Trainer::new(config.clone())?.fit(table, target)
+}
+
+/// Cross-validates a configuration (see [`Trainer::evaluate`]).
+pub fn evaluate(table: &Table, target: &TargetSpec, config: &TrainConfig) -> Result<Metrics> {
+    Trainer::new(config.clone())?.evaluate(table, target)
+}
