@@ -1,1 +1,70 @@
-fn main() {}
+//! `leadscore`: train, evaluate, score and inspect CRM scoring models from the shell.
+//!
+//! Exit status: 0 on success, 2 on a usage error, 1 on any other error with a
+//! one-line message on stderr.
+
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Scoring models for CRM leads and deals: one small, explainable logistic
+/// regression per client company.
+#[derive(Debug, Parser)]
+#[command(name = "leadscore", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate demo tenants, train one model each and show a scored lead.
+    Demo(commands::DemoArgs),
+    /// Train a model on a CSV or JSON Lines file and save it.
+    Train(commands::TrainArgs),
+    /// Cross-validate a training configuration and print the metrics.
+    Eval(commands::EvalArgs),
+    /// Score every row of a data file with a model.
+    Score(commands::ScoreArgs),
+    /// Show what a model file holds.
+    Inspect(commands::InspectArgs),
+}
+
+fn main() -> ExitCode {
+    // A bug must still end in one line, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        eprintln!("leadscore: internal error (please report): {msg}");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let usage = e.use_stderr();
+            let _ = e.print();
+            return if usage { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = std::panic::catch_unwind(|| match cli.command {
+        Command::Demo(a) => commands::demo(a),
+        Command::Train(a) => commands::train(a),
+        Command::Eval(a) => commands::eval(a),
+        Command::Score(a) => commands::score(a),
+        Command::Inspect(a) => commands::inspect(a),
+    });
+    match result {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            let line = e.to_string().replace('\n', " ");
+            eprintln!("leadscore: {line}");
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(1),
+    }
+}

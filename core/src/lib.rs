@@ -3,6 +3,42 @@
 //! An embeddable scoring runtime for CRM records: small, interpretable
 //! logistic-regression models, one per client company (tenant), trained automatically
 //! and served in-process with reasons a sales manager can believe.
+//!
+//! ```
+//! use leadscore::{synth, Model, Record, TargetSpec, TrainConfig, Trainer};
+//!
+//! # fn main() -> leadscore::Result<()> {
+//! // Demo leads of one tenant (a real export comes from `data::csv::read_csv_path`).
+//! let leads = synth::tenant(7, 0).table;
+//!
+//! // Train: schema inferred, `auto` features, L2 logistic regression with the rare
+//! // class upsampled, 5-fold cross-validated metrics stored in the model.
+//! let model = Trainer::new(TrainConfig::default())?.fit(&leads, &TargetSpec::new(synth::TARGET))?;
+//! let m = model.metrics().expect("cross-validated");
+//! assert!(m.roc_auc > m.baseline.roc_auc);
+//!
+//! // Score one raw lead: unknown fields are ignored, absent ones count as missing.
+//! let lead = Record::new()
+//!     .with("source", "web")
+//!     .with("city", "Kazan")
+//!     .with("calls", 4)
+//!     .with("lifetime_days", 12)
+//!     .with("has_phone", "yes");
+//! let s = model.score(&lead)?;
+//! assert!((1..=99).contains(&s.score));
+//!
+//! // Why: the top reasons each way, grouped by raw field.
+//! let why = model.explain(&lead, 3)?;
+//! for r in why.positive.iter().chain(&why.negative) {
+//!     println!("{:+.2} {}", r.contribution, r.label);
+//! }
+//!
+//! // A model file is self-contained: raw record in, probability out.
+//! let bytes = model.to_bytes()?;
+//! assert_eq!(Model::from_bytes(&bytes)?.score(&lead)?, s);
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
 
 pub mod data;

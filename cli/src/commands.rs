@@ -1,0 +1,450 @@
+//! The subcommands.
+
+use crate::output::{self, fmt_metric};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use leadscore::data::csv::{read_csv_path, CsvOptions};
+use leadscore::data::json::read_jsonl_path;
+use leadscore::{Balance, Kind, Model, Table, TargetSpec, TrainConfig, Trainer};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The error type of every command: printed as one line.
+pub type CmdResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// How to read a data file.
+#[derive(Debug, Args, Clone)]
+pub struct ReadArgs {
+    /// Field delimiter of CSV input (`,` `;` `tab`); sniffed from the header when absent.
+    #[arg(long, value_name = "D")]
+    delimiter: Option<String>,
+    /// Numbers use a decimal comma (`1,5`).
+    #[arg(long)]
+    decimal_comma: bool,
+}
+
+impl ReadArgs {
+    fn csv_options(&self) -> Result<CsvOptions, String> {
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
+            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+            Some(d) => return Err(format!("--delimiter must be one ASCII character or `tab`, got \"{d}\"")),
+        };
+        Ok(CsvOptions {
+            delimiter,
+            decimal_comma: self.decimal_comma,
+            ..CsvOptions::default()
+        })
+    }
+
+    /// Reads CSV, or JSON Lines when the file ends in `.jsonl` or `.ndjson`.
+    pub fn read(&self, path: &Path) -> Result<Table, Box<dyn std::error::Error + Send + Sync>> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if ext == "jsonl" || ext == "ndjson" {
+            Ok(read_jsonl_path(path)?)
+        } else {
+            Ok(read_csv_path(path, &self.csv_options()?)?)
+        }
+    }
+}
+
+/// Options shared by `train` and `eval`.
+#[derive(Debug, Args, Clone)]
+pub struct FitArgs {
+    /// The target column (two classes: 0/1, true/false, yes/no, or see --positive).
+    #[arg(long, value_name = "COL")]
+    target: String,
+    /// The value of the target column that counts as positive (e.g. `won`).
+    #[arg(long, value_name = "V")]
+    positive: Option<String>,
+    /// How to rebalance the rare class.
+    #[arg(long, default_value = "upsample", value_parser = ["upsample", "downsample", "class_weight", "none"])]
+    balance: String,
+    /// Inverse L2 regularisation strength (scikit-learn's C).
+    #[arg(long = "c", value_name = "C", default_value_t = 1.0)]
+    c: f64,
+    /// Fewest rows to train on.
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    min_rows: usize,
+    /// Fewest positive rows to train on.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    min_positives: usize,
+    /// Seed of every random choice (folds, resampling).
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    seed: u64,
+    /// Override a column's inferred kind: `COL=numeric|boolean|categorical|text|id` (repeatable).
+    #[arg(long = "kind", value_name = "COL=KIND")]
+    kinds: Vec<String>,
+    /// Category levels rarer than this fold into "other".
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    min_count: usize,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+impl FitArgs {
+    fn config(&self, cv: usize) -> Result<TrainConfig, Box<dyn std::error::Error + Send + Sync>> {
+        let mut kinds = Vec::new();
+        for k in &self.kinds {
+            let (col, kind) = k
+                .rsplit_once('=')
+                .ok_or_else(|| format!("--kind expects COL=KIND, got \"{k}\""))?;
+            kinds.push((col.to_owned(), Kind::parse(kind)?));
+        }
+        let mut cfg = TrainConfig {
+            c: self.c,
+            balance: Balance::parse(&self.balance)?,
+            min_rows: self.min_rows,
+            min_positives: self.min_positives,
+            cv_folds: cv,
+            seed: self.seed,
+            kinds,
+            ..TrainConfig::default()
+        };
+        cfg.auto.min_count = self.min_count;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn target(&self) -> TargetSpec {
+        TargetSpec {
+            column: self.target.clone(),
+            positive: self.positive.clone(),
+        }
+    }
+}
+
+fn spinner(quiet: bool, msg: String) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb.set_message(msg);
+    pb.enable_steady_tick(Duration::from_millis(100));
+    pb
+}
+
+/// `leadscore train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Training data: CSV (any of , ; tab) or JSON Lines (.jsonl).
+    data: PathBuf,
+    /// Where to write the model file.
+    #[arg(long, value_name = "MODEL")]
+    out: PathBuf,
+    /// Cross-validation folds for the stored metrics (0 skips them).
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    cv: usize,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print a JSON summary instead of text.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    fit: FitArgs,
+}
+
+/// Trains and saves a model.
+pub fn train(a: TrainArgs) -> CmdResult {
+    let cfg = a.fit.config(a.cv)?;
+    let start = Instant::now();
+    let pb = spinner(a.quiet || a.json, format!("reading {}", a.data.display()));
+    let table = a.fit.read.read(&a.data)?;
+    pb.set_message(format!("training on {} rows ({}-fold CV)", table.n_rows(), a.cv));
+    let model = Trainer::new(cfg)?.fit(&table, &a.fit.target())?;
+    model.save(&a.out)?;
+    pb.finish_and_clear();
+    let seconds = start.elapsed().as_secs_f64();
+    if a.json {
+        let j = serde_json::json!({
+            "model": a.out.display().to_string(),
+            "rows": model.meta().rows,
+            "positives": model.meta().positives,
+            "features": model.coefficients().len(),
+            "threshold": model.threshold(),
+            "converged": model.meta().converged,
+            "seconds": seconds,
+            "metrics": model.metrics(),
+        });
+        println!("{j}");
+    } else {
+        let m = model.meta();
+        println!(
+            "trained {} on {} rows ({} positives, {:.1} %), {} features, in {:.2} s",
+            a.out.display(),
+            m.rows,
+            m.positives,
+            100.0 * m.positives as f64 / m.rows.max(1) as f64,
+            model.coefficients().len(),
+            seconds
+        );
+        if !m.converged {
+            println!("warning: the solver stopped at its iteration cap (gradient {:.2e})", m.grad_norm);
+        }
+        if let Some(metrics) = model.metrics() {
+            output::print_metrics(metrics);
+        }
+    }
+    Ok(())
+}
+
+/// `leadscore eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Data: CSV or JSON Lines.
+    data: PathBuf,
+    /// Cross-validation folds.
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    cv: usize,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    fit: FitArgs,
+}
+
+/// Cross-validates and prints metrics.
+pub fn eval(a: EvalArgs) -> CmdResult {
+    if a.cv < 2 {
+        return Err("--cv must be at least 2".into());
+    }
+    let cfg = a.fit.config(a.cv)?;
+    let pb = spinner(a.quiet || a.json, format!("reading {}", a.data.display()));
+    let table = a.fit.read.read(&a.data)?;
+    pb.set_message(format!("{}-fold cross-validation on {} rows", a.cv, table.n_rows()));
+    let m = Trainer::new(cfg)?.evaluate(&table, &a.fit.target())?;
+    pb.finish_and_clear();
+    if a.json {
+        println!("{}", serde_json::to_string(&m)?);
+    } else {
+        output::print_metrics(&m);
+    }
+    Ok(())
+}
+
+/// `leadscore score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The model file.
+    model: PathBuf,
+    /// Records to score: CSV or JSON Lines.
+    data: PathBuf,
+    /// Add the top K reasons each way to every row.
+    #[arg(long, value_name = "K")]
+    explain: Option<usize>,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, default_value = "csv", value_parser = ["csv", "jsonl"])]
+    format: String,
+    /// Copy these input columns into the output first (e.g. an id; repeatable).
+    #[arg(long, value_name = "COL")]
+    keep: Vec<String>,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+/// Scores a file.
+pub fn score(a: ScoreArgs) -> CmdResult {
+    let model = Model::load(&a.model)?;
+    let table = a.read.read(&a.data)?;
+    for k in &a.keep {
+        table.require(k)?;
+    }
+    let scores = model.score_batch_detailed(&table)?;
+    let sink: Box<dyn Write> = match &a.out {
+        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| leadscore::Error::io(p, e))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut sink = std::io::BufWriter::new(sink);
+    let explain = |i: usize| -> Result<Vec<leadscore::Reason>, leadscore::Error> {
+        match a.explain {
+            None => Ok(Vec::new()),
+            Some(k) => {
+                let e = model.explain(&table.record(i), k)?;
+                Ok(e.positive.into_iter().chain(e.negative).collect())
+            }
+        }
+    };
+    if a.format == "jsonl" {
+        for (i, s) in scores.iter().enumerate() {
+            let mut obj = serde_json::Map::new();
+            for k in &a.keep {
+                let v = table.column(k).map(|c| c.value(i)).unwrap_or_default();
+                obj.insert(k.clone(), output::value_json(&v));
+            }
+            obj.insert("probability".into(), s.probability.into());
+            obj.insert("score".into(), s.score.into());
+            obj.insert("label".into(), s.label.into());
+            if a.explain.is_some() {
+                obj.insert("reasons".into(), serde_json::to_value(explain(i)?)?);
+            }
+            writeln!(sink, "{}", serde_json::Value::Object(obj))?;
+        }
+    } else {
+        let mut w = csv::Writer::from_writer(sink);
+        let mut header: Vec<String> = a.keep.clone();
+        header.extend(["probability", "score", "label"].map(String::from));
+        if a.explain.is_some() {
+            header.push("reasons".into());
+        }
+        w.write_record(&header)?;
+        for (i, s) in scores.iter().enumerate() {
+            let mut row: Vec<String> = a
+                .keep
+                .iter()
+                .map(|k| table.column(k).map(|c| output::value_text(&c.value(i))).unwrap_or_default())
+                .collect();
+            row.push(format!("{}", s.probability));
+            row.push(s.score.to_string());
+            row.push(u8::from(s.label).to_string());
+            if a.explain.is_some() {
+                row.push(output::reasons_text(&explain(i)?));
+            }
+            w.write_record(&row)?;
+        }
+        w.flush()?;
+        return Ok(());
+    }
+    sink.flush()?;
+    Ok(())
+}
+
+/// `leadscore inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The model file.
+    model: PathBuf,
+    /// Print the whole model as JSON.
+    #[arg(long)]
+    json: bool,
+    /// How many of the strongest coefficients to list.
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    top: usize,
+}
+
+/// Shows a model.
+pub fn inspect(a: InspectArgs) -> CmdResult {
+    let model = Model::load(&a.model)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&model.to_json())?);
+        return Ok(());
+    }
+    output::print_model(&a.model, &model, a.top);
+    Ok(())
+}
+
+/// `leadscore demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the models and the summary.
+    #[arg(long, value_name = "DIR", default_value = "leadscore-demo")]
+    out: PathBuf,
+    /// Number of demo tenants.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    tenants: usize,
+    /// Seed of the demo data.
+    #[arg(long, value_name = "S", default_value_t = 2024)]
+    seed: u64,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Generates demo tenants, trains a model each, shows a scored lead.
+pub fn demo(a: DemoArgs) -> CmdResult {
+    use leadscore::synth;
+    if a.tenants == 0 {
+        return Err("--tenants must be at least 1".into());
+    }
+    std::fs::create_dir_all(&a.out).map_err(|e| leadscore::Error::io(&a.out, e))?;
+    let pb = if a.quiet {
+        ProgressBar::hidden()
+    } else {
+        let pb = ProgressBar::new(a.tenants as u64);
+        pb.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} tenants  {msg} [{elapsed}, ETA {eta}]")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        pb
+    };
+    let start = Instant::now();
+    let mut rows_out = Vec::new();
+    let mut first: Option<(String, Model, leadscore::Record)> = None;
+    for i in 0..a.tenants {
+        let t = synth::tenant(a.seed, i);
+        pb.set_message(format!("{} ({} rows)", t.name, t.table.n_rows()));
+        let model = Trainer::new(TrainConfig::default())?.fit(&t.table, &TargetSpec::new(synth::TARGET))?;
+        let path = a.out.join(format!("{}.lsm", t.name));
+        model.save(&path)?;
+        let m = model.metrics().cloned();
+        rows_out.push((t.name.clone(), t.table.n_rows(), model.meta().positives, m, path));
+        if first.is_none() {
+            // Show the highest-scoring lead of the first tenant.
+            let p = model.score_batch(&t.table)?;
+            let best = (0..p.len()).max_by(|&x, &y| p[x].total_cmp(&p[y])).unwrap_or(0);
+            let mut rec = t.table.record(best);
+            rec = rec.iter().filter(|(k, _)| *k != synth::TARGET).map(|(k, v)| (k.to_owned(), v.clone())).collect();
+            first = Some((t.name.clone(), model, rec));
+        }
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "{:<12} {:>7} {:>9} {:>9} {:>15} {:>8}",
+        "tenant", "rows", "positive", "ROC AUC", "PR AUC (random)", "lift"
+    );
+    let mut summary = Vec::new();
+    for (name, rows, pos, m, path) in &rows_out {
+        let rate = *pos as f64 / *rows as f64;
+        let (auc, pr, lift) = m
+            .as_ref()
+            .map_or((f64::NAN, f64::NAN, f64::NAN), |m| (m.roc_auc, m.pr_auc, m.lift.pr_auc));
+        println!(
+            "{:<12} {:>7} {:>8.1}% {:>9} {:>7} ({:.3}) {:>7.1}x",
+            name,
+            rows,
+            100.0 * rate,
+            fmt_metric(auc),
+            fmt_metric(pr),
+            rate,
+            lift
+        );
+        summary.push(serde_json::json!({
+            "tenant": name, "rows": rows, "positives": pos, "positive_rate": rate,
+            "model": path.display().to_string(), "metrics": m,
+        }));
+    }
+    if let Some((name, model, rec)) = first {
+        let e = model.explain(&rec, 3)?;
+        println!();
+        println!(
+            "A lead of {name}: probability {:.3} (score {}, {}; threshold {:.3})",
+            e.score.probability,
+            e.score.score,
+            if e.score.label { "likely to convert" } else { "unlikely to convert" },
+            model.threshold()
+        );
+        for r in e.positive.iter().chain(&e.negative) {
+            println!("  {:+.2}  {}", r.contribution, r.label);
+        }
+    }
+    let summary_path = a.out.join("summary.json");
+    let j = serde_json::json!({ "seed": a.seed, "seconds": seconds, "tenants": summary });
+    leadscore::format::write_atomic(&summary_path, serde_json::to_string_pretty(&j)?.as_bytes())?;
+    println!();
+    println!("models and summary written to {}/ in {:.1} s", a.out.display(), seconds);
+    Ok(())
+}

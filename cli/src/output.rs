@@ -1,0 +1,139 @@
+//! Human-readable output.
+
+use leadscore::eval::Metrics;
+use leadscore::{Model, Reason, Value};
+use std::path::Path;
+
+/// A metric with three decimals, or `-` when undefined.
+pub fn fmt_metric(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.3}")
+    } else {
+        "-".into()
+    }
+}
+
+/// Prints metrics beside the random baseline.
+pub fn print_metrics(m: &Metrics) {
+    println!(
+        "{}-fold cross-validation on {} rows, {} positives ({:.1} %)",
+        m.cv_folds,
+        m.rows,
+        m.positives,
+        100.0 * m.positive_rate
+    );
+    println!("{:<12} {:>8} {:>8} {:>8}", "metric", "model", "random", "lift");
+    let b = &m.baseline;
+    let l = &m.lift;
+    let rows = [
+        ("ROC AUC", m.roc_auc, b.roc_auc, l.roc_auc),
+        ("PR AUC", m.pr_auc, b.pr_auc, l.pr_auc),
+        ("log-loss", m.log_loss, b.log_loss, l.log_loss),
+        ("Brier", m.brier, b.brier, l.brier),
+        ("precision", m.precision, b.precision, l.precision),
+        ("recall", m.recall, b.recall, l.recall),
+        ("F1", m.f1, b.f1, l.f1),
+        ("accuracy", m.accuracy, b.accuracy, ratio(m.accuracy, b.accuracy)),
+    ];
+    for (name, v, base, lift) in rows {
+        println!("{:<12} {:>8} {:>8} {:>7.2}x", name, fmt_metric(v), fmt_metric(base), lift);
+    }
+    println!(
+        "ROC AUC by fold: {} (std {:.3})",
+        m.fold_roc_auc.iter().map(|a| format!("{a:.3}")).collect::<Vec<_>>().join(" "),
+        m.roc_auc_std
+    );
+    let c = &m.confusion;
+    println!(
+        "threshold {:.3} (= 0.5 in the balanced model); confusion: TP {} FP {} TN {} FN {}",
+        m.threshold, c.tp, c.fp, c.tn, c.fn_
+    );
+    println!(
+        "before the intercept correction: log-loss {}, Brier {}",
+        fmt_metric(m.log_loss_balanced),
+        fmt_metric(m.brier_balanced)
+    );
+    println!("mean fit time per fold: {:.3} s", m.fit_seconds);
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        0.0
+    }
+}
+
+/// Prints a model summary.
+pub fn print_model(path: &Path, model: &Model, top: usize) {
+    let m = model.meta();
+    println!("model        {}", path.display());
+    println!("trained by   leadscore {} (format {})", m.leadscore_version, leadscore::format::FORMAT_VERSION);
+    println!(
+        "target       {} (positive \"{}\", negative \"{}\")",
+        m.target, m.positive_label, m.negative_label
+    );
+    println!(
+        "data         {} rows, {} positives ({:.1} %)",
+        m.rows,
+        m.positives,
+        100.0 * m.positives as f64 / m.rows.max(1) as f64
+    );
+    println!(
+        "training     C={} balance={} seed={} iterations={} converged={}",
+        m.c, m.balance, m.seed, m.iterations, m.converged
+    );
+    println!("threshold    {:.4}", model.threshold());
+    let inputs: Vec<String> = model
+        .schema()
+        .fields
+        .iter()
+        .map(|f| format!("{}:{}", f.name, f.kind.as_str()))
+        .collect();
+    println!("inputs       {}", inputs.join(", "));
+    if let Some(mt) = model.metrics() {
+        println!(
+            "metrics      ROC AUC {} (random 0.5), PR AUC {} (random {:.3}), log-loss {}",
+            fmt_metric(mt.roc_auc),
+            fmt_metric(mt.pr_auc),
+            mt.baseline.pr_auc,
+            fmt_metric(mt.log_loss)
+        );
+    }
+    let names = model.feature_names();
+    let mut idx: Vec<usize> = (0..names.len()).collect();
+    let coef = model.coefficients();
+    idx.sort_by(|&a, &b| coef[b].abs().total_cmp(&coef[a].abs()));
+    println!("strongest of {} coefficients (intercept {:+.4}):", names.len(), model.intercept());
+    for &j in idx.iter().take(top) {
+        println!("  {:+9.4}  {}", coef[j], names[j]);
+    }
+}
+
+/// A raw value as JSON.
+pub fn value_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Num(x) => serde_json::json!(x),
+        Value::Str(s) => serde_json::json!(s),
+        Value::Bool(b) => serde_json::json!(b),
+        Value::Missing => serde_json::Value::Null,
+    }
+}
+
+/// A raw value as CSV text.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::Num(x) => leadscore::data::format_num(*x),
+        Value::Str(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Missing => String::new(),
+    }
+}
+
+/// Reasons as one CSV cell: `+0.84 contract = Month-to-month; -0.31 tenure = 40`.
+pub fn reasons_text(r: &[Reason]) -> String {
+    r.iter()
+        .map(|r| format!("{:+.3} {}", r.contribution, r.label))
+        .collect::<Vec<_>>()
+        .join("; ")
+}

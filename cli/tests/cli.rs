@@ -1,0 +1,139 @@
+//! The `leadscore` binary: exit codes, one-line errors, and each command's output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_leadscore"))
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data").join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// An error: exit 1 and exactly one line on stderr, no backtrace.
+fn assert_one_line_error(o: &Output, needle: &str) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "stderr: {e}");
+    assert_eq!(e.trim_end().lines().count(), 1, "not one line: {e}");
+    assert!(!e.contains("panicked") && !e.contains("backtrace"), "{e}");
+    assert!(e.contains(needle), "expected {needle:?} in {e}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&[]).status.code(), Some(2));
+    assert_eq!(run(&["train"]).status.code(), Some(2));
+    assert_eq!(run(&["eval", "x.csv", "--target", "y", "--balance", "sideways"]).status.code(), Some(2));
+    assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
+    let o = run(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn errors_are_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str, body: &[u8]| {
+        let f = dir.path().join(n);
+        std::fs::write(&f, body).unwrap();
+        f.display().to_string()
+    };
+    let missing = dir.path().join("nope.csv").display().to_string();
+    assert_one_line_error(&run(&["eval", &missing, "--target", "y"]), "nope.csv");
+    let ragged = p("ragged.csv", b"a,b,y\n1,2,0\n1,2\n");
+    assert_one_line_error(&run(&["eval", &ragged, "--target", "y"]), "line 3");
+    let bad_utf8 = p("bad.csv", b"a,b,y\n1,\xff\xfe,0\n");
+    assert_one_line_error(&run(&["eval", &bad_utf8, "--target", "y"]), "line 2");
+    let empty = p("empty.csv", b"");
+    assert_one_line_error(&run(&["eval", &empty, "--target", "y"]), "empty");
+    let third = p("third.csv", b"a,y\n1,0\n2,1\n3,2\n");
+    assert_one_line_error(&run(&["eval", &third, "--target", "y", "--min-rows", "1", "--min-positives", "1"]), "line 4");
+    let single = p("single.csv", b"a,y\n1,1\n2,1\n");
+    assert_one_line_error(&run(&["eval", &single, "--target", "y", "--min-rows", "1", "--min-positives", "1"]), "single class");
+    let no_target = p("nt.csv", b"a,b\n1,2\n");
+    assert_one_line_error(&run(&["eval", &no_target, "--target", "y"]), "unknown column \"y\"");
+    let churn = data("wa_churn.csv").display().to_string();
+    assert_one_line_error(&run(&["eval", &churn, "--target", "churn", "--min-rows", "100000"]), "insufficient data");
+    let foreign = p("model.lsm", b"definitely not a model");
+    assert_one_line_error(&run(&["inspect", &foreign]), "magic");
+    let truncated = p("t.lsm", b"LSCM\x01\x00\xff\x00\x00\x00");
+    assert_one_line_error(&run(&["score", &truncated, &churn]), "truncated");
+}
+
+#[test]
+fn train_score_inspect_eval() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("churn.lsm").display().to_string();
+    let churn = data("wa_churn.csv").display().to_string();
+    let o = run(&["train", &churn, "--target", "churn", "--out", &model, "--quiet", "--cv", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ROC AUC"));
+
+    // Score: one row per input row, in order, with the documented columns.
+    let out = dir.path().join("scores.csv");
+    let o = run(&["score", &model, &churn, "--explain", "2", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut r = csv::Reader::from_path(&out).unwrap();
+    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), ["probability", "score", "label", "reasons"]);
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 7043);
+    let p0: f64 = rows[0][0].parse().unwrap();
+    assert!(p0 > 0.0 && p0 < 1.0);
+    assert!(rows[0][3].contains(" = ") || rows[0][3].contains("missing"));
+
+    let o = run(&["score", &model, &churn, "--format", "jsonl", "--keep", "tenure"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    for k in ["tenure", "probability", "score", "label"] {
+        assert!(first.get(k).is_some(), "{k} missing in {first}");
+    }
+    assert!((first["probability"].as_f64().unwrap() - p0).abs() < 1e-12);
+    assert_eq!(text.lines().count(), 7043);
+
+    let o = run(&["inspect", &model]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("contract"));
+    let o = run(&["inspect", &model, "--json"]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["meta"]["target"], "churn");
+    assert!(j["features"].as_array().unwrap().len() > 20);
+
+    let o = run(&["eval", &churn, "--target", "churn", "--cv", "3", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for k in ["roc_auc", "pr_auc", "log_loss", "brier", "precision", "recall", "f1", "threshold", "positive_rate", "rows", "cv_folds", "fit_seconds"] {
+        assert!(j.get(k).is_some_and(|v| !v.is_null()), "{k} missing");
+    }
+    assert_eq!(j["cv_folds"], 3);
+    assert_eq!(j["rows"], 7043);
+    assert!(j["roc_auc"].as_f64().unwrap() > 0.8);
+}
+
+#[test]
+fn demo_writes_models_and_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = bin().args(["demo", "--quiet", "--tenants", "2"]).current_dir(dir.path()).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("ROC AUC") && out.contains("probability"), "{out}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("leadscore-demo/summary.json")).unwrap()).unwrap();
+    let tenants = summary["tenants"].as_array().unwrap();
+    assert_eq!(tenants.len(), 2);
+    for t in tenants {
+        assert!(Path::new(t["model"].as_str().unwrap()).is_relative());
+        assert!(dir.path().join(t["model"].as_str().unwrap()).exists());
+        let auc = t["metrics"]["roc_auc"].as_f64().unwrap();
+        assert!((0.7..0.9).contains(&auc), "demo AUC {auc}");
+    }
+}

@@ -1,0 +1,97 @@
+//! Golden files: a model written by format version 1 must load and score the same
+//! forever. `LEADSCORE_WRITE_GOLDEN=1 cargo test -p leadscore --test golden` rewrites
+//! them (only ever when a new format version is introduced; old files stay).
+//!
+//! The same model, records and expected probabilities are the cross-language fixtures
+//! every binding's tests reproduce.
+
+use leadscore::data::csv::{read_csv_path, CsvOptions};
+use leadscore::{Model, Record, TargetSpec, TrainConfig, Trainer};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+const MODEL: &str = "tests/fixtures/models/wa_churn_v1.lsm";
+const RECORDS: &str = "tests/fixtures/records/wa_churn.jsonl";
+const EXPECTED: &str = "tests/fixtures/expected/wa_churn_v1.json";
+
+fn read_records() -> Vec<Record> {
+    let text = std::fs::read_to_string(root().join(RECORDS)).expect("records fixture");
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| Record::from_json(l).expect("valid record"))
+        .collect()
+}
+
+/// Writes the golden model, the records (20 real rows plus edge cases) and the
+/// expected scores.
+fn write_golden() {
+    let table = read_csv_path(root().join("examples/data/wa_churn.csv"), &CsvOptions::default()).unwrap();
+    let model = Trainer::new(TrainConfig::default()).unwrap().fit(&table, &TargetSpec::new("churn")).unwrap();
+    model.save(root().join(MODEL)).unwrap();
+    let mut lines = Vec::new();
+    for i in (0..table.n_rows()).step_by(table.n_rows() / 20).take(20) {
+        let mut obj = serde_json::Map::new();
+        for (k, v) in table.record(i).iter() {
+            if k == "churn" {
+                continue;
+            }
+            obj.insert(k.to_owned(), match v {
+                leadscore::Value::Num(x) => serde_json::json!(x),
+                leadscore::Value::Str(s) => serde_json::json!(s),
+                leadscore::Value::Bool(b) => serde_json::json!(b),
+                leadscore::Value::Missing => serde_json::Value::Null,
+            });
+        }
+        // Keys sorted for a stable file.
+        let sorted: std::collections::BTreeMap<_, _> = obj.into_iter().collect();
+        lines.push(serde_json::to_string(&sorted).unwrap());
+    }
+    // Edge cases: an empty record, numbers as strings, an unseen level, null and
+    // unknown fields, booleans for 0/1 fields.
+    lines.push("{}".into());
+    lines.push(r#"{"tenure": "12", "monthly_charges": "70,35", "contract": "Month-to-month", "senior_citizen": true}"#.into());
+    lines.push(r#"{"tenure": 3, "contract": "Two decades", "total_charges": null, "not_a_field": "x"}"#.into());
+    lines.push(r#"{"tenure": 72, "contract": "Two year", "internet_service": "No", "payment_method": "Credit card (automatic)", "female": 0}"#.into());
+    std::fs::write(root().join(RECORDS), lines.join("\n") + "\n").unwrap();
+    let model = Model::load(root().join(MODEL)).unwrap();
+    let expected: Vec<serde_json::Value> = read_records()
+        .iter()
+        .map(|r| {
+            let s = model.score(r).unwrap();
+            serde_json::json!({"probability": s.probability, "score": s.score, "label": s.label})
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "model": MODEL, "records": RECORDS,
+        "note": "probabilities must match to 1e-12 in every binding",
+        "scores": expected,
+    });
+    std::fs::write(root().join(EXPECTED), serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+}
+
+#[test]
+fn golden_v1_model_scores_unchanged() {
+    if std::env::var_os("LEADSCORE_WRITE_GOLDEN").is_some() {
+        write_golden();
+    }
+    let model = Model::load(root().join(MODEL)).expect("golden model loads");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(EXPECTED)).unwrap()).unwrap();
+    let scores = doc["scores"].as_array().unwrap();
+    let records = read_records();
+    assert_eq!(records.len(), scores.len());
+    assert!(records.len() >= 24);
+    for (i, (r, e)) in records.iter().zip(scores).enumerate() {
+        let s = model.score(r).unwrap();
+        let want = e["probability"].as_f64().unwrap();
+        assert!((s.probability - want).abs() <= 1e-12, "record {i}: {} vs {want}", s.probability);
+        assert_eq!(u64::from(s.score), e["score"].as_u64().unwrap(), "record {i}");
+        assert_eq!(s.label, e["label"].as_bool().unwrap(), "record {i}");
+    }
+    // The file re-encodes to the same bytes: nothing is lost in a load/save cycle.
+    let bytes = std::fs::read(root().join(MODEL)).unwrap();
+    assert_eq!(model.to_bytes().unwrap(), bytes);
+}
