@@ -1,1 +1,783 @@
-//! CSV reader (to be written).
+//! CSV reader and writer for CRM exports.
+//!
+//! The reader takes a header row and any number of data rows, and builds a typed
+//! [`Table`]: a column whose every non-missing cell is a number becomes
+//! [`Column::Num`], any other column a dictionary-encoded [`Column::Str`]. It accepts
+//! what real exports contain: a UTF-8 byte-order mark, CRLF (or classic-Mac CR) line
+//! endings, quoted fields with embedded delimiters, doubled quotes and newlines, `;` or
+//! tab delimiters (sniffed from the header) and decimal commas. Every row remembers the
+//! line it starts on, so later errors can name it; every error is one line naming the
+//! line and, where relevant, the column and byte.
+//!
+//! ```
+//! use leadscore::data::csv::{read_csv_bytes, CsvOptions};
+//! use leadscore::Column;
+//!
+//! let data = "name;amount;stage\nAcme;1,5;won\n\"Foo; Bar\";NA;lost\n";
+//! let opts = CsvOptions { decimal_comma: true, ..CsvOptions::default() };
+//! let table = read_csv_bytes(data.as_bytes(), &opts)?;
+//! assert_eq!(table.n_rows(), 2);
+//! let amount = table.require("amount")?;
+//! assert!(matches!(amount, Column::Num(v) if v[0] == 1.5 && v[1].is_nan()));
+//! assert!(matches!(table.require("name")?, Column::Str(s) if s.get(1) == Some("Foo; Bar")));
+//! assert_eq!(table.line_of(1), 3);
+//! # Ok::<(), leadscore::Error>(())
+//! ```
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+use super::{format_num, parse_num, Column, StrColumn, Table, MISSING_CODE};
+use crate::error::{Error, Location, Result};
+
+/// The cells (after trimming) read as missing by default, by both the CSV and the JSON
+/// Lines readers.
+pub const DEFAULT_NA_VALUES: &[&str] = &["", "NA", "N/A", "NULL", "null", "NaN", "nan"];
+
+/// The UTF-8 byte-order mark some tools (Excel) put at the start of a file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How to read a CSV file.
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    /// The field delimiter. `None` sniffs `,`, `;` or tab from the header line (the
+    /// most frequent outside quotes; `,` when there is none or on a tie).
+    pub delimiter: Option<u8>,
+    /// Read `1,5` as 1.5 (and reject `1.5` as a number). Sensible with `;` or tab
+    /// delimiters, where a comma inside an unquoted cell is not a delimiter.
+    pub decimal_comma: bool,
+    /// Cells that, once trimmed of surrounding whitespace, mean "missing". Defaults to
+    /// [`DEFAULT_NA_VALUES`].
+    pub na_values: Vec<String>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: None,
+            decimal_comma: false,
+            na_values: DEFAULT_NA_VALUES.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+}
+
+/// Reads a CSV file into a [`Table`]. See the [module documentation](self).
+///
+/// I/O failures are [`Error::Io`] naming the path; malformed content is
+/// [`Error::Parse`] naming the line (and column and byte where relevant).
+pub fn read_csv_path(path: impl AsRef<Path>, opts: &CsvOptions) -> Result<Table> {
+    let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_csv_impl(file, opts, &path.display().to_string())
+}
+
+/// Reads CSV data held in memory into a [`Table`] (see [`read_csv_path`]).
+pub fn read_csv_bytes(bytes: &[u8], opts: &CsvOptions) -> Result<Table> {
+    read_csv_impl(bytes, opts, "CSV input")
+}
+
+/// Reads CSV data from any reader into a [`Table`] (see [`read_csv_path`]). The reader
+/// is consumed in a streaming fashion; it need not be buffered.
+pub fn read_csv_reader<R: Read>(r: R, opts: &CsvOptions) -> Result<Table> {
+    read_csv_impl(r, opts, "CSV input")
+}
+
+/// Writes a table as CSV: a header row, then one row per table row. Missing cells are
+/// empty, numbers are written with [`format_num`], and fields holding the delimiter, a
+/// quote or a line break are quoted as RFC 4180 says (lines end with `\n`). A table
+/// with no columns writes nothing.
+pub fn write_csv<W: Write>(table: &Table, w: W) -> Result<()> {
+    let mut wtr = ::csv::WriterBuilder::new().from_writer(w);
+    let out_err = |e: ::csv::Error| match e.into_kind() {
+        ::csv::ErrorKind::Io(io) => Error::io("CSV output", io),
+        other => Error::Internal(format!("CSV writer: {other:?}")),
+    };
+    if table.n_cols() == 0 {
+        return Ok(());
+    }
+    wtr.write_record(table.names()).map_err(out_err)?;
+    let mut rec = ::csv::ByteRecord::new();
+    for i in 0..table.n_rows() {
+        rec.clear();
+        for col in table.columns() {
+            match col {
+                Column::Num(v) => match v.get(i) {
+                    Some(x) if x.is_finite() => rec.push_field(format_num(*x).as_bytes()),
+                    _ => rec.push_field(b""),
+                },
+                Column::Str(s) => rec.push_field(s.get(i).unwrap_or("").as_bytes()),
+            }
+        }
+        wtr.write_byte_record(&rec).map_err(out_err)?;
+    }
+    wtr.flush().map_err(|e| Error::io("CSV output", e))
+}
+
+/// A [`Error::Parse`] with every part of the location.
+pub(crate) fn parse_error(
+    line: u64,
+    column: Option<&str>,
+    byte: Option<u64>,
+    message: impl Into<String>,
+) -> Error {
+    Error::Parse {
+        at: Location {
+            line,
+            column: column.map(str::to_owned),
+            byte,
+        },
+        message: message.into(),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------
+
+fn read_csv_impl<R: Read>(r: R, opts: &CsvOptions, name: &str) -> Result<Table> {
+    let io_err = |e: std::io::Error| Error::io(name, e);
+    let mut br = BufReader::with_capacity(64 * 1024, Tracker::new(r));
+    let head = scan_head(&mut br).map_err(io_err)?;
+    let delimiter = opts.delimiter.unwrap_or(head.sniffed);
+    let source = Source {
+        prefix: head.prefix,
+        pos: 0,
+        rest: br,
+        cr_to_lf: head.cr_only,
+        quotes: QuoteScan::new(delimiter),
+    };
+    let mut rdr = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_reader(source);
+    let ctx = LineCtx { bom: head.bom_len };
+    let mut rec = ::csv::ByteRecord::new();
+
+    // The header: the first non-blank record.
+    let header_line = loop {
+        if !next_record(&mut rdr, &mut rec, name)? {
+            return Err(Error::parse(1, None, "empty file: no header row"));
+        }
+        let line = ctx.start_line(&rdr, &rec);
+        ctx.check_unclosed_quote(&rdr)?;
+        if !is_blank(&rec) {
+            break line;
+        }
+    };
+    let names = header_names(&rec, header_line, &rdr)?;
+    let n_cols = names.len();
+
+    let mut seed: HashMap<Box<[u8]>, u32> = HashMap::new();
+    for na in &opts.na_values {
+        seed.insert(na.trim().as_bytes().into(), MISSING_CODE);
+    }
+    let mut cols: Vec<ColBuilder> = names.iter().map(|_| ColBuilder::new(&seed)).collect();
+    let mut lines: Vec<u64> = Vec::new();
+
+    while next_record(&mut rdr, &mut rec, name)? {
+        let line = ctx.start_line(&rdr, &rec);
+        ctx.check_unclosed_quote(&rdr)?;
+        if is_blank(&rec) {
+            continue;
+        }
+        if rec.len() != n_cols {
+            let mut msg = format!(
+                "{} field{}, the header has {}",
+                rec.len(),
+                if rec.len() == 1 { "" } else { "s" },
+                n_cols
+            );
+            if rec.iter().any(|f| f.contains(&b'\n')) {
+                msg.push_str(
+                    "; a quoted field here runs over several lines: is a closing quote missing?",
+                );
+            }
+            return Err(Error::parse(line, None, msg));
+        }
+        for ((cell, col), col_name) in rec.iter().zip(cols.iter_mut()).zip(&names) {
+            col.push(cell).map_err(|e| match e {
+                CellError::Utf8 => parse_error(
+                    line,
+                    Some(col_name),
+                    first_invalid_byte(&rdr),
+                    "invalid UTF-8 (save the file as UTF-8)",
+                ),
+                CellError::TooManyLevels => parse_error(
+                    line,
+                    Some(col_name),
+                    None,
+                    "more than 4294967294 distinct values in one column",
+                ),
+            })?;
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        return Err(Error::parse(
+            header_line,
+            None,
+            "no data rows after the header",
+        ));
+    }
+
+    let mut built = Vec::with_capacity(n_cols);
+    for (name, col) in names.into_iter().zip(cols) {
+        built.push((name, col.finish(opts.decimal_comma)?));
+    }
+    let mut table = Table::from_columns(built)?;
+    table.set_lines(lines)?;
+    Ok(table)
+}
+
+/// Reads the next record, mapping CSV errors (in practice only I/O ones, since the
+/// reader is flexible and works on bytes).
+fn next_record<R: Read>(
+    rdr: &mut ::csv::Reader<R>,
+    rec: &mut ::csv::ByteRecord,
+    name: &str,
+) -> Result<bool> {
+    rdr.read_byte_record(rec).map_err(|e| {
+        let line = e.position().map_or(0, ::csv::Position::line);
+        match e.into_kind() {
+            ::csv::ErrorKind::Io(io) => Error::io(name, io),
+            other => Error::parse(line, None, format!("CSV: {other:?}")),
+        }
+    })
+}
+
+/// A record that is a blank line: one field of whitespace only (an empty line is
+/// skipped by the parser itself; a CRLF blank line leaves a lone `\r`). A single
+/// empty field (`""`) is a real row of a one-column file and is kept.
+fn is_blank(rec: &::csv::ByteRecord) -> bool {
+    rec.len() == 1
+        && rec
+            .get(0)
+            .is_some_and(|f| !f.is_empty() && f.trim_ascii().is_empty())
+}
+
+/// The header names: trimmed, line breaks inside one turned into spaces, `column_K`
+/// for an empty one; duplicates are an error.
+fn header_names<R: Read>(
+    rec: &::csv::ByteRecord,
+    line: u64,
+    rdr: &::csv::Reader<Source<R>>,
+) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::with_capacity(rec.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (k, raw) in rec.iter().enumerate() {
+        let text = std::str::from_utf8(raw).map_err(|_| {
+            parse_error(
+                line,
+                None,
+                first_invalid_byte(rdr),
+                format!("header field {} is not valid UTF-8", k + 1),
+            )
+        })?;
+        let trimmed = text.trim();
+        let name = if trimmed.is_empty() {
+            format!("column_{}", k + 1)
+        } else if trimmed.contains(['\r', '\n']) {
+            // A header wrapped over lines ("Total\nAmount"): one line, one space.
+            trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
+        } else {
+            trimmed.to_owned()
+        };
+        if let Some(first) = seen.get(&name) {
+            return Err(Error::parse(
+                line,
+                Some(&name),
+                format!(
+                    "duplicate column name (header fields {} and {})",
+                    first + 1,
+                    k + 1
+                ),
+            ));
+        }
+        seen.insert(name.clone(), k);
+        names.push(name);
+    }
+    Ok(names)
+}
+
+fn first_invalid_byte<R: Read>(rdr: &::csv::Reader<Source<R>>) -> Option<u64> {
+    rdr.get_ref().rest.get_ref().utf8.first_invalid
+}
+
+/// What is needed to turn the parser's line counter into the line a record starts on.
+struct LineCtx {
+    bom: u64,
+}
+
+impl LineCtx {
+    /// The 1-based line the record just read starts on.
+    ///
+    /// The parser's counter is the number of `\n` consumed so far, plus one: after a
+    /// record it stands past the record's terminator, unless the record was ended by the
+    /// end of the input. (Its own record positions are not used: they point before any
+    /// skipped blank line, and before the `\n` of a CRLF.)
+    fn start_line<R: Read>(&self, rdr: &::csv::Reader<Source<R>>, rec: &::csv::ByteRecord) -> u64 {
+        let pos = rdr.position();
+        let newlines: usize = rec
+            .iter()
+            .map(|f| f.iter().filter(|&&b| b == b'\n').count())
+            .sum();
+        let terminated = !self.consumed_all(rdr) || rdr.get_ref().quotes.at_line_start();
+        pos.line()
+            .saturating_sub(newlines as u64)
+            .saturating_sub(u64::from(terminated))
+            .max(1)
+    }
+
+    /// Whether the parser has consumed the whole input.
+    fn consumed_all<R: Read>(&self, rdr: &::csv::Reader<Source<R>>) -> bool {
+        let tracker = rdr.get_ref().rest.get_ref();
+        tracker.eof && rdr.position().byte() + self.bom >= tracker.total
+    }
+
+    /// Once the whole input is consumed, an error if it ended inside a quoted field
+    /// (which then swallowed everything after its opening quote).
+    fn check_unclosed_quote<R: Read>(&self, rdr: &::csv::Reader<Source<R>>) -> Result<()> {
+        let quotes = &rdr.get_ref().quotes;
+        match quotes.open_quote_line() {
+            Some(line) if self.consumed_all(rdr) => Err(Error::parse(
+                line,
+                None,
+                "this quote is never closed: the field runs to the end of the file",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What the first line(s) of the input told us.
+struct Head {
+    /// The bytes read so far (without a BOM), fed to the parser first.
+    prefix: Vec<u8>,
+    /// Length of the stripped BOM (0 or 3).
+    bom_len: u64,
+    /// The delimiter sniffed from the header line.
+    sniffed: u8,
+    /// Lines end with a bare `\r` (classic Mac): they are turned into `\n`.
+    cr_only: bool,
+}
+
+/// Reads up to the end of the first non-blank line (outside quotes), strips a BOM,
+/// detects the line ending and sniffs the delimiter.
+fn scan_head<R: BufRead>(r: &mut R) -> std::io::Result<Head> {
+    let mut prefix = Vec::new();
+    let mut line_start = 0usize;
+    let mut in_quotes = false;
+    let mut cr_only = false;
+    let mut saw_line_end = false;
+    while let Some(b) = next_byte(r)? {
+        prefix.push(b);
+        let ends_line = match b {
+            b'"' => {
+                in_quotes = !in_quotes;
+                false
+            }
+            b'\n' if !in_quotes => {
+                saw_line_end = true;
+                true
+            }
+            b'\r' if !in_quotes => {
+                if peek_byte(r)? == Some(b'\n') {
+                    r.consume(1);
+                    prefix.push(b'\n');
+                } else if !saw_line_end {
+                    cr_only = true;
+                }
+                saw_line_end = true;
+                true
+            }
+            _ => false,
+        };
+        if ends_line {
+            let line = prefix.get(line_start..).unwrap_or_default();
+            if strip_bom(line).trim_ascii().is_empty() {
+                line_start = prefix.len();
+            } else {
+                break;
+            }
+        }
+    }
+    let header = strip_bom(prefix.get(line_start..).unwrap_or_default());
+    let sniffed = sniff_delimiter(header);
+    let bom_len = if prefix.starts_with(BOM) {
+        prefix.drain(..BOM.len());
+        BOM.len() as u64
+    } else {
+        0
+    };
+    Ok(Head {
+        prefix,
+        bom_len,
+        sniffed,
+        cr_only,
+    })
+}
+
+fn strip_bom(b: &[u8]) -> &[u8] {
+    b.strip_prefix(BOM).unwrap_or(b)
+}
+
+fn next_byte<R: BufRead>(r: &mut R) -> std::io::Result<Option<u8>> {
+    let b = peek_byte(r)?;
+    if b.is_some() {
+        r.consume(1);
+    }
+    Ok(b)
+}
+
+fn peek_byte<R: BufRead>(r: &mut R) -> std::io::Result<Option<u8>> {
+    loop {
+        match r.fill_buf() {
+            Ok(buf) => return Ok(buf.first().copied()),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The most frequent of `,`, `;` and tab outside quotes (`,` on a tie or when none).
+fn sniff_delimiter(line: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut in_quotes = false;
+    for &b in line {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b',' if !in_quotes => counts[0] += 1,
+            b';' if !in_quotes => counts[1] += 1,
+            b'\t' if !in_quotes => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let mut best = (b',', counts[0]);
+    for (d, n) in [(b';', counts[1]), (b'\t', counts[2])] {
+        if n > best.1 {
+            best = (d, n);
+        }
+    }
+    best.0
+}
+
+/// The parser's input: the already scanned head, then the rest of the input, with bare
+/// `\r` line endings turned into `\n` when the file uses them.
+struct Source<R> {
+    prefix: Vec<u8>,
+    pos: usize,
+    rest: BufReader<Tracker<R>>,
+    cr_to_lf: bool,
+    quotes: QuoteScan,
+}
+
+impl<R: Read> Read for Source<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = match self.prefix.get(self.pos..) {
+            Some(left) if !left.is_empty() => {
+                let n = left.len().min(buf.len());
+                buf[..n].copy_from_slice(&left[..n]);
+                self.pos += n;
+                n
+            }
+            _ => self.rest.read(buf)?,
+        };
+        let n = n.min(buf.len());
+        let data = &mut buf[..n];
+        if self.cr_to_lf {
+            for b in data.iter_mut() {
+                if *b == b'\r' {
+                    *b = b'\n';
+                }
+            }
+        }
+        self.quotes.feed(data);
+        Ok(n)
+    }
+}
+
+/// Follows the parser's quoting rules (RFC 4180, leniently: a quote inside an unquoted
+/// field is literal, text after a closing quote is kept) over the bytes handed to it,
+/// to know whether the input ended inside a quoted field or right after a line end.
+struct QuoteScan {
+    delimiter: u8,
+    state: QuoteState,
+    /// 1-based line of the next byte.
+    line: u64,
+    /// Line of the quote that opened the current quoted field.
+    open_line: u64,
+    last: Option<u8>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+impl QuoteScan {
+    fn new(delimiter: u8) -> Self {
+        QuoteScan {
+            delimiter,
+            state: QuoteState::FieldStart,
+            line: 1,
+            open_line: 0,
+            last: None,
+        }
+    }
+
+    fn feed(&mut self, data: &[u8]) {
+        use QuoteState::*;
+        for &b in data {
+            self.state = match (self.state, b) {
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (FieldStart, b'"') => {
+                    self.open_line = self.line;
+                    Quoted
+                }
+                (QuoteInQuoted, b'"') => Quoted,
+                (_, b'\n') => FieldStart,
+                (_, d) if d == self.delimiter => FieldStart,
+                _ => Unquoted,
+            };
+            if b == b'\n' {
+                self.line += 1;
+            }
+        }
+        if let Some(&b) = data.last() {
+            self.last = Some(b);
+        }
+    }
+
+    /// The line of the opening quote when the bytes so far end inside a quoted field.
+    fn open_quote_line(&self) -> Option<u64> {
+        (self.state == QuoteState::Quoted).then_some(self.open_line)
+    }
+
+    /// Whether the bytes so far end with a line end outside quotes.
+    fn at_line_start(&self) -> bool {
+        self.state == QuoteState::FieldStart && self.last == Some(b'\n')
+    }
+}
+
+/// Watches the raw bytes go by: how many, whether the end was reached, and the offset
+/// of the first invalid UTF-8 sequence.
+struct Tracker<R> {
+    inner: R,
+    total: u64,
+    eof: bool,
+    utf8: Utf8Scan,
+}
+
+impl<R> Tracker<R> {
+    fn new(inner: R) -> Self {
+        Tracker {
+            inner,
+            total: 0,
+            eof: false,
+            utf8: Utf8Scan::default(),
+        }
+    }
+}
+
+impl<R: Read> Read for Tracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        match buf.get(..n) {
+            Some(data) if n > 0 => {
+                self.utf8.feed(data);
+                self.total += n as u64;
+            }
+            _ => {
+                if !buf.is_empty() {
+                    self.eof = true;
+                    self.utf8.finish();
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Incremental UTF-8 validation across read boundaries; remembers the absolute offset
+/// of the first invalid sequence.
+#[derive(Default)]
+struct Utf8Scan {
+    /// Offset of the next byte to be fed.
+    offset: u64,
+    /// An incomplete sequence left at the end of the last chunk.
+    pending: [u8; 4],
+    n_pending: usize,
+    first_invalid: Option<u64>,
+}
+
+impl Utf8Scan {
+    fn feed(&mut self, mut data: &[u8]) {
+        if self.first_invalid.is_some() {
+            self.offset += data.len() as u64;
+            return;
+        }
+        // Complete (or refute) a sequence split over the previous chunk boundary.
+        while self.n_pending > 0 {
+            let Some((&b, tail)) = data.split_first() else {
+                return;
+            };
+            let start = self.offset - self.n_pending as u64;
+            if let Some(slot) = self.pending.get_mut(self.n_pending) {
+                *slot = b;
+            }
+            self.n_pending += 1;
+            data = tail;
+            self.offset += 1;
+            match std::str::from_utf8(&self.pending[..self.n_pending.min(4)]) {
+                Ok(_) => self.n_pending = 0,
+                Err(e) if e.error_len().is_some() || self.n_pending >= 4 => {
+                    self.first_invalid = Some(start);
+                    self.offset += data.len() as u64;
+                    return;
+                }
+                Err(_) => {}
+            }
+        }
+        match std::str::from_utf8(data) {
+            Ok(_) => self.offset += data.len() as u64,
+            Err(e) => {
+                let bad = self.offset + e.valid_up_to() as u64;
+                if e.error_len().is_some() {
+                    self.first_invalid = Some(bad);
+                } else {
+                    // An incomplete sequence (at most 3 bytes) ends the chunk.
+                    let tail = data.get(e.valid_up_to()..).unwrap_or_default();
+                    let n = tail.len().min(3);
+                    self.pending[..n].copy_from_slice(&tail[..n]);
+                    self.n_pending = n;
+                }
+                self.offset += data.len() as u64;
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.n_pending > 0 && self.first_invalid.is_none() {
+            self.first_invalid = Some(self.offset - self.n_pending as u64);
+        }
+        self.n_pending = 0;
+    }
+}
+
+enum CellError {
+    Utf8,
+    TooManyLevels,
+}
+
+/// One column being read: each distinct trimmed cell is interned once; missing values
+/// are pre-seeded with [`MISSING_CODE`].
+struct ColBuilder {
+    index: HashMap<Box<[u8]>, u32>,
+    n_levels: u32,
+    codes: Vec<u32>,
+}
+
+impl ColBuilder {
+    fn new(seed: &HashMap<Box<[u8]>, u32>) -> Self {
+        ColBuilder {
+            index: seed.clone(),
+            n_levels: 0,
+            codes: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, cell: &[u8]) -> std::result::Result<(), CellError> {
+        let key = cell.trim_ascii();
+        if let Some(&code) = self.index.get(key) {
+            self.codes.push(code);
+            return Ok(());
+        }
+        let text = std::str::from_utf8(key).map_err(|_| CellError::Utf8)?;
+        // Unicode spaces (a no-break space, say) are trimmed too.
+        let text = text.trim();
+        if text.len() != key.len() {
+            if let Some(&code) = self.index.get(text.as_bytes()) {
+                self.codes.push(code);
+                return Ok(());
+            }
+        }
+        if self.n_levels == MISSING_CODE {
+            return Err(CellError::TooManyLevels);
+        }
+        let code = self.n_levels;
+        self.index.insert(text.as_bytes().into(), code);
+        self.n_levels += 1;
+        self.codes.push(code);
+        Ok(())
+    }
+
+    /// Numeric when every level parses as a number (or there is none), else strings.
+    fn finish(self, decimal_comma: bool) -> Result<Column> {
+        let mut levels = vec![String::new(); self.n_levels as usize];
+        for (key, code) in self.index {
+            if code == MISSING_CODE {
+                continue;
+            }
+            let s = String::from_utf8(key.into_vec())
+                .map_err(|_| Error::Internal("an interned CSV cell is not UTF-8".into()))?;
+            if let Some(slot) = levels.get_mut(code as usize) {
+                *slot = s;
+            }
+        }
+        let nums: Option<Vec<f64>> = levels.iter().map(|l| parse_num(l, decimal_comma)).collect();
+        Ok(match nums {
+            Some(nums) => Column::Num(
+                self.codes
+                    .iter()
+                    .map(|&c| nums.get(c as usize).copied().unwrap_or(f64::NAN))
+                    .collect(),
+            ),
+            None => Column::Str(StrColumn {
+                codes: self.codes,
+                levels,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(chunks: &[&[u8]]) -> Option<u64> {
+        let mut s = Utf8Scan::default();
+        for c in chunks {
+            s.feed(c);
+        }
+        s.finish();
+        s.first_invalid
+    }
+
+    #[test]
+    fn utf8_scan_across_chunks() {
+        let e = "é".as_bytes();
+        assert_eq!(scan(&[b"ab", &e[..1], &e[1..], b"c"]), None);
+        let euro = "€".as_bytes();
+        assert_eq!(scan(&[&euro[..1], &euro[1..2], &euro[2..]]), None);
+        assert_eq!(scan(&[b"abc\xFFd"]), Some(3));
+        assert_eq!(scan(&[b"ab", &e[..1], b"x"]), Some(2));
+        assert_eq!(scan(&[b"ab", &e[..1]]), Some(2));
+        assert_eq!(scan(&[b"ab\xE2\x82", b"\xE2"]), Some(2));
+        assert_eq!(scan(&[b"ok", b"\xC3\xA9\xFF"]), Some(4));
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff_delimiter(b"a,b,c"), b',');
+        assert_eq!(sniff_delimiter(b"a;b;\"c,d,e\""), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\tc,d"), b'\t');
+        assert_eq!(sniff_delimiter(b"abc"), b',');
+    }
+}

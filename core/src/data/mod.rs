@@ -10,6 +10,8 @@ mod table;
 mod target;
 mod value;
 
+pub use self::csv::{read_csv_bytes, read_csv_path, read_csv_reader, write_csv, CsvOptions};
+pub use self::json::{read_jsonl_bytes, read_jsonl_path, read_jsonl_reader, JsonOptions};
 pub use column::{Column, StrColumn, MISSING_CODE};
 pub use record::Record;
 pub use schema::{Field, Kind, Schema};
