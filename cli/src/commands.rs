@@ -43,7 +43,7 @@ impl ReadArgs {
     pub fn read(&self, path: &Path) -> Result<Table, Box<dyn std::error::Error + Send + Sync>> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         if ext == "jsonl" || ext == "ndjson" {
-            Ok(read_jsonl_path(path)?)
+            Ok(read_jsonl_path(path, &leadscore::data::json::JsonOptions { decimal_comma: self.decimal_comma, ..Default::default() })?)
         } else {
             Ok(read_csv_path(path, &self.csv_options()?)?)
         }

@@ -6,5 +6,8 @@ pub mod folds;
 pub mod metrics;
 mod summary;
 
-pub use metrics::Confusion;
+pub use metrics::{
+    average_precision, best_f1_threshold, brier, calibration_curve, confusion_at, lift_by_decile,
+    log_loss, roc_auc, threshold_table, CalibrationBin, Confusion, Decile, ThresholdRow,
+};
 pub use summary::{Baseline, FoldResult, Lift, Metrics};

@@ -159,7 +159,7 @@ impl Metrics {
             rec.push(c.recall());
             f1s.push(c.f1());
             acc.push(c.accuracy());
-            confusion = confusion.add(&c);
+            confusion += c;
             all_y.extend_from_slice(&f.y);
             all_p.extend_from_slice(&f.p);
         }
