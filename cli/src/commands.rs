@@ -30,7 +30,11 @@ impl ReadArgs {
             None => None,
             Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
             Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-            Some(d) => return Err(format!("--delimiter must be one ASCII character or `tab`, got \"{d}\"")),
+            Some(d) => {
+                return Err(format!(
+                    "--delimiter must be one ASCII character or `tab`, got \"{d}\""
+                ))
+            }
         };
         Ok(CsvOptions {
             delimiter,
@@ -41,9 +45,19 @@ impl ReadArgs {
 
     /// Reads CSV, or JSON Lines when the file ends in `.jsonl` or `.ndjson`.
     pub fn read(&self, path: &Path) -> Result<Table, Box<dyn std::error::Error + Send + Sync>> {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if ext == "jsonl" || ext == "ndjson" {
-            Ok(read_jsonl_path(path, &leadscore::data::json::JsonOptions { decimal_comma: self.decimal_comma, ..Default::default() })?)
+            Ok(read_jsonl_path(
+                path,
+                &leadscore::data::json::JsonOptions {
+                    decimal_comma: self.decimal_comma,
+                    ..Default::default()
+                },
+            )?)
         } else {
             Ok(read_csv_path(path, &self.csv_options()?)?)
         }
@@ -157,7 +171,11 @@ pub fn train(a: TrainArgs) -> CmdResult {
     let start = Instant::now();
     let pb = spinner(a.quiet || a.json, format!("reading {}", a.data.display()));
     let table = a.fit.read.read(&a.data)?;
-    pb.set_message(format!("training on {} rows ({}-fold CV)", table.n_rows(), a.cv));
+    pb.set_message(format!(
+        "training on {} rows ({}-fold CV)",
+        table.n_rows(),
+        a.cv
+    ));
     let model = Trainer::new(cfg)?.fit(&table, &a.fit.target())?;
     model.save(&a.out)?;
     pb.finish_and_clear();
@@ -186,7 +204,10 @@ pub fn train(a: TrainArgs) -> CmdResult {
             seconds
         );
         if !m.converged {
-            println!("warning: the solver stopped at its iteration cap (gradient {:.2e})", m.grad_norm);
+            println!(
+                "warning: the solver stopped at its iteration cap (gradient {:.2e})",
+                m.grad_norm
+            );
         }
         if let Some(metrics) = model.metrics() {
             output::print_metrics(metrics);
@@ -221,7 +242,11 @@ pub fn eval(a: EvalArgs) -> CmdResult {
     let cfg = a.fit.config(a.cv)?;
     let pb = spinner(a.quiet || a.json, format!("reading {}", a.data.display()));
     let table = a.fit.read.read(&a.data)?;
-    pb.set_message(format!("{}-fold cross-validation on {} rows", a.cv, table.n_rows()));
+    pb.set_message(format!(
+        "{}-fold cross-validation on {} rows",
+        a.cv,
+        table.n_rows()
+    ));
     let m = Trainer::new(cfg)?.evaluate(&table, &a.fit.target())?;
     pb.finish_and_clear();
     if a.json {
@@ -304,7 +329,12 @@ pub fn score(a: ScoreArgs) -> CmdResult {
             let mut row: Vec<String> = a
                 .keep
                 .iter()
-                .map(|k| table.column(k).map(|c| output::value_text(&c.value(i))).unwrap_or_default())
+                .map(|k| {
+                    table
+                        .column(k)
+                        .map(|c| output::value_text(&c.value(i)))
+                        .unwrap_or_default()
+                })
                 .collect();
             row.push(format!("{}", s.probability));
             row.push(s.score.to_string());
@@ -374,8 +404,10 @@ pub fn demo(a: DemoArgs) -> CmdResult {
     } else {
         let pb = ProgressBar::new(a.tenants as u64);
         pb.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} tenants  {msg} [{elapsed}, ETA {eta}]")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} tenants  {msg} [{elapsed}, ETA {eta}]",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         pb
     };
@@ -385,17 +417,31 @@ pub fn demo(a: DemoArgs) -> CmdResult {
     for i in 0..a.tenants {
         let t = synth::tenant(a.seed, i);
         pb.set_message(format!("{} ({} rows)", t.name, t.table.n_rows()));
-        let model = Trainer::new(TrainConfig::default())?.fit(&t.table, &TargetSpec::new(synth::TARGET))?;
+        let model =
+            Trainer::new(TrainConfig::default())?.fit(&t.table, &TargetSpec::new(synth::TARGET))?;
         let path = a.out.join(format!("{}.lsm", t.name));
         model.save(&path)?;
         let m = model.metrics().cloned();
-        rows_out.push((t.name.clone(), t.table.n_rows(), model.meta().positives, m, path));
+        rows_out.push((
+            t.name.clone(),
+            t.table.n_rows(),
+            model.meta().positives,
+            m,
+            path,
+        ));
         if first.is_none() {
-            // Show the highest-scoring lead of the first tenant.
+            // Show a promising but ordinary lead of the first tenant: the one at the
+            // 90th percentile of scores (the very top is usually an outlier).
             let p = model.score_batch(&t.table)?;
-            let best = (0..p.len()).max_by(|&x, &y| p[x].total_cmp(&p[y])).unwrap_or(0);
+            let mut order: Vec<usize> = (0..p.len()).collect();
+            order.sort_by(|&x, &y| p[x].total_cmp(&p[y]));
+            let best = order.get(order.len() * 9 / 10).copied().unwrap_or(0);
             let mut rec = t.table.record(best);
-            rec = rec.iter().filter(|(k, _)| *k != synth::TARGET).map(|(k, v)| (k.to_owned(), v.clone())).collect();
+            rec = rec
+                .iter()
+                .filter(|(k, _)| *k != synth::TARGET)
+                .map(|(k, v)| (k.to_owned(), v.clone()))
+                .collect();
             first = Some((t.name.clone(), model, rec));
         }
         pb.inc(1);
@@ -403,17 +449,17 @@ pub fn demo(a: DemoArgs) -> CmdResult {
     pb.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
     println!(
-        "{:<12} {:>7} {:>9} {:>9} {:>15} {:>8}",
+        "{:<26} {:>7} {:>9} {:>9} {:>15} {:>6}",
         "tenant", "rows", "positive", "ROC AUC", "PR AUC (random)", "lift"
     );
     let mut summary = Vec::new();
     for (name, rows, pos, m, path) in &rows_out {
         let rate = *pos as f64 / *rows as f64;
-        let (auc, pr, lift) = m
-            .as_ref()
-            .map_or((f64::NAN, f64::NAN, f64::NAN), |m| (m.roc_auc, m.pr_auc, m.lift.pr_auc));
+        let (auc, pr, lift) = m.as_ref().map_or((f64::NAN, f64::NAN, f64::NAN), |m| {
+            (m.roc_auc, m.pr_auc, m.lift.pr_auc)
+        });
         println!(
-            "{:<12} {:>7} {:>8.1}% {:>9} {:>7} ({:.3}) {:>7.1}x",
+            "{:<26} {:>7} {:>8.1}% {:>9} {:>7} ({:.3}) {:>5.1}x",
             name,
             rows,
             100.0 * rate,
@@ -434,7 +480,11 @@ pub fn demo(a: DemoArgs) -> CmdResult {
             "A lead of {name}: probability {:.3} (score {}, {}; threshold {:.3})",
             e.score.probability,
             e.score.score,
-            if e.score.label { "likely to convert" } else { "unlikely to convert" },
+            if e.score.label {
+                "likely to convert"
+            } else {
+                "unlikely to convert"
+            },
             model.threshold()
         );
         for r in e.positive.iter().chain(&e.negative) {
@@ -445,6 +495,10 @@ pub fn demo(a: DemoArgs) -> CmdResult {
     let j = serde_json::json!({ "seed": a.seed, "seconds": seconds, "tenants": summary });
     leadscore::format::write_atomic(&summary_path, serde_json::to_string_pretty(&j)?.as_bytes())?;
     println!();
-    println!("models and summary written to {}/ in {:.1} s", a.out.display(), seconds);
+    println!(
+        "models and summary written to {}/ in {:.1} s",
+        a.out.display(),
+        seconds
+    );
     Ok(())
 }

@@ -48,7 +48,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let usage = e.use_stderr();
             let _ = e.print();
-            return if usage { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if usage {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = std::panic::catch_unwind(|| match cli.command {

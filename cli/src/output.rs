@@ -22,7 +22,10 @@ pub fn print_metrics(m: &Metrics) {
         m.positives,
         100.0 * m.positive_rate
     );
-    println!("{:<12} {:>8} {:>8} {:>8}", "metric", "model", "random", "lift");
+    println!(
+        "{:<12} {:>8} {:>8} {:>8}",
+        "metric", "model", "random", "lift"
+    );
     let b = &m.baseline;
     let l = &m.lift;
     let rows = [
@@ -33,14 +36,29 @@ pub fn print_metrics(m: &Metrics) {
         ("precision", m.precision, b.precision, l.precision),
         ("recall", m.recall, b.recall, l.recall),
         ("F1", m.f1, b.f1, l.f1),
-        ("accuracy", m.accuracy, b.accuracy, ratio(m.accuracy, b.accuracy)),
+        (
+            "accuracy",
+            m.accuracy,
+            b.accuracy,
+            ratio(m.accuracy, b.accuracy),
+        ),
     ];
     for (name, v, base, lift) in rows {
-        println!("{:<12} {:>8} {:>8} {:>7.2}x", name, fmt_metric(v), fmt_metric(base), lift);
+        println!(
+            "{:<12} {:>8} {:>8} {:>7.2}x",
+            name,
+            fmt_metric(v),
+            fmt_metric(base),
+            lift
+        );
     }
     println!(
         "ROC AUC by fold: {} (std {:.3})",
-        m.fold_roc_auc.iter().map(|a| format!("{a:.3}")).collect::<Vec<_>>().join(" "),
+        m.fold_roc_auc
+            .iter()
+            .map(|a| format!("{a:.3}"))
+            .collect::<Vec<_>>()
+            .join(" "),
         m.roc_auc_std
     );
     let c = &m.confusion;
@@ -68,7 +86,11 @@ fn ratio(a: f64, b: f64) -> f64 {
 pub fn print_model(path: &Path, model: &Model, top: usize) {
     let m = model.meta();
     println!("model        {}", path.display());
-    println!("trained by   leadscore {} (format {})", m.leadscore_version, leadscore::format::FORMAT_VERSION);
+    println!(
+        "trained by   leadscore {} (format {})",
+        m.leadscore_version,
+        leadscore::format::FORMAT_VERSION
+    );
     println!(
         "target       {} (positive \"{}\", negative \"{}\")",
         m.target, m.positive_label, m.negative_label
@@ -104,7 +126,11 @@ pub fn print_model(path: &Path, model: &Model, top: usize) {
     let mut idx: Vec<usize> = (0..names.len()).collect();
     let coef = model.coefficients();
     idx.sort_by(|&a, &b| coef[b].abs().total_cmp(&coef[a].abs()));
-    println!("strongest of {} coefficients (intercept {:+.4}):", names.len(), model.intercept());
+    println!(
+        "strongest of {} coefficients (intercept {:+.4}):",
+        names.len(),
+        model.intercept()
+    );
     for &j in idx.iter().take(top) {
         println!("  {:+9.4}  {}", coef[j], names[j]);
     }

@@ -8,7 +8,9 @@ fn bin() -> Command {
 }
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/data")
+        .join(name)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -32,7 +34,12 @@ fn assert_one_line_error(o: &Output, needle: &str) {
 fn usage_errors_exit_2() {
     assert_eq!(run(&[]).status.code(), Some(2));
     assert_eq!(run(&["train"]).status.code(), Some(2));
-    assert_eq!(run(&["eval", "x.csv", "--target", "y", "--balance", "sideways"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["eval", "x.csv", "--target", "y", "--balance", "sideways"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
     let o = run(&["--version"]);
     assert_eq!(o.status.code(), Some(0));
@@ -56,13 +63,43 @@ fn errors_are_one_line() {
     let empty = p("empty.csv", b"");
     assert_one_line_error(&run(&["eval", &empty, "--target", "y"]), "empty");
     let third = p("third.csv", b"a,y\n1,0\n2,1\n3,2\n");
-    assert_one_line_error(&run(&["eval", &third, "--target", "y", "--min-rows", "1", "--min-positives", "1"]), "line 4");
+    assert_one_line_error(
+        &run(&[
+            "eval",
+            &third,
+            "--target",
+            "y",
+            "--min-rows",
+            "1",
+            "--min-positives",
+            "1",
+        ]),
+        "line 4",
+    );
     let single = p("single.csv", b"a,y\n1,1\n2,1\n");
-    assert_one_line_error(&run(&["eval", &single, "--target", "y", "--min-rows", "1", "--min-positives", "1"]), "single class");
+    assert_one_line_error(
+        &run(&[
+            "eval",
+            &single,
+            "--target",
+            "y",
+            "--min-rows",
+            "1",
+            "--min-positives",
+            "1",
+        ]),
+        "single class",
+    );
     let no_target = p("nt.csv", b"a,b\n1,2\n");
-    assert_one_line_error(&run(&["eval", &no_target, "--target", "y"]), "unknown column \"y\"");
+    assert_one_line_error(
+        &run(&["eval", &no_target, "--target", "y"]),
+        "unknown column \"y\"",
+    );
     let churn = data("wa_churn.csv").display().to_string();
-    assert_one_line_error(&run(&["eval", &churn, "--target", "churn", "--min-rows", "100000"]), "insufficient data");
+    assert_one_line_error(
+        &run(&["eval", &churn, "--target", "churn", "--min-rows", "100000"]),
+        "insufficient data",
+    );
     let foreign = p("model.lsm", b"definitely not a model");
     assert_one_line_error(&run(&["inspect", &foreign]), "magic");
     let truncated = p("t.lsm", b"LSCM\x01\x00\xff\x00\x00\x00");
@@ -74,23 +111,38 @@ fn train_score_inspect_eval() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("churn.lsm").display().to_string();
     let churn = data("wa_churn.csv").display().to_string();
-    let o = run(&["train", &churn, "--target", "churn", "--out", &model, "--quiet", "--cv", "3"]);
+    let o = run(&[
+        "train", &churn, "--target", "churn", "--out", &model, "--quiet", "--cv", "3",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("ROC AUC"));
 
     // Score: one row per input row, in order, with the documented columns.
     let out = dir.path().join("scores.csv");
-    let o = run(&["score", &model, &churn, "--explain", "2", "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "score",
+        &model,
+        &churn,
+        "--explain",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut r = csv::Reader::from_path(&out).unwrap();
-    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), ["probability", "score", "label", "reasons"]);
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["probability", "score", "label", "reasons"]
+    );
     let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
     assert_eq!(rows.len(), 7043);
     let p0: f64 = rows[0][0].parse().unwrap();
     assert!(p0 > 0.0 && p0 < 1.0);
     assert!(rows[0][3].contains(" = ") || rows[0][3].contains("missing"));
 
-    let o = run(&["score", &model, &churn, "--format", "jsonl", "--keep", "tenure"]);
+    let o = run(&[
+        "score", &model, &churn, "--format", "jsonl", "--keep", "tenure",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();
     let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
@@ -111,7 +163,20 @@ fn train_score_inspect_eval() {
     let o = run(&["eval", &churn, "--target", "churn", "--cv", "3", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    for k in ["roc_auc", "pr_auc", "log_loss", "brier", "precision", "recall", "f1", "threshold", "positive_rate", "rows", "cv_folds", "fit_seconds"] {
+    for k in [
+        "roc_auc",
+        "pr_auc",
+        "log_loss",
+        "brier",
+        "precision",
+        "recall",
+        "f1",
+        "threshold",
+        "positive_rate",
+        "rows",
+        "cv_folds",
+        "fit_seconds",
+    ] {
         assert!(j.get(k).is_some_and(|v| !v.is_null()), "{k} missing");
     }
     assert_eq!(j["cv_folds"], 3);
@@ -122,12 +187,21 @@ fn train_score_inspect_eval() {
 #[test]
 fn demo_writes_models_and_summary() {
     let dir = tempfile::tempdir().unwrap();
-    let o = bin().args(["demo", "--quiet", "--tenants", "2"]).current_dir(dir.path()).output().unwrap();
+    let o = bin()
+        .args(["demo", "--quiet", "--tenants", "2"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("ROC AUC") && out.contains("probability"), "{out}");
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("leadscore-demo/summary.json")).unwrap()).unwrap();
+    assert!(
+        out.contains("ROC AUC") && out.contains("probability"),
+        "{out}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("leadscore-demo/summary.json")).unwrap(),
+    )
+    .unwrap();
     let tenants = summary["tenants"].as_array().unwrap();
     assert_eq!(tenants.len(), 2);
     for t in tenants {

@@ -7,13 +7,23 @@ use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
     let t = synth::tenant_with_rows(11, 0, 20_000);
-    let cfg = TrainConfig { cv_folds: 0, ..TrainConfig::default() };
-    let model = Trainer::new(cfg).unwrap().fit(&t.table, &TargetSpec::new(synth::TARGET)).unwrap();
+    let cfg = TrainConfig {
+        cv_folds: 0,
+        ..TrainConfig::default()
+    };
+    let model = Trainer::new(cfg)
+        .unwrap()
+        .fit(&t.table, &TargetSpec::new(synth::TARGET))
+        .unwrap();
     let record: Record = t.table.record(17);
 
     let mut g = c.benchmark_group("score_one");
-    g.bench_function("score", |b| b.iter(|| model.score(black_box(&record)).unwrap()));
-    g.bench_function("explain_k3", |b| b.iter(|| model.explain(black_box(&record), 3).unwrap()));
+    g.bench_function("score", |b| {
+        b.iter(|| model.score(black_box(&record)).unwrap())
+    });
+    g.bench_function("explain_k3", |b| {
+        b.iter(|| model.explain(black_box(&record), 3).unwrap())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("score_batch");

@@ -39,7 +39,7 @@ impl Features {
     /// Builds a matrix from dense rows (every entry stored, zeros included), as the
     /// benchmarks and tests use for dense data.
     pub fn from_dense(n_cols: usize, data: &[f64]) -> Self {
-        let rows = if n_cols == 0 { 0 } else { data.len() / n_cols };
+        let rows = data.len().checked_div(n_cols).unwrap_or(0);
         let mut f = Features::with_capacity(n_cols, rows, rows * n_cols);
         for r in 0..rows {
             for (j, &v) in data[r * n_cols..(r + 1) * n_cols].iter().enumerate() {

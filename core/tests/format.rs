@@ -9,15 +9,29 @@ fn small_model() -> Model {
     let n = 400;
     let x: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
     let c: Vec<&str> = (0..n).map(|i| ["a", "b", "c"][i % 3]).collect();
-    let y: Vec<f64> = x.iter().map(|v| if *v + rng.normal() > 0.8 { 1.0 } else { 0.0 }).collect();
+    let y: Vec<f64> = x
+        .iter()
+        .map(|v| if *v + rng.normal() > 0.8 { 1.0 } else { 0.0 })
+        .collect();
     let t = Table::from_columns(vec![
         ("x".into(), Column::Num(x)),
-        ("c".into(), Column::Str(StrColumn::from_options(c.into_iter().map(Some)))),
+        (
+            "c".into(),
+            Column::Str(StrColumn::from_options(c.into_iter().map(Some))),
+        ),
         ("y".into(), Column::Num(y)),
     ])
     .unwrap();
-    let cfg = TrainConfig { min_rows: 10, min_positives: 5, cv_folds: 0, ..TrainConfig::default() };
-    Trainer::new(cfg).unwrap().fit(&t, &TargetSpec::new("y")).unwrap()
+    let cfg = TrainConfig {
+        min_rows: 10,
+        min_positives: 5,
+        cv_folds: 0,
+        ..TrainConfig::default()
+    };
+    Trainer::new(cfg)
+        .unwrap()
+        .fit(&t, &TargetSpec::new("y"))
+        .unwrap()
 }
 
 fn fix_crc(b: &mut [u8]) {
@@ -103,10 +117,15 @@ fn atomic_save_round_trip() {
     model.save(&path).unwrap();
     assert_eq!(Model::load(&path).unwrap(), model);
     // No temporary files are left behind.
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 1, "{names:?}");
     let e = Model::load(dir.path().join("missing.lsm")).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Io);
-    let e = model.save(dir.path().join("no/such/dir/m.lsm")).unwrap_err();
+    let e = model
+        .save(dir.path().join("no/such/dir/m.lsm"))
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Io);
 }

@@ -28,8 +28,15 @@ fn read_records() -> Vec<Record> {
 /// Writes the golden model, the records (20 real rows plus edge cases) and the
 /// expected scores.
 fn write_golden() {
-    let table = read_csv_path(root().join("examples/data/wa_churn.csv"), &CsvOptions::default()).unwrap();
-    let model = Trainer::new(TrainConfig::default()).unwrap().fit(&table, &TargetSpec::new("churn")).unwrap();
+    let table = read_csv_path(
+        root().join("examples/data/wa_churn.csv"),
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    let model = Trainer::new(TrainConfig::default())
+        .unwrap()
+        .fit(&table, &TargetSpec::new("churn"))
+        .unwrap();
     model.save(root().join(MODEL)).unwrap();
     let mut lines = Vec::new();
     for i in (0..table.n_rows()).step_by(table.n_rows() / 20).take(20) {
@@ -38,12 +45,15 @@ fn write_golden() {
             if k == "churn" {
                 continue;
             }
-            obj.insert(k.to_owned(), match v {
-                leadscore::Value::Num(x) => serde_json::json!(x),
-                leadscore::Value::Str(s) => serde_json::json!(s),
-                leadscore::Value::Bool(b) => serde_json::json!(b),
-                leadscore::Value::Missing => serde_json::Value::Null,
-            });
+            obj.insert(
+                k.to_owned(),
+                match v {
+                    leadscore::Value::Num(x) => serde_json::json!(x),
+                    leadscore::Value::Str(s) => serde_json::json!(s),
+                    leadscore::Value::Bool(b) => serde_json::json!(b),
+                    leadscore::Value::Missing => serde_json::Value::Null,
+                },
+            );
         }
         // Keys sorted for a stable file.
         let sorted: std::collections::BTreeMap<_, _> = obj.into_iter().collect();
@@ -53,7 +63,10 @@ fn write_golden() {
     // unknown fields, booleans for 0/1 fields.
     lines.push("{}".into());
     lines.push(r#"{"tenure": "12", "monthly_charges": "70,35", "contract": "Month-to-month", "senior_citizen": true}"#.into());
-    lines.push(r#"{"tenure": 3, "contract": "Two decades", "total_charges": null, "not_a_field": "x"}"#.into());
+    lines.push(
+        r#"{"tenure": 3, "contract": "Two decades", "total_charges": null, "not_a_field": "x"}"#
+            .into(),
+    );
     lines.push(r#"{"tenure": 72, "contract": "Two year", "internet_service": "No", "payment_method": "Credit card (automatic)", "female": 0}"#.into());
     std::fs::write(root().join(RECORDS), lines.join("\n") + "\n").unwrap();
     let model = Model::load(root().join(MODEL)).unwrap();
@@ -69,7 +82,11 @@ fn write_golden() {
         "note": "probabilities must match to 1e-12 in every binding",
         "scores": expected,
     });
-    std::fs::write(root().join(EXPECTED), serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+    std::fs::write(
+        root().join(EXPECTED),
+        serde_json::to_string_pretty(&doc).unwrap() + "\n",
+    )
+    .unwrap();
 }
 
 #[test]
@@ -87,8 +104,16 @@ fn golden_v1_model_scores_unchanged() {
     for (i, (r, e)) in records.iter().zip(scores).enumerate() {
         let s = model.score(r).unwrap();
         let want = e["probability"].as_f64().unwrap();
-        assert!((s.probability - want).abs() <= 1e-12, "record {i}: {} vs {want}", s.probability);
-        assert_eq!(u64::from(s.score), e["score"].as_u64().unwrap(), "record {i}");
+        assert!(
+            (s.probability - want).abs() <= 1e-12,
+            "record {i}: {} vs {want}",
+            s.probability
+        );
+        assert_eq!(
+            u64::from(s.score),
+            e["score"].as_u64().unwrap(),
+            "record {i}"
+        );
         assert_eq!(s.label, e["label"].as_bool().unwrap(), "record {i}");
     }
     // The file re-encodes to the same bytes: nothing is lost in a load/save cycle.

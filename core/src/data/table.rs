@@ -33,7 +33,7 @@ impl Table {
     /// Adds a column. Fails on a duplicate name or a length different from the others.
     pub fn push_column(&mut self, name: impl Into<String>, col: Column) -> Result<()> {
         let name = name.into();
-        if self.names.iter().any(|n| *n == name) {
+        if self.names.contains(&name) {
             return Err(Error::InvalidInput(format!("duplicate column \"{name}\"")));
         }
         if let Some(first) = self.columns.first() {
@@ -153,15 +153,18 @@ impl Table {
         r
     }
 
-    /// Builds a table from records: the union of their fields, in order of first
-    /// appearance. A field whose every present value is a number (or a numeric string
-    /// when `decimal_comma` allows) becomes numeric; booleans become `"true"`/`"false"`
-    /// strings otherwise; everything else is a string column.
+    /// Builds a table from records with the JSON Lines reader's rules: the union of
+    /// their fields in order of first appearance (as each record iterates); a field
+    /// whose every present value is a number or a numeric string becomes numeric;
+    /// otherwise a string column, with booleans written `true`/`false` (which schema
+    /// inference reads as a boolean column) and numbers in their shortest form.
     pub fn from_records(records: &[Record]) -> Table {
         let mut names: Vec<String> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for r in records {
-            for (k, _) in r.iter() {
+            let mut keys: Vec<&str> = r.iter().map(|(k, _)| k).collect();
+            keys.sort_unstable();
+            for k in keys {
                 if seen.insert(k.to_owned()) {
                     names.push(k.to_owned());
                 }
@@ -169,43 +172,72 @@ impl Table {
         }
         let mut t = Table::new();
         for name in names {
-            let all_num = records.iter().all(|r| {
-                matches!(
-                    r.get(&name),
-                    None | Some(Value::Num(_)) | Some(Value::Missing)
-                ) || matches!(r.get(&name), Some(Value::Bool(_)))
-            }) && records
-                .iter()
-                .any(|r| matches!(r.get(&name), Some(Value::Num(_))));
-            let col = if all_num {
-                Column::Num(
-                    records
+            let num_of = |v: Option<&Value>| -> Option<Option<f64>> {
+                match v {
+                    None | Some(Value::Missing) => Some(None),
+                    Some(Value::Num(x)) => Some((!x.is_nan()).then_some(*x)),
+                    Some(Value::Str(s)) if s.trim().is_empty() => Some(None),
+                    Some(Value::Str(s)) => super::parse_num(s, false).map(Some),
+                    Some(Value::Bool(_)) => None,
+                }
+            };
+            let nums: Option<Vec<Option<f64>>> =
+                records.iter().map(|r| num_of(r.get(&name))).collect();
+            let col = match nums {
+                Some(v) if v.iter().any(Option::is_some) => {
+                    Column::Num(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+                }
+                _ => {
+                    let strs: Vec<Option<String>> = records
                         .iter()
                         .map(|r| match r.get(&name) {
-                            Some(Value::Num(x)) => *x,
-                            Some(Value::Bool(b)) => f64::from(u8::from(*b)),
-                            _ => f64::NAN,
+                            Some(Value::Str(s)) if !s.trim().is_empty() => {
+                                Some(s.trim().to_owned())
+                            }
+                            Some(Value::Num(x)) if !x.is_nan() => Some(super::format_num(*x)),
+                            Some(Value::Bool(b)) => Some(b.to_string()),
+                            _ => None,
                         })
-                        .collect(),
-                )
-            } else {
-                let strs: Vec<Option<String>> = records
-                    .iter()
-                    .map(|r| match r.get(&name) {
-                        Some(Value::Str(s)) if !s.trim().is_empty() => Some(s.clone()),
-                        Some(Value::Num(x)) if !x.is_nan() => Some(super::format_num(*x)),
-                        Some(Value::Bool(b)) => Some(b.to_string()),
-                        _ => None,
-                    })
-                    .collect();
-                Column::Str(super::StrColumn::from_options(
-                    strs.iter().map(|s| s.as_deref()),
-                ))
+                        .collect();
+                    Column::Str(super::StrColumn::from_options(
+                        strs.iter().map(|s| s.as_deref()),
+                    ))
+                }
             };
             // Names are unique by construction and lengths equal.
             t.names.push(name);
             t.columns.push(col);
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_records_types_columns_like_jsonl() {
+        let rs = vec![
+            Record::new()
+                .with("calls", 3)
+                .with("amount", "12,5")
+                .with("flag", true)
+                .with("city", "Kazan"),
+            Record::new()
+                .with("calls", "4")
+                .with("amount", "x")
+                .with("flag", false)
+                .with("city", 7),
+            Record::new().with("extra", 1),
+        ];
+        let t = Table::from_records(&rs);
+        assert_eq!(t.n_rows(), 3);
+        assert!(matches!(t.column("calls"), Some(Column::Num(v)) if v[1] == 4.0 && v[2].is_nan()));
+        assert!(matches!(t.column("amount"), Some(Column::Str(_))));
+        let flag = t.column("flag").unwrap();
+        assert_eq!(flag.value(0), Value::Str("true".into()));
+        assert_eq!(t.column("city").unwrap().value(1), Value::Str("7".into()));
+        assert!(t.column("extra").is_some());
     }
 }
