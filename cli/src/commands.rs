@@ -167,6 +167,7 @@ pub struct TrainArgs {
 
 /// Trains and saves a model.
 pub fn train(a: TrainArgs) -> CmdResult {
+    let mut out = std::io::stdout().lock();
     let cfg = a.fit.config(a.cv)?;
     let start = Instant::now();
     let pb = spinner(a.quiet || a.json, format!("reading {}", a.data.display()));
@@ -191,10 +192,11 @@ pub fn train(a: TrainArgs) -> CmdResult {
             "seconds": seconds,
             "metrics": model.metrics(),
         });
-        println!("{j}");
+        writeln!(out, "{j}")?;
     } else {
         let m = model.meta();
-        println!(
+        writeln!(
+            out,
             "trained {} on {} rows ({} positives, {:.1} %), {} features, in {:.2} s",
             a.out.display(),
             m.rows,
@@ -202,15 +204,16 @@ pub fn train(a: TrainArgs) -> CmdResult {
             100.0 * m.positives as f64 / m.rows.max(1) as f64,
             model.coefficients().len(),
             seconds
-        );
+        )?;
         if !m.converged {
-            println!(
+            writeln!(
+                out,
                 "warning: the solver stopped at its iteration cap (gradient {:.2e})",
                 m.grad_norm
-            );
+            )?;
         }
         if let Some(metrics) = model.metrics() {
-            output::print_metrics(metrics);
+            output::print_metrics(&mut out, metrics)?;
         }
     }
     Ok(())
@@ -236,6 +239,7 @@ pub struct EvalArgs {
 
 /// Cross-validates and prints metrics.
 pub fn eval(a: EvalArgs) -> CmdResult {
+    let mut out = std::io::stdout().lock();
     if a.cv < 2 {
         return Err("--cv must be at least 2".into());
     }
@@ -250,9 +254,9 @@ pub fn eval(a: EvalArgs) -> CmdResult {
     let m = Trainer::new(cfg)?.evaluate(&table, &a.fit.target())?;
     pb.finish_and_clear();
     if a.json {
-        println!("{}", serde_json::to_string(&m)?);
+        writeln!(out, "{}", serde_json::to_string(&m)?)?;
     } else {
-        output::print_metrics(&m);
+        output::print_metrics(&mut out, &m)?;
     }
     Ok(())
 }
@@ -366,12 +370,13 @@ pub struct InspectArgs {
 
 /// Shows a model.
 pub fn inspect(a: InspectArgs) -> CmdResult {
+    let mut out = std::io::stdout().lock();
     let model = Model::load(&a.model)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&model.to_json())?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&model.to_json())?)?;
         return Ok(());
     }
-    output::print_model(&a.model, &model, a.top);
+    output::print_model(&mut out, &a.model, &model, a.top)?;
     Ok(())
 }
 
@@ -394,6 +399,7 @@ pub struct DemoArgs {
 
 /// Generates demo tenants, trains a model each, shows a scored lead.
 pub fn demo(a: DemoArgs) -> CmdResult {
+    let mut out = std::io::stdout().lock();
     use leadscore::synth;
     if a.tenants == 0 {
         return Err("--tenants must be at least 1".into());
@@ -448,17 +454,19 @@ pub fn demo(a: DemoArgs) -> CmdResult {
     }
     pb.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
-    println!(
+    writeln!(
+        out,
         "{:<26} {:>7} {:>9} {:>9} {:>15} {:>6}",
         "tenant", "rows", "positive", "ROC AUC", "PR AUC (random)", "lift"
-    );
+    )?;
     let mut summary = Vec::new();
     for (name, rows, pos, m, path) in &rows_out {
         let rate = *pos as f64 / *rows as f64;
         let (auc, pr, lift) = m.as_ref().map_or((f64::NAN, f64::NAN, f64::NAN), |m| {
             (m.roc_auc, m.pr_auc, m.lift.pr_auc)
         });
-        println!(
+        writeln!(
+            out,
             "{:<26} {:>7} {:>8.1}% {:>9} {:>7} ({:.3}) {:>5.1}x",
             name,
             rows,
@@ -467,7 +475,7 @@ pub fn demo(a: DemoArgs) -> CmdResult {
             fmt_metric(pr),
             rate,
             lift
-        );
+        )?;
         summary.push(serde_json::json!({
             "tenant": name, "rows": rows, "positives": pos, "positive_rate": rate,
             "model": path.display().to_string(), "metrics": m,
@@ -475,8 +483,9 @@ pub fn demo(a: DemoArgs) -> CmdResult {
     }
     if let Some((name, model, rec)) = first {
         let e = model.explain(&rec, 3)?;
-        println!();
-        println!(
+        writeln!(out)?;
+        writeln!(
+            out,
             "A lead of {name}: probability {:.3} (score {}, {}; threshold {:.3})",
             e.score.probability,
             e.score.score,
@@ -486,19 +495,20 @@ pub fn demo(a: DemoArgs) -> CmdResult {
                 "unlikely to convert"
             },
             model.threshold()
-        );
+        )?;
         for r in e.positive.iter().chain(&e.negative) {
-            println!("  {:+.2}  {}", r.contribution, r.label);
+            writeln!(out, "  {:+.2}  {}", r.contribution, r.label)?;
         }
     }
     let summary_path = a.out.join("summary.json");
     let j = serde_json::json!({ "seed": a.seed, "seconds": seconds, "tenants": summary });
     leadscore::format::write_atomic(&summary_path, serde_json::to_string_pretty(&j)?.as_bytes())?;
-    println!();
-    println!(
+    writeln!(out)?;
+    writeln!(
+        out,
         "models and summary written to {}/ in {:.1} s",
         a.out.display(),
         seconds
-    );
+    )?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use leadscore::eval::Metrics;
 use leadscore::{Model, Reason, Value};
+use std::io::{self, Write};
 use std::path::Path;
 
 /// A metric with three decimals, or `-` when undefined.
@@ -14,18 +15,20 @@ pub fn fmt_metric(x: f64) -> String {
 }
 
 /// Prints metrics beside the random baseline.
-pub fn print_metrics(m: &Metrics) {
-    println!(
+pub fn print_metrics(w: &mut impl Write, m: &Metrics) -> io::Result<()> {
+    writeln!(
+        w,
         "{}-fold cross-validation on {} rows, {} positives ({:.1} %)",
         m.cv_folds,
         m.rows,
         m.positives,
         100.0 * m.positive_rate
-    );
-    println!(
+    )?;
+    writeln!(
+        w,
         "{:<12} {:>8} {:>8} {:>8}",
         "metric", "model", "random", "lift"
-    );
+    )?;
     let b = &m.baseline;
     let l = &m.lift;
     let rows = [
@@ -44,15 +47,17 @@ pub fn print_metrics(m: &Metrics) {
         ),
     ];
     for (name, v, base, lift) in rows {
-        println!(
+        writeln!(
+            w,
             "{:<12} {:>8} {:>8} {:>7.2}x",
             name,
             fmt_metric(v),
             fmt_metric(base),
             lift
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        w,
         "ROC AUC by fold: {} (std {:.3})",
         m.fold_roc_auc
             .iter()
@@ -60,18 +65,21 @@ pub fn print_metrics(m: &Metrics) {
             .collect::<Vec<_>>()
             .join(" "),
         m.roc_auc_std
-    );
+    )?;
     let c = &m.confusion;
-    println!(
+    writeln!(
+        w,
         "threshold {:.3} (= 0.5 in the balanced model); confusion: TP {} FP {} TN {} FN {}",
         m.threshold, c.tp, c.fp, c.tn, c.fn_
-    );
-    println!(
+    )?;
+    writeln!(
+        w,
         "before the intercept correction: log-loss {}, Brier {}",
         fmt_metric(m.log_loss_balanced),
         fmt_metric(m.brier_balanced)
-    );
-    println!("mean fit time per fold: {:.3} s", m.fit_seconds);
+    )?;
+    writeln!(w, "mean fit time per fold: {:.3} s", m.fit_seconds)?;
+    Ok(())
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
@@ -83,57 +91,64 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 /// Prints a model summary.
-pub fn print_model(path: &Path, model: &Model, top: usize) {
+pub fn print_model(w: &mut impl Write, path: &Path, model: &Model, top: usize) -> io::Result<()> {
     let m = model.meta();
-    println!("model        {}", path.display());
-    println!(
+    writeln!(w, "model        {}", path.display())?;
+    writeln!(
+        w,
         "trained by   leadscore {} (format {})",
         m.leadscore_version,
         leadscore::format::FORMAT_VERSION
-    );
-    println!(
+    )?;
+    writeln!(
+        w,
         "target       {} (positive \"{}\", negative \"{}\")",
         m.target, m.positive_label, m.negative_label
-    );
-    println!(
+    )?;
+    writeln!(
+        w,
         "data         {} rows, {} positives ({:.1} %)",
         m.rows,
         m.positives,
         100.0 * m.positives as f64 / m.rows.max(1) as f64
-    );
-    println!(
+    )?;
+    writeln!(
+        w,
         "training     C={} balance={} seed={} iterations={} converged={}",
         m.c, m.balance, m.seed, m.iterations, m.converged
-    );
-    println!("threshold    {:.4}", model.threshold());
+    )?;
+    writeln!(w, "threshold    {:.4}", model.threshold())?;
     let inputs: Vec<String> = model
         .schema()
         .fields
         .iter()
         .map(|f| format!("{}:{}", f.name, f.kind.as_str()))
         .collect();
-    println!("inputs       {}", inputs.join(", "));
+    writeln!(w, "inputs       {}", inputs.join(", "))?;
     if let Some(mt) = model.metrics() {
-        println!(
+        writeln!(
+            w,
             "metrics      ROC AUC {} (random 0.5), PR AUC {} (random {:.3}), log-loss {}",
             fmt_metric(mt.roc_auc),
             fmt_metric(mt.pr_auc),
             mt.baseline.pr_auc,
             fmt_metric(mt.log_loss)
-        );
+        )?;
     }
     let names = model.feature_names();
     let mut idx: Vec<usize> = (0..names.len()).collect();
     let coef = model.coefficients();
     idx.sort_by(|&a, &b| coef[b].abs().total_cmp(&coef[a].abs()));
-    println!(
+    writeln!(
+        w,
         "strongest of {} coefficients (intercept {:+.4}):",
         names.len(),
         model.intercept()
-    );
+    )?;
     for &j in idx.iter().take(top) {
-        println!("  {:+9.4}  {}", coef[j], names[j]);
+        writeln!(w, "  {:+9.4}  {}", coef[j], names[j])?;
     }
+    Ok(())
 }
 
 /// A raw value as JSON.
