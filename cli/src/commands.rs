@@ -28,13 +28,9 @@ impl ReadArgs {
     fn csv_options(&self) -> Result<CsvOptions, String> {
         let delimiter = match self.delimiter.as_deref() {
             None => None,
-            Some("tab") | Some("\\t") | Some("\t") => Some(b'\t'),
-            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-            Some(d) => {
-                return Err(format!(
-                    "--delimiter must be one ASCII character or `tab`, got \"{d}\""
-                ))
-            }
+            Some(d) => Some(
+                leadscore::options::parse_delimiter(d).map_err(|e| format!("--delimiter: {e}"))?,
+            ),
         };
         Ok(CsvOptions {
             delimiter,

@@ -194,6 +194,33 @@ impl Model {
         from_bytes(bytes)
     }
 
+    /// A short summary as JSON: versions, target, data size, inputs and kinds,
+    /// feature count, threshold, training settings and the headline metrics. What
+    /// the bindings' `info()` returns.
+    pub fn info(&self) -> serde_json::Value {
+        let m = &self.meta;
+        serde_json::json!({
+            "leadscore_version": m.leadscore_version,
+            "format_version": FORMAT_VERSION,
+            "created_unix": m.created_unix,
+            "target": m.target,
+            "positive_label": m.positive_label,
+            "negative_label": m.negative_label,
+            "rows": m.rows,
+            "positives": m.positives,
+            "inputs": self.schema.fields.iter().map(|f| serde_json::json!({"name": f.name, "kind": f.kind.as_str()})).collect::<Vec<_>>(),
+            "features": self.coef.len(),
+            "threshold": self.threshold,
+            "balance": m.balance,
+            "c": m.c,
+            "seed": m.seed,
+            "iterations": m.iterations,
+            "converged": m.converged,
+            "roc_auc": self.metrics.as_ref().map(|x| x.roc_auc),
+            "pr_auc": self.metrics.as_ref().map(|x| x.pr_auc),
+        })
+    }
+
     /// The whole model as JSON for inspection: training facts, schema, every feature
     /// with its coefficient and training mean, the threshold and the metrics.
     pub fn to_json(&self) -> serde_json::Value {

@@ -47,6 +47,7 @@ pub mod eval;
 pub mod features;
 pub mod format;
 pub mod model;
+pub mod options;
 pub mod recipe;
 pub mod rng;
 pub mod synth;

@@ -39,7 +39,7 @@ pub const DEFAULT_NA_VALUES: &[&str] = &["", "NA", "N/A", "NULL", "null", "NaN",
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// How to read a CSV file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvOptions {
     /// The field delimiter. `None` sniffs `,`, `;` or tab from the header line (the
     /// most frequent outside quotes; `,` when there is none or on a tie).

@@ -35,7 +35,7 @@ use super::{format_num, parse_num, Column, StrColumn, Table, MISSING_CODE};
 use crate::error::{Error, Result};
 
 /// How to read JSON Lines.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonOptions {
     /// Read numeric strings such as `"1,5"` as 1.5 (and reject `"1.5"`). JSON numbers
     /// are unaffected.

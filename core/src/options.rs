@@ -1,0 +1,229 @@
+//! Training options as one JSON object, the form every binding passes them in (a PHP
+//! array, Python keyword arguments, a JavaScript object, a C string), parsed and
+//! validated in one place.
+//!
+//! ```
+//! use leadscore::options::TrainOptions;
+//! let o = TrainOptions::from_json_str(r#"{"target": "won", "balance": "none", "c": 0.5, "cv": 3}"#)?;
+//! assert_eq!(o.config.c, 0.5);
+//! assert_eq!(o.target.column, "won");
+//! # Ok::<(), leadscore::Error>(())
+//! ```
+
+use crate::data::csv::CsvOptions;
+use crate::data::json::JsonOptions;
+use crate::data::{Kind, TargetSpec};
+use crate::error::{Error, Result};
+use crate::train::{Balance, TrainConfig};
+
+/// Parsed training options: the target, the training configuration and how to read
+/// files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainOptions {
+    /// The target column and positive class.
+    pub target: TargetSpec,
+    /// The validated training configuration.
+    pub config: TrainConfig,
+    /// CSV reading options (`delimiter`, `decimal_comma`).
+    pub csv: CsvOptions,
+}
+
+/// The option names [`TrainOptions::from_json`] accepts (snake_case; the bindings
+/// also accept their language's camelCase spelling and convert it).
+pub const OPTION_NAMES: &[&str] = &[
+    "target",
+    "positive",
+    "balance",
+    "c",
+    "min_rows",
+    "min_positives",
+    "cv",
+    "seed",
+    "max_iter",
+    "tol",
+    "min_count",
+    "max_levels",
+    "kinds",
+    "threads",
+    "delimiter",
+    "decimal_comma",
+];
+
+impl TrainOptions {
+    /// Parses options from JSON text (see [`TrainOptions::from_json`]).
+    pub fn from_json_str(text: &str) -> Result<TrainOptions> {
+        let v: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| Error::InvalidInput(format!("options are not valid JSON: {e}")))?;
+        Self::from_json(&v)
+    }
+
+    /// Parses options from a JSON object. `target` is required; everything else has
+    /// the [`TrainConfig`] default. Unknown names and values of the wrong type are
+    /// errors naming the option.
+    ///
+    /// | name | type | meaning |
+    /// |---|---|---|
+    /// | `target` | string | the target column |
+    /// | `positive` | string or number | the positive class |
+    /// | `balance` | string | `upsample`, `downsample`, `class_weight`, `none` |
+    /// | `c` | number | inverse L2 strength |
+    /// | `min_rows`, `min_positives` | integer | minimum data |
+    /// | `cv` | integer | cross-validation folds (0 = none) |
+    /// | `seed` | integer | seed of folds and resampling |
+    /// | `max_iter` | integer | solver iteration cap |
+    /// | `tol` | number | solver gradient tolerance |
+    /// | `min_count`, `max_levels` | integer | one-hot level folding |
+    /// | `kinds` | object | column -> `numeric`/`boolean`/`categorical`/`text`/`id` |
+    /// | `threads` | integer | worker threads for folds (0 = all cores) |
+    /// | `delimiter` | string | CSV delimiter: one character or `tab` |
+    /// | `decimal_comma` | boolean | numbers written `1,5` |
+    pub fn from_json(v: &serde_json::Value) -> Result<TrainOptions> {
+        let obj = v.as_object().ok_or_else(|| {
+            Error::InvalidInput("options must be an object of name -> value".into())
+        })?;
+        let mut config = TrainConfig::default();
+        let mut csv = CsvOptions::default();
+        let mut target: Option<String> = None;
+        let mut positive: Option<String> = None;
+        for (key, val) in obj {
+            let bad = |want: &str| {
+                Error::InvalidInput(format!("option \"{key}\" must be {want}, got {val}"))
+            };
+            let uint = || -> Result<usize> {
+                val.as_u64()
+                    .and_then(|u| usize::try_from(u).ok())
+                    .ok_or_else(|| bad("a non-negative integer"))
+            };
+            let num = || val.as_f64().ok_or_else(|| bad("a number"));
+            match key.as_str() {
+                "target" => target = Some(val.as_str().ok_or_else(|| bad("a string"))?.to_owned()),
+                "positive" => {
+                    positive = match val {
+                        serde_json::Value::Null => None,
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        serde_json::Value::Number(n) => Some(n.to_string()),
+                        serde_json::Value::Bool(b) => Some(b.to_string()),
+                        _ => return Err(bad("a string")),
+                    }
+                }
+                "balance" => {
+                    config.balance = Balance::parse(val.as_str().ok_or_else(|| bad("a string"))?)?
+                }
+                "c" => config.c = num()?,
+                "min_rows" => config.min_rows = uint()?,
+                "min_positives" => config.min_positives = uint()?,
+                "cv" => config.cv_folds = uint()?,
+                "seed" => {
+                    config.seed = val.as_u64().ok_or_else(|| bad("a non-negative integer"))?
+                }
+                "max_iter" => config.max_iter = uint()?,
+                "tol" => config.tol = Some(num()?),
+                "min_count" => config.auto.min_count = uint()?,
+                "max_levels" => config.auto.max_levels = uint()?,
+                "threads" => config.threads = uint()?,
+                "kinds" => {
+                    let m = val
+                        .as_object()
+                        .ok_or_else(|| bad("an object of column -> kind"))?;
+                    for (col, k) in m {
+                        let k = k
+                            .as_str()
+                            .ok_or_else(|| bad("an object of column -> kind name"))?;
+                        config.kinds.push((col.clone(), Kind::parse(k)?));
+                    }
+                }
+                "delimiter" => {
+                    let s = val.as_str().ok_or_else(|| bad("a string"))?;
+                    csv.delimiter = Some(parse_delimiter(s)?);
+                }
+                "decimal_comma" => {
+                    csv.decimal_comma = val.as_bool().ok_or_else(|| bad("a boolean"))?
+                }
+                other => {
+                    return Err(Error::InvalidInput(format!(
+                        "unknown option \"{other}\"; known options: {}",
+                        OPTION_NAMES.join(", ")
+                    )))
+                }
+            }
+        }
+        let column =
+            target.ok_or_else(|| Error::InvalidInput("option \"target\" is required".into()))?;
+        config.validate()?;
+        Ok(TrainOptions {
+            target: TargetSpec { column, positive },
+            config,
+            csv,
+        })
+    }
+
+    /// JSON Lines reading options matching the CSV ones.
+    pub fn json_options(&self) -> JsonOptions {
+        JsonOptions {
+            decimal_comma: self.csv.decimal_comma,
+            ..JsonOptions::default()
+        }
+    }
+
+    /// Reads a data file (CSV, or JSON Lines for `.jsonl`/`.ndjson`) and trains on it.
+    pub fn train_file(&self, path: impl AsRef<std::path::Path>) -> Result<crate::Model> {
+        let path = path.as_ref();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let table = if ext == "jsonl" || ext == "ndjson" {
+            crate::data::json::read_jsonl_path(path, &self.json_options())?
+        } else {
+            crate::data::csv::read_csv_path(path, &self.csv)?
+        };
+        self.train_table(&table)
+    }
+
+    /// Trains on a table.
+    pub fn train_table(&self, table: &crate::Table) -> Result<crate::Model> {
+        crate::Trainer::new(self.config.clone())?.fit(table, &self.target)
+    }
+}
+
+/// Parses a delimiter as users write it: one ASCII character, or `tab` / `\t`.
+pub fn parse_delimiter(s: &str) -> Result<u8> {
+    match s {
+        "tab" | "\t" | "\\t" => Ok(b'\t'),
+        s if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => Ok(s.as_bytes()[0]),
+        _ => Err(Error::InvalidInput(format!(
+            "a delimiter must be one ASCII character (not a quote or line break) or \"tab\", got \"{s}\""
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        let o = TrainOptions::from_json_str(
+            r#"{"target":"y","positive":"won","kinds":{"zip":"categorical"},"delimiter":";","decimal_comma":true,"min_rows":10}"#,
+        )
+        .unwrap();
+        assert_eq!(o.target.positive.as_deref(), Some("won"));
+        assert_eq!(o.config.kinds, vec![("zip".to_owned(), Kind::Categorical)]);
+        assert_eq!(o.csv.delimiter, Some(b';'));
+        assert_eq!(o.config.min_rows, 10);
+        for (bad, needle) in [
+            (r#"{}"#, "\"target\" is required"),
+            (r#"{"target":"y","c":"x"}"#, "option \"c\" must be a number"),
+            (r#"{"target":"y","colour":1}"#, "unknown option \"colour\""),
+            (r#"{"target":"y","c":-1}"#, "c must be a positive"),
+            (r#"{"target":"y","balance":"maybe"}"#, "unknown balance"),
+            (r#"{"target":"y","min_rows":-3}"#, "non-negative integer"),
+            (r#"[1]"#, "must be an object"),
+            (r#"{"#, "not valid JSON"),
+        ] {
+            let e = TrainOptions::from_json_str(bad).unwrap_err().to_string();
+            assert!(e.contains(needle), "{bad}: {e}");
+        }
+    }
+}
