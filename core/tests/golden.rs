@@ -74,12 +74,14 @@ fn write_golden() {
         .iter()
         .map(|r| {
             let s = model.score(r).unwrap();
-            serde_json::json!({"probability": s.probability, "score": s.score, "label": s.label})
+            let e = model.explain(r, 3).unwrap();
+            serde_json::json!({"probability": s.probability, "score": s.score, "label": s.label,
+                "explain_k3": {"positive": e.positive, "negative": e.negative}})
         })
         .collect();
     let doc = serde_json::json!({
         "model": MODEL, "records": RECORDS,
-        "note": "probabilities must match to 1e-12 in every binding",
+        "note": "probabilities and contributions must match to 1e-12 in every binding; explain_k3 is explain(record, 3)",
         "scores": expected,
     });
     std::fs::write(
@@ -115,6 +117,25 @@ fn golden_v1_model_scores_unchanged() {
             "record {i}"
         );
         assert_eq!(s.label, e["label"].as_bool().unwrap(), "record {i}");
+        let ex = model.explain(r, 3).unwrap();
+        for (side, got) in [("positive", &ex.positive), ("negative", &ex.negative)] {
+            let want = e["explain_k3"][side].as_array().unwrap();
+            assert_eq!(got.len(), want.len(), "record {i} {side}");
+            for (g, w) in got.iter().zip(want) {
+                assert_eq!(g.field, w["field"].as_str().unwrap());
+                assert_eq!(g.label, w["label"].as_str().unwrap());
+                assert!((g.contribution - w["contribution"].as_f64().unwrap()).abs() <= 1e-12);
+            }
+        }
+    }
+    // The batch path gives the same probabilities as the record path.
+    let table = leadscore::Table::from_records(&records);
+    let batch = model.score_batch(&table).unwrap();
+    for (i, (p, e)) in batch.iter().zip(scores).enumerate() {
+        assert!(
+            (p - e["probability"].as_f64().unwrap()).abs() <= 1e-12,
+            "batch record {i}"
+        );
     }
     // The file re-encodes to the same bytes: nothing is lost in a load/save cycle.
     let bytes = std::fs::read(root().join(MODEL)).unwrap();
