@@ -45,6 +45,8 @@ pub enum ErrorCode {
     UnknownColumn = 5,
     /// Training failed numerically.
     Training = 6,
+    /// No model for a tenant (and no fallback) in a store.
+    NotFound = 7,
     /// A bug inside leadscore (an invariant did not hold).
     Internal = 99,
 }
@@ -59,6 +61,7 @@ impl ErrorCode {
             ErrorCode::Io => "IO",
             ErrorCode::UnknownColumn => "UNKNOWN_COLUMN",
             ErrorCode::Training => "TRAINING",
+            ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -116,6 +119,16 @@ pub enum Error {
     /// The solver could not produce finite coefficients.
     #[error("training failed: {0}")]
     Training(String),
+    /// A store has no model for the tenant and no fallback.
+    #[error("no model \"{name}\" for tenant \"{tenant}\" and no fallback ({reason})")]
+    ModelNotFound {
+        /// The tenant asked for.
+        tenant: String,
+        /// The model name asked for.
+        name: String,
+        /// Why the tenant's own model could not answer.
+        reason: String,
+    },
     /// An I/O error, with the path it concerns.
     #[error("{path}: {source}")]
     Io {
@@ -141,6 +154,7 @@ impl Error {
             Error::ModelFormat(_) => ErrorCode::ModelFormat,
             Error::InsufficientData { .. } => ErrorCode::InsufficientData,
             Error::Training(_) => ErrorCode::Training,
+            Error::ModelNotFound { .. } => ErrorCode::NotFound,
             Error::Io { .. } => ErrorCode::Io,
             Error::Internal(_) => ErrorCode::Internal,
         }

@@ -162,6 +162,43 @@ impl Model {
         Ok(())
     }
 
+    /// The model's approximate in-memory size in bytes (what a store's cache counts).
+    pub fn heap_size(&self) -> usize {
+        let s = |x: &String| x.capacity() + std::mem::size_of::<String>();
+        let m = &self.meta;
+        let mut n = std::mem::size_of::<Model>()
+            + s(&m.leadscore_version)
+            + s(&m.target)
+            + s(&m.positive_label)
+            + s(&m.negative_label)
+            + s(&m.balance)
+            + (self.coef.capacity() + self.feature_means.capacity()) * 8;
+        n += self
+            .schema
+            .fields
+            .iter()
+            .map(|f| s(&f.name) + 8)
+            .sum::<usize>();
+        n += self
+            .pipeline
+            .inputs()
+            .iter()
+            .map(|i| s(&i.name) + 8)
+            .sum::<usize>();
+        for st in self.pipeline.steps() {
+            n += std::mem::size_of::<crate::recipe::Step>();
+            if let crate::recipe::Step::OneHot { levels, .. } = st {
+                n += levels.iter().map(s).sum::<usize>();
+            }
+        }
+        if let Some(mt) = &self.metrics {
+            n += std::mem::size_of::<Metrics>()
+                + mt.fold_roc_auc.capacity() * 8
+                + mt.deciles.capacity() * std::mem::size_of::<crate::eval::Decile>();
+        }
+        n
+    }
+
     /// Training facts.
     pub fn meta(&self) -> &ModelMeta {
         &self.meta

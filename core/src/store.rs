@@ -1,0 +1,648 @@
+//! A store of many tenants' models: `<root>/<tenant>/<name>.lsm`, with
+//! `<root>/_global/<name>.lsm` as the fallback.
+//!
+//! Models load lazily into an LRU cache bounded in bytes (each model's in-memory size)
+//! and shared by all threads. A file that changes on disk is reloaded — validated first,
+//! then swapped in; readers that hold the old `Arc<Model>` keep it — and files are
+//! checked at most once per `check_interval`, so scoring does not stat files on every
+//! call. Every answer says which model gave it (the tenant's own or the fallback) and
+//! why the fallback was used.
+//!
+//! ```
+//! use leadscore::store::{Store, StoreConfig, Source};
+//! # fn main() -> leadscore::Result<()> {
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let model = leadscore::Model::from_bytes(&std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/models/wa_churn_v1.lsm")).unwrap())?;
+//! let store = Store::open(dir.path(), StoreConfig::default())?;
+//! store.save("acme", "lead", &model)?;           // atomic write into <root>/acme/lead.lsm
+//! let lead = leadscore::Record::new().with("tenure", 3).with("contract", "Month-to-month");
+//! let s = store.score("acme", "lead", &lead)?;
+//! assert_eq!(s.source, Source::Tenant);
+//! # Ok(()) }
+//! ```
+
+use crate::data::Record;
+use crate::error::{Error, Result};
+use crate::model::{Explanation, Model, Score};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// The tenant folder that holds the fallback models.
+pub const GLOBAL_TENANT: &str = "_global";
+/// The extension of model files.
+pub const MODEL_EXT: &str = "lsm";
+/// The extension of the training summary written beside each model.
+pub const SUMMARY_EXT: &str = "json";
+
+/// Store settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreConfig {
+    /// Upper bound of the cached models' in-memory size. Defaults to 256 MiB.
+    pub cache_bytes: usize,
+    /// How long a cached model is trusted before its file is checked again. Defaults
+    /// to 2 seconds; `Duration::ZERO` checks on every call.
+    pub check_interval: Duration,
+    /// Whether a tenant without a usable model falls back to `_global`. Defaults to
+    /// `true`.
+    pub fallback: bool,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            cache_bytes: 256 << 20,
+            check_interval: Duration::from_secs(2),
+            fallback: true,
+        }
+    }
+}
+
+/// Which model answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The tenant's own model.
+    Tenant,
+    /// The `_global` fallback model.
+    Fallback,
+}
+
+/// Why the fallback answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FallbackReason {
+    /// The tenant has no model file (never trained).
+    NoModel,
+    /// Training found too little data for this tenant (its training summary says so).
+    InsufficientData,
+    /// The tenant's file exists but is not a readable model (the message says why).
+    Unreadable(String),
+}
+
+impl FallbackReason {
+    /// A stable short name: `no_model`, `insufficient_data`, `unreadable`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FallbackReason::NoModel => "no_model",
+            FallbackReason::InsufficientData => "insufficient_data",
+            FallbackReason::Unreadable(_) => "unreadable",
+        }
+    }
+}
+
+/// A model found in the store, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The model (keep the `Arc` as long as you like; reloads do not disturb it).
+    pub model: Arc<Model>,
+    /// Which model it is.
+    pub source: Source,
+    /// Why the fallback answered (`None` when the tenant's own model did).
+    pub reason: Option<FallbackReason>,
+}
+
+/// A score from the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoreScore {
+    /// The score.
+    pub score: Score,
+    /// Which model answered.
+    pub source: Source,
+    /// Why the fallback answered.
+    pub reason: Option<FallbackReason>,
+}
+
+/// Counters of one tenant.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TenantStats {
+    /// Look-ups answered from the cache.
+    pub hits: u64,
+    /// Look-ups that had to read the disk.
+    pub misses: u64,
+    /// Model files loaded (first loads and reloads).
+    pub loads: u64,
+    /// Total time spent loading, in microseconds.
+    pub load_micros: u64,
+    /// Records scored or explained.
+    pub scores: u64,
+    /// Answers that came from the fallback model.
+    pub fallbacks: u64,
+}
+
+/// Counters of the whole store.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreStats {
+    /// Models in the cache.
+    pub cached_models: usize,
+    /// Their in-memory size in bytes.
+    pub cached_bytes: usize,
+    /// The cache bound.
+    pub cache_bytes_limit: usize,
+    /// Models evicted to stay within the bound.
+    pub evictions: u64,
+    /// Sums over tenants.
+    pub totals: TenantStats,
+    /// Per tenant.
+    pub tenants: std::collections::BTreeMap<String, TenantStats>,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    hits: AtomicU64,
+    misses: AtomicU64,
+    loads: AtomicU64,
+    load_micros: AtomicU64,
+    scores: AtomicU64,
+    fallbacks: AtomicU64,
+}
+
+impl Counters {
+    fn snapshot(&self) -> TenantStats {
+        TenantStats {
+            hits: self.hits.load(Relaxed),
+            misses: self.misses.load(Relaxed),
+            loads: self.loads.load(Relaxed),
+            load_micros: self.load_micros.load(Relaxed),
+            scores: self.scores.load(Relaxed),
+            fallbacks: self.fallbacks.load(Relaxed),
+        }
+    }
+}
+
+/// What identifies one version of a file: length, modification time and (on Unix)
+/// the inode, which an atomic rename always changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    mtime_nanos: u128,
+    inode: u64,
+}
+
+fn stamp_of(meta: &std::fs::Metadata) -> Stamp {
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Stamp {
+        len: meta.len(),
+        mtime_nanos: meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos()),
+        inode,
+    }
+}
+
+#[derive(Debug)]
+enum State {
+    Loaded {
+        model: Arc<Model>,
+        size: usize,
+    },
+    /// No file (`stamp` None) or an unreadable one.
+    Missing {
+        insufficient: bool,
+    },
+    Unreadable(String),
+}
+
+#[derive(Debug)]
+struct Entry {
+    state: State,
+    stamp: Option<Stamp>,
+    /// Nanoseconds since the store opened when the file was last checked.
+    checked: AtomicU64,
+    /// LRU clock value of the last use.
+    used: AtomicU64,
+}
+
+impl Entry {
+    fn size(&self) -> usize {
+        match &self.state {
+            State::Loaded { size, .. } => *size,
+            _ => 64,
+        }
+    }
+}
+
+type Key = (String, String);
+
+#[derive(Debug, Default)]
+struct Cache {
+    map: HashMap<Key, Arc<Entry>>,
+    bytes: usize,
+}
+
+/// Many tenants' models behind one cache (see the module documentation).
+/// `Store` is `Send + Sync`: share one per process.
+#[derive(Debug)]
+pub struct Store {
+    root: PathBuf,
+    config: StoreConfig,
+    epoch: Instant,
+    clock: AtomicU64,
+    evictions: AtomicU64,
+    cache: RwLock<Cache>,
+    counters: RwLock<HashMap<String, Arc<Counters>>>,
+}
+
+/// Checks a tenant or model name: 1 to 255 bytes, not `.` or `..`, not starting with
+/// a dot, no `/`, `\`, NUL or other control characters — so no name can reach outside
+/// the store's root.
+pub fn validate_name(what: &str, name: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Err(Error::InvalidInput(format!(
+            "invalid {what} name {name:?}: {why}"
+        )))
+    };
+    if name.is_empty() {
+        return bad("empty");
+    }
+    if name.len() > 255 {
+        return bad("longer than 255 bytes");
+    }
+    if name.starts_with('.') {
+        return bad("starts with a dot");
+    }
+    if name
+        .chars()
+        .any(|c| c == '/' || c == '\\' || c.is_control())
+    {
+        return bad("contains a path separator or a control character");
+    }
+    if Path::new(name).is_absolute() || name.contains(':') && cfg!(windows) {
+        return bad("absolute path");
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Opens a store rooted at `root` (created when missing).
+    pub fn open(root: impl AsRef<Path>, config: StoreConfig) -> Result<Store> {
+        let root = root.as_ref().to_path_buf();
+        std::fs::create_dir_all(&root).map_err(|e| Error::io(&root, e))?;
+        if !root.is_dir() {
+            return Err(Error::InvalidInput(format!(
+                "{}: not a folder",
+                root.display()
+            )));
+        }
+        Ok(Store {
+            root,
+            config,
+            epoch: Instant::now(),
+            clock: AtomicU64::new(0),
+            evictions: AtomicU64::new(0),
+            cache: RwLock::new(Cache::default()),
+            counters: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// The root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &StoreConfig {
+        &self.config
+    }
+
+    /// The file of a tenant's model (names validated).
+    pub fn model_path(&self, tenant: &str, name: &str) -> Result<PathBuf> {
+        validate_name("tenant", tenant)?;
+        validate_name("model", name)?;
+        Ok(self.root.join(tenant).join(format!("{name}.{MODEL_EXT}")))
+    }
+
+    /// The training summary beside a tenant's model.
+    pub fn summary_path(&self, tenant: &str, name: &str) -> Result<PathBuf> {
+        validate_name("tenant", tenant)?;
+        validate_name("model", name)?;
+        Ok(self.root.join(tenant).join(format!("{name}.{SUMMARY_EXT}")))
+    }
+
+    /// Saves a model into the store atomically; a cached older version is replaced at
+    /// its next check.
+    pub fn save(&self, tenant: &str, name: &str, model: &Model) -> Result<()> {
+        let path = self.model_path(tenant, name)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        model.save(&path)?;
+        // Make this process see its own write at once.
+        if let Ok(mut c) = self.cache.write() {
+            if let Some(e) = c.map.remove(&(tenant.to_owned(), name.to_owned())) {
+                c.bytes = c.bytes.saturating_sub(e.size());
+            }
+        }
+        Ok(())
+    }
+
+    /// Tenants that have a folder in the store, sorted (the fallback folder excluded).
+    pub fn tenants(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let rd = std::fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        for e in rd.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                if let Some(n) = e.file_name().to_str() {
+                    if n != GLOBAL_TENANT && validate_name("tenant", n).is_ok() {
+                        out.push(n.to_owned());
+                    }
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn counters(&self, tenant: &str) -> Arc<Counters> {
+        if let Ok(m) = self.counters.read() {
+            if let Some(c) = m.get(tenant) {
+                return c.clone();
+            }
+        }
+        match self.counters.write() {
+            Ok(mut m) => m.entry(tenant.to_owned()).or_default().clone(),
+            Err(_) => Arc::new(Counters::default()),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64
+    }
+
+    /// Reads one (tenant, name) from disk into a cache entry.
+    fn load_entry(&self, tenant: &str, name: &str, counters: &Counters) -> Result<Entry> {
+        let path = self.model_path(tenant, name)?;
+        let start = Instant::now();
+        let entry = match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Entry {
+                state: State::Missing {
+                    insufficient: self.summary_says_insufficient(tenant, name),
+                },
+                stamp: None,
+                checked: AtomicU64::new(self.now()),
+                used: AtomicU64::new(0),
+            },
+            Err(e) => return Err(Error::io(&path, e)),
+            Ok(meta) => {
+                let stamp = stamp_of(&meta);
+                let state = match Model::load(&path) {
+                    Ok(m) => {
+                        let size = m.heap_size();
+                        State::Loaded {
+                            model: Arc::new(m),
+                            size,
+                        }
+                    }
+                    Err(Error::Io { source, .. })
+                        if source.kind() == std::io::ErrorKind::NotFound =>
+                    {
+                        State::Missing {
+                            insufficient: self.summary_says_insufficient(tenant, name),
+                        }
+                    }
+                    Err(e @ Error::Io { .. }) => return Err(e),
+                    Err(e) => State::Unreadable(e.to_string()),
+                };
+                counters.loads.fetch_add(1, Relaxed);
+                Entry {
+                    state,
+                    stamp: Some(stamp),
+                    checked: AtomicU64::new(self.now()),
+                    used: AtomicU64::new(0),
+                }
+            }
+        };
+        counters
+            .load_micros
+            .fetch_add(start.elapsed().as_micros() as u64, Relaxed);
+        Ok(entry)
+    }
+
+    fn summary_says_insufficient(&self, tenant: &str, name: &str) -> bool {
+        let Ok(p) = self.summary_path(tenant, name) else {
+            return false;
+        };
+        let Ok(text) = std::fs::read_to_string(p) else {
+            return false;
+        };
+        serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| {
+                v.get("status")
+                    .and_then(|s| s.as_str())
+                    .map(|s| s == "insufficient_data")
+            })
+            .unwrap_or(false)
+    }
+
+    /// The cache entry of (tenant, name): cached, revalidated when due, or loaded.
+    fn entry(&self, tenant: &str, name: &str, counters: &Counters) -> Result<Arc<Entry>> {
+        let key: Key = (tenant.to_owned(), name.to_owned());
+        let tick = self.clock.fetch_add(1, Relaxed);
+        let cached = self
+            .cache
+            .read()
+            .ok()
+            .and_then(|c| c.map.get(&key).cloned());
+        if let Some(e) = cached {
+            e.used.store(tick, Relaxed);
+            let now = self.now();
+            let due = now.saturating_sub(e.checked.load(Relaxed))
+                >= self.config.check_interval.as_nanos() as u64;
+            if !due {
+                counters.hits.fetch_add(1, Relaxed);
+                return Ok(e);
+            }
+            // Only one thread needs to check: the others keep using the entry.
+            let seen = e.checked.load(Relaxed);
+            if now.saturating_sub(seen) < self.config.check_interval.as_nanos() as u64
+                || e.checked
+                    .compare_exchange(seen, now, Relaxed, Relaxed)
+                    .is_err()
+            {
+                counters.hits.fetch_add(1, Relaxed);
+                return Ok(e);
+            }
+            let path = self.model_path(tenant, name)?;
+            let current = std::fs::metadata(&path).ok().map(|m| stamp_of(&m));
+            if current == e.stamp {
+                counters.hits.fetch_add(1, Relaxed);
+                return Ok(e);
+            }
+            // Changed on disk: load and validate the new version before replacing.
+            counters.misses.fetch_add(1, Relaxed);
+            let fresh = self.load_entry(tenant, name, counters)?;
+            // A file that became unreadable (a torn copy by a foreign tool) does not
+            // replace a good model: keep serving the old one until a good file appears.
+            if matches!(fresh.state, State::Unreadable(_))
+                && matches!(e.state, State::Loaded { .. })
+            {
+                return Ok(e);
+            }
+            return Ok(self.insert(key, fresh, tick));
+        }
+        counters.misses.fetch_add(1, Relaxed);
+        let fresh = self.load_entry(tenant, name, counters)?;
+        Ok(self.insert(key, fresh, tick))
+    }
+
+    fn insert(&self, key: Key, entry: Entry, tick: u64) -> Arc<Entry> {
+        entry.used.store(tick, Relaxed);
+        let entry = Arc::new(entry);
+        let Ok(mut c) = self.cache.write() else {
+            return entry;
+        };
+        c.bytes += entry.size();
+        if let Some(old) = c.map.insert(key.clone(), entry.clone()) {
+            c.bytes = c.bytes.saturating_sub(old.size());
+        }
+        // Evict least recently used entries (never the one just inserted).
+        while c.bytes > self.config.cache_bytes && c.map.len() > 1 {
+            let victim = c
+                .map
+                .iter()
+                .filter(|(k, _)| **k != key)
+                .min_by_key(|(_, e)| e.used.load(Relaxed))
+                .map(|(k, _)| k.clone());
+            match victim.and_then(|k| c.map.remove(&k)) {
+                Some(v) => {
+                    c.bytes = c.bytes.saturating_sub(v.size());
+                    self.evictions.fetch_add(1, Relaxed);
+                }
+                None => break,
+            }
+        }
+        entry
+    }
+
+    /// Finds the model that answers for a tenant: its own when it has a readable one,
+    /// else (with `fallback` on) `_global`'s, saying why. No model at all is
+    /// [`Error::ModelNotFound`].
+    pub fn get(&self, tenant: &str, name: &str) -> Result<Resolved> {
+        validate_name("tenant", tenant)?;
+        validate_name("model", name)?;
+        let counters = self.counters(tenant);
+        let own = self.entry(tenant, name, &counters)?;
+        let reason = match &own.state {
+            State::Loaded { model, .. } => {
+                return Ok(Resolved {
+                    model: model.clone(),
+                    source: Source::Tenant,
+                    reason: None,
+                })
+            }
+            State::Missing { insufficient: true } => FallbackReason::InsufficientData,
+            State::Missing {
+                insufficient: false,
+            } => FallbackReason::NoModel,
+            State::Unreadable(m) => FallbackReason::Unreadable(m.clone()),
+        };
+        if self.config.fallback && tenant != GLOBAL_TENANT {
+            let g = self.entry(GLOBAL_TENANT, name, &counters)?;
+            if let State::Loaded { model, .. } = &g.state {
+                counters.fallbacks.fetch_add(1, Relaxed);
+                return Ok(Resolved {
+                    model: model.clone(),
+                    source: Source::Fallback,
+                    reason: Some(reason),
+                });
+            }
+        }
+        Err(Error::ModelNotFound {
+            tenant: tenant.to_owned(),
+            name: name.to_owned(),
+            reason: match reason {
+                FallbackReason::Unreadable(m) => m,
+                r => r.as_str().to_owned(),
+            },
+        })
+    }
+
+    /// Scores a record with the tenant's model (or the fallback).
+    pub fn score(&self, tenant: &str, name: &str, record: &Record) -> Result<StoreScore> {
+        let r = self.get(tenant, name)?;
+        let score = r.model.score(record)?;
+        self.counters(tenant).scores.fetch_add(1, Relaxed);
+        Ok(StoreScore {
+            score,
+            source: r.source,
+            reason: r.reason,
+        })
+    }
+
+    /// Explains a record with the tenant's model (or the fallback).
+    pub fn explain(
+        &self,
+        tenant: &str,
+        name: &str,
+        record: &Record,
+        k: usize,
+    ) -> Result<(Explanation, Source, Option<FallbackReason>)> {
+        let r = self.get(tenant, name)?;
+        let e = r.model.explain(record, k)?;
+        self.counters(tenant).scores.fetch_add(1, Relaxed);
+        Ok((e, r.source, r.reason))
+    }
+
+    /// Counters of one tenant (zeros when it was never asked for).
+    pub fn tenant_stats(&self, tenant: &str) -> TenantStats {
+        self.counters
+            .read()
+            .ok()
+            .and_then(|m| m.get(tenant).map(|c| c.snapshot()))
+            .unwrap_or_default()
+    }
+
+    /// Counters of the whole store.
+    pub fn stats(&self) -> StoreStats {
+        let (cached_models, cached_bytes) = self
+            .cache
+            .read()
+            .map(|c| {
+                (
+                    c.map
+                        .values()
+                        .filter(|e| matches!(e.state, State::Loaded { .. }))
+                        .count(),
+                    c.bytes,
+                )
+            })
+            .unwrap_or((0, 0));
+        let mut s = StoreStats {
+            cached_models,
+            cached_bytes,
+            cache_bytes_limit: self.config.cache_bytes,
+            evictions: self.evictions.load(Relaxed),
+            ..StoreStats::default()
+        };
+        if let Ok(m) = self.counters.read() {
+            for (t, c) in m.iter() {
+                let x = c.snapshot();
+                s.totals.hits += x.hits;
+                s.totals.misses += x.misses;
+                s.totals.loads += x.loads;
+                s.totals.load_micros += x.load_micros;
+                s.totals.scores += x.scores;
+                s.totals.fallbacks += x.fallbacks;
+                s.tenants.insert(t.clone(), x);
+            }
+        }
+        s
+    }
+
+    /// Drops every cached model (counters are kept).
+    pub fn clear(&self) {
+        if let Ok(mut c) = self.cache.write() {
+            c.map.clear();
+            c.bytes = 0;
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! The model store: fallback and its reasons, name validation, hot reload, the LRU
+//! bound, concurrent readers during replacement, and crash safety of saves.
+
+use leadscore::store::{FallbackReason, Source, Store, StoreConfig};
+use leadscore::{synth, ErrorCode, Model, Record, TargetSpec, TrainConfig, Trainer};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn model(index: usize) -> Model {
+    let t = synth::tenant_with_rows(5, index, 2500);
+    let cfg = TrainConfig {
+        cv_folds: 0,
+        ..TrainConfig::default()
+    };
+    Trainer::new(cfg)
+        .unwrap()
+        .fit(&t.table, &TargetSpec::new(synth::TARGET))
+        .unwrap()
+}
+
+fn lead() -> Record {
+    Record::new()
+        .with("source", "web")
+        .with("city", "Kazan")
+        .with("calls", 3)
+        .with("lifetime_days", 20)
+        .with("has_phone", "yes")
+}
+
+fn instant() -> StoreConfig {
+    StoreConfig {
+        check_interval: Duration::ZERO,
+        ..StoreConfig::default()
+    }
+}
+
+#[test]
+fn fallback_and_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), instant()).unwrap();
+    let (a, g) = (model(0), model(1));
+    let e = store.score("acme", "lead", &lead()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    store.save("acme", "lead", &a).unwrap();
+    store.save("_global", "lead", &g).unwrap();
+    let s = store.score("acme", "lead", &lead()).unwrap();
+    assert_eq!((s.source, s.reason.clone()), (Source::Tenant, None));
+    assert_eq!(s.score, a.score(&lead()).unwrap());
+
+    let s = store.score("newco", "lead", &lead()).unwrap();
+    assert_eq!(
+        (s.source, s.reason),
+        (Source::Fallback, Some(FallbackReason::NoModel))
+    );
+    assert_eq!(s.score, g.score(&lead()).unwrap());
+
+    std::fs::create_dir_all(dir.path().join("tiny")).unwrap();
+    std::fs::write(
+        dir.path().join("tiny/lead.json"),
+        r#"{"status":"insufficient_data","rows":12}"#,
+    )
+    .unwrap();
+    let s = store.score("tiny", "lead", &lead()).unwrap();
+    assert_eq!(s.reason, Some(FallbackReason::InsufficientData));
+
+    std::fs::create_dir_all(dir.path().join("broken")).unwrap();
+    std::fs::write(dir.path().join("broken/lead.lsm"), b"LSCM garbage").unwrap();
+    let s = store.score("broken", "lead", &lead()).unwrap();
+    assert!(
+        matches!(s.reason, Some(FallbackReason::Unreadable(ref m)) if m.contains("truncated")),
+        "{s:?}"
+    );
+
+    let st = store.stats();
+    assert_eq!(st.tenants["newco"].fallbacks, 1);
+    assert_eq!(st.tenants["acme"].scores, 1);
+    assert!(st.tenants["acme"].loads >= 1);
+    assert_eq!(store.tenants().unwrap(), vec!["acme", "broken", "tiny"]);
+
+    let no_fallback = Store::open(
+        dir.path(),
+        StoreConfig {
+            fallback: false,
+            ..instant()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        no_fallback
+            .score("newco", "lead", &lead())
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
+}
+
+#[test]
+fn names_cannot_leave_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("root"), instant()).unwrap();
+    for bad in [
+        "", "..", ".", "../x", "a/b", "/etc", "a\\b", "a\0b", ".hidden", "x\ny",
+    ] {
+        let e = store.score(bad, "lead", &lead()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidInput, "{bad:?}: {e}");
+        assert_eq!(
+            store.get("acme", bad).unwrap_err().code(),
+            ErrorCode::InvalidInput,
+            "{bad:?}"
+        );
+        assert!(store.save(bad, "lead", &model(0)).is_err());
+    }
+    assert!(!dir.path().join("x").exists());
+    // Unicode names are fine.
+    store.save("ООО Ромашка", "lead", &model(0)).unwrap();
+    assert_eq!(
+        store.score("ООО Ромашка", "lead", &lead()).unwrap().source,
+        Source::Tenant
+    );
+}
+
+#[test]
+fn hot_reload_validates_before_swapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), instant()).unwrap();
+    let (a, b) = (model(0), model(2));
+    let (pa, pb) = (a.score(&lead()).unwrap(), b.score(&lead()).unwrap());
+    assert_ne!(pa, pb);
+    store.save("t", "lead", &a).unwrap();
+    let held = store.get("t", "lead").unwrap().model;
+    assert_eq!(store.score("t", "lead", &lead()).unwrap().score, pa);
+    // Another process replaces the file.
+    b.save(dir.path().join("t/lead.lsm")).unwrap();
+    assert_eq!(store.score("t", "lead", &lead()).unwrap().score, pb);
+    // The reader that held the old model still has it intact.
+    assert_eq!(held.score(&lead()).unwrap(), pa);
+    // A torn file written by a foreign tool does not replace a good model.
+    std::fs::write(dir.path().join("t/lead.lsm"), b"LSCM\x01\x00 torn").unwrap();
+    assert_eq!(store.score("t", "lead", &lead()).unwrap().score, pb);
+
+    // With a long check interval the file is not even looked at.
+    let lazy = Store::open(
+        dir.path(),
+        StoreConfig {
+            check_interval: Duration::from_secs(3600),
+            ..StoreConfig::default()
+        },
+    )
+    .unwrap();
+    a.save(dir.path().join("t/lead.lsm")).unwrap();
+    assert_eq!(lazy.score("t", "lead", &lead()).unwrap().score, pa);
+    b.save(dir.path().join("t/lead.lsm")).unwrap();
+    assert_eq!(
+        lazy.score("t", "lead", &lead()).unwrap().score,
+        pa,
+        "checked too early"
+    );
+}
+
+#[test]
+fn cache_stays_within_its_byte_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(0);
+    let size = m.heap_size();
+    let store = Store::open(
+        dir.path(),
+        StoreConfig {
+            cache_bytes: size * 3 + size / 2,
+            ..instant()
+        },
+    )
+    .unwrap();
+    for t in 0..10 {
+        store.save(&format!("t{t}"), "lead", &m).unwrap();
+    }
+    for round in 0..3 {
+        for t in 0..10 {
+            store.score(&format!("t{t}"), "lead", &lead()).unwrap();
+            let st = store.stats();
+            assert!(
+                st.cached_bytes <= st.cache_bytes_limit,
+                "round {round}: {} > {}",
+                st.cached_bytes,
+                st.cache_bytes_limit
+            );
+        }
+    }
+    let st = store.stats();
+    assert_eq!(st.cached_models, 3);
+    assert!(st.evictions >= 27);
+    // The most recently used stay: scoring t9 again is a hit.
+    let before = store.tenant_stats("t9");
+    store.score("t9", "lead", &lead()).unwrap();
+    assert_eq!(store.tenant_stats("t9").hits, before.hits + 1);
+}
+
+/// 16 threads score while another keeps replacing the tenants' files: every answer
+/// comes from a complete old or new model, and none fails.
+#[test]
+fn concurrent_readers_during_replacement() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(dir.path(), instant()).unwrap());
+    let (a, b) = (model(0), model(2));
+    let (pa, pb) = (
+        a.score(&lead()).unwrap().probability,
+        b.score(&lead()).unwrap().probability,
+    );
+    for t in 0..4 {
+        store.save(&format!("t{t}"), "lead", &a).unwrap();
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (dir, stop) = (dir.path().to_path_buf(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let m = if n % 2 == 0 { &b } else { &a };
+                m.save(dir.join(format!("t{}/lead.lsm", n % 4))).unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    let readers: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let mut seen = (0, 0);
+                for k in 0..1500 {
+                    let s = store
+                        .score(&format!("t{}", (i + k) % 4), "lead", &lead())
+                        .unwrap();
+                    assert_eq!(s.source, Source::Tenant);
+                    if s.score.probability == pa {
+                        seen.0 += 1;
+                    } else if s.score.probability == pb {
+                        seen.1 += 1;
+                    } else {
+                        panic!("answer from neither model: {}", s.score.probability);
+                    }
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut total = (0, 0);
+    for r in readers {
+        let s = r.join().unwrap();
+        total = (total.0 + s.0, total.1 + s.1);
+    }
+    stop.store(true, Ordering::Relaxed);
+    let writes = writer.join().unwrap();
+    assert!(writes > 10, "the writer made only {writes} replacements");
+    assert!(
+        total.0 > 0 && total.1 > 0,
+        "both models answered: {total:?}"
+    );
+}
+
+/// A save killed at any point leaves the old model readable: a child process saves a
+/// model over and over and is killed at varying moments; the file always loads.
+#[cfg(unix)]
+#[test]
+fn killed_save_leaves_a_readable_model() {
+    if let Ok(path) = std::env::var("LEADSCORE_CRASH_CHILD") {
+        // Child: write as fast as possible until killed.
+        let (a, b) = (model(0), model(2));
+        for n in 0u64.. {
+            let m = if n % 2 == 0 { &a } else { &b };
+            m.save(&path).unwrap();
+        }
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lead.lsm");
+    model(0).save(&path).unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let inode = |p: &std::path::Path| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p).map(|m| m.ino()).unwrap_or(0)
+    };
+    for i in 0..12u64 {
+        let before = inode(&path);
+        let mut child = std::process::Command::new(&exe)
+            .args([
+                "--exact",
+                "killed_save_leaves_a_readable_model",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("LEADSCORE_CRASH_CHILD", &path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until the child has replaced the file at least once, so the kill lands
+        // in the middle of its save loop, then let it run a varying while longer.
+        let start = std::time::Instant::now();
+        while inode(&path) == before && start.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_ne!(inode(&path), before, "round {i}: the child never saved");
+        std::thread::sleep(Duration::from_millis(1 + 3 * i));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let m = Model::load(&path).unwrap_or_else(|e| panic!("round {i}: {e}"));
+        assert!(m.score(&lead()).is_ok());
+    }
+    // Temporary files of killed saves may remain; they never shadow the model, and
+    // the store ignores them (they start with a dot).
+    let store = Store::open(dir.path(), instant()).unwrap();
+    assert!(store.tenants().unwrap().is_empty());
+}
