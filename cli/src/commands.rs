@@ -25,7 +25,7 @@ pub struct ReadArgs {
 }
 
 impl ReadArgs {
-    fn csv_options(&self) -> Result<CsvOptions, String> {
+    pub fn csv_options(&self) -> Result<CsvOptions, String> {
         let delimiter = match self.delimiter.as_deref() {
             None => None,
             Some(d) => Some(
@@ -143,11 +143,33 @@ fn spinner(quiet: bool, msg: String) -> ProgressBar {
 /// `leadscore train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Training data: CSV (any of , ; tab) or JSON Lines (.jsonl).
+    /// Training data: CSV (any of , ; tab) or JSON Lines (.jsonl); with --by, one
+    /// export of all tenants; a folder of <tenant>.csv files trains each into a store.
     data: PathBuf,
-    /// Where to write the model file.
-    #[arg(long, value_name = "MODEL")]
+    /// Where to write the model file (with --by or a folder: the store's root folder).
+    #[arg(long, value_name = "MODEL|STORE")]
     out: PathBuf,
+    /// The tenant column: train one model per tenant into the store at --out.
+    #[arg(long, value_name = "TENANT_COL")]
+    by: Option<String>,
+    /// Model name inside each tenant's folder of the store.
+    #[arg(long, value_name = "NAME", default_value = "lead")]
+    name: String,
+    /// Retrain tenants whose model is newer than their data.
+    #[arg(long)]
+    force: bool,
+    /// Parallel tenants (0 = all cores).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Do not train the `_global` fallback model.
+    #[arg(long)]
+    no_global: bool,
+    /// Let the fallback model use the tenant as a feature.
+    #[arg(long)]
+    global_tenant_feature: bool,
+    /// Rows sampled from all tenants for the fallback model.
+    #[arg(long, value_name = "N", default_value_t = 200_000)]
+    global_max_rows: usize,
     /// Cross-validation folds for the stored metrics (0 skips them).
     #[arg(long, value_name = "K", default_value_t = 5)]
     cv: usize,
@@ -165,6 +187,9 @@ pub struct TrainArgs {
 pub fn train(a: TrainArgs) -> CmdResult {
     let mut out = std::io::stdout().lock();
     let cfg = a.fit.config(a.cv)?;
+    if a.by.is_some() || a.data.is_dir() {
+        return train_store(a, cfg, &mut out);
+    }
     let start = Instant::now();
     let pb = spinner(a.quiet || a.json, format!("reading {}", a.data.display()));
     let table = a.fit.read.read(&a.data)?;
@@ -505,6 +530,141 @@ pub fn demo(a: DemoArgs) -> CmdResult {
         "models and summary written to {}/ in {:.1} s",
         a.out.display(),
         seconds
+    )?;
+    Ok(())
+}
+
+/// `leadscore train --by COL --out STORE`: every tenant into a store.
+fn train_store(a: TrainArgs, cfg: TrainConfig, out: &mut impl Write) -> CmdResult {
+    use leadscore::mass::{train_all, MassConfig, Status};
+    use leadscore::options::TrainOptions;
+    use leadscore::store::{Store, StoreConfig};
+    let store = Store::open(&a.out, StoreConfig::default())?;
+    let train = TrainOptions {
+        target: a.fit.target(),
+        config: cfg,
+        csv: a.fit.read.csv_options()?,
+    };
+    let mut mc = MassConfig::new(train);
+    mc.by = a.by.clone();
+    mc.name = a.name.clone();
+    mc.force = a.force;
+    mc.threads = a.threads;
+    mc.global = !a.no_global;
+    mc.global_tenant_feature = a.global_tenant_feature;
+    mc.global_max_rows = a.global_max_rows;
+    let pb = if a.quiet || a.json {
+        ProgressBar::hidden()
+    } else {
+        let pb = ProgressBar::new_spinner();
+        pb.set_message(format!("indexing {}", a.data.display()));
+        pb.enable_steady_tick(Duration::from_millis(100));
+        pb
+    };
+    let style =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} tenants  {msg}  [{elapsed}, ETA {eta}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let summary = train_all(&a.data, &store, &mc, &|p| {
+        if pb.length().is_none() {
+            pb.set_style(style.clone());
+            pb.set_length(p.total as u64);
+        }
+        pb.set_position(p.done as u64);
+        pb.set_message(format!(
+            "{:.0} rows/s",
+            p.rows_done as f64 / p.elapsed.max(1e-9)
+        ));
+    })?;
+    pb.finish_and_clear();
+    let report = a.out.join("_training.json");
+    leadscore::format::write_atomic(&report, serde_json::to_string_pretty(&summary)?.as_bytes())?;
+    if a.json {
+        writeln!(out, "{}", serde_json::to_string(&summary)?)?;
+        return Ok(());
+    }
+    let n = summary.tenants.len();
+    writeln!(
+        out,
+        "{n} tenants in {:.1} s (indexing {:.2} s): trained {}, skipped {}, insufficient data {}, failed {}",
+        summary.seconds,
+        summary.index_seconds,
+        summary.count(Status::Trained),
+        summary.count(Status::Skipped),
+        summary.count(Status::InsufficientData),
+        summary.count(Status::Failed)
+    )?;
+    if let Some(q) = summary.auc_quantiles() {
+        writeln!(
+            out,
+            "ROC AUC over trained tenants: min {:.3}  25% {:.3}  median {:.3}  75% {:.3}  max {:.3}",
+            q[0], q[1], q[2], q[3], q[4]
+        )?;
+    }
+    if let Some(g) = &summary.global {
+        writeln!(
+            out,
+            "fallback model _global: {:?} on {} sampled rows{}",
+            g.status,
+            g.rows,
+            g.roc_auc
+                .map(|a| format!(", ROC AUC {a:.3}"))
+                .unwrap_or_default()
+        )?;
+    }
+    if summary.rows_without_tenant > 0 {
+        writeln!(
+            out,
+            "{} rows had no tenant value and were left out",
+            summary.rows_without_tenant
+        )?;
+    }
+    for t in summary
+        .tenants
+        .iter()
+        .filter(|t| t.status == Status::Failed)
+        .take(20)
+    {
+        writeln!(
+            out,
+            "failed: {}: {}",
+            t.tenant,
+            t.error.as_deref().unwrap_or("")
+        )?;
+    }
+    writeln!(
+        out,
+        "store {}; per-run report {}",
+        a.out.display(),
+        report.display()
+    )?;
+    Ok(())
+}
+
+/// `leadscore demo-data`.
+#[derive(Debug, Args)]
+pub struct DemoDataArgs {
+    /// Where to write the CSV export.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Number of tenants.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    tenants: usize,
+    /// Seed of the demo data.
+    #[arg(long, value_name = "S", default_value_t = 2024)]
+    seed: u64,
+}
+
+/// Writes a multi-tenant demo export.
+pub fn demo_data(a: DemoDataArgs) -> CmdResult {
+    let f = std::fs::File::create(&a.out).map_err(|e| leadscore::Error::io(&a.out, e))?;
+    let rows = leadscore::synth::write_export(a.seed, a.tenants, std::io::BufWriter::new(f))?;
+    writeln!(
+        std::io::stdout().lock(),
+        "wrote {} tenants, {rows} rows to {} (tenant column \"{}\", target \"{}\")",
+        a.tenants,
+        a.out.display(),
+        leadscore::synth::TENANT_COLUMN,
+        leadscore::synth::TARGET
     )?;
     Ok(())
 }

@@ -24,6 +24,8 @@ enum Command {
     Demo(commands::DemoArgs),
     /// Train a model on a CSV or JSON Lines file and save it.
     Train(commands::TrainArgs),
+    /// Write demo CRM leads of many tenants as one CSV export (a `tenant` column first).
+    DemoData(commands::DemoDataArgs),
     /// Cross-validate a training configuration and print the metrics.
     Eval(commands::EvalArgs),
     /// Score every row of a data file with a model.
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
     };
     let result = std::panic::catch_unwind(|| match cli.command {
         Command::Demo(a) => commands::demo(a),
+        Command::DemoData(a) => commands::demo_data(a),
         Command::Train(a) => commands::train(a),
         Command::Eval(a) => commands::eval(a),
         Command::Score(a) => commands::score(a),

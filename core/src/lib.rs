@@ -46,6 +46,7 @@ pub mod error;
 pub mod eval;
 pub mod features;
 pub mod format;
+pub mod mass;
 pub mod model;
 pub mod options;
 pub mod recipe;

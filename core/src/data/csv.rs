@@ -443,7 +443,7 @@ fn peek_byte<R: BufRead>(r: &mut R) -> std::io::Result<Option<u8>> {
 }
 
 /// The most frequent of `,`, `;` and tab outside quotes (`,` on a tie or when none).
-fn sniff_delimiter(line: &[u8]) -> u8 {
+pub(crate) fn sniff_delimiter(line: &[u8]) -> u8 {
     let mut counts = [0usize; 3];
     let mut in_quotes = false;
     for &b in line {

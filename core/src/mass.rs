@@ -1,0 +1,643 @@
+//! Mass training: one model per tenant from one export (a tenant column) or from a
+//! folder of per-tenant CSV files, in parallel, into a [`Store`].
+//!
+//! The export is never held in memory whole. A first pass indexes where each tenant's
+//! rows are (byte runs) and draws a seeded reservoir sample of rows for the `_global`
+//! fallback model; then workers each read one tenant's bytes, parse, train, and save
+//! atomically, so memory stays bounded by the largest tenants in flight plus the index.
+//! One tenant's failure never stops the run; tenants with too little data are marked
+//! (the store then answers for them with the fallback and says why); tenants whose
+//! model is newer than their data are skipped unless `force` is set.
+
+use crate::data::csv::{read_csv_bytes, sniff_delimiter};
+use crate::error::{Error, Result};
+use crate::options::TrainOptions;
+use crate::rng::Rng;
+use crate::store::{validate_name, Store, GLOBAL_TENANT};
+use crate::Model;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Instant, SystemTime};
+
+/// What to train and how.
+#[derive(Debug, Clone)]
+pub struct MassConfig {
+    /// The target, training configuration and CSV options for every tenant.
+    pub train: TrainOptions,
+    /// The tenant column of a single export (`None` for a folder of per-tenant files).
+    pub by: Option<String>,
+    /// The model name inside each tenant's folder. Defaults to `lead`.
+    pub name: String,
+    /// Retrain tenants whose model is newer than their data. Defaults to `false`.
+    pub force: bool,
+    /// Parallel workers; `0` uses the available cores. Defaults to `0`.
+    pub threads: usize,
+    /// Train the `_global` fallback model. Defaults to `true`.
+    pub global: bool,
+    /// Let the fallback model use the tenant as a categorical feature. Defaults to
+    /// `false`.
+    pub global_tenant_feature: bool,
+    /// Rows sampled (seeded, uniformly over the export) for the fallback model.
+    /// Defaults to `200_000`.
+    pub global_max_rows: usize,
+}
+
+impl MassConfig {
+    /// Defaults around the given training options.
+    pub fn new(train: TrainOptions) -> Self {
+        MassConfig {
+            train,
+            by: None,
+            name: "lead".into(),
+            force: false,
+            threads: 0,
+            global: true,
+            global_tenant_feature: false,
+            global_max_rows: 200_000,
+        }
+    }
+}
+
+/// How one tenant ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// A model was trained and saved.
+    Trained,
+    /// The model was newer than the data.
+    Skipped,
+    /// Too little data: no model (the fallback answers).
+    InsufficientData,
+    /// Reading or training failed; the message says why.
+    Failed,
+}
+
+/// One tenant's outcome; also written as `<tenant>/<name>.json` beside the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantOutcome {
+    /// The tenant.
+    pub tenant: String,
+    /// How it ended.
+    pub status: Status,
+    /// Rows of the tenant's data.
+    pub rows: usize,
+    /// Positive rows (when the target could be read).
+    pub positives: Option<usize>,
+    /// Cross-validated ROC AUC (when trained with CV).
+    pub roc_auc: Option<f64>,
+    /// Cross-validated PR AUC.
+    pub pr_auc: Option<f64>,
+    /// Seconds spent on the tenant (reading, training, saving).
+    pub seconds: f64,
+    /// The error message of a failure or the insufficient-data message.
+    pub error: Option<String>,
+    /// When the outcome was produced (Unix seconds).
+    pub finished_unix: u64,
+}
+
+/// Progress of a run, reported after each tenant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Tenants finished.
+    pub done: usize,
+    /// Tenants in all.
+    pub total: usize,
+    /// Data rows of the finished tenants.
+    pub rows_done: usize,
+    /// Seconds since the run started.
+    pub elapsed: f64,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MassSummary {
+    /// Every tenant's outcome, sorted by tenant.
+    pub tenants: Vec<TenantOutcome>,
+    /// The fallback model's outcome (when trained).
+    pub global: Option<TenantOutcome>,
+    /// Rows without a tenant value (left out).
+    pub rows_without_tenant: usize,
+    /// Seconds spent indexing the input.
+    pub index_seconds: f64,
+    /// Seconds of the whole run.
+    pub seconds: f64,
+}
+
+impl MassSummary {
+    /// How many tenants ended with a status.
+    pub fn count(&self, s: Status) -> usize {
+        self.tenants.iter().filter(|t| t.status == s).count()
+    }
+
+    /// Minimum, quartiles and maximum of the trained tenants' ROC AUC.
+    pub fn auc_quantiles(&self) -> Option<[f64; 5]> {
+        let mut a: Vec<f64> = self.tenants.iter().filter_map(|t| t.roc_auc).collect();
+        if a.is_empty() {
+            return None;
+        }
+        a.sort_by(f64::total_cmp);
+        let q = |f: f64| a[((a.len() - 1) as f64 * f).round() as usize];
+        Some([q(0.0), q(0.25), q(0.5), q(0.75), q(1.0)])
+    }
+}
+
+/// Where one tenant's rows are.
+#[derive(Debug, Clone)]
+struct TenantRows {
+    name: String,
+    file: PathBuf,
+    /// Byte ranges of its data rows in `file` (contiguous rows merged); empty means
+    /// the whole file is the tenant's.
+    runs: Vec<(u64, u64)>,
+    rows: usize,
+}
+
+/// The index of one CSV file: its header bytes and row locations.
+struct FileIndex {
+    header: Vec<u8>,
+    delimiter: u8,
+    groups: Vec<TenantRows>,
+    sample: Vec<(u64, u64)>,
+    without_tenant: usize,
+}
+
+fn file_mtime(p: &Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// Indexes a CSV file: per tenant (the `by` column, or the whole file as `whole`),
+/// the byte runs of its rows; plus a reservoir sample of up to `sample_max` row ranges.
+fn index_csv(
+    path: &Path,
+    delimiter: Option<u8>,
+    by: Option<&str>,
+    whole: Option<&str>,
+    sample_max: usize,
+    rng: &mut Rng,
+    seen_rows: &mut u64,
+) -> Result<FileIndex> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = Vec::new();
+    BufReader::new(&file)
+        .take(1 << 20)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(first_line));
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut rdr = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(BufReader::with_capacity(1 << 20, file));
+    let mut rec = ::csv::ByteRecord::new();
+    let read = |rdr: &mut ::csv::Reader<_>, rec: &mut ::csv::ByteRecord| {
+        rdr.read_byte_record(rec)
+            .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))
+    };
+    if !read(&mut rdr, &mut rec)? {
+        return Err(Error::parse(
+            1,
+            None,
+            format!("{}: empty file: no header row", path.display()),
+        ));
+    }
+    let header_end = rdr.position().byte();
+    let col = match by {
+        None => None,
+        Some(by) => {
+            let names: Vec<String> = rec
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let f = if i == 0 {
+                        f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f)
+                    } else {
+                        f
+                    };
+                    String::from_utf8_lossy(f).trim().to_owned()
+                })
+                .collect();
+            Some(
+                names
+                    .iter()
+                    .position(|n| n == by)
+                    .ok_or_else(|| Error::unknown_column(by, names.iter().map(String::as_str)))?,
+            )
+        }
+    };
+    let mut header = vec![0u8; header_end as usize];
+    {
+        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        f.read_exact(&mut header).map_err(|e| Error::io(path, e))?;
+    }
+    let mut groups: Vec<TenantRows> = Vec::new();
+    let mut by_name: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut sample: Vec<(u64, u64)> = Vec::new();
+    let mut without = 0usize;
+    loop {
+        let start = rdr.position().byte();
+        if !read(&mut rdr, &mut rec)? {
+            break;
+        }
+        let end = rdr.position().byte();
+        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        let key: &[u8] = match (col, whole) {
+            (Some(c), _) => match rec.get(c).map(|f| f.trim_ascii()) {
+                Some(k) if !k.is_empty() => k,
+                _ => {
+                    without += 1;
+                    continue;
+                }
+            },
+            (None, Some(w)) => w.as_bytes(),
+            (None, None) => return Err(Error::Internal("index_csv without a tenant".into())),
+        };
+        let g = match by_name.get(key) {
+            Some(&g) => g,
+            None => {
+                let name = String::from_utf8_lossy(key).into_owned();
+                groups.push(TenantRows {
+                    name,
+                    file: path.to_path_buf(),
+                    runs: Vec::new(),
+                    rows: 0,
+                });
+                by_name.insert(key.to_vec(), groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        let t = &mut groups[g];
+        t.rows += 1;
+        match t.runs.last_mut() {
+            Some(last) if last.1 == start => last.1 = end,
+            _ => t.runs.push((start, end)),
+        }
+        // Reservoir sample (Algorithm R) of row ranges for the fallback model.
+        *seen_rows += 1;
+        if sample.len() < sample_max {
+            sample.push((start, end));
+        } else if sample_max > 0 {
+            let j = rng.below(*seen_rows) as usize;
+            if j < sample_max {
+                sample[j] = (start, end);
+            }
+        }
+    }
+    Ok(FileIndex {
+        header,
+        delimiter,
+        groups,
+        sample,
+        without_tenant: without,
+    })
+}
+
+/// Reads the header plus the given byte ranges of a file into one CSV buffer.
+fn read_ranges(path: &Path, header: &[u8], ranges: &[(u64, u64)]) -> Result<Vec<u8>> {
+    let total: u64 = ranges.iter().map(|(a, b)| b - a).sum();
+    let mut buf = Vec::with_capacity(header.len() + total as usize + 1);
+    buf.extend_from_slice(header);
+    if !buf.ends_with(b"\n") {
+        buf.push(b'\n');
+    }
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    for &(a, b) in ranges {
+        f.seek(SeekFrom::Start(a)).map_err(|e| Error::io(path, e))?;
+        let at = buf.len();
+        buf.resize(at + (b - a) as usize, 0);
+        f.read_exact(&mut buf[at..])
+            .map_err(|e| Error::io(path, e))?;
+        if !buf.ends_with(b"\n") {
+            buf.push(b'\n');
+        }
+    }
+    Ok(buf)
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Trains every tenant of `data` (a CSV export with `config.by` set, or a folder of
+/// `<tenant>.csv` files) into `store`, reporting progress after each tenant.
+pub fn train_all(
+    data: &Path,
+    store: &Store,
+    config: &MassConfig,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<MassSummary> {
+    let start = Instant::now();
+    validate_name("model", &config.name)?;
+    let mut rng = Rng::derive(config.train.config.seed, 0x61_0BA1);
+    let mut seen = 0u64;
+    let sample_max = if config.global {
+        config.global_max_rows
+    } else {
+        0
+    };
+    let mut indexes: Vec<FileIndex> = Vec::new();
+    if data.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(data)
+            .map_err(|e| Error::io(data, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "{}: no .csv files in the folder",
+                data.display()
+            )));
+        }
+        for f in &files {
+            let stem = f
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let idx = index_csv(
+                f,
+                config.train.csv.delimiter,
+                config.by.as_deref(),
+                Some(&stem),
+                sample_max,
+                &mut rng,
+                &mut seen,
+            )?;
+            if let Some(first) = indexes.first() {
+                if first.header.trim_ascii() != idx.header.trim_ascii() {
+                    return Err(Error::InvalidInput(format!(
+                        "{}: its header differs from {}'s; every tenant file must have the same columns",
+                        f.display(),
+                        files[0].display()
+                    )));
+                }
+            }
+            indexes.push(idx);
+        }
+    } else {
+        let by = config.by.as_deref().ok_or_else(|| {
+            Error::InvalidInput("a single export needs the tenant column (--by)".into())
+        })?;
+        indexes.push(index_csv(
+            data,
+            config.train.csv.delimiter,
+            Some(by),
+            None,
+            sample_max,
+            &mut rng,
+            &mut seen,
+        )?);
+    }
+    let index_seconds = start.elapsed().as_secs_f64();
+    let rows_without_tenant = indexes.iter().map(|i| i.without_tenant).sum();
+
+    // Tenants across files; the same tenant in two files is an error.
+    let mut work: Vec<(usize, TenantRows)> = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for (fi, idx) in indexes.iter().enumerate() {
+        for g in &idx.groups {
+            if !names.insert(g.name.clone()) {
+                return Err(Error::InvalidInput(format!(
+                    "tenant \"{}\" appears in more than one file",
+                    g.name
+                )));
+            }
+            work.push((fi, g.clone()));
+        }
+    }
+    // Largest first, for an even finish across workers.
+    work.sort_by(|a, b| {
+        b.1.rows
+            .cmp(&a.1.rows)
+            .then_with(|| a.1.name.cmp(&b.1.name))
+    });
+    let total = work.len();
+    let data_mtime = |t: &TenantRows| file_mtime(&t.file);
+    let threads = if config.threads > 0 {
+        config.threads
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+    .min(total.max(1));
+    // Folds inside a tenant run on one thread: the tenants are the parallel work.
+    let mut per_tenant = config.train.clone();
+    per_tenant.config.threads = 1;
+
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let rows_done = AtomicUsize::new(0);
+    let outcomes: Mutex<Vec<TenantOutcome>> = Mutex::new(Vec::with_capacity(total));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((fi, t)) = work.get(i) else { break };
+                let idx = &indexes[*fi];
+                let t0 = Instant::now();
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    train_one(store, config, &per_tenant, idx, t, data_mtime(t))
+                }))
+                .unwrap_or_else(|_| Err(Error::Internal("training panicked".into())));
+                let outcome = outcome.unwrap_or_else(|e| TenantOutcome {
+                    tenant: t.name.clone(),
+                    status: Status::Failed,
+                    rows: t.rows,
+                    positives: None,
+                    roc_auc: None,
+                    pr_auc: None,
+                    seconds: t0.elapsed().as_secs_f64(),
+                    error: Some(e.to_string()),
+                    finished_unix: now_unix(),
+                });
+                if outcome.status != Status::Skipped {
+                    if let Ok(p) = store.summary_path(&t.name, &config.name) {
+                        if let Ok(text) = serde_json::to_string_pretty(&outcome) {
+                            let _ = p.parent().map(std::fs::create_dir_all);
+                            let _ = crate::format::write_atomic(&p, text.as_bytes());
+                        }
+                    }
+                }
+                if let Ok(mut o) = outcomes.lock() {
+                    o.push(outcome);
+                }
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                let r = rows_done.fetch_add(t.rows, Ordering::Relaxed) + t.rows;
+                progress(Progress {
+                    done: d,
+                    total,
+                    rows_done: r,
+                    elapsed: start.elapsed().as_secs_f64(),
+                });
+            });
+        }
+    });
+    let mut tenants = outcomes.into_inner().unwrap_or_default();
+    tenants.sort_by(|a, b| a.tenant.cmp(&b.tenant));
+
+    let global = if config.global {
+        Some(train_global(store, config, &indexes)?)
+    } else {
+        None
+    };
+    Ok(MassSummary {
+        tenants,
+        global,
+        rows_without_tenant,
+        index_seconds,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+fn train_one(
+    store: &Store,
+    config: &MassConfig,
+    opts: &TrainOptions,
+    idx: &FileIndex,
+    t: &TenantRows,
+    data_mtime: Option<SystemTime>,
+) -> Result<TenantOutcome> {
+    let t0 = Instant::now();
+    let model_path = store.model_path(&t.name, &config.name)?;
+    let outcome = |status, positives, model: Option<&Model>, error| TenantOutcome {
+        tenant: t.name.clone(),
+        status,
+        rows: t.rows,
+        positives,
+        roc_auc: model.and_then(|m| m.metrics()).map(|m| m.roc_auc),
+        pr_auc: model.and_then(|m| m.metrics()).map(|m| m.pr_auc),
+        seconds: t0.elapsed().as_secs_f64(),
+        error,
+        finished_unix: now_unix(),
+    };
+    if !config.force {
+        if let (Some(m), Some(d)) = (file_mtime(&model_path), data_mtime) {
+            if m >= d {
+                return Ok(outcome(Status::Skipped, None, None, None));
+            }
+        }
+    }
+    let bytes = read_ranges(&t.file, &idx.header, &t.runs)?;
+    let mut csv = opts.csv.clone();
+    csv.delimiter = Some(idx.delimiter);
+    let mut table = read_csv_bytes(&bytes, &csv)?;
+    drop(bytes);
+    if let Some(by) = &config.by {
+        table.remove_column(by);
+    }
+    match opts.train_table(&table) {
+        Ok(model) => {
+            let positives = model.meta().positives as usize;
+            store.save(&t.name, &config.name, &model)?;
+            Ok(outcome(
+                Status::Trained,
+                Some(positives),
+                Some(&model),
+                None,
+            ))
+        }
+        Err(e @ Error::InsufficientData { positives, .. }) => Ok(outcome(
+            Status::InsufficientData,
+            Some(positives),
+            None,
+            Some(e.to_string()),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+fn train_global(
+    store: &Store,
+    config: &MassConfig,
+    indexes: &[FileIndex],
+) -> Result<TenantOutcome> {
+    let t0 = Instant::now();
+    // Each file's sampled rows, read back in file order, then one table: files share
+    // a header (checked while indexing).
+    let mut buf: Vec<u8> = Vec::new();
+    let mut rows = 0usize;
+    for (i, idx) in indexes.iter().enumerate() {
+        let Some(path) = idx.groups.first().map(|g| g.file.clone()) else {
+            continue;
+        };
+        let mut ranges = idx.sample.clone();
+        ranges.sort_unstable();
+        rows += ranges.len();
+        let part = read_ranges(&path, &idx.header, &ranges)?;
+        if i == 0 || buf.is_empty() {
+            buf = part;
+        } else {
+            buf.extend_from_slice(&part[idx.header.len()..]);
+        }
+    }
+    let outcome = |status, positives, model: Option<&Model>, error| TenantOutcome {
+        tenant: GLOBAL_TENANT.into(),
+        status,
+        rows,
+        positives,
+        roc_auc: model.and_then(|m| m.metrics()).map(|m| m.roc_auc),
+        pr_auc: model.and_then(|m| m.metrics()).map(|m| m.pr_auc),
+        seconds: t0.elapsed().as_secs_f64(),
+        error,
+        finished_unix: now_unix(),
+    };
+    if rows == 0 {
+        return Ok(outcome(
+            Status::InsufficientData,
+            Some(0),
+            None,
+            Some("no rows".into()),
+        ));
+    }
+    let mut csv = config.train.csv.clone();
+    csv.delimiter = indexes.first().map(|i| i.delimiter);
+    let result = (|| -> Result<Model> {
+        let mut table = read_csv_bytes(&buf, &csv)?;
+        let mut opts = config.train.clone();
+        if let Some(by) = &config.by {
+            if config.global_tenant_feature {
+                opts.config
+                    .kinds
+                    .push((by.clone(), crate::Kind::Categorical));
+            } else {
+                table.remove_column(by);
+            }
+        }
+        opts.train_table(&table)
+    })();
+    let out = match result {
+        Ok(model) => {
+            store.save(GLOBAL_TENANT, &config.name, &model)?;
+            outcome(
+                Status::Trained,
+                Some(model.meta().positives as usize),
+                Some(&model),
+                None,
+            )
+        }
+        Err(e @ Error::InsufficientData { positives, .. }) => outcome(
+            Status::InsufficientData,
+            Some(positives),
+            None,
+            Some(e.to_string()),
+        ),
+        Err(e) => outcome(Status::Failed, None, None, Some(e.to_string())),
+    };
+    if let Ok(p) = store.summary_path(GLOBAL_TENANT, &config.name) {
+        if let Ok(text) = serde_json::to_string_pretty(&out) {
+            let _ = p.parent().map(std::fs::create_dir_all);
+            let _ = crate::format::write_atomic(&p, text.as_bytes());
+        }
+    }
+    Ok(out)
+}
