@@ -135,6 +135,8 @@ pub(crate) enum Strategy {
 /// Above this many parameters the dense Hessian (and its `O(d^3)` factorisation) is
 /// not used.
 const MAX_NEWTON_DIM: usize = 1000;
+/// Widest input whose sparse gradient is spread over four copies.
+const MAX_SPREAD_COLS: usize = 4096;
 /// L-BFGS memory.
 const LBFGS_M: usize = 10;
 /// Armijo sufficient-decrease constant.
@@ -408,26 +410,46 @@ impl<'a> Problem<'a> {
     /// Rows go in blocks of [`BLOCK`]: first every margin `z_i` of the block, then the
     /// element-wise part (exp, log1p, residuals, curvatures) as straight-line loops the
     /// compiler vectorises, then the gradient update.
-    fn eval(&self, theta: &[f64], grad: &mut [f64], curv: &mut [f64]) -> f64 {
+    ///
+    /// `spare` is scratch for three more gradient copies (`3 * d`, or empty): sparse
+    /// rows spread their scatter-adds over four copies so that consecutive rows
+    /// hitting the same column (the common one-hot level) do not wait on each other.
+    fn eval(&self, theta: &[f64], grad: &mut [f64], curv: &mut [f64], spare: &mut [f64]) -> f64 {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { self.eval_avx2(theta, grad, curv) };
+            return unsafe { self.eval_avx2(theta, grad, curv, spare) };
         }
-        self.eval_impl(theta, grad, curv)
+        self.eval_impl(theta, grad, curv, spare)
     }
 
     /// [`Problem::eval`] compiled for AVX2 (4-wide vectors). No FMA contraction
     /// happens, so the results are bit-identical to the baseline build.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn eval_avx2(&self, theta: &[f64], grad: &mut [f64], curv: &mut [f64]) -> f64 {
-        self.eval_impl(theta, grad, curv)
+    unsafe fn eval_avx2(
+        &self,
+        theta: &[f64],
+        grad: &mut [f64],
+        curv: &mut [f64],
+        spare: &mut [f64],
+    ) -> f64 {
+        self.eval_impl(theta, grad, curv, spare)
     }
 
     #[inline(always)]
-    fn eval_impl(&self, theta: &[f64], grad: &mut [f64], curv: &mut [f64]) -> f64 {
+    fn eval_impl(
+        &self,
+        theta: &[f64],
+        grad: &mut [f64],
+        curv: &mut [f64],
+        spare: &mut [f64],
+    ) -> f64 {
         let d = self.d;
+        let spread = d > 0 && spare.len() >= 3 * d;
+        if spread {
+            spare.iter_mut().for_each(|g| *g = 0.0);
+        }
         let w = &theta[..d];
         let b = if self.fit_intercept { theta[d] } else { 0.0 };
         grad.iter_mut().for_each(|g| *g = 0.0);
@@ -489,12 +511,25 @@ impl<'a> Problem<'a> {
                     if hi - lo == d {
                         axpy_dense(r[k], &values[lo..hi], gw);
                     } else {
-                        axpy_sparse(r[k], &indices[lo..hi], &values[lo..hi], gw);
+                        let copy = k & 3;
+                        let g = if spread && copy > 0 {
+                            &mut spare[(copy - 1) * d..copy * d]
+                        } else {
+                            &mut *gw
+                        };
+                        axpy_sparse(r[k], &indices[lo..hi], &values[lo..hi], g);
                     }
                 }
                 k += 1;
             }
             start += m;
+        }
+        if spread {
+            let (s1, rest) = spare.split_at(d);
+            let (s2, s3) = rest.split_at(d);
+            for j in 0..d {
+                gw[j] += (s1[j] + s2[j]) + s3[j];
+            }
         }
         let mut reg = 0.0;
         for (g, &wj) in gw.iter_mut().zip(w) {
@@ -693,7 +728,19 @@ fn log1p_unit(e: f64) -> f64 {
 
 #[inline(always)]
 fn dot_sparse(idx: &[u32], val: &[f64], w: &[f64]) -> f64 {
-    idx.iter().zip(val).map(|(&j, &v)| v * w[j as usize]).sum()
+    // Two partial sums halve the add latency chain.
+    let mut acc = [0.0; 2];
+    let mut ic = idx.chunks_exact(2);
+    let mut vc = val.chunks_exact(2);
+    for (i, v) in (&mut ic).zip(&mut vc) {
+        acc[0] += v[0] * w[i[0] as usize];
+        acc[1] += v[1] * w[i[1] as usize];
+    }
+    let mut s = acc[0] + acc[1];
+    for (&j, &v) in ic.remainder().iter().zip(vc.remainder()) {
+        s += v * w[j as usize];
+    }
+    s
 }
 
 #[inline(always)]
@@ -807,6 +854,8 @@ struct Workspace {
     mat2: Vec<f64>,
     mat3: Vec<f64>,
     tmp: Vec<f64>,
+    /// Extra gradient copies for sparse rows (see [`Problem::eval`]).
+    spare: Vec<f64>,
 }
 
 impl Workspace {
@@ -842,6 +891,11 @@ impl Workspace {
                 Vec::new()
             },
             tmp: vec![0.0; dim.max(2 * LBFGS_M)],
+            spare: if p.d <= MAX_SPREAD_COLS && p.x.nnz() < p.x.n_rows() * p.d {
+                vec![0.0; 3 * p.d]
+            } else {
+                Vec::new()
+            },
         }
     }
 }
@@ -931,7 +985,12 @@ fn line_search(p: &Problem<'_>, ws: &mut Workspace, f: f64) -> Result<Search> {
         for ((t, &th), &dv) in ws.trial.iter_mut().zip(&ws.theta).zip(&ws.dir) {
             *t = th + alpha * dv;
         }
-        let fnew = p.eval(&ws.trial, &mut ws.trial_grad, &mut ws.trial_curv);
+        let fnew = p.eval(
+            &ws.trial,
+            &mut ws.trial_grad,
+            &mut ws.trial_curv,
+            &mut ws.spare,
+        );
         if fnew.is_finite() && fnew <= f + ARMIJO * alpha * gd + slack {
             check_finite(fnew, &ws.trial_grad)?;
             return Ok(Search::Step(fnew));
@@ -963,7 +1022,7 @@ fn run_newton(
 ) -> Result<Solution> {
     let dim = p.dim;
     let thresh = cfg.tol * p.scale;
-    let mut f = p.eval(&ws.theta, &mut ws.grad, &mut ws.curv);
+    let mut f = p.eval(&ws.theta, &mut ws.grad, &mut ws.curv, &mut ws.spare);
     check_finite(f, &ws.grad)?;
     let mut gnorm = max_abs(&ws.grad);
     // `mat` holds the current inverse-Hessian approximation when `have_inv`.
@@ -1073,7 +1132,7 @@ fn bfgs_inverse_update(hinv: &mut [f64], s: &[f64], y: &[f64], hy: &mut [f64], n
 fn run_lbfgs(p: &Problem<'_>, cfg: &SolverConfig, ws: &mut Workspace) -> Result<Solution> {
     let dim = p.dim;
     let thresh = cfg.tol * p.scale;
-    let mut f = p.eval(&ws.theta, &mut ws.grad, &mut ws.curv);
+    let mut f = p.eval(&ws.theta, &mut ws.grad, &mut ws.curv, &mut ws.spare);
     check_finite(f, &ws.grad)?;
     let mut gnorm = max_abs(&ws.grad);
     // Pairs (s_k, y_k) in a ring: s at mat[2k*dim..], y at mat[(2k+1)*dim..].
