@@ -8,4 +8,5 @@ mod trainer;
 
 pub use balance::Balance;
 pub use config::TrainConfig;
+pub use solver::{fit_logistic, Solution, SolverConfig};
 pub use trainer::{evaluate, train, Trainer};

@@ -1,0 +1,109 @@
+//! Fits one design matrix read from a binary file and prints a JSON line; the driver
+//! of `bench/fit_vs_sklearn.py`, which writes the file and runs scikit-learn on the
+//! same matrix.
+//!
+//! Usage: `fit_matrix FILE [REPEATS]` (REPEATS defaults to 5).
+//!
+//! File format (all little-endian):
+//!
+//! ```text
+//! u64 rows, u64 cols
+//! rows * cols f64: the design matrix, row-major
+//! rows f64: the labels y (0.0 or 1.0)
+//! ```
+//!
+//! Exact zeros of the matrix are not stored (one-hot columns become sparse rows), so a
+//! dense file of a sparse matrix is fitted as the sparse matrix it is.
+//!
+//! Output: one JSON line
+//! `{"median_seconds":..,"min_seconds":..,"coef":[..],"intercept":..,"iterations":..,"converged":..}`;
+//! only `fit_logistic` itself is timed, with the default `SolverConfig`.
+
+use std::time::Instant;
+
+use leadscore::train::solver::{fit_logistic, SolverConfig};
+use leadscore::Features;
+
+fn read_u64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+fn read_f64(b: &[u8], at: usize) -> Option<f64> {
+    Some(f64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let path = args
+        .get(1)
+        .ok_or("usage: fit_matrix FILE [REPEATS]")?
+        .clone();
+    let repeats: usize = match args.get(2) {
+        Some(r) => r.parse().map_err(|_| format!("bad REPEATS {r:?}"))?,
+        None => 5,
+    };
+    let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
+    let rows = read_u64(&bytes, 0).ok_or("file too short")? as usize;
+    let cols = read_u64(&bytes, 8).ok_or("file too short")? as usize;
+    let expect = rows
+        .checked_mul(cols)
+        .and_then(|v| v.checked_add(rows))
+        .and_then(|v| v.checked_mul(8))
+        .and_then(|v| v.checked_add(16))
+        .ok_or("header sizes overflow")?;
+    if bytes.len() != expect {
+        return Err(format!(
+            "{path}: {} bytes, expected {expect} for {rows} x {cols}",
+            bytes.len()
+        ));
+    }
+    let mut x = Features::with_capacity(cols, rows, rows * cols);
+    let mut at = 16;
+    for _ in 0..rows {
+        for j in 0..cols {
+            let v = read_f64(&bytes, at).ok_or("truncated")?;
+            at += 8;
+            if v != 0.0 {
+                x.push(j as u32, v);
+            }
+        }
+        x.end_row();
+    }
+    let y: Vec<f64> = (0..rows)
+        .map(|i| read_f64(&bytes, at + 8 * i).ok_or("truncated"))
+        .collect::<Result<_, _>>()?;
+    let cfg = SolverConfig::default();
+    let mut times = Vec::with_capacity(repeats.max(1));
+    let mut last = None;
+    for _ in 0..repeats.max(1) {
+        let t = Instant::now();
+        let sol = fit_logistic(&x, &y, None, &cfg).map_err(|e| e.to_string())?;
+        times.push(t.elapsed().as_secs_f64());
+        last = Some(sol);
+    }
+    let sol = last.ok_or("no fit")?;
+    times.sort_by(f64::total_cmp);
+    let m = times.len();
+    let median = if m % 2 == 1 {
+        times[m / 2]
+    } else {
+        0.5 * (times[m / 2 - 1] + times[m / 2])
+    };
+    let coef: Vec<String> = sol.coef.iter().map(|c| format!("{c:e}")).collect();
+    println!(
+        "{{\"median_seconds\":{median:e},\"min_seconds\":{:e},\"coef\":[{}],\"intercept\":{:e},\"iterations\":{},\"converged\":{}}}",
+        times[0],
+        coef.join(","),
+        sol.intercept,
+        sol.iterations,
+        sol.converged
+    );
+    Ok(())
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("fit_matrix: {e}");
+        std::process::exit(1);
+    }
+}
