@@ -36,7 +36,7 @@ fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     let path = args
         .get(1)
-        .ok_or("usage: fit_matrix FILE [REPEATS]")?
+        .ok_or("usage: fit_matrix FILE [REPEATS] [TOL]")?
         .clone();
     let repeats: usize = match args.get(2) {
         Some(r) => r.parse().map_err(|_| format!("bad REPEATS {r:?}"))?,
@@ -72,7 +72,10 @@ fn run() -> Result<(), String> {
     let y: Vec<f64> = (0..rows)
         .map(|i| read_f64(&bytes, at + 8 * i).ok_or("truncated"))
         .collect::<Result<_, _>>()?;
-    let cfg = SolverConfig::default();
+    let mut cfg = SolverConfig::default();
+    if let Some(t) = args.get(3) {
+        cfg.tol = t.parse().map_err(|_| format!("bad TOL {t:?}"))?;
+    }
     let mut times = Vec::with_capacity(repeats.max(1));
     let mut last = None;
     for _ in 0..repeats.max(1) {

@@ -424,25 +424,6 @@ impl<'a> Problem<'a> {
     /// rows spread their scatter-adds over four copies so that consecutive rows
     /// hitting the same column (the common one-hot level) do not wait on each other.
     fn eval(&self, theta: &[f64], grad: &mut [f64], curv: &mut [f64], spare: &mut [f64]) -> f64 {
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { self.eval_avx2(theta, grad, curv, spare) };
-        }
-        self.eval_impl(theta, grad, curv, spare)
-    }
-
-    /// [`Problem::eval`] compiled for AVX2 (4-wide vectors). No FMA contraction
-    /// happens, so the results are bit-identical to the baseline build.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn eval_avx2(
-        &self,
-        theta: &[f64],
-        grad: &mut [f64],
-        curv: &mut [f64],
-        spare: &mut [f64],
-    ) -> f64 {
         self.eval_impl(theta, grad, curv, spare)
     }
 
@@ -553,18 +534,6 @@ impl<'a> Problem<'a> {
 
     /// The exact Hessian (upper triangle, row-major `dim x dim`) from row curvatures.
     fn hessian(&self, curv: &[f64], h: &mut [f64]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { self.hessian_avx2(curv, h) };
-        }
-        self.hessian_impl(curv, h)
-    }
-
-    /// [`Problem::hessian`] compiled for AVX2, bit-identical to the baseline build.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn hessian_avx2(&self, curv: &[f64], h: &mut [f64]) {
         self.hessian_impl(curv, h)
     }
 
