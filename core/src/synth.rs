@@ -707,6 +707,52 @@ fn build(seed: u64, index: usize, rows: Option<usize>) -> SynthTenant {
     }
 }
 
+/// The tenant column of [`write_export`].
+pub const TENANT_COLUMN: &str = "tenant";
+
+/// Writes tenants `0..count` of `seed` as one CSV export, the way a CRM dumps all its
+/// clients at once: a [`TENANT_COLUMN`] first, then each tenant's columns (the target
+/// included), tenants one after another. Returns the number of data rows written.
+pub fn write_export<W: std::io::Write>(seed: u64, count: usize, mut w: W) -> crate::Result<usize> {
+    let mut rows = 0;
+    let mut buf = Vec::new();
+    for i in 0..count {
+        let t = tenant(seed, i);
+        let n = t.table.n_rows();
+        let mut cols = vec![(
+            TENANT_COLUMN.to_owned(),
+            Column::Str(StrColumn {
+                codes: vec![0; n],
+                levels: vec![t.name.clone()],
+            }),
+        )];
+        cols.extend(
+            t.table
+                .names()
+                .iter()
+                .cloned()
+                .zip(t.table.columns().iter().cloned()),
+        );
+        let table = Table::from_columns(cols)?;
+        buf.clear();
+        crate::data::csv::write_csv(&table, &mut buf)?;
+        let body = if i == 0 {
+            &buf[..]
+        } else {
+            let cut = buf
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(buf.len(), |p| p + 1);
+            &buf[cut..]
+        };
+        w.write_all(body)
+            .map_err(|e| crate::Error::io("export", e))?;
+        rows += n;
+    }
+    w.flush().map_err(|e| crate::Error::io("export", e))?;
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -907,50 +953,4 @@ mod tests {
             assert_eq!(t.table.n_cols(), 15);
         }
     }
-}
-
-/// The tenant column of [`write_export`].
-pub const TENANT_COLUMN: &str = "tenant";
-
-/// Writes tenants `0..count` of `seed` as one CSV export, the way a CRM dumps all its
-/// clients at once: a [`TENANT_COLUMN`] first, then each tenant's columns (the target
-/// included), tenants one after another. Returns the number of data rows written.
-pub fn write_export<W: std::io::Write>(seed: u64, count: usize, mut w: W) -> crate::Result<usize> {
-    let mut rows = 0;
-    let mut buf = Vec::new();
-    for i in 0..count {
-        let t = tenant(seed, i);
-        let n = t.table.n_rows();
-        let mut cols = vec![(
-            TENANT_COLUMN.to_owned(),
-            Column::Str(StrColumn {
-                codes: vec![0; n],
-                levels: vec![t.name.clone()],
-            }),
-        )];
-        cols.extend(
-            t.table
-                .names()
-                .iter()
-                .cloned()
-                .zip(t.table.columns().iter().cloned()),
-        );
-        let table = Table::from_columns(cols)?;
-        buf.clear();
-        crate::data::csv::write_csv(&table, &mut buf)?;
-        let body = if i == 0 {
-            &buf[..]
-        } else {
-            let cut = buf
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(buf.len(), |p| p + 1);
-            &buf[cut..]
-        };
-        w.write_all(body)
-            .map_err(|e| crate::Error::io("export", e))?;
-        rows += n;
-    }
-    w.flush().map_err(|e| crate::Error::io("export", e))?;
-    Ok(rows)
 }

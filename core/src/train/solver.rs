@@ -308,7 +308,7 @@ impl<'a> Problem<'a> {
             for i in 0..n {
                 let idx = &indices[indptr[i]..indptr[i + 1]];
                 let inc = idx.windows(2).fold(true, |ok, w| ok & (w[0] < w[1]));
-                ordered &= inc & idx.last().map_or(true, |&j| (j as usize) < d);
+                ordered &= inc & idx.last().is_none_or(|&j| (j as usize) < d);
             }
         }
         if !(finite && ordered) {
@@ -1463,7 +1463,7 @@ mod tests {
         let counts: Vec<usize> = (0..300).map(|_| rng.below(4) as usize).collect();
         let weights: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
         let rows: Vec<usize> = (0..300)
-            .flat_map(|i| std::iter::repeat(i).take(counts[i]))
+            .flat_map(|i| std::iter::repeat_n(i, counts[i]))
             .collect();
         let xd = x.take_rows(&rows);
         let yd: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
