@@ -211,3 +211,51 @@ fn demo_writes_models_and_summary() {
         assert!((0.7..0.9).contains(&auc), "demo AUC {auc}");
     }
 }
+
+#[test]
+fn mass_training_into_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    let o = run(&[
+        "demo-data",
+        "--tenants",
+        "3",
+        "--seed",
+        "5",
+        "--out",
+        export.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let store = dir.path().join("store");
+    let args = [
+        "train",
+        export.to_str().unwrap(),
+        "--target",
+        "converted",
+        "--by",
+        "tenant",
+        "--out",
+        store.to_str().unwrap(),
+        "--cv",
+        "2",
+        "--quiet",
+    ];
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("3 tenants") && out.contains("trained 3"),
+        "{out}"
+    );
+    assert!(store.join("_global/lead.lsm").exists());
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(store.join("_training.json")).unwrap()).unwrap();
+    assert_eq!(report["tenants"].as_array().unwrap().len(), 3);
+    // Again: everything is up to date.
+    let o = run(&args);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("skipped 3"));
+    // A missing tenant column is a one-line error.
+    let mut bad = args.to_vec();
+    bad[5] = "client";
+    assert_one_line_error(&run(&bad), "unknown column \"client\"");
+}

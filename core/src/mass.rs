@@ -161,8 +161,30 @@ struct FileIndex {
     header: Vec<u8>,
     delimiter: u8,
     groups: Vec<TenantRows>,
-    sample: Vec<(u64, u64)>,
     without_tenant: usize,
+}
+
+/// A seeded reservoir sample (Algorithm R) of rows across every input file: entries
+/// are (file number, tenant group in that file, row start, row end).
+struct Reservoir {
+    rows: Vec<(usize, usize, u64, u64)>,
+    max: usize,
+    seen: u64,
+    rng: Rng,
+}
+
+impl Reservoir {
+    fn offer(&mut self, row: (usize, usize, u64, u64)) {
+        self.seen += 1;
+        if self.rows.len() < self.max {
+            self.rows.push(row);
+        } else if self.max > 0 {
+            let j = self.rng.below(self.seen) as usize;
+            if j < self.max {
+                self.rows[j] = row;
+            }
+        }
+    }
 }
 
 fn file_mtime(p: &Path) -> Option<SystemTime> {
@@ -170,15 +192,14 @@ fn file_mtime(p: &Path) -> Option<SystemTime> {
 }
 
 /// Indexes a CSV file: per tenant (the `by` column, or the whole file as `whole`),
-/// the byte runs of its rows; plus a reservoir sample of up to `sample_max` row ranges.
+/// the byte runs of its rows; every row is offered to the reservoir.
 fn index_csv(
     path: &Path,
+    file_no: usize,
     delimiter: Option<u8>,
     by: Option<&str>,
     whole: Option<&str>,
-    sample_max: usize,
-    rng: &mut Rng,
-    seen_rows: &mut u64,
+    reservoir: &mut Reservoir,
 ) -> Result<FileIndex> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut head = Vec::new();
@@ -237,7 +258,6 @@ fn index_csv(
     }
     let mut groups: Vec<TenantRows> = Vec::new();
     let mut by_name: HashMap<Vec<u8>, usize> = HashMap::new();
-    let mut sample: Vec<(u64, u64)> = Vec::new();
     let mut without = 0usize;
     loop {
         let start = rdr.position().byte();
@@ -279,22 +299,12 @@ fn index_csv(
             Some(last) if last.1 == start => last.1 = end,
             _ => t.runs.push((start, end)),
         }
-        // Reservoir sample (Algorithm R) of row ranges for the fallback model.
-        *seen_rows += 1;
-        if sample.len() < sample_max {
-            sample.push((start, end));
-        } else if sample_max > 0 {
-            let j = rng.below(*seen_rows) as usize;
-            if j < sample_max {
-                sample[j] = (start, end);
-            }
-        }
+        reservoir.offer((file_no, g, start, end));
     }
     Ok(FileIndex {
         header,
         delimiter,
         groups,
-        sample,
         without_tenant: without,
     })
 }
@@ -337,12 +347,15 @@ pub fn train_all(
 ) -> Result<MassSummary> {
     let start = Instant::now();
     validate_name("model", &config.name)?;
-    let mut rng = Rng::derive(config.train.config.seed, 0x61_0BA1);
-    let mut seen = 0u64;
-    let sample_max = if config.global {
-        config.global_max_rows
-    } else {
-        0
+    let mut reservoir = Reservoir {
+        rows: Vec::new(),
+        max: if config.global {
+            config.global_max_rows
+        } else {
+            0
+        },
+        seen: 0,
+        rng: Rng::derive(config.train.config.seed, 0x61_0BA1),
     };
     let mut indexes: Vec<FileIndex> = Vec::new();
     if data.is_dir() {
@@ -367,12 +380,11 @@ pub fn train_all(
                 .to_owned();
             let idx = index_csv(
                 f,
+                indexes.len(),
                 config.train.csv.delimiter,
                 config.by.as_deref(),
                 Some(&stem),
-                sample_max,
-                &mut rng,
-                &mut seen,
+                &mut reservoir,
             )?;
             if let Some(first) = indexes.first() {
                 if first.header.trim_ascii() != idx.header.trim_ascii() {
@@ -391,12 +403,11 @@ pub fn train_all(
         })?;
         indexes.push(index_csv(
             data,
+            0,
             config.train.csv.delimiter,
             Some(by),
             None,
-            sample_max,
-            &mut rng,
-            &mut seen,
+            &mut reservoir,
         )?);
     }
     let index_seconds = start.elapsed().as_secs_f64();
@@ -486,7 +497,18 @@ pub fn train_all(
     tenants.sort_by(|a, b| a.tenant.cmp(&b.tenant));
 
     let global = if config.global {
-        Some(train_global(store, config, &indexes)?)
+        let failed = tenants
+            .iter()
+            .filter(|t| t.status == Status::Failed)
+            .map(|t| t.tenant.as_str())
+            .collect();
+        Some(train_global(
+            store,
+            config,
+            &indexes,
+            reservoir.rows,
+            &failed,
+        )?)
     } else {
         None
     };
@@ -560,21 +582,36 @@ fn train_global(
     store: &Store,
     config: &MassConfig,
     indexes: &[FileIndex],
+    mut sample: Vec<(usize, usize, u64, u64)>,
+    failed: &std::collections::HashSet<&str>,
 ) -> Result<TenantOutcome> {
     let t0 = Instant::now();
-    // Each file's sampled rows, read back in file order, then one table: files share
-    // a header (checked while indexing).
+    // The sampled rows of tenants that did not fail (a broken tenant must not break
+    // the fallback), read back file by file in file order, then one table: files
+    // share a header (checked while indexing).
+    sample.retain(|r| {
+        indexes
+            .get(r.0)
+            .and_then(|idx| idx.groups.get(r.1))
+            .is_some_and(|g| !failed.contains(g.name.as_str()))
+    });
+    sample.sort_unstable();
+    let rows = sample.len();
     let mut buf: Vec<u8> = Vec::new();
-    let mut rows = 0usize;
     for (i, idx) in indexes.iter().enumerate() {
         let Some(path) = idx.groups.first().map(|g| g.file.clone()) else {
             continue;
         };
-        let mut ranges = idx.sample.clone();
-        ranges.sort_unstable();
-        rows += ranges.len();
+        let ranges: Vec<(u64, u64)> = sample
+            .iter()
+            .filter(|r| r.0 == i)
+            .map(|r| (r.2, r.3))
+            .collect();
+        if ranges.is_empty() {
+            continue;
+        }
         let part = read_ranges(&path, &idx.header, &ranges)?;
-        if i == 0 || buf.is_empty() {
+        if buf.is_empty() {
             buf = part;
         } else {
             buf.extend_from_slice(&part[idx.header.len()..]);

@@ -1,0 +1,168 @@
+//! Mass training: every tenant of one export (or a folder) into a store, failures
+//! isolated, too-small tenants marked, the fallback trained, up-to-date tenants skipped.
+
+use leadscore::data::csv::write_csv;
+use leadscore::data::{Column, StrColumn};
+use leadscore::mass::{train_all, MassConfig, Status};
+use leadscore::options::TrainOptions;
+use leadscore::store::{FallbackReason, Source, Store, StoreConfig};
+use leadscore::{synth, Record, Table};
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A tenant's rows as CSV lines without the header, with the tenant column first.
+fn rows_csv(name: &str, table: &Table) -> Vec<u8> {
+    let n = table.n_rows();
+    let mut cols = vec![(
+        synth::TENANT_COLUMN.to_owned(),
+        Column::Str(StrColumn {
+            codes: vec![0; n],
+            levels: vec![name.to_owned()],
+        }),
+    )];
+    cols.extend(
+        table
+            .names()
+            .iter()
+            .cloned()
+            .zip(table.columns().iter().cloned()),
+    );
+    let mut buf = Vec::new();
+    write_csv(&Table::from_columns(cols).unwrap(), &mut buf).unwrap();
+    let cut = buf.iter().position(|&b| b == b'\n').unwrap() + 1;
+    buf[cut..].to_vec()
+}
+
+fn options() -> TrainOptions {
+    TrainOptions::from_json_str(r#"{"target": "converted", "cv": 2}"#).unwrap()
+}
+
+fn lead() -> Record {
+    Record::new()
+        .with("source", "web")
+        .with("calls", 2)
+        .with("lifetime_days", 9)
+}
+
+#[test]
+fn export_to_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    let mut f = std::fs::File::create(&export).unwrap();
+    synth::write_export(9, 4, &mut f).unwrap();
+    // A tenant with too little data, and one whose target has a third class.
+    f.write_all(&rows_csv(
+        "tiny",
+        &synth::tenant_with_rows(9, 50, 300).table,
+    ))
+    .unwrap();
+    let mut broken = synth::tenant_with_rows(9, 51, 2100).table;
+    let n = broken.n_rows();
+    broken
+        .replace_column(
+            synth::TARGET,
+            Column::Str(StrColumn::from_options(
+                (0..n).map(|i| Some(["0", "1", "maybe"][i % 3])),
+            )),
+        )
+        .unwrap();
+    f.write_all(&rows_csv("broken", &broken)).unwrap();
+    // A row without a tenant is left out and counted.
+    let last = rows_csv("x", &synth::tenant_with_rows(9, 52, 2000).table);
+    let first_line = &last[..last.iter().position(|&b| b == b'\n').unwrap() + 1];
+    f.write_all(&first_line[1..]).unwrap();
+    drop(f);
+
+    let store_dir = dir.path().join("store");
+    let store = Store::open(&store_dir, StoreConfig::default()).unwrap();
+    let mut cfg = MassConfig::new(options());
+    cfg.by = Some(synth::TENANT_COLUMN.into());
+    cfg.threads = 2;
+    let calls = AtomicUsize::new(0);
+    let summary = train_all(&export, &store, &cfg, &|p| {
+        calls.fetch_add(1, Ordering::Relaxed);
+        assert!(p.done <= p.total);
+    })
+    .unwrap();
+    assert_eq!(summary.tenants.len(), 6);
+    assert_eq!(calls.load(Ordering::Relaxed), 6);
+    assert_eq!(summary.count(Status::Trained), 4, "{:#?}", summary.tenants);
+    assert_eq!(summary.count(Status::InsufficientData), 1);
+    assert_eq!(summary.count(Status::Failed), 1);
+    assert_eq!(summary.rows_without_tenant, 1);
+    let broken = summary
+        .tenants
+        .iter()
+        .find(|t| t.tenant == "broken")
+        .unwrap();
+    assert!(
+        broken.error.as_deref().unwrap().contains("\"maybe\""),
+        "{broken:?}"
+    );
+    for t in summary
+        .tenants
+        .iter()
+        .filter(|t| t.status == Status::Trained)
+    {
+        let auc = t.roc_auc.unwrap();
+        assert!((0.65..0.95).contains(&auc), "{}: {auc}", t.tenant);
+        assert!(store_dir.join(&t.tenant).join("lead.lsm").exists());
+        assert!(store_dir.join(&t.tenant).join("lead.json").exists());
+    }
+    let g = summary.global.as_ref().unwrap();
+    assert_eq!(g.status, Status::Trained, "{g:?}");
+    assert!(store_dir.join("_global/lead.lsm").exists());
+
+    // The store answers for the small tenant with the fallback and says why.
+    let s = store.score("tiny", "lead", &lead()).unwrap();
+    assert_eq!(
+        (s.source, s.reason),
+        (Source::Fallback, Some(FallbackReason::InsufficientData))
+    );
+    let first = &summary
+        .tenants
+        .iter()
+        .find(|t| t.status == Status::Trained)
+        .unwrap()
+        .tenant;
+    assert_eq!(
+        store.score(first, "lead", &lead()).unwrap().source,
+        Source::Tenant
+    );
+
+    // A second run skips every up-to-date tenant; --force retrains them.
+    let again = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    assert_eq!(again.count(Status::Skipped), 4);
+    cfg.force = true;
+    let forced = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    assert_eq!(forced.count(Status::Trained), 4);
+}
+
+#[test]
+fn folder_of_tenant_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    for i in 0..3 {
+        let t = synth::tenant_with_rows(4, i, 2200);
+        let f = std::fs::File::create(data.join(format!("client{i}.csv"))).unwrap();
+        write_csv(&t.table, f).unwrap();
+    }
+    let store = Store::open(dir.path().join("store"), StoreConfig::default()).unwrap();
+    let mut cfg = MassConfig::new(options());
+    cfg.global_max_rows = 1500;
+    let summary = train_all(&data, &store, &cfg, &|_| {}).unwrap();
+    assert_eq!(summary.count(Status::Trained), 3, "{:#?}", summary.tenants);
+    assert_eq!(
+        store.tenants().unwrap(),
+        vec!["client0", "client1", "client2"]
+    );
+    // The fallback trained on the bounded sample: 1500 rows is below min_rows.
+    let g = summary.global.unwrap();
+    assert_eq!((g.status, g.rows), (Status::InsufficientData, 1500));
+
+    // A file with different columns is refused before any training.
+    std::fs::write(data.join("odd.csv"), "a,b\n1,2\n").unwrap();
+    let e = train_all(&data, &store, &cfg, &|_| {}).unwrap_err();
+    assert!(e.to_string().contains("header differs"), "{e}");
+}
