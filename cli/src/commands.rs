@@ -285,8 +285,17 @@ pub fn eval(a: EvalArgs) -> CmdResult {
 /// `leadscore score`.
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
-    /// The model file.
+    /// The model file, or a store folder (then --by or --tenant picks each row's model).
     model: PathBuf,
+    /// With a store: the column naming each row's tenant.
+    #[arg(long, value_name = "TENANT_COL")]
+    by: Option<String>,
+    /// With a store: score every row with this tenant's model.
+    #[arg(long, value_name = "T")]
+    tenant: Option<String>,
+    /// With a store: the model name in each tenant's folder.
+    #[arg(long, value_name = "NAME", default_value = "lead")]
+    name: String,
     /// Records to score: CSV or JSON Lines.
     data: PathBuf,
     /// Add the top K reasons each way to every row.
@@ -307,73 +316,163 @@ pub struct ScoreArgs {
 
 /// Scores a file.
 pub fn score(a: ScoreArgs) -> CmdResult {
-    let model = Model::load(&a.model)?;
+    use leadscore::store::{Store, StoreConfig};
     let table = a.read.read(&a.data)?;
     for k in &a.keep {
         table.require(k)?;
     }
-    let scores = model.score_batch_detailed(&table)?;
+    let explain_k = a.explain;
+    // One row's result: the score, its reasons, and in store mode which model answered.
+    struct Row {
+        score: leadscore::Score,
+        reasons: Vec<leadscore::Reason>,
+        answered: Option<(String, String)>,
+    }
+    let join = |e: leadscore::Explanation| e.positive.into_iter().chain(e.negative).collect();
+    let rows: Vec<Row> = if a.model.is_dir() {
+        // A store: each row is scored by its tenant's model (or the fallback).
+        let store = Store::open(&a.model, StoreConfig::default())?;
+        let tenants: Vec<String> = match (&a.by, &a.tenant) {
+            (Some(by), None) => {
+                let col = table.require(by)?;
+                (0..table.n_rows())
+                    .map(|i| output::value_text(&col.value(i)))
+                    .collect()
+            }
+            (None, Some(t)) => vec![t.clone(); table.n_rows()],
+            _ => return Err("scoring through a store needs --by TENANT_COL or --tenant T".into()),
+        };
+        let mut out = Vec::with_capacity(table.n_rows());
+        for (i, tenant) in tenants.iter().enumerate() {
+            let rec = table.record(i);
+            let tenant = if tenant.is_empty() {
+                leadscore::store::GLOBAL_TENANT
+            } else {
+                tenant
+            };
+            let row = match explain_k {
+                None => {
+                    let s = store.score(tenant, &a.name, &rec)?;
+                    Row {
+                        score: s.score,
+                        reasons: Vec::new(),
+                        answered: Some(source_text(s.source, s.reason)),
+                    }
+                }
+                Some(k) => {
+                    let (e, src, why) = store.explain(tenant, &a.name, &rec, k)?;
+                    Row {
+                        score: e.score,
+                        answered: Some(source_text(src, why)),
+                        reasons: join(e),
+                    }
+                }
+            };
+            out.push(row);
+        }
+        out
+    } else {
+        let model = Model::load(&a.model)?;
+        let scores = model.score_batch_detailed(&table)?;
+        let mut out = Vec::with_capacity(scores.len());
+        for (i, score) in scores.into_iter().enumerate() {
+            let reasons = match explain_k {
+                None => Vec::new(),
+                Some(k) => join(model.explain(&table.record(i), k)?),
+            };
+            out.push(Row {
+                score,
+                reasons,
+                answered: None,
+            });
+        }
+        out
+    };
+    let store_mode = a.model.is_dir();
     let sink: Box<dyn Write> = match &a.out {
         Some(p) => Box::new(std::fs::File::create(p).map_err(|e| leadscore::Error::io(p, e))?),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut sink = std::io::BufWriter::new(sink);
-    let explain = |i: usize| -> Result<Vec<leadscore::Reason>, leadscore::Error> {
-        match a.explain {
-            None => Ok(Vec::new()),
-            Some(k) => {
-                let e = model.explain(&table.record(i), k)?;
-                Ok(e.positive.into_iter().chain(e.negative).collect())
-            }
-        }
-    };
     if a.format == "jsonl" {
-        for (i, s) in scores.iter().enumerate() {
+        for (i, r) in rows.iter().enumerate() {
             let mut obj = serde_json::Map::new();
             for k in &a.keep {
                 let v = table.column(k).map(|c| c.value(i)).unwrap_or_default();
                 obj.insert(k.clone(), output::value_json(&v));
             }
-            obj.insert("probability".into(), s.probability.into());
-            obj.insert("score".into(), s.score.into());
-            obj.insert("label".into(), s.label.into());
-            if a.explain.is_some() {
-                obj.insert("reasons".into(), serde_json::to_value(explain(i)?)?);
+            obj.insert("probability".into(), r.score.probability.into());
+            obj.insert("score".into(), r.score.score.into());
+            obj.insert("label".into(), r.score.label.into());
+            if explain_k.is_some() {
+                obj.insert("reasons".into(), serde_json::to_value(&r.reasons)?);
+            }
+            if let Some((src, why)) = &r.answered {
+                obj.insert("model".into(), src.clone().into());
+                obj.insert(
+                    "fallback_reason".into(),
+                    if why.is_empty() {
+                        serde_json::Value::Null
+                    } else {
+                        why.clone().into()
+                    },
+                );
             }
             writeln!(sink, "{}", serde_json::Value::Object(obj))?;
         }
-    } else {
-        let mut w = csv::Writer::from_writer(sink);
-        let mut header: Vec<String> = a.keep.clone();
-        header.extend(["probability", "score", "label"].map(String::from));
-        if a.explain.is_some() {
-            header.push("reasons".into());
-        }
-        w.write_record(&header)?;
-        for (i, s) in scores.iter().enumerate() {
-            let mut row: Vec<String> = a
-                .keep
-                .iter()
-                .map(|k| {
-                    table
-                        .column(k)
-                        .map(|c| output::value_text(&c.value(i)))
-                        .unwrap_or_default()
-                })
-                .collect();
-            row.push(format!("{}", s.probability));
-            row.push(s.score.to_string());
-            row.push(u8::from(s.label).to_string());
-            if a.explain.is_some() {
-                row.push(output::reasons_text(&explain(i)?));
-            }
-            w.write_record(&row)?;
-        }
-        w.flush()?;
+        sink.flush()?;
         return Ok(());
     }
-    sink.flush()?;
+    let mut w = csv::Writer::from_writer(sink);
+    let mut header: Vec<String> = a.keep.clone();
+    header.extend(["probability", "score", "label"].map(String::from));
+    if explain_k.is_some() {
+        header.push("reasons".into());
+    }
+    if store_mode {
+        header.extend(["model", "fallback_reason"].map(String::from));
+    }
+    w.write_record(&header)?;
+    for (i, r) in rows.iter().enumerate() {
+        let mut row: Vec<String> = a
+            .keep
+            .iter()
+            .map(|k| {
+                table
+                    .column(k)
+                    .map(|c| output::value_text(&c.value(i)))
+                    .unwrap_or_default()
+            })
+            .collect();
+        row.push(format!("{}", r.score.probability));
+        row.push(r.score.score.to_string());
+        row.push(u8::from(r.score.label).to_string());
+        if explain_k.is_some() {
+            row.push(output::reasons_text(&r.reasons));
+        }
+        if let Some((src, why)) = &r.answered {
+            row.push(src.clone());
+            row.push(why.clone());
+        }
+        w.write_record(&row)?;
+    }
+    w.flush()?;
     Ok(())
+}
+
+/// `tenant` / `fallback` and the fallback reason, as output columns.
+fn source_text(
+    src: leadscore::store::Source,
+    why: Option<leadscore::store::FallbackReason>,
+) -> (String, String) {
+    let s = match src {
+        leadscore::store::Source::Tenant => "tenant",
+        leadscore::store::Source::Fallback => "fallback",
+    };
+    (
+        s.to_owned(),
+        why.map(|w| w.as_str().to_owned()).unwrap_or_default(),
+    )
 }
 
 /// `leadscore inspect`.
@@ -666,5 +765,67 @@ pub fn demo_data(a: DemoDataArgs) -> CmdResult {
         leadscore::synth::TENANT_COLUMN,
         leadscore::synth::TARGET
     )?;
+    Ok(())
+}
+
+/// `leadscore drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The store's root folder.
+    store: PathBuf,
+    /// Only this tenant.
+    #[arg(long, value_name = "T")]
+    tenant: Option<String>,
+    /// The model name in each tenant's folder.
+    #[arg(long, value_name = "NAME", default_value = "lead")]
+    name: String,
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// List every tenant, not only those to watch or retrain.
+    #[arg(long)]
+    all: bool,
+}
+
+/// Reports score drift per tenant.
+pub fn drift(a: DriftArgs) -> CmdResult {
+    use leadscore::drift::{report, PSI_RETRAIN, PSI_WATCH};
+    let mut out = std::io::stdout().lock();
+    if !a.store.is_dir() {
+        return Err(format!("{}: not a store folder", a.store.display()).into());
+    }
+    let rows = report(&a.store, &a.name, a.tenant.as_deref())?;
+    let shown: Vec<_> = rows
+        .iter()
+        .filter(|r| a.all || a.tenant.is_some() || r.status == "watch" || r.status == "retrain")
+        .collect();
+    if a.json {
+        for r in &shown {
+            writeln!(out, "{}", serde_json::to_string(r)?)?;
+        }
+        return Ok(());
+    }
+    let count = |s: &str| rows.iter().filter(|r| r.status == s).count();
+    writeln!(
+        out,
+        "{} models: retrain {} (PSI >= {PSI_RETRAIN}), watch {} (PSI >= {PSI_WATCH}), stable {}, too few scores {}, no reference {}",
+        rows.len(),
+        count("retrain"),
+        count("watch"),
+        count("stable"),
+        count("too_few_scores"),
+        count("no_reference")
+    )?;
+    if !shown.is_empty() {
+        writeln!(out, "{:<30} {:>9} {:>7}  status", "tenant", "scores", "PSI")?;
+        for r in shown {
+            let psi = r.psi.map_or("-".to_owned(), |p| format!("{p:.3}"));
+            writeln!(
+                out,
+                "{:<30} {:>9} {:>7}  {}",
+                r.tenant, r.scores, psi, r.status
+            )?;
+        }
+    }
     Ok(())
 }

@@ -30,6 +30,9 @@ enum Command {
     Eval(commands::EvalArgs),
     /// Score every row of a data file with a model.
     Score(commands::ScoreArgs),
+    /// Compare the scores a store has given with the training scores (PSI) and list
+    /// the tenants whose models need retraining.
+    Drift(commands::DriftArgs),
     /// Show what a model file holds.
     Inspect(commands::InspectArgs),
 }
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Eval(a) => commands::eval(a),
         Command::Score(a) => commands::score(a),
         Command::Inspect(a) => commands::inspect(a),
+        Command::Drift(a) => commands::drift(a),
     });
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,

@@ -254,6 +254,62 @@ fn mass_training_into_a_store() {
     // Again: everything is up to date.
     let o = run(&args);
     assert!(String::from_utf8_lossy(&o.stdout).contains("skipped 3"));
+    // Score the export through the store: each row by its tenant's model.
+    let scored = dir.path().join("scored.csv");
+    let o = run(&[
+        "score",
+        store.to_str().unwrap(),
+        export.to_str().unwrap(),
+        "--by",
+        "tenant",
+        "--keep",
+        "tenant",
+        "--out",
+        scored.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut r = csv::Reader::from_path(&scored).unwrap();
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "tenant",
+            "probability",
+            "score",
+            "label",
+            "model",
+            "fallback_reason"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert!(rows.len() > 6000);
+    assert!(rows.iter().all(|r| &r[4] == "tenant" && r[5].is_empty()));
+    // An unknown tenant is answered by the fallback, which says why.
+    let o = run(&[
+        "score",
+        store.to_str().unwrap(),
+        export.to_str().unwrap(),
+        "--tenant",
+        "newcomer",
+        "--format",
+        "jsonl",
+    ]);
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (first["model"].as_str(), first["fallback_reason"].as_str()),
+        (Some("fallback"), Some("no_model"))
+    );
+    // The store counted those scores: drift sees training-like data as stable.
+    let o = run(&["drift", store.to_str().unwrap(), "--all", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let drift: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(drift.len(), 4, "3 tenants and the fallback");
+    for d in drift.iter().filter(|d| d["tenant"] != "_global") {
+        assert_eq!(d["status"], "stable", "{d}");
+    }
     // A missing tenant column is a one-line error.
     let mut bad = args.to_vec();
     bad[5] = "client";

@@ -22,13 +22,14 @@
 //! ```
 
 use crate::data::Record;
+use crate::drift::{self, ScoreCounts, BINS};
 use crate::error::{Error, Result};
 use crate::model::{Explanation, Model, Score};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// The tenant folder that holds the fallback models.
@@ -49,6 +50,10 @@ pub struct StoreConfig {
     /// Whether a tenant without a usable model falls back to `_global`. Defaults to
     /// `true`.
     pub fallback: bool,
+    /// How often the score counts for drift are written beside the models (also on
+    /// [`Store::flush_drift`] and when the store is dropped); `None` writes them only
+    /// then. Defaults to 60 seconds.
+    pub drift_flush_interval: Option<Duration>,
 }
 
 impl Default for StoreConfig {
@@ -57,6 +62,7 @@ impl Default for StoreConfig {
             cache_bytes: 256 << 20,
             check_interval: Duration::from_secs(2),
             fallback: true,
+            drift_flush_interval: Some(Duration::from_secs(60)),
         }
     }
 }
@@ -211,9 +217,33 @@ enum State {
     Unreadable(String),
 }
 
+/// Scores given by one model version, per training-decile bin (see [`crate::drift`]).
+#[derive(Debug)]
+struct Hist {
+    created: u64,
+    cuts: Vec<f64>,
+    counts: [AtomicU64; BINS],
+}
+
+impl Hist {
+    fn new(model: &Model) -> Option<Hist> {
+        Some(Hist {
+            created: model.meta().created_unix,
+            cuts: drift::cuts(model)?,
+            counts: Default::default(),
+        })
+    }
+
+    /// Takes the counts out (leaving zeros).
+    fn take(&self) -> [u64; BINS] {
+        std::array::from_fn(|i| self.counts[i].swap(0, Relaxed))
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     state: State,
+    hist: Option<Hist>,
     stamp: Option<Stamp>,
     /// Nanoseconds since the store opened when the file was last checked.
     checked: AtomicU64,
@@ -249,6 +279,9 @@ pub struct Store {
     evictions: AtomicU64,
     cache: RwLock<Cache>,
     counters: RwLock<HashMap<String, Arc<Counters>>>,
+    /// Drift counts of entries that left the cache, not yet written.
+    pending: Mutex<HashMap<Key, (u64, [u64; BINS])>>,
+    last_flush: AtomicU64,
 }
 
 /// Checks a tenant or model name: 1 to 255 bytes, not `.` or `..`, not starting with
@@ -300,6 +333,8 @@ impl Store {
             evictions: AtomicU64::new(0),
             cache: RwLock::new(Cache::default()),
             counters: RwLock::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            last_flush: AtomicU64::new(0),
         })
     }
 
@@ -336,12 +371,34 @@ impl Store {
         }
         model.save(&path)?;
         // Make this process see its own write at once.
-        if let Ok(mut c) = self.cache.write() {
-            if let Some(e) = c.map.remove(&(tenant.to_owned(), name.to_owned())) {
-                c.bytes = c.bytes.saturating_sub(e.size());
-            }
+        let key = (tenant.to_owned(), name.to_owned());
+        let removed = self.cache.write().ok().and_then(|mut c| {
+            let e = c.map.remove(&key)?;
+            c.bytes = c.bytes.saturating_sub(e.size());
+            Some(e)
+        });
+        if let Some(e) = removed {
+            self.park(&key, &e);
         }
         Ok(())
+    }
+
+    /// Keeps the drift counts of an entry leaving the cache until the next flush.
+    fn park(&self, key: &Key, e: &Entry) {
+        if let Some(h) = &e.hist {
+            let taken = h.take();
+            if taken.iter().any(|&c| c > 0) {
+                if let Ok(mut p) = self.pending.lock() {
+                    let slot = p.entry(key.clone()).or_insert((h.created, [0; BINS]));
+                    if slot.0 != h.created {
+                        *slot = (h.created, [0; BINS]);
+                    }
+                    for (a, b) in slot.1.iter_mut().zip(taken) {
+                        *a += b;
+                    }
+                }
+            }
+        }
     }
 
     /// Tenants that have a folder in the store, sorted (the fallback folder excluded).
@@ -386,6 +443,7 @@ impl Store {
                 state: State::Missing {
                     insufficient: self.summary_says_insufficient(tenant, name),
                 },
+                hist: None,
                 stamp: None,
                 checked: AtomicU64::new(self.now()),
                 used: AtomicU64::new(0),
@@ -412,8 +470,13 @@ impl Store {
                     Err(e) => State::Unreadable(e.to_string()),
                 };
                 counters.loads.fetch_add(1, Relaxed);
+                let hist = match &state {
+                    State::Loaded { model, .. } => Hist::new(model),
+                    _ => None,
+                };
                 Entry {
                     state,
+                    hist,
                     stamp: Some(stamp),
                     checked: AtomicU64::new(self.now()),
                     used: AtomicU64::new(0),
@@ -501,8 +564,10 @@ impl Store {
             return entry;
         };
         c.bytes += entry.size();
+        let mut parked: Vec<(Key, Arc<Entry>)> = Vec::new();
         if let Some(old) = c.map.insert(key.clone(), entry.clone()) {
             c.bytes = c.bytes.saturating_sub(old.size());
+            parked.push((key.clone(), old));
         }
         // Evict least recently used entries (never the one just inserted).
         while c.bytes > self.config.cache_bytes && c.map.len() > 1 {
@@ -512,13 +577,18 @@ impl Store {
                 .filter(|(k, _)| **k != key)
                 .min_by_key(|(_, e)| e.used.load(Relaxed))
                 .map(|(k, _)| k.clone());
-            match victim.and_then(|k| c.map.remove(&k)) {
-                Some(v) => {
+            match victim.and_then(|k| c.map.remove(&k).map(|v| (k, v))) {
+                Some((k, v)) => {
                     c.bytes = c.bytes.saturating_sub(v.size());
                     self.evictions.fetch_add(1, Relaxed);
+                    parked.push((k, v));
                 }
                 None => break,
             }
+        }
+        drop(c);
+        for (k, e) in parked {
+            self.park(&k, &e);
         }
         entry
     }
@@ -527,17 +597,24 @@ impl Store {
     /// else (with `fallback` on) `_global`'s, saying why. No model at all is
     /// [`Error::ModelNotFound`].
     pub fn get(&self, tenant: &str, name: &str) -> Result<Resolved> {
+        let (_, resolved) = self.resolve(tenant, name)?;
+        Ok(resolved)
+    }
+
+    /// [`Store::get`], also returning the answering model's cache entry.
+    fn resolve(&self, tenant: &str, name: &str) -> Result<(Arc<Entry>, Resolved)> {
         validate_name("tenant", tenant)?;
         validate_name("model", name)?;
         let counters = self.counters(tenant);
         let own = self.entry(tenant, name, &counters)?;
         let reason = match &own.state {
             State::Loaded { model, .. } => {
-                return Ok(Resolved {
+                let r = Resolved {
                     model: model.clone(),
                     source: Source::Tenant,
                     reason: None,
-                })
+                };
+                return Ok((own, r));
             }
             State::Missing { insufficient: true } => FallbackReason::InsufficientData,
             State::Missing {
@@ -549,11 +626,12 @@ impl Store {
             let g = self.entry(GLOBAL_TENANT, name, &counters)?;
             if let State::Loaded { model, .. } = &g.state {
                 counters.fallbacks.fetch_add(1, Relaxed);
-                return Ok(Resolved {
+                let r = Resolved {
                     model: model.clone(),
                     source: Source::Fallback,
                     reason: Some(reason),
-                });
+                };
+                return Ok((g, r));
             }
         }
         Err(Error::ModelNotFound {
@@ -568,9 +646,10 @@ impl Store {
 
     /// Scores a record with the tenant's model (or the fallback).
     pub fn score(&self, tenant: &str, name: &str, record: &Record) -> Result<StoreScore> {
-        let r = self.get(tenant, name)?;
+        let (entry, r) = self.resolve(tenant, name)?;
         let score = r.model.score(record)?;
         self.counters(tenant).scores.fetch_add(1, Relaxed);
+        self.count_score(&entry, score.probability);
         Ok(StoreScore {
             score,
             source: r.source,
@@ -590,6 +669,84 @@ impl Store {
         let e = r.model.explain(record, k)?;
         self.counters(tenant).scores.fetch_add(1, Relaxed);
         Ok((e, r.source, r.reason))
+    }
+
+    /// Counts a given score for drift and flushes the counts when the interval is due.
+    fn count_score(&self, entry: &Entry, p: f64) {
+        if let Some(h) = &entry.hist {
+            h.counts[drift::bin_of(&h.cuts, p)].fetch_add(1, Relaxed);
+        }
+        if let Some(every) = self.config.drift_flush_interval {
+            let now = self.now();
+            let last = self.last_flush.load(Relaxed);
+            if now.saturating_sub(last) >= every.as_nanos() as u64
+                && self
+                    .last_flush
+                    .compare_exchange(last, now, Relaxed, Relaxed)
+                    .is_ok()
+            {
+                // Drift counts are advisory: a failed write keeps them for the next try.
+                let _ = self.flush_drift();
+            }
+        }
+    }
+
+    /// Writes the score counts gathered since the last flush beside each model
+    /// (`<tenant>/<name>.scores.json`, added to what is there for the same model
+    /// version), for `leadscore drift`. Counts that cannot be written are kept.
+    pub fn flush_drift(&self) -> Result<()> {
+        let mut batch: HashMap<Key, (u64, [u64; BINS])> = self
+            .pending
+            .lock()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default();
+        let live: Vec<(Key, Arc<Entry>)> = self
+            .cache
+            .read()
+            .map(|c| c.map.iter().map(|(k, e)| (k.clone(), e.clone())).collect())
+            .unwrap_or_default();
+        for (k, e) in live {
+            if let Some(h) = &e.hist {
+                let taken = h.take();
+                if taken.iter().all(|&c| c == 0) {
+                    continue;
+                }
+                let slot = batch.entry(k).or_insert((h.created, [0; BINS]));
+                if slot.0 != h.created {
+                    *slot = (h.created, [0; BINS]);
+                }
+                for (a, b) in slot.1.iter_mut().zip(taken) {
+                    *a += b;
+                }
+            }
+        }
+        let mut first_err = None;
+        for ((tenant, name), (created, counts)) in batch {
+            let path = self.root.join(&tenant).join(format!("{name}.scores.json"));
+            let merged = match drift::read_counts(&path) {
+                Ok(Some(old)) if old.model_created_unix == created => {
+                    std::array::from_fn(|i| old.counts[i] + counts[i])
+                }
+                _ => counts,
+            };
+            let doc = ScoreCounts {
+                model_created_unix: created,
+                counts: merged,
+                updated_unix: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+            };
+            let written = serde_json::to_vec(&doc)
+                .map_err(|e| Error::Internal(e.to_string()))
+                .and_then(|bytes| crate::format::write_atomic(&path, &bytes));
+            if let Err(e) = written {
+                if let Ok(mut p) = self.pending.lock() {
+                    p.insert((tenant, name), (created, counts));
+                }
+                first_err.get_or_insert(e);
+            }
+        }
+        first_err.map_or(Ok(()), Err)
     }
 
     /// Counters of one tenant (zeros when it was never asked for).
@@ -638,11 +795,25 @@ impl Store {
         s
     }
 
-    /// Drops every cached model (counters are kept).
+    /// Drops every cached model (counters and drift counts are kept).
     pub fn clear(&self) {
-        if let Ok(mut c) = self.cache.write() {
-            c.map.clear();
-            c.bytes = 0;
+        let removed: Vec<(Key, Arc<Entry>)> = self
+            .cache
+            .write()
+            .map(|mut c| {
+                c.bytes = 0;
+                c.map.drain().collect()
+            })
+            .unwrap_or_default();
+        for (k, e) in removed {
+            self.park(&k, &e);
         }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Advisory data: a store going away writes what it counted, errors ignored.
+        let _ = self.flush_drift();
     }
 }

@@ -312,3 +312,72 @@ fn killed_save_leaves_a_readable_model() {
     let store = Store::open(dir.path(), instant()).unwrap();
     assert!(store.tenants().unwrap().is_empty());
 }
+
+/// Scores like the training data keep a low PSI; shifted scores ask for retraining.
+#[test]
+fn drift_from_the_scores_a_store_gives() {
+    use leadscore::drift::{report, PSI_RETRAIN, PSI_WATCH};
+    let dir = tempfile::tempdir().unwrap();
+    let t = synth::tenant_with_rows(5, 3, 4000);
+    let cfg = TrainConfig {
+        cv_folds: 3,
+        ..TrainConfig::default()
+    };
+    let m = Trainer::new(cfg)
+        .unwrap()
+        .fit(&t.table, &TargetSpec::new(synth::TARGET))
+        .unwrap();
+    let store = Store::open(
+        dir.path(),
+        StoreConfig {
+            drift_flush_interval: None,
+            ..instant()
+        },
+    )
+    .unwrap();
+    store.save("steady", "lead", &m).unwrap();
+    store.save("shifted", "lead", &m).unwrap();
+    store.save("quiet", "lead", &m).unwrap();
+    for i in 0..3000 {
+        let r = t.table.record(i);
+        store.score("steady", "lead", &r).unwrap();
+        // The same leads with their activity wiped out: scores move down.
+        let mut s = r.clone();
+        for f in ["calls", "emails", "chats", "meetings", "tasks"] {
+            s.insert(f, 0);
+        }
+        store.score("shifted", "lead", &s).unwrap();
+    }
+    store.score("quiet", "lead", &t.table.record(0)).unwrap();
+    // Evicting and clearing keeps the counts for the next flush.
+    store.clear();
+    store.flush_drift().unwrap();
+    let rows = report(dir.path(), "lead", None).unwrap();
+    let by = |t: &str| rows.iter().find(|r| r.tenant == t).unwrap().clone();
+    let (steady, shifted, quiet) = (by("steady"), by("shifted"), by("quiet"));
+    assert_eq!(steady.scores, 3000);
+    assert!(steady.psi.unwrap() < PSI_WATCH, "{steady:?}");
+    assert_eq!(steady.status, "stable");
+    assert!(shifted.psi.unwrap() > PSI_RETRAIN, "{shifted:?}");
+    assert_eq!(shifted.status, "retrain");
+    assert_eq!(rows[0].tenant, "shifted", "worst first");
+    assert_eq!((quiet.scores, quiet.status.as_str()), (1, "too_few_scores"));
+    // Counts add up across flushes and processes (a second store on the same root).
+    drop(store);
+    let again = Store::open(
+        dir.path(),
+        StoreConfig {
+            drift_flush_interval: None,
+            ..instant()
+        },
+    )
+    .unwrap();
+    for i in 0..100 {
+        again.score("steady", "lead", &t.table.record(i)).unwrap();
+    }
+    drop(again);
+    assert_eq!(
+        report(dir.path(), "lead", Some("steady")).unwrap()[0].scores,
+        3100
+    );
+}
