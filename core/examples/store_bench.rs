@@ -33,19 +33,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let models: Vec<leadscore::Model> = (0..10)
         .map(|i| {
             let t = synth::tenant_with_rows(3, i, 3000);
-            let cfg = TrainConfig { cv_folds: 3, threads: 1, ..TrainConfig::default() };
+            let cfg = TrainConfig {
+                cv_folds: 3,
+                threads: 1,
+                ..TrainConfig::default()
+            };
             Trainer::new(cfg)?.fit(&t.table, &TargetSpec::new(synth::TARGET))
         })
         .collect::<Result<_, _>>()?;
-    let bytes: Vec<Vec<u8>> = models.iter().map(|m| m.to_bytes()).collect::<Result<_, _>>()?;
+    let bytes: Vec<Vec<u8>> = models
+        .iter()
+        .map(|m| m.to_bytes())
+        .collect::<Result<_, _>>()?;
     let t0 = Instant::now();
     for t in 0..tenants {
         let dir = root.join(format!("t{t:05}"));
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("lead.lsm"), &bytes[t % 10])?;
     }
-    eprintln!("wrote {tenants} model files ({} bytes each on average) in {:.1} s",
-        bytes.iter().map(Vec::len).sum::<usize>() / 10, t0.elapsed().as_secs_f64());
+    eprintln!(
+        "wrote {tenants} model files ({} bytes each on average) in {:.1} s",
+        bytes.iter().map(Vec::len).sum::<usize>() / 10,
+        t0.elapsed().as_secs_f64()
+    );
 
     let lead = Record::new()
         .with("source", "web")
@@ -61,7 +71,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with("has_phone", "yes")
         .with("has_email", "no")
         .with("comment", "перезвонить по договору");
-    let config = StoreConfig { cache_bytes: 4 << 30, drift_flush_interval: None, ..StoreConfig::default() };
+    let config = StoreConfig {
+        cache_bytes: 4 << 30,
+        drift_flush_interval: None,
+        ..StoreConfig::default()
+    };
     let store = Store::open(&root, config)?;
     let names: Vec<String> = (0..tenants).map(|t| format!("t{t:05}")).collect();
 
@@ -85,7 +99,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     // The same 10,000 models, held directly, scored in the same order.
-    let held: Vec<_> = names.iter().map(|n| store.get(n, "lead").map(|r| r.model)).collect::<Result<_, _>>()?;
+    let held: Vec<_> = names
+        .iter()
+        .map(|n| store.get(n, "lead").map(|r| r.model))
+        .collect::<Result<_, _>>()?;
     let mut direct = Vec::with_capacity(tenants * rounds);
     for _ in 0..rounds {
         for m in &held {
@@ -107,14 +124,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (c, w, d) = (median(cold), median(warm), median(direct));
     let (hs, hd) = (median(hot_store), median(hot_direct));
     println!("tenants                      {tenants}");
-    println!("cached models                {} ({} bytes counted by the cache, {:.1} KB each)",
-        stats.cached_models, stats.cached_bytes, stats.cached_bytes as f64 / stats.cached_models.max(1) as f64 / 1024.0);
-    println!("resident memory growth       {:.1} MB for all models", (rss1.saturating_sub(rss0)) as f64 / 1e6);
+    println!(
+        "cached models                {} ({} bytes counted by the cache, {:.1} KB each)",
+        stats.cached_models,
+        stats.cached_bytes,
+        stats.cached_bytes as f64 / stats.cached_models.max(1) as f64 / 1024.0
+    );
+    println!(
+        "resident memory growth       {:.1} MB for all models",
+        (rss1.saturating_sub(rss0)) as f64 / 1e6
+    );
     println!("cold score (load + score)    median {:.1} us", c * 1e6);
     println!("warm score through the store median {:.3} us", w * 1e6);
     println!("score on a held model        median {:.3} us", d * 1e6);
-    println!("store / direct               {:.2}x (all tenants in turn)", w / d);
-    println!("one hot tenant               store {:.3} us, direct {:.3} us, {:.2}x", hs * 1e6, hd * 1e6, hs / hd);
+    println!(
+        "store / direct               {:.2}x (all tenants in turn)",
+        w / d
+    );
+    println!(
+        "one hot tenant               store {:.3} us, direct {:.3} us, {:.2}x",
+        hs * 1e6,
+        hd * 1e6,
+        hs / hd
+    );
     if args.get(2).is_none() {
         let _ = std::fs::remove_dir_all(&tmp);
     }

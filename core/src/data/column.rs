@@ -106,14 +106,30 @@ impl Column {
         }
     }
 
-    /// A new column holding the given rows, in that order.
+    /// A new column holding the given rows, in that order. A string column keeps only
+    /// the levels those rows use (so taking a tenant's rows out of a large export does
+    /// not copy every other tenant's identifiers).
     pub fn take(&self, rows: &[usize]) -> Column {
         match self {
             Column::Num(v) => Column::Num(rows.iter().map(|&r| v[r]).collect()),
-            Column::Str(s) => Column::Str(StrColumn {
-                codes: rows.iter().map(|&r| s.codes[r]).collect(),
-                levels: s.levels.clone(),
-            }),
+            Column::Str(s) => {
+                let mut remap: std::collections::HashMap<u32, u32> = Default::default();
+                let mut levels = Vec::new();
+                let codes = rows
+                    .iter()
+                    .map(|&r| {
+                        let c = s.codes[r];
+                        if c == MISSING_CODE {
+                            return MISSING_CODE;
+                        }
+                        *remap.entry(c).or_insert_with(|| {
+                            levels.push(s.levels.get(c as usize).cloned().unwrap_or_default());
+                            (levels.len() - 1) as u32
+                        })
+                    })
+                    .collect();
+                Column::Str(StrColumn { codes, levels })
+            }
         }
     }
 }

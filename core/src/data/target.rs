@@ -1,6 +1,6 @@
 //! The target column: two classes turned into 0/1 labels.
 
-use super::{format_num, parse_bool, parse_num, Column, Table};
+use super::{format_num, parse_bool, parse_num, Column, Table, MISSING_CODE};
 use crate::error::{Error, Result};
 
 /// Which column is the target and, optionally, which value is the positive class.
@@ -60,41 +60,41 @@ impl Target {
     /// Reads the target column of `table` as 0/1 labels, leaving the table as it is.
     ///
     /// Errors name the line: a missing target value, a third class, or a column with
-    /// a single class.
+    /// a single class. Each distinct value is classified once; rows then cost an
+    /// integer lookup.
     pub fn read(table: &Table, spec: &TargetSpec) -> Result<Target> {
-        let col = table.require(&spec.column)?.clone();
+        let col = table.require(&spec.column)?;
         let name = spec.column.as_str();
-        // Per row: the class text (None when missing).
-        let text_of = |i: usize| -> Option<String> {
-            match &col {
-                Column::Num(v) => (!v[i].is_nan()).then(|| format_num(v[i])),
-                Column::Str(s) => s.get(i).map(|x| x.trim().to_owned()),
-            }
-        };
-        let n = col.len();
+        let (codes, texts) = coded(col);
+        let n = codes.len();
+        let missing_at =
+            |i: usize| Error::parse(table.line_of(i), Some(name), "the target value is missing");
         let mut y = Vec::with_capacity(n);
         let (pos_label, neg_label);
         if let Some(pos) = &spec.positive {
             let pos = pos.trim();
-            let mut negs: Vec<String> = Vec::new();
+            let pos_num = parse_num(pos, false);
+            let is_pos: Vec<bool> = texts
+                .iter()
+                .map(|t| {
+                    t == pos
+                        || (matches!(col, Column::Num(_))
+                            && pos_num.is_some()
+                            && parse_num(t, false) == pos_num)
+                })
+                .collect();
+            let mut negs: Vec<u32> = Vec::new();
             let mut any_pos = false;
-            for i in 0..n {
-                let t = text_of(i).ok_or_else(|| {
-                    Error::parse(table.line_of(i), Some(name), "the target value is missing")
-                })?;
-                let is_pos = t == pos
-                    || (matches!(col, Column::Num(_))
-                        && parse_num(pos, false) == parse_num(&t, false)
-                        && parse_num(pos, false).is_some());
-                if is_pos {
+            for (i, &c) in codes.iter().enumerate() {
+                let Some(&p) = is_pos.get(c as usize) else {
+                    return Err(missing_at(i));
+                };
+                if p {
                     any_pos = true;
-                    y.push(1.0);
-                } else {
-                    if negs.len() < 2 && !negs.contains(&t) {
-                        negs.push(t);
-                    }
-                    y.push(0.0);
+                } else if negs.len() < 2 && !negs.contains(&c) {
+                    negs.push(c);
                 }
+                y.push(if p { 1.0 } else { 0.0 });
             }
             if !any_pos {
                 return Err(Error::InvalidInput(format!(
@@ -108,74 +108,71 @@ impl Target {
             }
             pos_label = pos.to_owned();
             neg_label = if negs.len() == 1 {
-                negs.remove(0)
+                texts[negs[0] as usize].clone()
             } else {
                 "other".to_owned()
             };
         } else {
-            // Classes in order of first appearance, with their first line.
-            let mut classes: Vec<(String, bool)> = Vec::new();
-            for i in 0..n {
-                let t = text_of(i).ok_or_else(|| {
-                    Error::parse(table.line_of(i), Some(name), "the target value is missing")
-                })?;
-                let cls = class_of(&t).ok_or_else(|| {
-                    Error::parse(
-                        table.line_of(i),
-                        Some(name),
-                        format!(
-                            "target value \"{t}\" is not 0/1, true/false or yes/no; name the positive class (--positive)"
-                        ),
-                    )
-                })?;
-                if !classes.iter().any(|(c, _)| *c == t) {
-                    if classes.len() == 2 {
+            let class: Vec<Option<bool>> = texts.iter().map(|t| class_of(t)).collect();
+            // Levels seen so far (at most two), in order of first appearance.
+            let mut seen: Vec<u32> = Vec::with_capacity(2);
+            for (i, &c) in codes.iter().enumerate() {
+                let Some(&cls) = class.get(c as usize) else {
+                    return Err(missing_at(i));
+                };
+                if !seen.contains(&c) {
+                    let t = &texts[c as usize];
+                    let cls = cls.ok_or_else(|| {
+                        Error::parse(
+                            table.line_of(i),
+                            Some(name),
+                            format!("target value \"{t}\" is not 0/1, true/false or yes/no; name the positive class (--positive)"),
+                        )
+                    })?;
+                    if seen.len() == 2 {
                         return Err(Error::parse(
                             table.line_of(i),
                             Some(name),
                             format!(
                                 "a third target class \"{t}\" after \"{}\" and \"{}\"; name the positive class (--positive)",
-                                classes[0].0, classes[1].0
+                                texts[seen[0] as usize], texts[seen[1] as usize]
                             ),
                         ));
                     }
-                    if classes.iter().any(|(_, c)| *c == cls) {
+                    if let Some(&other) = seen.iter().find(|&&o| class[o as usize] == Some(cls)) {
                         return Err(Error::parse(
                             table.line_of(i),
                             Some(name),
                             format!(
                                 "target value \"{t}\" means the same class as \"{}\"; write each class one way",
-                                classes.iter().find(|(_, c)| *c == cls).map_or("", |x| x.0.as_str())
+                                texts[other as usize]
                             ),
                         ));
                     }
-                    classes.push((t.clone(), cls));
+                    seen.push(c);
                 }
-                y.push(if cls { 1.0 } else { 0.0 });
+                y.push(if cls == Some(true) { 1.0 } else { 0.0 });
             }
-            match classes.as_slice() {
+            match seen.as_slice() {
                 [] => {
                     return Err(Error::InvalidInput(format!(
                         "target \"{name}\": the table has no rows"
                     )))
                 }
-                [(only, _)] => {
-                    return Err(Error::InvalidInput(format!(
-                        "target \"{name}\" has a single class \"{only}\"; it needs positives and negatives"
-                    )))
-                }
+                [only] => return Err(Error::InvalidInput(format!(
+                    "target \"{name}\" has a single class \"{}\"; it needs positives and negatives",
+                    texts[*only as usize]
+                ))),
                 _ => {}
             }
-            pos_label = classes
-                .iter()
-                .find(|c| c.1)
-                .map(|c| c.0.clone())
-                .unwrap_or_default();
-            neg_label = classes
-                .iter()
-                .find(|c| !c.1)
-                .map(|c| c.0.clone())
-                .unwrap_or_default();
+            let text_of = |want: bool| {
+                seen.iter()
+                    .find(|&&c| class[c as usize] == Some(want))
+                    .map(|&c| texts[c as usize].clone())
+                    .unwrap_or_default()
+            };
+            pos_label = text_of(true);
+            neg_label = text_of(false);
         }
         Ok(Target {
             column: name.to_owned(),
@@ -183,6 +180,34 @@ impl Target {
             positive_label: pos_label,
             negative_label: neg_label,
         })
+    }
+}
+
+/// The column as codes into its distinct texts (numbers in their shortest form,
+/// strings trimmed); [`MISSING_CODE`] for missing cells.
+fn coded(col: &Column) -> (Vec<u32>, Vec<String>) {
+    match col {
+        Column::Num(v) => {
+            let mut index: std::collections::HashMap<u64, u32> = Default::default();
+            let mut texts = Vec::new();
+            let codes = v
+                .iter()
+                .map(|&x| {
+                    if x.is_nan() {
+                        return MISSING_CODE;
+                    }
+                    *index.entry((x + 0.0).to_bits()).or_insert_with(|| {
+                        texts.push(format_num(x));
+                        (texts.len() - 1) as u32
+                    })
+                })
+                .collect();
+            (codes, texts)
+        }
+        Column::Str(s) => (
+            s.codes.clone(),
+            s.levels.iter().map(|l| l.trim().to_owned()).collect(),
+        ),
     }
 }
 
