@@ -11,7 +11,7 @@ py="${PYTHON:-python3}"
 
 check() {
     [ -x "$venv/bin/python" ] &&
-        "$venv/bin/python" -c 'import numpy, scipy, pandas, sklearn, threadpoolctl' >/dev/null 2>&1
+        "$venv/bin/python" -c 'import numpy, scipy, pandas, sklearn, threadpoolctl, imblearn, joblib' >/dev/null 2>&1
 }
 
 if check; then
@@ -24,7 +24,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    numpy scipy pandas scikit-learn threadpoolctl
+    numpy scipy pandas scikit-learn threadpoolctl imbalanced-learn joblib
 
 if ! check; then
     echo "setup_venv: $venv still cannot import numpy, scipy, pandas, scikit-learn" >&2

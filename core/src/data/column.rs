@@ -113,7 +113,8 @@ impl Column {
         match self {
             Column::Num(v) => Column::Num(rows.iter().map(|&r| v[r]).collect()),
             Column::Str(s) => {
-                let mut remap: std::collections::HashMap<u32, u32> = Default::default();
+                let mut remap: std::collections::HashMap<u32, u32, foldhash::fast::RandomState> =
+                    Default::default();
                 let mut levels = Vec::new();
                 let codes = rows
                     .iter()

@@ -25,6 +25,11 @@
 //! ```
 
 use std::collections::HashMap;
+
+/// The interning maps hash every cell: foldhash is several times faster than the
+/// default SipHash and still seeded per process, so crafted exports cannot force
+/// collisions.
+type CellMap = HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
@@ -170,7 +175,7 @@ fn read_csv_impl<R: Read>(r: R, opts: &CsvOptions, name: &str) -> Result<Table> 
     let names = header_names(&rec, header_line, &rdr)?;
     let n_cols = names.len();
 
-    let mut seed: HashMap<Box<[u8]>, u32> = HashMap::new();
+    let mut seed = CellMap::default();
     for na in &opts.na_values {
         seed.insert(na.trim().as_bytes().into(), MISSING_CODE);
     }
@@ -679,13 +684,13 @@ enum CellError {
 /// One column being read: each distinct trimmed cell is interned once; missing values
 /// are pre-seeded with [`MISSING_CODE`].
 struct ColBuilder {
-    index: HashMap<Box<[u8]>, u32>,
+    index: CellMap,
     n_levels: u32,
     codes: Vec<u32>,
 }
 
 impl ColBuilder {
-    fn new(seed: &HashMap<Box<[u8]>, u32>) -> Self {
+    fn new(seed: &CellMap) -> Self {
         ColBuilder {
             index: seed.clone(),
             n_levels: 0,

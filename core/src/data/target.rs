@@ -159,10 +159,12 @@ impl Target {
                         "target \"{name}\": the table has no rows"
                     )))
                 }
-                [only] => return Err(Error::InvalidInput(format!(
+                [only] => {
+                    return Err(Error::InvalidInput(format!(
                     "target \"{name}\" has a single class \"{}\"; it needs positives and negatives",
                     texts[*only as usize]
-                ))),
+                )))
+                }
                 _ => {}
             }
             let text_of = |want: bool| {
