@@ -96,6 +96,9 @@ impl Features {
     }
 
     /// Row `i` as (column indices, values).
+    ///
+    /// # Panics
+    /// When `i >= n_rows()`, as slice indexing does.
     #[inline]
     pub fn row(&self, i: usize) -> (&[u32], &[f64]) {
         let (a, b) = (self.indptr[i], self.indptr[i + 1]);
@@ -110,6 +113,9 @@ impl Features {
     }
 
     /// A new matrix with the given rows, in that order.
+    ///
+    /// # Panics
+    /// When a row index is out of range.
     pub fn take_rows(&self, rows: &[usize]) -> Features {
         let nnz = rows
             .iter()

@@ -129,6 +129,9 @@ impl Table {
     }
 
     /// A new table with the given rows, in that order (line numbers kept).
+    ///
+    /// # Panics
+    /// When a row index is out of range, as slice indexing does.
     pub fn take(&self, rows: &[usize]) -> Table {
         Table {
             names: self.names.clone(),
