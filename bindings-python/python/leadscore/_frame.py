@@ -90,14 +90,14 @@ def columns(data: Any) -> Columns:
         )
     names: List[str] = []
     cols: List[Any] = []
-    for name in data.columns:
-        if not isinstance(name, str):
-            raise InvalidInputError(f"column names must be strings, got {name!r}")
-        s = data[name]
-        if isinstance(s, pd.DataFrame):
-            raise InvalidInputError(f'duplicate column "{name}"', field=name)
-        names.append(name)
-        cols.append(_pandas_column(name, s))
+    if not data.columns.is_unique:
+        dup = data.columns[data.columns.duplicated()][0]
+        raise InvalidInputError(f'duplicate column "{dup}"', field=str(dup))
+    for i, name in enumerate(data.columns):
+        # Non-string names (pd.DataFrame(array) numbers its columns) are used as str(name).
+        key = name if isinstance(name, str) else str(name)
+        names.append(key)
+        cols.append(_pandas_column(key, data.iloc[:, i]))
     return names, cols, len(data)
 
 

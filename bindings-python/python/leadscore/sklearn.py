@@ -24,7 +24,7 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import Model, train
@@ -133,14 +133,15 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
             X_arr, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan")
             X = {f"x{i}": np.ascontiguousarray(X_arr[:, i]) for i in range(X_arr.shape[1])}
         check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type not in ("binary", "unknown") and len(np.unique(y)) > 2:
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is {y_type}. "
+                "Wrap LeadScoreClassifier in sklearn.multiclass.OneVsRestClassifier for more classes."
+            )
         classes = np.unique(y)
         if len(classes) < 2:
             raise ValueError(f"LeadScoreClassifier needs samples of two classes; the data has 1 class ({classes[0]!r})")
-        if len(classes) > 2:
-            raise ValueError(
-                f"LeadScoreClassifier is a binary classifier; y has {len(classes)} classes. "
-                "Wrap it in sklearn.multiclass.OneVsRestClassifier for more."
-            )
         target = "__leadscore_target__"
         names = list(X.keys()) if isinstance(X, dict) else list(X.columns)
         while target in names:
@@ -174,4 +175,5 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """The label of each row (``classes_[1]`` where ``decision_function > 0``)."""
+        check_is_fitted(self)
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
