@@ -151,6 +151,110 @@ fn copy_array<T: Copy>(arr: &Bound<'_, PyAny>, typestr: &str, what: &str) -> PyL
     Ok(slice.to_vec())
 }
 
+/// The numpy type string of an array (`<f8`, `|O`...), or an error for a non-array.
+fn typestr(arr: &Bound<'_, PyAny>) -> PyLsResult<String> {
+    let iface = arr
+        .getattr("__array_interface__")
+        .map_err(|_| invalid("expected a numpy array"))?;
+    Ok(iface.get_item("typestr")?.extract()?)
+}
+
+/// A distinct raw value, hashable: how object cells are deduplicated by value.
+#[derive(PartialEq, Eq, Hash)]
+enum Key {
+    Str(String),
+    Num(u64),
+    Bool(bool),
+}
+
+/// A hasher for object addresses (aligned, so the low bits carry nothing).
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        let h = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 29);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds a column from a 1-D numpy object array (strings, mixed values, None). Each
+/// distinct object is converted once: cells that are the same object (pandas shares
+/// equal strings it reads) cost one pointer comparison or lookup, and distinct objects
+/// with equal values share a level. Typing follows [`Column::from_coded_values`].
+fn intern_objects(name: &str, arr: &Bound<'_, PyAny>) -> PyLsResult<Column> {
+    let what = format!("column \"{name}\"");
+    let view = array_view(arr, "|O", &what)?;
+    let py = arr.py();
+    let ptr_size = std::mem::size_of::<*mut pyo3::ffi::PyObject>();
+    if view.len > 0 && (view.ptr == 0 || view.ptr % ptr_size != 0) {
+        return Err(invalid(format!("{what}: the array data is not aligned")));
+    }
+    let mut codes: Vec<i64> = Vec::with_capacity(view.len);
+    let mut levels: Vec<Value> = Vec::new();
+    let mut by_addr: std::collections::HashMap<
+        usize,
+        i64,
+        std::hash::BuildHasherDefault<AddrHasher>,
+    > = Default::default();
+    let mut by_value: std::collections::HashMap<Key, i64> = Default::default();
+    let (mut last_addr, mut last_code) = (usize::MAX, -1i64);
+    for i in 0..view.len {
+        // SAFETY: the interface (checked by `array_view`: 1-D, contiguous, dtype object,
+        // aligned) says `view.len` object pointers start at `view.ptr`. `arr` is borrowed
+        // for the whole loop and we hold the GIL, so the array and the references it owns
+        // stay alive and unchanged; `i < view.len` keeps the read in bounds.
+        let addr = unsafe { *(view.ptr as *const *mut pyo3::ffi::PyObject).add(i) } as usize;
+        if addr == last_addr {
+            codes.push(last_code);
+            continue;
+        }
+        let code = match by_addr.get(&addr) {
+            Some(&c) => c,
+            None => {
+                // SAFETY: `addr` is an element of the live object array (see above), so
+                // it is null or a valid object the array holds a reference to; we take a
+                // new strong reference for the conversion and release it after.
+                let obj = unsafe {
+                    Bound::from_borrowed_ptr_or_opt(py, addr as *mut pyo3::ffi::PyObject)
+                };
+                let value = match obj {
+                    None => Value::Missing,
+                    Some(o) => to_value(name, &o)?,
+                };
+                let key = match &value {
+                    Value::Missing => None,
+                    Value::Num(x) if x.is_nan() => None,
+                    Value::Num(x) => Some(Key::Num(x.to_bits())),
+                    Value::Str(s) => Some(Key::Str(s.clone())),
+                    Value::Bool(b) => Some(Key::Bool(*b)),
+                };
+                let c = match key {
+                    None => -1,
+                    Some(k) => *by_value.entry(k).or_insert_with(|| {
+                        levels.push(value);
+                        (levels.len() - 1) as i64
+                    }),
+                };
+                by_addr.insert(addr, c);
+                c
+            }
+        };
+        last_addr = addr;
+        last_code = code;
+        codes.push(code);
+    }
+    Column::from_coded_values(&codes, &levels).map_err(|e| invalid(format!("{what}: {e}")))
+}
+
 /// Writes `values` into a writable 1-D float64 numpy array of the same length.
 pub fn write_f64(out: &Bound<'_, PyAny>, values: &[f64]) -> PyLsResult<()> {
     let view = array_view(out, F8, "output")?;
@@ -208,6 +312,8 @@ pub fn to_table(names: &Bound<'_, PyList>, cols: &Bound<'_, PyList>) -> PyLsResu
             }
             Column::from_coded_values(&codes, &values)
                 .map_err(|e| invalid(format!("{what}: {e}")))?
+        } else if typestr(&col)? == "|O" {
+            intern_objects(&name, &col)?
         } else {
             Column::Num(copy_array(&col, F8, &what)?)
         };

@@ -173,3 +173,15 @@ def test_polars(df, model):
     m2 = leadscore.train(ldf, target="won", positive="yes", cv=0, min_rows=100)
     ref = leadscore.train(df.drop(columns=["mixed_num"]), target="won", positive="yes", cv=0, min_rows=100)
     np.testing.assert_allclose(m2.predict_proba(ldf), ref.predict_proba(ldf), rtol=0, atol=1e-9)
+
+
+def test_object_cells_equal_by_value_not_identity(df, model):
+    """Equal strings that are distinct objects share one level; repeats by identity too."""
+    cities = ["".join(["Ka", "zan"]) for _ in range(4)] + ["Omsk", None, float("nan"), "Kazan"]
+    assert len({id(c) for c in cities[:4]}) == 4  # really distinct objects
+    frame = pd.DataFrame({"city": np.array(cities, dtype=object), "calls": np.arange(len(cities))})
+    p = model.predict_proba(frame)
+    for i, c in enumerate(cities):
+        want = model.score({"city": _py(c), "calls": i})["probability"]
+        assert p[i] == pytest.approx(want, abs=1e-12)
+    assert p[0] == pytest.approx(model.score({"city": "Kazan", "calls": 0})["probability"], abs=1e-12)

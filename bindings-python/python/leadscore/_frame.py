@@ -1,9 +1,10 @@
 """DataFrames in, columns out: the shapes the Rust half reads without per-cell objects.
 
-Each column becomes either a contiguous float64 numpy array (numbers and booleans,
-NaN = missing; Rust copies it with one memcpy) or a pair ``(codes, values)`` of int64
-dictionary codes (-1 = missing) and the list of distinct values, so strings and
-categories cross into Rust once per distinct value, not once per cell.
+Each column becomes a contiguous float64 numpy array (numbers and booleans, NaN =
+missing; Rust copies it with one memcpy), a contiguous object array (strings and mixed
+values; Rust converts each distinct object once, recognising repeats by identity), or a
+pair ``(codes, values)`` of int64 dictionary codes (-1 = missing) and the distinct
+values (categoricals), so no cell becomes a new Python object on the way.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def _coded(codes: Any, values: Any) -> Tuple[np.ndarray, list]:
     return (np.ascontiguousarray(codes, dtype=np.int64), list(values))
 
 
+def _objects(values: Any) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=object)
+
+
 def _pandas_column(name: str, s: Any) -> Any:
     import pandas as pd
     from pandas.api import types as pt
@@ -46,14 +51,12 @@ def _pandas_column(name: str, s: Any) -> Any:
             "(e.g. days since an event) or strings",
             field=name,
         )
-    # object, string, mixed: one Python object per distinct value. Factorizing the
-    # object ndarray (a view for object columns) is faster than pandas' string arrays.
-    codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
-    return _coded(codes, uniques.tolist())
+    # object, string, mixed: the object ndarray (a view for object columns); Rust
+    # converts each distinct object once.
+    return _objects(s.to_numpy(dtype=object))
 
 
 def _polars_columns(df: Any) -> Columns:
-    import pandas as pd
     import polars as pl
 
     names: List[str] = []
@@ -63,8 +66,7 @@ def _polars_columns(df: Any) -> Columns:
         if s.dtype.is_numeric() or s.dtype == pl.Boolean:
             cols.append(_numeric(s.cast(pl.Float64).to_numpy()))
         else:
-            codes, uniques = pd.factorize(s.to_numpy(), use_na_sentinel=True)
-            cols.append(_coded(codes, list(uniques)))
+            cols.append(_objects(s.to_numpy()))
     return names, cols, df.height
 
 
