@@ -26,10 +26,15 @@ java_home="${JAVA_HOME:-}"
 if [ -z "$java_home" ] || [ ! -x "$java_home/bin/java" ]; then
   java_home="$(find_java || true)"
 fi
-[ -n "$java_home" ] || need_apt+=(openjdk-17-jre-headless)
-if [ "${#need_apt[@]}" -gt 0 ]; then
-  echo "test.sh: installing ${need_apt[*]}" >&2
+if [ -z "$java_home" ] || [ "${#need_apt[@]}" -gt 0 ]; then
   apt-get update -qq
+  if [ -z "$java_home" ]; then
+    # Debian 12 has OpenJDK 17, Debian 13 OpenJDK 21; pyspark 4 runs on either.
+    for pkg in openjdk-17-jre-headless openjdk-21-jre-headless; do
+      if apt-cache show "$pkg" >/dev/null 2>&1; then need_apt+=("$pkg"); break; fi
+    done
+  fi
+  echo "test.sh: installing ${need_apt[*]}" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
   [ -n "$java_home" ] || java_home="$(find_java)"
 fi
