@@ -15,8 +15,10 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 ///
 /// >>> import leadscore
 /// >>> m = leadscore.Model.load("tests/fixtures/models/wa_churn_v1.lsm")  # doctest: +SKIP
-/// >>> m.score({"tenure": 2, "contract": "Month-to-month"})["probability"]  # doctest: +SKIP
-/// 0.63...
+/// >>> m.score({"tenure": 2, "contract": "Month-to-month"})  # doctest: +SKIP
+/// {'probability': 0.2074..., 'score': 21, 'label': False}
+/// >>> m.explain({"tenure": 2}, k=1)["positive"][0]["field"]  # doctest: +SKIP
+/// 'tenure'
 #[pyclass(frozen, name = "Model", module = "leadscore")]
 pub struct PyModel {
     pub(crate) inner: Arc<leadscore::Model>,
