@@ -17,14 +17,15 @@ need_apt=()
 "$python" -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # Spark needs a Java 17+ runtime.
 find_java() {
-  for d in /usr/lib/jvm/java-17-openjdk-* /usr/lib/jvm/java-21-openjdk-* /usr/lib/jvm/temurin-*; do
+  for d in /usr/lib/jvm/java-17-openjdk-* /usr/lib/jvm/java-21-openjdk-*; do
     if [ -x "$d/bin/java" ]; then echo "$d"; return 0; fi
   done
   return 1
 }
-java_home="${JAVA_HOME:-}"
-if [ -z "$java_home" ] || [ ! -x "$java_home/bin/java" ]; then
-  java_home="$(find_java || true)"
+# Prefer the machine's OpenJDK 17/21 (what pyspark 4 supports) over any other JAVA_HOME.
+java_home="$(find_java || true)"
+if [ -z "$java_home" ] && [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+  java_home="$JAVA_HOME"
 fi
 if [ -z "$java_home" ] || [ "${#need_apt[@]}" -gt 0 ]; then
   apt-get update -qq
