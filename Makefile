@@ -5,7 +5,7 @@
 
 CARGO ?= cargo
 
-.PHONY: test fmt-check clippy unit demo bench golden
+.PHONY: test fmt-check clippy unit demo bench golden test-python bench-python
 
 test: fmt-check clippy unit
 
@@ -24,6 +24,15 @@ demo:
 bench:
 	python3 bench/fit_vs_sklearn.py
 	$(CARGO) bench -p leadscore
+
+# The Python package: builds the wheel into bindings-python/.venv and runs pytest
+# (scikit-learn checks and a local[2] Spark session included).
+test-python:
+	bindings-python/test.sh
+
+# leadscore vs scikit-learn from Python (release wheel; see bench/python_vs_sklearn.py).
+bench-python:
+	bench/python_vs_sklearn.sh
 
 # Rewrites the golden model and fixtures (only when the format version changes).
 golden:

@@ -106,6 +106,117 @@ impl Column {
         }
     }
 
+    /// Builds a column from dictionary codes and their distinct raw values, the shape a
+    /// DataFrame's categorical or factorized column has (`pandas.factorize`,
+    /// `Categorical.codes`, a JavaScript array interned once). A negative code is a
+    /// missing cell. The typing follows [`crate::Table::from_records`]: when every
+    /// present value is a number or a numeric string the column is numeric; otherwise
+    /// it holds strings (trimmed, blank = missing, booleans as `true`/`false`, numbers
+    /// in their shortest form). Levels nothing refers to are dropped and the rest kept
+    /// in order of first use, so the result equals the column the same values would
+    /// give through `from_records`. Fails on a code past the end of `levels`.
+    ///
+    /// ```
+    /// use leadscore::{Column, Value};
+    /// let c = Column::from_coded_values(&[1, -1, 0, 1], &["7".into(), Value::Num(2.5)])?;
+    /// assert_eq!(c.value(0), Value::Num(2.5));
+    /// assert!(c.is_missing(1));
+    /// assert_eq!(c.value(2), Value::Num(7.0));
+    /// let s = Column::from_coded_values(&[0, 1, 2], &[Value::Bool(true), " a ".into(), Value::Num(1.0)])?;
+    /// assert_eq!(s.value(0), Value::Str("true".into()));
+    /// assert_eq!(s.value(1), Value::Str("a".into()));
+    /// assert_eq!(s.value(2), Value::Str("1".into()));
+    /// # Ok::<(), leadscore::Error>(())
+    /// ```
+    pub fn from_coded_values(
+        codes: &[i64],
+        levels: &[crate::data::Value],
+    ) -> crate::Result<Column> {
+        use crate::data::Value;
+        if let Some(&bad) = codes
+            .iter()
+            .find(|&&c| c >= 0 && c as u64 >= levels.len() as u64)
+        {
+            return Err(crate::Error::InvalidInput(format!(
+                "code {bad} is past the {} distinct values",
+                levels.len()
+            )));
+        }
+        let num_of = |v: &Value| -> Option<Option<f64>> {
+            match v {
+                Value::Missing => Some(None),
+                Value::Num(x) => Some((!x.is_nan()).then_some(*x)),
+                Value::Str(s) if s.trim().is_empty() => Some(None),
+                Value::Str(s) => super::parse_num(s, false).map(Some),
+                Value::Bool(_) => None,
+            }
+        };
+        let mut used = vec![false; levels.len()];
+        for &c in codes {
+            if c >= 0 {
+                used[c as usize] = true;
+            }
+        }
+        let nums: Option<Vec<Option<f64>>> = levels
+            .iter()
+            .zip(&used)
+            .map(|(v, &u)| if u { num_of(v) } else { Some(None) })
+            .collect();
+        if let Some(nums) = nums {
+            if nums.iter().any(Option::is_some) {
+                return Ok(Column::Num(
+                    codes
+                        .iter()
+                        .map(|&c| {
+                            if c < 0 {
+                                f64::NAN
+                            } else {
+                                nums[c as usize].unwrap_or(f64::NAN)
+                            }
+                        })
+                        .collect(),
+                ));
+            }
+        }
+        let texts: Vec<Option<String>> = levels
+            .iter()
+            .map(|v| match v {
+                Value::Str(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+                Value::Num(x) if !x.is_nan() => Some(super::format_num(*x)),
+                Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            })
+            .collect();
+        // Distinct raw values can share a text (1 and "1"): intern texts, first use first.
+        let mut index = std::collections::HashMap::<&str, u32>::new();
+        let mut remap = vec![None::<u32>; levels.len()];
+        let mut col = StrColumn::default();
+        col.codes.reserve(codes.len());
+        for &c in codes {
+            let code = if c < 0 {
+                MISSING_CODE
+            } else {
+                let c = c as usize;
+                match remap[c] {
+                    Some(k) => k,
+                    None => {
+                        let k = match texts[c].as_deref() {
+                            None => MISSING_CODE,
+                            Some(t) => *index.entry(t).or_insert_with(|| {
+                                col.levels.push(t.to_owned());
+                                (col.levels.len() - 1) as u32
+                            }),
+                        };
+                        remap[c] = Some(k);
+                        k
+                    }
+                }
+            };
+            col.codes.push(code);
+        }
+        Ok(Column::Str(col))
+    }
+
     /// A new column holding the given rows, in that order. A string column keeps only
     /// the levels those rows use (so taking a tenant's rows out of a large export does
     /// not copy every other tenant's identifiers).
@@ -132,5 +243,86 @@ impl Column {
                 Column::Str(StrColumn { codes, levels })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Record, Table, Value};
+
+    fn same(a: &Column, b: &Column) -> bool {
+        (0..a.len().max(b.len())).all(|i| {
+            a.len() == b.len()
+                && a.is_missing(i) == b.is_missing(i)
+                && (a.is_missing(i) || a.value(i) == b.value(i))
+        }) && std::mem::discriminant(a) == std::mem::discriminant(b)
+    }
+
+    #[test]
+    fn coded_values_type_like_from_records() {
+        let cases: Vec<Vec<Value>> = vec![
+            vec![
+                Value::Num(1.0),
+                Value::Str("2,5".into()),
+                Value::Missing,
+                Value::Str("3".into()),
+            ],
+            vec![
+                Value::Num(1.0),
+                Value::Str("x".into()),
+                Value::Bool(false),
+                Value::Str(" ".into()),
+            ],
+            vec![
+                Value::Bool(true),
+                Value::Bool(false),
+                Value::Missing,
+                Value::Bool(true),
+            ],
+            vec![
+                Value::Str("b".into()),
+                Value::Str(" a".into()),
+                Value::Str("b".into()),
+                Value::Num(f64::NAN),
+            ],
+            vec![
+                Value::Num(1.0),
+                Value::Str("1".into()),
+                Value::Str("z".into()),
+                Value::Missing,
+            ],
+        ];
+        for rows in cases {
+            let records: Vec<Record> = rows
+                .iter()
+                .map(|v| Record::new().with("f", v.clone()))
+                .collect();
+            let want = Table::from_records(&records);
+            let want = want.column("f").unwrap();
+            // Factorize: distinct values by first use (NaN and Missing as -1).
+            let mut levels: Vec<Value> = Vec::new();
+            let codes: Vec<i64> = rows
+                .iter()
+                .map(|v| {
+                    if matches!(v, Value::Missing) || matches!(v, Value::Num(x) if x.is_nan()) {
+                        return -1;
+                    }
+                    match levels.iter().position(|l| l == v) {
+                        Some(p) => p as i64,
+                        None => {
+                            levels.push(v.clone());
+                            (levels.len() - 1) as i64
+                        }
+                    }
+                })
+                .collect();
+            let got = Column::from_coded_values(&codes, &levels).unwrap();
+            assert!(same(&got, want), "{rows:?}: {got:?} vs {want:?}");
+        }
+        // Unused levels do not count, and a code out of range is an error.
+        let c = Column::from_coded_values(&[0, 0], &["a".into(), "b".into(), "c".into()]).unwrap();
+        assert!(matches!(&c, Column::Str(s) if s.levels == vec!["a".to_owned()]));
+        assert!(Column::from_coded_values(&[3], &["a".into()]).is_err());
     }
 }

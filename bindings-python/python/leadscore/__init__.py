@@ -1,0 +1,103 @@
+"""leadscore: small interpretable lead-scoring models, one per tenant.
+
+Train an L2 logistic regression from a DataFrame, score raw records in microseconds,
+and read the reasons behind each score. The core is Rust; this package is a thin layer.
+
+>>> import leadscore, pandas as pd
+>>> df = pd.read_csv("examples/data/wa_churn.csv")            # doctest: +SKIP
+>>> model = leadscore.train(df, target="churn", seed=7)       # doctest: +SKIP
+>>> model.metrics["roc_auc"] > 0.8                            # doctest: +SKIP
+True
+>>> model.score({"tenure": 2, "contract": "Month-to-month"})  # doctest: +SKIP
+{'probability': 0.62..., 'score': 62, 'label': True}
+>>> model.predict_proba(df)[:3]                               # doctest: +SKIP
+array([0.61..., 0.04..., 0.33...])
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import errors
+from ._native import Model, OPTION_NAMES, __version__
+from ._native import _train_columns, _train_file
+from ._frame import columns as _columns, is_path as _is_path
+from .errors import (
+    InsufficientDataError,
+    InternalError,
+    InvalidInputError,
+    IoError,
+    LeadScoreError,
+    ModelFormatError,
+    TrainingError,
+    UnknownColumnError,
+)
+
+__all__ = [
+    "Model",
+    "train",
+    "__version__",
+    "OPTION_NAMES",
+    "errors",
+    "LeadScoreError",
+    "InvalidInputError",
+    "ModelFormatError",
+    "InsufficientDataError",
+    "IoError",
+    "UnknownColumnError",
+    "TrainingError",
+    "InternalError",
+]
+
+
+def _options_json(target: str, options: dict) -> str:
+    def plain(o: Any) -> Any:
+        if hasattr(o, "item"):  # numpy scalars
+            return o.item()
+        raise InvalidInputError(f"option value {o!r} of type {type(o).__name__} is not a number, string, bool or dict")
+
+    opts = {"target": target}
+    for k, v in options.items():
+        if v is not None:
+            opts[k] = v
+    return json.dumps(opts, default=plain)
+
+
+def train(data: Any, target: str, **options: Any) -> Model:
+    """Trains a model on ``data`` to predict ``target``.
+
+    ``data`` is a pandas or polars DataFrame, a dict of columns, a list of dict
+    records, or the path of a CSV (or ``.jsonl``) file. Numeric and boolean columns go
+    to Rust as float64 arrays and string/category columns as codes plus their distinct
+    values; training (with cross-validation) runs with the GIL released.
+
+    Options mirror the CLI (``None`` means the default): ``positive`` (the positive
+    class), ``balance`` (``"upsample"``, ``"downsample"``, ``"class_weight"``,
+    ``"none"``), ``c`` (inverse L2 strength, 1.0), ``min_rows`` (2000),
+    ``min_positives`` (50), ``cv`` (folds, 5; 0 = none), ``seed`` (42), ``max_iter``,
+    ``tol``, ``min_count``, ``max_levels``, ``kinds`` (column -> ``numeric`` /
+    ``boolean`` / ``categorical`` / ``text`` / ``id``), ``threads`` (0 = all cores), and
+    for files ``delimiter`` and ``decimal_comma``.
+
+    Raises :class:`InsufficientDataError` when there are too few rows or positives,
+    :class:`UnknownColumnError` when ``target`` is not a column and
+    :class:`InvalidInputError` for bad data or options.
+
+    >>> import leadscore
+    >>> m = leadscore.train("examples/data/wa_churn.csv", target="churn", cv=3)  # doctest: +SKIP
+    >>> round(m.metrics["roc_auc"], 2)                                           # doctest: +SKIP
+    0.84
+    """
+    if not isinstance(target, str):
+        raise InvalidInputError(f"target must be a column name (str), got {target!r}")
+    opts = _options_json(target, options)
+    if _is_path(data):
+        return _train_file(data, opts)
+    names, cols, _ = _columns(data)
+    return _train_columns(names, cols, opts)
+
+
+def _model_from_bytes(data: bytes) -> Model:
+    """Unpickling hook: ``Model.__reduce__`` refers to it by name."""
+    return Model.from_bytes(data)

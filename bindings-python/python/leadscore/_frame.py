@@ -1,0 +1,116 @@
+"""DataFrames in, columns out: the shapes the Rust half reads without per-cell objects.
+
+Each column becomes a contiguous float64 numpy array (numbers and booleans, NaN =
+missing; Rust copies it with one memcpy), a contiguous object array (strings and mixed
+values; Rust converts each distinct object once, recognising repeats by identity), or a
+pair ``(codes, values)`` of int64 dictionary codes (-1 = missing) and the distinct
+values (categoricals), so no cell becomes a new Python object on the way.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, List, Mapping, Tuple, Union
+
+import numpy as np
+
+from .errors import InvalidInputError
+
+Columns = Tuple[List[str], List[Any], int]
+
+
+def _numeric(values: Any) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def _coded(codes: Any, values: Any) -> Tuple[np.ndarray, list]:
+    return (np.ascontiguousarray(codes, dtype=np.int64), list(values))
+
+
+def _objects(values: Any) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=object)
+
+
+def _pandas_column(name: str, s: Any) -> Any:
+    import pandas as pd
+    from pandas.api import types as pt
+
+    dtype = s.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _coded(s.cat.codes.to_numpy(), s.cat.categories.tolist())
+    if isinstance(dtype, np.dtype) and dtype == np.float64:
+        return _numeric(s.to_numpy())  # a view: Rust copies it once
+    if isinstance(dtype, np.dtype) and (pt.is_bool_dtype(dtype) or pt.is_integer_dtype(dtype) or pt.is_float_dtype(dtype)):
+        return _numeric(s.to_numpy().astype(np.float64))  # one conversion pass
+    if pt.is_bool_dtype(dtype) or (pt.is_numeric_dtype(dtype) and not pt.is_complex_dtype(dtype)):
+        # nullable forms (Int64, Float64, boolean): NA becomes NaN.
+        return _numeric(s.to_numpy(dtype=np.float64, na_value=np.nan))
+    if pt.is_datetime64_any_dtype(dtype) or pt.is_timedelta64_dtype(dtype) or pt.is_complex_dtype(dtype):
+        raise InvalidInputError(
+            f'column "{name}": dtype {dtype} is not supported; convert it to numbers '
+            "(e.g. days since an event) or strings",
+            field=name,
+        )
+    # object, string, mixed: the object ndarray (a view for object columns); Rust
+    # converts each distinct object once.
+    return _objects(s.to_numpy(dtype=object))
+
+
+def _polars_columns(df: Any) -> Columns:
+    import polars as pl
+
+    names: List[str] = []
+    cols: List[Any] = []
+    for s in df.get_columns():
+        names.append(str(s.name))
+        if s.dtype.is_numeric() or s.dtype == pl.Boolean:
+            cols.append(_numeric(s.cast(pl.Float64).to_numpy()))
+        else:
+            cols.append(_objects(s.to_numpy()))
+    return names, cols, df.height
+
+
+def columns(data: Any) -> Columns:
+    """``(names, columns, n_rows)`` of a pandas or polars DataFrame, a dict of columns,
+    or a list of dict records."""
+    import pandas as pd
+
+    mod = type(data).__module__.split(".")[0]
+    if mod == "polars":
+        if type(data).__name__ == "LazyFrame":
+            data = data.collect()
+        return _polars_columns(data)
+    if isinstance(data, Mapping):
+        lengths = {k: len(v) for k, v in data.items() if hasattr(v, "__len__") and not isinstance(v, str)}
+        if len(lengths) != len(data):
+            bad = next(k for k in data if k not in lengths)
+            raise InvalidInputError(f'column "{bad}": expected a sequence of values', field=str(bad))
+        if len(set(lengths.values())) > 1:
+            raise InvalidInputError(f"columns have different lengths: {lengths}")
+        data = pd.DataFrame({k: pd.Series(v, dtype=None if len(v) else object) for k, v in data.items()})
+    elif isinstance(data, list) and all(isinstance(r, Mapping) for r in data):
+        data = pd.DataFrame.from_records(data) if data else pd.DataFrame()
+    if not isinstance(data, pd.DataFrame):
+        raise InvalidInputError(
+            "data must be a pandas or polars DataFrame, a dict of columns, a list of "
+            f"dict records or a CSV path; got {type(data).__module__}.{type(data).__name__}"
+        )
+    names: List[str] = []
+    cols: List[Any] = []
+    if not data.columns.is_unique:
+        dup = data.columns[data.columns.duplicated()][0]
+        raise InvalidInputError(f'duplicate column "{dup}"', field=str(dup))
+    for i, name in enumerate(data.columns):
+        # Non-string names (pd.DataFrame(array) numbers its columns) are used as str(name).
+        key = name if isinstance(name, str) else str(name)
+        names.append(key)
+        cols.append(_pandas_column(key, data.iloc[:, i]))
+    return names, cols, len(data)
+
+
+def is_path(data: Any) -> bool:
+    """True for a file path (``str`` or ``os.PathLike``)."""
+    return isinstance(data, (str, os.PathLike))
+
+
+PathOrData = Union[str, "os.PathLike[str]", Any]

@@ -1,0 +1,179 @@
+"""A scikit-learn estimator around :func:`leadscore.train`.
+
+:class:`LeadScoreClassifier` follows scikit-learn's estimator contract
+(``get_params``/``set_params``, ``fit`` returns self, ``classes_``, ``predict``,
+``predict_proba``, ``decision_function``, ``score``), so it works in ``Pipeline``,
+``GridSearchCV`` and ``cross_val_score`` and passes ``check_estimator``.
+
+>>> import pandas as pd
+>>> from sklearn.model_selection import cross_val_score
+>>> from leadscore.sklearn import LeadScoreClassifier
+>>> df = pd.read_csv("examples/data/wa_churn.csv")                     # doctest: +SKIP
+>>> X, y = df.drop(columns="churn"), df["churn"]                       # doctest: +SKIP
+>>> cross_val_score(LeadScoreClassifier(c=0.5), X, y, scoring="roc_auc").mean()  # doctest: +SKIP
+0.84...
+
+A pandas DataFrame keeps its dtypes (strings and categories become one-hot features
+inside leadscore); any other array-like is validated by scikit-learn as numbers, as
+``LogisticRegression`` would, and its columns are named ``x0``, ``x1``, ...
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import Model, train
+
+
+__all__ = ["LeadScoreClassifier"]
+
+
+class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
+    """Binary L2 logistic regression with leadscore's automatic features.
+
+    Parameters mirror :func:`leadscore.train`. Two defaults differ from it because
+    scikit-learn tooling evaluates and sizes data itself: ``cv=0`` (no internal
+    cross-validation; use ``cross_val_score``) and ``min_rows=1``, ``min_positives=1``
+    (fit on whatever data it is given).
+
+    ``predict`` cuts at probability 0.5 (``decision_function > 0``) as scikit-learn
+    expects of ``predict_proba``'s argmax; the model's own tuned threshold is
+    ``model_.threshold`` and ``model_.predict`` uses it.
+
+    Attributes after ``fit``: ``model_`` (the :class:`leadscore.Model`), ``classes_``
+    (the two labels, sorted; the second is the positive class), ``n_features_in_``,
+    ``feature_names_in_`` (for DataFrames), ``n_iter_`` (solver iterations).
+    """
+
+    def __init__(
+        self,
+        c: float = 1.0,
+        balance: str = "upsample",
+        cv: int = 0,
+        seed: int = 42,
+        max_iter: int = 100,
+        tol: Optional[float] = None,
+        min_rows: int = 1,
+        min_positives: int = 1,
+        min_count: Optional[int] = None,
+        max_levels: Optional[int] = None,
+        kinds: Optional[Dict[str, str]] = None,
+        threads: int = 0,
+    ) -> None:
+        self.c = c
+        self.balance = balance
+        self.cv = cv
+        self.seed = seed
+        self.max_iter = max_iter
+        self.tol = tol
+        self.min_rows = min_rows
+        self.min_positives = min_positives
+        self.min_count = min_count
+        self.max_levels = max_levels
+        self.kinds = kinds
+        self.threads = threads
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # NaN is a missing value, handled by the model
+        tags.classifier_tags.multi_class = False  # binary only: one model, one target
+        return tags
+
+    # -- data -------------------------------------------------------------------------
+
+    def _frame(self, X: Any, reset: bool) -> Any:
+        """X as a DataFrame leadscore reads: DataFrames keep their dtypes; anything else
+        is validated as numbers by scikit-learn and its columns named x0, x1, ..."""
+        import pandas as pd
+
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            if X.shape[0] == 0:
+                raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is required.")
+            return X
+        arr = validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan")
+        return {f"x{i}": np.ascontiguousarray(arr[:, i]) for i in range(arr.shape[1])}
+
+    def _options(self) -> Dict[str, Any]:
+        return {
+            "c": self.c,
+            "balance": self.balance,
+            "cv": self.cv,
+            "seed": self.seed,
+            "max_iter": self.max_iter,
+            "tol": self.tol,
+            "min_rows": self.min_rows,
+            "min_positives": self.min_positives,
+            "min_count": self.min_count,
+            "max_levels": self.max_levels,
+            "kinds": self.kinds,
+            "threads": self.threads,
+        }
+
+    # -- estimator API ----------------------------------------------------------------
+
+    def fit(self, X: Any, y: Any) -> "LeadScoreClassifier":
+        """Fits one model on ``X`` (a DataFrame or a 2-D array) and binary labels ``y``."""
+        import pandas as pd
+
+        if y is None:
+            raise ValueError("requires y to be passed, but the target y is None")
+        if isinstance(X, pd.DataFrame):
+            X = self._frame(X, reset=True)
+            from sklearn.utils.validation import column_or_1d, check_consistent_length
+
+            y = column_or_1d(y, warn=True)
+            check_consistent_length(X, y)
+        else:
+            X_arr, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan")
+            X = {f"x{i}": np.ascontiguousarray(X_arr[:, i]) for i in range(X_arr.shape[1])}
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type not in ("binary", "unknown") and len(np.unique(y)) > 2:
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is {y_type}. "
+                "Wrap LeadScoreClassifier in sklearn.multiclass.OneVsRestClassifier for more classes."
+            )
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(f"LeadScoreClassifier needs samples of two classes; the data has 1 class ({classes[0]!r})")
+        target = "__leadscore_target__"
+        names = list(X.keys()) if isinstance(X, dict) else list(X.columns)
+        while target in names:
+            target += "_"
+        yy = (np.asarray(y) == classes[1]).astype(np.float64)
+        if isinstance(X, dict):
+            data = dict(X)
+            data[target] = yy
+        else:
+            data = X.assign(**{target: yy})
+        self.model_: Model = train(data, target=target, positive="1", **self._options())
+        self.classes_ = classes
+        self.n_iter_ = int(self.model_.info().get("iterations") or 1)
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds of the positive class ``classes_[1]`` for each row."""
+        check_is_fitted(self)
+        return self.model_.decision_function(self._frame(X, reset=False))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities of ``classes_[0]`` and ``classes_[1]`` for each row (n x 2)."""
+        check_is_fitted(self)
+        p = self.model_.predict_proba(self._frame(X, reset=False))
+        return np.column_stack([1.0 - p, p])
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Log of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The label of each row (``classes_[1]`` where ``decision_function > 0``)."""
+        check_is_fitted(self)
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]

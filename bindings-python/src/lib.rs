@@ -1,0 +1,60 @@
+//! `leadscore._native`: the compiled half of the `leadscore` Python package.
+//!
+//! Thin by design: records and columns become core values (`convert`), core errors
+//! become typed Python exceptions in one place (`error`), and long work (training,
+//! batch scoring, cross-validation) runs with the GIL released (`py.detach`). The
+//! Python half (`python/leadscore/`) shapes DataFrames into columns and holds the
+//! scikit-learn and Spark helpers.
+
+mod convert;
+mod error;
+mod model;
+
+use error::PyLsResult;
+use model::PyModel;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+/// Parses training options (a JSON object) the one way core parses them.
+fn options(options_json: &str) -> PyLsResult<leadscore::options::TrainOptions> {
+    Ok(leadscore::options::TrainOptions::from_json_str(
+        options_json,
+    )?)
+}
+
+/// Trains on columns shaped by `leadscore._frame`, with the GIL released.
+#[pyfunction]
+fn _train_columns(
+    py: Python<'_>,
+    names: &Bound<'_, PyList>,
+    cols: &Bound<'_, PyList>,
+    options_json: &str,
+) -> PyLsResult<PyModel> {
+    let opts = options(options_json)?;
+    let table = convert::to_table(names, cols)?;
+    let m = py.detach(move || opts.train_table(&table))?;
+    Ok(PyModel::new(m))
+}
+
+/// Trains on a CSV or JSON Lines file, with the GIL released.
+#[pyfunction]
+fn _train_file(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    options_json: &str,
+) -> PyLsResult<PyModel> {
+    let opts = options(options_json)?;
+    let m = py.detach(move || opts.train_file(&path))?;
+    Ok(PyModel::new(m))
+}
+
+/// The compiled module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyModel>()?;
+    m.add_function(wrap_pyfunction!(_train_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(_train_file, m)?)?;
+    m.add("__version__", leadscore::VERSION)?;
+    m.add("OPTION_NAMES", leadscore::options::OPTION_NAMES.to_vec())?;
+    Ok(())
+}
