@@ -1,0 +1,299 @@
+//! The `Model` class: a trained, immutable model shared as `Arc<leadscore::Model>`.
+
+use crate::convert::{self, Key};
+use crate::error::{guard, js_err, Result};
+use crate::train::{test_panic_requested, ScoreBatchTask};
+use leadscore::Value;
+use napi::bindgen_prelude::{AsyncTask, Buffer, Float64Array, JsValue, Uint8Array, Unknown};
+use napi_derive::napi;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// A score with its probability and label.
+#[napi(object)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoreDetail {
+    /// Calibrated probability of the positive class, in (0, 1).
+    pub probability: f64,
+    /// The probability as a whole-number score from 1 to 99.
+    pub score: u32,
+    /// Whether the probability reaches the model's decision threshold.
+    pub label: bool,
+}
+
+impl From<leadscore::Score> for ScoreDetail {
+    fn from(s: leadscore::Score) -> Self {
+        ScoreDetail {
+            probability: s.probability,
+            score: u32::from(s.score),
+            label: s.label,
+        }
+    }
+}
+
+/// One reason of an explanation: how much a raw field moved the score.
+#[napi(object)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    /// The raw field.
+    pub field: String,
+    /// A readable statement of the field's value (`tenure = 1`, `contract = Month-to-month`).
+    pub label: String,
+    /// Contribution to the log-odds relative to an average training lead (positive raises the score).
+    pub contribution: f64,
+}
+
+impl From<leadscore::Reason> for Reason {
+    fn from(r: leadscore::Reason) -> Self {
+        Reason {
+            field: r.field,
+            label: r.label,
+            contribution: r.contribution,
+        }
+    }
+}
+
+/// A score with its strongest reasons each way.
+#[napi(object)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// Calibrated probability of the positive class.
+    pub probability: f64,
+    /// The probability as a whole-number score from 1 to 99.
+    pub score: u32,
+    /// Whether the probability reaches the model's decision threshold.
+    pub label: bool,
+    /// The probability of an average training lead (all contributions zero).
+    pub base_probability: f64,
+    /// The strongest reasons for a higher score, strongest first.
+    pub positive: Vec<Reason>,
+    /// The strongest reasons for a lower score, strongest first.
+    pub negative: Vec<Reason>,
+}
+
+/// A trained, immutable scoring model: raw lead in, probability out.
+///
+/// Load one with `Model.load(path)` or `Model.fromBuffer(bytes)`, or train one with
+/// `await train(...)`. Unknown fields of a lead are ignored, absent ones count as
+/// missing; a value of the wrong kind throws an `Error` with `code: 'INVALID_INPUT'`
+/// naming the field.
+///
+/// ```js
+/// const { Model } = require('leadscore');
+/// const model = Model.load('tests/fixtures/models/wa_churn_v1.lsm');
+/// const p = model.score({ tenure: 1, contract: 'Month-to-month', monthly_charges: 29.85 });
+/// ```
+#[napi]
+pub struct Model {
+    inner: Arc<leadscore::Model>,
+    keys: Arc<[Key]>,
+    scratch: RefCell<Vec<Value>>,
+}
+
+impl Model {
+    /// Wraps a core model.
+    pub fn from_core(model: leadscore::Model) -> Model {
+        Self::from_arc(Arc::new(model))
+    }
+
+    /// Wraps a shared core model (a store hands out `Arc`s).
+    pub fn from_arc(inner: Arc<leadscore::Model>) -> Model {
+        let keys: Arc<[Key]> = inner.input_names().into_iter().map(Key::new).collect();
+        Model {
+            scratch: RefCell::new(Vec::with_capacity(keys.len())),
+            inner,
+            keys,
+        }
+    }
+
+    /// The shared core model.
+    pub fn core(&self) -> &Arc<leadscore::Model> {
+        &self.inner
+    }
+
+    /// The log-odds of one lead object.
+    fn logit(&self, lead: &Unknown) -> Result<f64> {
+        // A getter on the lead could re-enter this model; use a fresh buffer then.
+        let mut fresh = Vec::new();
+        let mut borrowed = self.scratch.try_borrow_mut();
+        let values = match borrowed.as_mut() {
+            Ok(v) => &mut **v,
+            Err(_) => &mut fresh,
+        };
+        convert::lead_values(lead, &self.keys, values).map_err(js_err)?;
+        self.inner.logit_values(values).map_err(js_err)
+    }
+}
+
+#[napi]
+impl Model {
+    /// Reads a model file (`.lsm`). Throws `code: 'IO'` when the file cannot be read
+    /// and `code: 'MODEL_FORMAT'` when it is not a valid leadscore model.
+    #[napi(factory)]
+    pub fn load(path: String) -> Result<Model> {
+        guard("Model.load", || {
+            Ok(Model::from_core(
+                leadscore::Model::load(&path).map_err(js_err)?,
+            ))
+        })
+    }
+
+    /// Reads a model from the bytes of a model file (a `Buffer` or `Uint8Array`).
+    /// Throws `code: 'MODEL_FORMAT'` when the bytes are not a valid model.
+    #[napi(factory)]
+    pub fn from_buffer(bytes: Uint8Array) -> Result<Model> {
+        guard("Model.fromBuffer", || {
+            Ok(Model::from_core(
+                leadscore::Model::from_bytes(&bytes).map_err(js_err)?,
+            ))
+        })
+    }
+
+    /// Writes the model file atomically (a crash leaves the old file or the new one,
+    /// never a torn one). Throws `code: 'IO'` on failure.
+    #[napi]
+    pub fn save(&self, path: String) -> Result<()> {
+        guard("Model.save", || self.inner.save(&path).map_err(js_err))
+    }
+
+    /// The model in the file format, as a `Buffer` (`Model.fromBuffer` reads it back).
+    #[napi]
+    pub fn to_buffer(&self) -> Result<Buffer> {
+        guard("Model.toBuffer", || {
+            Ok(Buffer::from(self.inner.to_bytes().map_err(js_err)?))
+        })
+    }
+
+    /// The probability that a lead is positive, in (0, 1).
+    ///
+    /// Field values: numbers, numeric strings (`"12"`, `"1,5"`), booleans, other
+    /// strings (categories); `null`/`undefined`/absent are missing. A `BigInt`, an
+    /// object or an array as the value of a field the model reads throws
+    /// `code: 'INVALID_INPUT'` naming the field.
+    #[napi(ts_args_type = "lead: Lead")]
+    pub fn score(&self, lead: Unknown) -> Result<f64> {
+        guard("Model.score", || {
+            Ok(leadscore::model::sigmoid(self.logit(&lead)?))
+        })
+    }
+
+    /// The probability, the 1-99 score and the label at the model's threshold.
+    #[napi(ts_args_type = "lead: Lead")]
+    pub fn score_detailed(&self, lead: Unknown) -> Result<ScoreDetail> {
+        guard("Model.scoreDetailed", || {
+            Ok(self.inner.score_from_logit(self.logit(&lead)?).into())
+        })
+    }
+
+    /// Scores a lead and names the top `k` reasons each way (default 3), grouped by
+    /// raw field; contributions are in log-odds relative to an average training lead.
+    #[napi(ts_args_type = "lead: Lead, k?: number")]
+    pub fn explain(&self, lead: Unknown, k: Option<u32>) -> Result<Explanation> {
+        guard("Model.explain", || {
+            let record = convert::lead_record(&lead, &self.keys).map_err(js_err)?;
+            let e = self
+                .inner
+                .explain(&record, k.unwrap_or(3) as usize)
+                .map_err(js_err)?;
+            Ok(Explanation {
+                probability: e.score.probability,
+                score: u32::from(e.score.score),
+                label: e.score.label,
+                base_probability: e.base_probability,
+                positive: e.positive.into_iter().map(Reason::from).collect(),
+                negative: e.negative.into_iter().map(Reason::from).collect(),
+            })
+        })
+    }
+
+    /// The probabilities of an array of lead objects, in order. Each field is typed
+    /// across the whole batch (as the JSON Lines reader does); errors name the lead's
+    /// index and the field.
+    #[napi(ts_args_type = "leads: Lead[]")]
+    pub fn score_batch(&self, leads: Unknown) -> Result<Float64Array> {
+        guard("Model.scoreBatch", || {
+            let table = convert::leads_table("leads", &leads, &self.keys).map_err(js_err)?;
+            Ok(Float64Array::new(
+                self.inner.score_batch(&table).map_err(js_err)?,
+            ))
+        })
+    }
+
+    /// The columnar fast path: probabilities of rows given as columns, one per field:
+    /// a `Float64Array` for a numeric field (`NaN` = missing) or an array of strings
+    /// (`null`/`undefined` = missing) for a categorical or text field. Columns the model
+    /// does not read are ignored; fields without a column are missing. All columns must
+    /// have the same length.
+    #[napi(ts_args_type = "columns: Columns")]
+    pub fn score_columns(&self, columns: Unknown) -> Result<Float64Array> {
+        guard("Model.scoreColumns", || {
+            let table = convert::columns_table(&columns).map_err(js_err)?;
+            Ok(Float64Array::new(
+                self.inner.score_batch(&table).map_err(js_err)?,
+            ))
+        })
+    }
+
+    /// Like `scoreBatch` (for an array of leads) or `scoreColumns` (for a columns
+    /// object), with the scoring done on the libuv thread pool: the event loop only
+    /// reads the JavaScript values. Errors reject the Promise with a coded `Error`.
+    #[napi(
+        ts_args_type = "leads: Lead[] | Columns",
+        ts_return_type = "Promise<Float64Array>"
+    )]
+    pub fn score_batch_async(&self, leads: Unknown) -> AsyncTask<ScoreBatchTask> {
+        let table = guard("Model.scoreBatchAsync", || {
+            if leads.is_array().unwrap_or(false) {
+                convert::leads_table("leads", &leads, &self.keys).map_err(js_err)
+            } else {
+                convert::columns_table(&leads).map_err(js_err)
+            }
+        });
+        AsyncTask::new(ScoreBatchTask::new(
+            self.inner.clone(),
+            table.map_err(|e| crate::error::Failure {
+                code: e.status,
+                message: e.reason,
+            }),
+            test_panic_requested("scoreBatchAsync"),
+        ))
+    }
+
+    /// The cross-validated metrics measured at training time (camelCase keys:
+    /// `rocAuc`, `prAuc`, `logLoss`, `brier`, `precision`, `recall`, `f1`, `confusion`,
+    /// `baseline` ...), or `null` for a model trained without cross-validation.
+    #[napi(ts_return_type = "Record<string, any> | null")]
+    pub fn metrics(&self) -> Result<Option<serde_json::Value>> {
+        guard("Model.metrics", || {
+            self.inner
+                .metrics()
+                .map(|m| {
+                    serde_json::to_value(m)
+                        .map(convert::camel_keys)
+                        .map_err(|e| napi::Error::new("INTERNAL", e.to_string()))
+                })
+                .transpose()
+        })
+    }
+
+    /// Facts about the model: `leadscoreVersion`, `formatVersion`, `createdUnix`,
+    /// `target`, `positiveLabel`, `negativeLabel`, `rows`, `positives`,
+    /// `inputs` (`[{ name, kind }]`), `features`, `threshold`, `balance`, `c`, `seed`,
+    /// `iterations`, `converged`, `rocAuc`, `prAuc`.
+    #[napi(ts_return_type = "ModelInfo")]
+    pub fn info(&self) -> Result<serde_json::Value> {
+        guard("Model.info", || Ok(convert::camel_keys(self.inner.info())))
+    }
+
+    /// The raw fields the model reads, in pipeline order.
+    #[napi(getter)]
+    pub fn input_names(&self) -> Vec<String> {
+        self.keys.iter().map(|k| k.name.clone()).collect()
+    }
+
+    /// The decision threshold on the probability.
+    #[napi(getter)]
+    pub fn threshold(&self) -> f64 {
+        self.inner.threshold()
+    }
+}
