@@ -88,6 +88,13 @@ export declare class Model {
    * `iterations`, `converged`, `rocAuc`, `prAuc`.
    */
   info(): ModelInfo
+  /**
+   * The whole model as JSON for inspection (the same document as
+   * `leadscore inspect --json`, snake_case keys): training facts, schema, every
+   * feature with its coefficient and training mean, the fitted pipeline, the
+   * threshold and the metrics.
+   */
+  toJson(): Record<string, any>
   /** The raw fields the model reads, in pipeline order. */
   get inputNames(): Array<string>
   /** The decision threshold on the probability. */

@@ -4,7 +4,10 @@ use crate::convert::{self, Key};
 use crate::error::{guard, js_err, Result};
 use crate::train::{test_panic_requested, ScoreBatchTask};
 use leadscore::Value;
-use napi::bindgen_prelude::{AsyncTask, Buffer, Float64Array, JsValue, Uint8Array, Unknown};
+use napi::bindgen_prelude::{
+    AsyncTask, Buffer, Float64Array, JsValue, ObjectFinalize, Uint8Array, Unknown,
+};
+use napi::Env;
 use napi_derive::napi;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -83,26 +86,46 @@ pub struct Explanation {
 /// const model = Model.load('tests/fixtures/models/wa_churn_v1.lsm');
 /// const p = model.score({ tenure: 1, contract: 'Month-to-month', monthly_charges: 29.85 });
 /// ```
-#[napi]
+#[napi(custom_finalize)]
 pub struct Model {
     inner: Arc<leadscore::Model>,
     keys: Arc<[Key]>,
     scratch: RefCell<Vec<Value>>,
+    /// Bytes reported to V8 as external memory (returned when finalized), so the
+    /// garbage collector knows what an unreachable `Model` really holds.
+    external: i64,
+}
+
+impl ObjectFinalize for Model {
+    fn finalize(self, env: Env) -> napi::Result<()> {
+        if self.external > 0 {
+            env.adjust_external_memory(-self.external)?;
+        }
+        Ok(())
+    }
 }
 
 impl Model {
-    /// Wraps a core model.
-    pub fn from_core(model: leadscore::Model) -> Model {
-        Self::from_arc(Arc::new(model))
+    /// Wraps a core model whose file form is about `size` bytes.
+    pub fn from_core(env: &Env, model: leadscore::Model, size: usize) -> Model {
+        Self::from_arc(env, Arc::new(model), size)
     }
 
-    /// Wraps a shared core model (a store hands out `Arc`s).
-    pub fn from_arc(inner: Arc<leadscore::Model>) -> Model {
+    /// Wraps a shared core model (a store hands out `Arc`s) and tells V8 about the
+    /// native memory it holds (about `size` bytes).
+    pub fn from_arc(env: &Env, inner: Arc<leadscore::Model>, size: usize) -> Model {
         let keys: Arc<[Key]> = inner.input_names().into_iter().map(Key::new).collect();
+        // The decoded model takes a few times its compact file size.
+        let external = i64::try_from(size.saturating_mul(3)).unwrap_or(i64::MAX);
+        let external = match env.adjust_external_memory(external) {
+            Ok(_) => external,
+            Err(_) => 0,
+        };
         Model {
             scratch: RefCell::new(Vec::with_capacity(keys.len())),
             inner,
             keys,
+            external,
         }
     }
 
@@ -130,22 +153,21 @@ impl Model {
     /// Reads a model file (`.lsm`). Throws `code: 'IO'` when the file cannot be read
     /// and `code: 'MODEL_FORMAT'` when it is not a valid leadscore model.
     #[napi(factory)]
-    pub fn load(path: String) -> Result<Model> {
+    pub fn load(env: Env, path: String) -> Result<Model> {
         guard("Model.load", || {
-            Ok(Model::from_core(
-                leadscore::Model::load(&path).map_err(js_err)?,
-            ))
+            let model = leadscore::Model::load(&path).map_err(js_err)?;
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
+            Ok(Model::from_core(&env, model, size))
         })
     }
 
     /// Reads a model from the bytes of a model file (a `Buffer` or `Uint8Array`).
     /// Throws `code: 'MODEL_FORMAT'` when the bytes are not a valid model.
     #[napi(factory)]
-    pub fn from_buffer(bytes: Uint8Array) -> Result<Model> {
+    pub fn from_buffer(env: Env, bytes: Uint8Array) -> Result<Model> {
         guard("Model.fromBuffer", || {
-            Ok(Model::from_core(
-                leadscore::Model::from_bytes(&bytes).map_err(js_err)?,
-            ))
+            let model = leadscore::Model::from_bytes(&bytes).map_err(js_err)?;
+            Ok(Model::from_core(&env, model, bytes.len()))
         })
     }
 
@@ -283,6 +305,15 @@ impl Model {
     #[napi(ts_return_type = "ModelInfo")]
     pub fn info(&self) -> Result<serde_json::Value> {
         guard("Model.info", || Ok(convert::camel_keys(self.inner.info())))
+    }
+
+    /// The whole model as JSON for inspection (the same document as
+    /// `leadscore inspect --json`, snake_case keys): training facts, schema, every
+    /// feature with its coefficient and training mean, the fitted pipeline, the
+    /// threshold and the metrics.
+    #[napi(ts_return_type = "Record<string, any>")]
+    pub fn to_json(&self) -> Result<serde_json::Value> {
+        guard("Model.toJson", || Ok(self.inner.to_json()))
     }
 
     /// The raw fields the model reads, in pipeline order.

@@ -72,7 +72,12 @@ impl Task for TrainTask {
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Model> {
-        output.map(Model::from_core).map_err(|f| reject(env, f))
+        output
+            .map(|m| {
+                let size = m.to_bytes().map_or(0, |b| b.len());
+                Model::from_core(&env, m, size)
+            })
+            .map_err(|f| reject(env, f))
     }
 }
 
