@@ -13,10 +13,20 @@ export type FieldValue = number | string | boolean | null | undefined
 export type Lead = Record<string, FieldValue>
 
 /**
- * Rows given column by column (the batch fast path): a `Float64Array` for a numeric
- * field (`NaN` = missing) or an array of strings (`null`/`undefined` = missing).
+ * A dictionary-encoded string column: row `i` is `levels[codes[i]]`, or missing when
+ * `codes[i]` is `0xFFFFFFFF`. The fastest way to pass a categorical column.
  */
-export type Columns = Record<string, Float64Array | Array<string | null | undefined>>
+export interface DictColumn {
+  codes: Uint32Array
+  levels: string[]
+}
+
+/**
+ * Rows given column by column (the batch fast path): a `Float64Array` for a numeric
+ * field (`NaN` = missing), an array of strings (`null`/`undefined` = missing), or a
+ * `DictColumn`.
+ */
+export type Columns = Record<string, Float64Array | Array<string | null | undefined> | DictColumn>
 
 /** What `train()` learns from: a CSV (or `.jsonl`) file, or rows of objects. */
 export type TrainData = { csv: string } | { rows: Lead[] }

@@ -56,15 +56,15 @@ export declare class Model {
    */
   explain(lead: Lead, k?: number): Explanation
   /**
-   * The probabilities of an array of lead objects, in order. Each field is typed
-   * across the whole batch (as the JSON Lines reader does); errors name the lead's
-   * index and the field.
+   * The probabilities of an array of lead objects, in order (each exactly what
+   * `score()` gives for it); errors name the lead's index and the field.
    */
   scoreBatch(leads: Lead[]): Float64Array
   /**
    * The columnar fast path: probabilities of rows given as columns, one per field:
-   * a `Float64Array` for a numeric field (`NaN` = missing) or an array of strings
-   * (`null`/`undefined` = missing) for a categorical or text field. Columns the model
+   * a `Float64Array` for a numeric field (`NaN` = missing), an array of strings
+   * (`null`/`undefined` = missing) or, fastest, a dictionary-encoded
+   * `{ codes: Uint32Array, levels: string[] }` for a categorical or text field. Columns the model
    * does not read are ignored; fields without a column are missing. All columns must
    * have the same length.
    */

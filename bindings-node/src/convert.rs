@@ -8,10 +8,11 @@
 //! | `null`, `undefined`, an absent field | `Value::Missing` |
 //! | `bigint`, objects, arrays, functions, symbols | an `INVALID_INPUT` error naming the field |
 
-use leadscore::data::{Column, StrColumn};
+use leadscore::data::{Column, StrColumn, MISSING_CODE};
 use leadscore::{Error, Record, Table, Value};
-use napi::bindgen_prelude::{Float64Array, JsObjectValue, JsValue, Object, Unknown};
-use napi::ValueType;
+use napi::bindgen_prelude::ObjectRef;
+use napi::bindgen_prelude::{Float64Array, JsObjectValue, JsValue, Object, Uint32Array, Unknown};
+use napi::{Env, ValueType};
 use std::ffi::CString;
 
 /// A field name prepared for fast property lookups.
@@ -103,15 +104,70 @@ pub fn as_object<'e>(what: &str, v: &Unknown<'e>) -> Result<Object<'e>, Error> {
     Ok(Object::from_raw(raw.env, raw.value))
 }
 
+/// The model's input names as JavaScript strings, kept alive across calls so that
+/// V8 hashes and internalizes each property key once, not on every lookup.
+/// (Node 20 cannot reference a string directly, so one array holds them.)
+pub struct KeyCache {
+    env: usize,
+    array: ObjectRef,
+    len: u32,
+}
+
+impl KeyCache {
+    /// Creates the key strings in `env`.
+    pub fn new(env: &Env, keys: &[Key]) -> napi::Result<KeyCache> {
+        let mut array = Object::new(env)?;
+        for (i, k) in keys.iter().enumerate() {
+            array.set_element(i as u32, env.create_string(&k.name)?)?;
+        }
+        Ok(KeyCache {
+            env: env.raw() as usize,
+            array: array.create_ref::<true>()?,
+            len: keys.len() as u32,
+        })
+    }
+
+    /// Whether the cache belongs to `env`.
+    pub fn is_for(&self, env: &Env) -> bool {
+        self.env == env.raw() as usize
+    }
+
+    /// Releases the references (in the environment that created them).
+    pub fn release(self, env: &Env) -> napi::Result<()> {
+        if !self.is_for(env) {
+            return Ok(());
+        }
+        self.array.unref(env)
+    }
+}
+
 /// Reads the fields named by `keys` from a lead object, in `keys` order (the
 /// model's input order); absent fields are missing, other fields are not read.
-pub fn lead_values(lead: &Unknown, keys: &[Key], out: &mut Vec<Value>) -> Result<(), Error> {
+/// With a [`KeyCache`] for this environment the lookups reuse its key strings.
+pub fn lead_values(
+    env: Option<(&Env, &KeyCache)>,
+    lead: &Unknown,
+    keys: &[Key],
+    out: &mut Vec<Value>,
+) -> Result<(), Error> {
     let obj = as_object("a lead", lead)?;
     out.clear();
-    for k in keys {
-        let v: Unknown = match &k.c {
-            Some(c) => obj.get_c_named_property_unchecked(c),
-            None => obj.get_named_property_unchecked(&k.name),
+    let cached = match env {
+        Some((env, cache)) if cache.len as usize == keys.len() => Some(
+            cache
+                .array
+                .get_value(env)
+                .map_err(|e| napi_fail("keys", e))?,
+        ),
+        _ => None,
+    };
+    for (i, k) in keys.iter().enumerate() {
+        let v: Unknown = match (&cached, &k.c) {
+            (Some(names), _) => names
+                .get_element::<Unknown>(i as u32)
+                .and_then(|key| obj.get_property_unchecked(key)),
+            (None, Some(c)) => obj.get_c_named_property_unchecked(c),
+            (None, None) => obj.get_named_property_unchecked(&k.name),
         }
         .map_err(|e| napi_fail(&k.name, e))?;
         out.push(value_of(&k.name, &v)?);
@@ -122,7 +178,7 @@ pub fn lead_values(lead: &Unknown, keys: &[Key], out: &mut Vec<Value>) -> Result
 /// Reads the fields named by `keys` into a record (for `explain`).
 pub fn lead_record(lead: &Unknown, keys: &[Key]) -> Result<Record, Error> {
     let mut values = Vec::with_capacity(keys.len());
-    lead_values(lead, keys, &mut values)?;
+    lead_values(None, lead, keys, &mut values)?;
     Ok(keys
         .iter()
         .zip(values)
@@ -182,25 +238,27 @@ pub fn records_of(what: &str, v: &Unknown) -> Result<Vec<Record>, Error> {
     Ok(out)
 }
 
-/// Converts an array of lead objects into a table holding only the model's input
-/// fields (the rest are never read), typed by [`Table::from_records`].
-pub fn leads_table(what: &str, v: &Unknown, keys: &[Key]) -> Result<Table, Error> {
+/// Reads an array of lead objects into rows of values in `keys` order (the
+/// model's input order; other fields are never read). Errors name the lead's index.
+pub fn leads_rows(what: &str, v: &Unknown, keys: &[Key]) -> Result<Vec<Vec<Value>>, Error> {
     let (arr, n) = as_array(what, v)?;
-    let mut records = Vec::with_capacity(n as usize);
+    let mut rows = Vec::with_capacity(n as usize);
     for i in 0..n {
         let item: Unknown = arr.get_element(i).map_err(|e| napi_fail(what, e))?;
-        let r = lead_record(&item, keys).map_err(|e| match e {
+        let mut values = Vec::with_capacity(keys.len());
+        lead_values(None, &item, keys, &mut values).map_err(|e| match e {
             Error::InvalidInput(m) => Error::InvalidInput(format!("{what}[{i}]: {m}")),
             other => in_row(&format!("{what}[{i}]"), other),
         })?;
-        records.push(r);
+        rows.push(values);
     }
-    Ok(Table::from_records(&records))
+    Ok(rows)
 }
 
-/// Converts columns (`{ field: Float64Array | Array<string | null> }`) into a table.
-/// A `Float64Array` is a numeric column (`NaN` = missing); an array holds strings,
-/// with `null`/`undefined` missing.
+/// Converts columns into a table. A `Float64Array` is a numeric column (`NaN` =
+/// missing); an array holds strings (`null`/`undefined` = missing); an object
+/// `{ codes: Uint32Array, levels: string[] }` is a dictionary-encoded string column
+/// (the fastest form: only the levels are read one by one).
 pub fn columns_table(v: &Unknown) -> Result<Table, Error> {
     let obj = as_object("columns", v)?;
     let names = Object::keys(&obj).map_err(|e| napi_fail("columns", e))?;
@@ -236,15 +294,68 @@ pub fn columns_table(v: &Unknown) -> Result<Table, Error> {
                 });
             }
             Column::Str(StrColumn::from_options(strs.iter().map(|s| s.as_deref())))
+        } else if col.get_type().ok() == Some(ValueType::Object) {
+            dict_column(&name, &col)?
         } else {
             return Err(bad(format!(
-                "a column must be a Float64Array or an array of strings, got {}",
+                "a column must be a Float64Array, an array of strings or {{ codes: Uint32Array, levels: string[] }}, got {}",
                 type_name(&col)
             )));
         };
         cols.push((name, column));
     }
     Table::from_columns(cols)
+}
+
+/// A dictionary-encoded string column `{ codes: Uint32Array, levels: string[] }`:
+/// row `i` holds `levels[codes[i]]`, or is missing when `codes[i]` is `0xFFFFFFFF`.
+/// Only the levels are converted one by one; the codes are copied in one go.
+fn dict_column(name: &str, col: &Unknown) -> Result<Column, Error> {
+    let bad = |message: String| Error::InvalidValue {
+        field: name.to_owned(),
+        message,
+    };
+    let shape = || bad("a column object must be { codes: Uint32Array, levels: string[] }".into());
+    let obj = as_object(name, col).map_err(|_| shape())?;
+    let codes: Unknown = obj
+        .get_named_property_unchecked("codes")
+        .map_err(|e| napi_fail(name, e))?;
+    let levels: Unknown = obj
+        .get_named_property_unchecked("levels")
+        .map_err(|e| napi_fail(name, e))?;
+    if !codes.is_typedarray().unwrap_or(false) || !levels.is_array().unwrap_or(false) {
+        return Err(shape());
+    }
+    // SAFETY: `codes` is a typed array; `Uint32Array::from_napi_value` checks its
+    // element type and fails (without reading) for other types.
+    let codes = unsafe { codes.cast::<Uint32Array>() }.map_err(|_| shape())?;
+    let (arr, n) = as_array(name, &levels)?;
+    let mut lv = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let item: Unknown = arr.get_element(i).map_err(|e| napi_fail(name, e))?;
+        match value_of(name, &item)? {
+            Value::Str(s) => lv.push(s),
+            other => {
+                return Err(bad(format!(
+                    "levels[{i}] must be a string, got a {}",
+                    other.kind_name()
+                )))
+            }
+        }
+    }
+    if let Some((i, c)) = codes
+        .iter()
+        .enumerate()
+        .find(|(_, &c)| c != MISSING_CODE && c >= n)
+    {
+        return Err(bad(format!(
+            "codes[{i}] = {c} is not an index into the {n} levels (0xFFFFFFFF marks a missing value)"
+        )));
+    }
+    Ok(Column::Str(StrColumn {
+        codes: codes.to_vec(),
+        levels: lv,
+    }))
 }
 
 /// The option names `train()` accepts, in JavaScript spelling, with their core names.

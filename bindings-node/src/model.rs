@@ -1,11 +1,11 @@
 //! The `Model` class: a trained, immutable model shared as `Arc<leadscore::Model>`.
 
-use crate::convert::{self, Key};
+use crate::convert::{self, Key, KeyCache};
 use crate::error::{guard, js_err, Result};
-use crate::train::{test_panic_requested, ScoreBatchTask};
+use crate::train::{test_panic_requested, BatchInput, ScoreBatchTask};
 use leadscore::Value;
 use napi::bindgen_prelude::{
-    AsyncTask, Buffer, Float64Array, JsValue, ObjectFinalize, Uint8Array, Unknown,
+    AsyncTask, Buffer, Float64Array, JsObjectValue, JsValue, ObjectFinalize, Uint8Array, Unknown,
 };
 use napi::Env;
 use napi_derive::napi;
@@ -91,6 +91,7 @@ pub struct Model {
     inner: Arc<leadscore::Model>,
     keys: Arc<[Key]>,
     scratch: RefCell<Vec<Value>>,
+    keycache: RefCell<Option<KeyCache>>,
     /// Bytes reported to V8 as external memory (returned when finalized), so the
     /// garbage collector knows what an unreachable `Model` really holds.
     external: i64,
@@ -98,6 +99,9 @@ pub struct Model {
 
 impl ObjectFinalize for Model {
     fn finalize(self, env: Env) -> napi::Result<()> {
+        if let Some(cache) = self.keycache.into_inner() {
+            cache.release(&env)?;
+        }
         if self.external > 0 {
             env.adjust_external_memory(-self.external)?;
         }
@@ -123,6 +127,7 @@ impl Model {
         };
         Model {
             scratch: RefCell::new(Vec::with_capacity(keys.len())),
+            keycache: RefCell::new(None),
             inner,
             keys,
             external,
@@ -135,15 +140,29 @@ impl Model {
     }
 
     /// The log-odds of one lead object.
-    fn logit(&self, lead: &Unknown) -> Result<f64> {
-        // A getter on the lead could re-enter this model; use a fresh buffer then.
+    fn logit(&self, env: &Env, lead: &Unknown) -> Result<f64> {
+        // A getter on the lead could re-enter this model; then use fresh buffers.
         let mut fresh = Vec::new();
         let mut borrowed = self.scratch.try_borrow_mut();
         let values = match borrowed.as_mut() {
             Ok(v) => &mut **v,
             Err(_) => &mut fresh,
         };
-        convert::lead_values(lead, &self.keys, values).map_err(js_err)?;
+        let mut cache = self.keycache.try_borrow_mut();
+        if let Ok(c) = cache.as_mut() {
+            if c.as_ref().is_none_or(|k| !k.is_for(env)) {
+                if let Some(old) = c.take() {
+                    // Created in another environment: it cannot be released from here.
+                    std::mem::forget(old);
+                }
+                **c = KeyCache::new(env, &self.keys).ok();
+            }
+        }
+        let keyed = match cache.as_ref() {
+            Ok(c) => c.as_ref().map(|k| (env, k)),
+            Err(_) => None,
+        };
+        convert::lead_values(keyed, lead, &self.keys, values).map_err(js_err)?;
         self.inner.logit_values(values).map_err(js_err)
     }
 }
@@ -193,17 +212,17 @@ impl Model {
     /// object or an array as the value of a field the model reads throws
     /// `code: 'INVALID_INPUT'` naming the field.
     #[napi(ts_args_type = "lead: Lead")]
-    pub fn score(&self, lead: Unknown) -> Result<f64> {
+    pub fn score(&self, env: Env, lead: Unknown) -> Result<f64> {
         guard("Model.score", || {
-            Ok(leadscore::model::sigmoid(self.logit(&lead)?))
+            Ok(leadscore::model::sigmoid(self.logit(&env, &lead)?))
         })
     }
 
     /// The probability, the 1-99 score and the label at the model's threshold.
     #[napi(ts_args_type = "lead: Lead")]
-    pub fn score_detailed(&self, lead: Unknown) -> Result<ScoreDetail> {
+    pub fn score_detailed(&self, env: Env, lead: Unknown) -> Result<ScoreDetail> {
         guard("Model.scoreDetailed", || {
-            Ok(self.inner.score_from_logit(self.logit(&lead)?).into())
+            Ok(self.inner.score_from_logit(self.logit(&env, &lead)?).into())
         })
     }
 
@@ -228,22 +247,28 @@ impl Model {
         })
     }
 
-    /// The probabilities of an array of lead objects, in order. Each field is typed
-    /// across the whole batch (as the JSON Lines reader does); errors name the lead's
-    /// index and the field.
+    /// The probabilities of an array of lead objects, in order (each exactly what
+    /// `score()` gives for it); errors name the lead's index and the field.
     #[napi(ts_args_type = "leads: Lead[]")]
-    pub fn score_batch(&self, leads: Unknown) -> Result<Float64Array> {
+    pub fn score_batch(&self, env: Env, leads: Unknown) -> Result<Float64Array> {
         guard("Model.scoreBatch", || {
-            let table = convert::leads_table("leads", &leads, &self.keys).map_err(js_err)?;
-            Ok(Float64Array::new(
-                self.inner.score_batch(&table).map_err(js_err)?,
-            ))
+            let (arr, n) = convert::as_array("leads", &leads).map_err(js_err)?;
+            let mut out = Vec::with_capacity(n as usize);
+            for i in 0..n {
+                let item: Unknown = arr.get_element(i).map_err(crate::error::napi_err)?;
+                let z = self
+                    .logit(&env, &item)
+                    .map_err(|e| napi::Error::new(e.status, format!("leads[{i}]: {}", e.reason)))?;
+                out.push(leadscore::model::sigmoid(z));
+            }
+            Ok(Float64Array::new(out))
         })
     }
 
     /// The columnar fast path: probabilities of rows given as columns, one per field:
-    /// a `Float64Array` for a numeric field (`NaN` = missing) or an array of strings
-    /// (`null`/`undefined` = missing) for a categorical or text field. Columns the model
+    /// a `Float64Array` for a numeric field (`NaN` = missing), an array of strings
+    /// (`null`/`undefined` = missing) or, fastest, a dictionary-encoded
+    /// `{ codes: Uint32Array, levels: string[] }` for a categorical or text field. Columns the model
     /// does not read are ignored; fields without a column are missing. All columns must
     /// have the same length.
     #[napi(ts_args_type = "columns: Columns")]
@@ -266,9 +291,13 @@ impl Model {
     pub fn score_batch_async(&self, leads: Unknown) -> AsyncTask<ScoreBatchTask> {
         let table = guard("Model.scoreBatchAsync", || {
             if leads.is_array().unwrap_or(false) {
-                convert::leads_table("leads", &leads, &self.keys).map_err(js_err)
+                convert::leads_rows("leads", &leads, &self.keys)
+                    .map(BatchInput::Rows)
+                    .map_err(js_err)
             } else {
-                convert::columns_table(&leads).map_err(js_err)
+                convert::columns_table(&leads)
+                    .map(BatchInput::Table)
+                    .map_err(js_err)
             }
         });
         AsyncTask::new(ScoreBatchTask::new(

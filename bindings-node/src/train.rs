@@ -165,16 +165,29 @@ pub fn train(data: Unknown, options: Option<Unknown>) -> AsyncTask<TrainTask> {
     })
 }
 
+/// The rows a `scoreBatchAsync()` task scores.
+#[derive(Debug)]
+pub enum BatchInput {
+    /// Lead objects read into values in the model's input order.
+    Rows(Vec<Vec<leadscore::Value>>),
+    /// Columns.
+    Table(Table),
+}
+
 /// The `scoreBatchAsync()` task.
 pub struct ScoreBatchTask {
     model: Arc<leadscore::Model>,
-    table: Result<Table, Failure>,
+    table: Result<BatchInput, Failure>,
     panic: bool,
 }
 
 impl ScoreBatchTask {
     /// A task scoring `table` (or rejecting with its failure).
-    pub fn new(model: Arc<leadscore::Model>, table: Result<Table, Failure>, panic: bool) -> Self {
+    pub fn new(
+        model: Arc<leadscore::Model>,
+        table: Result<BatchInput, Failure>,
+        panic: bool,
+    ) -> Self {
         ScoreBatchTask {
             model,
             table,
@@ -197,10 +210,16 @@ impl Task for ScoreBatchTask {
             if panic {
                 panic!("{TEST_PANIC_ENV}=scoreBatchAsync: deliberate test panic");
             }
-            model.score_batch(table)
+            match table {
+                BatchInput::Table(t) => model.score_batch(t),
+                BatchInput::Rows(rows) => rows
+                    .iter()
+                    .map(|r| model.logit_values(r).map(leadscore::model::sigmoid))
+                    .collect(),
+            }
         });
         // The rows are no longer needed: free them on the worker.
-        self.table = Ok(Table::new());
+        self.table = Ok(BatchInput::Rows(Vec::new()));
         Ok(out)
     }
 

@@ -49,6 +49,12 @@ test('INVALID_INPUT: values of the wrong kind, non-objects and bad columns', () 
   assert.throws(() => model.scoreColumns({ tenure: [1, 2] }), (e) => coded(e, 'INVALID_INPUT', '"tenure"', 'Float64Array'))
   assert.throws(() => model.scoreColumns({ tenure: new Int32Array(2) }), (e) => coded(e, 'INVALID_INPUT', '"tenure"', 'Float64Array'))
   assert.throws(
+    () => model.scoreColumns({ contract: { codes: new Uint32Array([0, 2]), levels: ['One year', 'Two year'] } }),
+    (e) => coded(e, 'INVALID_INPUT', '"contract"', 'codes[1] = 2'),
+  )
+  assert.throws(() => model.scoreColumns({ contract: { codes: [0], levels: ['x'] } }), (e) => coded(e, 'INVALID_INPUT', '"contract"', 'Uint32Array'))
+  assert.throws(() => model.scoreColumns({ contract: { codes: new Uint32Array(1), levels: [3] } }), (e) => coded(e, 'INVALID_INPUT', '"contract"', 'levels[0]'))
+  assert.throws(
     () => model.scoreColumns({ tenure: new Float64Array(2), contract: ['a'] }),
     (e) => coded(e, 'INVALID_INPUT', '"contract"', 'rows'),
   )

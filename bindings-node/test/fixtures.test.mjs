@@ -80,6 +80,18 @@ test('scoreColumns (Float64Array columns) matches the single-record path', async
   p.forEach((x, i) => close(assert, x, model.score(plain[i]), `column row ${i}`))
   const q = await model.scoreBatchAsync(columns)
   q.forEach((x, i) => close(assert, x, p[i], `async column row ${i}`))
+  // Dictionary-encoded string columns give the same probabilities.
+  const dict = {}
+  for (const [f, col] of Object.entries(columns)) {
+    if (col instanceof Float64Array) {
+      dict[f] = col
+    } else {
+      const levels = [...new Set(col.filter((v) => v !== null))]
+      dict[f] = { codes: Uint32Array.from(col, (v) => (v === null ? 0xffffffff : levels.indexOf(v))), levels }
+    }
+  }
+  const d = model.scoreColumns(dict)
+  d.forEach((x, i) => close(assert, x, p[i], `dictionary column row ${i}`))
   // A column the model does not read is ignored; a field without a column is missing.
   const partial = model.scoreColumns({ tenure: new Float64Array([1, 70]), other: ['a', 'b'] })
   close(assert, partial[0], model.score({ tenure: 1 }), 'partial row 0')
