@@ -44,4 +44,4 @@ done
 
 cargo test -p leadscore-node --quiet
 
-node --test --test-reporter=spec test/
+node --test --test-reporter=spec test/*.test.mjs test/*.test.cjs

@@ -56,6 +56,37 @@ fn type_name(v: &Unknown) -> &'static str {
     }
 }
 
+/// Reads a JavaScript string (the caller checked the type). Short strings — most
+/// field values — take one N-API call into a stack buffer instead of two (length,
+/// then copy).
+fn read_string(v: &Unknown) -> napi::Result<String> {
+    const CAP: usize = 256;
+    let raw = v.value();
+    let mut buf = [0u8; CAP];
+    let mut len = 0usize;
+    // SAFETY: `raw` is a live string value of the current call (its type was checked
+    // by the caller); `buf` is valid for `CAP` bytes, of which N-API writes at most
+    // `CAP - 1` plus a NUL, and it stores the count written in `len`.
+    let status = unsafe {
+        napi::sys::napi_get_value_string_utf8(
+            raw.env,
+            raw.value,
+            buf.as_mut_ptr().cast(),
+            CAP,
+            &mut len,
+        )
+    };
+    // A truncated copy stops within 4 bytes (one UTF-8 character) of the limit, so
+    // anything shorter is the whole string.
+    if status == napi::sys::Status::napi_ok && len + 5 < CAP {
+        if let Ok(s) = std::str::from_utf8(&buf[..len]) {
+            return Ok(s.to_owned());
+        }
+    }
+    // SAFETY: the caller checked that the value is a string.
+    unsafe { v.cast::<String>() }
+}
+
 /// Converts one JavaScript value of field `field` into a core value.
 pub fn value_of(field: &str, v: &Unknown) -> Result<Value, Error> {
     let bad = |message: String| Error::InvalidValue {
@@ -73,10 +104,7 @@ pub fn value_of(field: &str, v: &Unknown) -> Result<Value, Error> {
         ValueType::Boolean => {
             Value::Bool(unsafe { v.cast::<bool>() }.map_err(|e| napi_fail(field, e))?)
         }
-        // SAFETY: the value was just checked to be a string.
-        ValueType::String => {
-            Value::Str(unsafe { v.cast::<String>() }.map_err(|e| napi_fail(field, e))?)
-        }
+        ValueType::String => Value::Str(read_string(v).map_err(|e| napi_fail(field, e))?),
         ValueType::BigInt => {
             return Err(bad(
                 "a BigInt is not a field value; pass Number(x) or String(x)".into(),

@@ -73,6 +73,12 @@ test('values map naturally: numeric strings, booleans, null/undefined/absent = m
   assert.equal(model.score({ ...lead, tenure: NaN }), model.score(without))
   assert.equal(model.score({ ...lead, unknown_field: 'x' }), base)
   assert.equal(model.score({ ...lead, total_charges: '29,85' }), base, 'decimal comma')
+  // Strings of every length and script arrive whole (short ones take a fast path).
+  for (const text of ['Два года', 'й'.repeat(124), 'й'.repeat(126), 'x'.repeat(250), 'x'.repeat(251), 'ü'.repeat(5000)]) {
+    const e = model.explain({ ...lead, contract: text }, 100)
+    const reason = [...e.positive, ...e.negative].find((r) => r.field === 'contract')
+    assert.equal(reason.label, `contract = ${text} (other)`)
+  }
   // Inherited properties are read like own ones.
   assert.equal(model.score(Object.create(lead)), base)
 })

@@ -37,3 +37,10 @@ test('index.d.ts declares every runtime export with JSDoc', () => {
     assert.ok(new RegExp(`\\*/\\s*(static )?${method}\\(`).test(dts), `Model.${method} has JSDoc`)
   }
 })
+
+test('the README example (examples/quickstart.mjs) runs', async () => {
+  const { execFileSync } = await import('node:child_process')
+  const out = execFileSync(process.execPath, [path.join(repo, 'bindings-node', 'examples', 'quickstart.mjs')], { cwd: repo, encoding: 'utf8' })
+  assert.match(out, /^0\.2578/)
+  assert.match(out, /INVALID_INPUT field "tenure"/)
+})
