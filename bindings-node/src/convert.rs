@@ -11,7 +11,9 @@
 use leadscore::data::{Column, StrColumn, MISSING_CODE};
 use leadscore::{Error, Record, Table, Value};
 use napi::bindgen_prelude::ObjectRef;
-use napi::bindgen_prelude::{Float64Array, JsObjectValue, JsValue, Object, Uint32Array, Unknown};
+use napi::bindgen_prelude::{
+    Float64Array, JsObjectValue, JsValue, Object, Uint32Array, Uint8Array, Unknown,
+};
 use napi::{Env, ValueType};
 use std::ffi::CString;
 
@@ -117,6 +119,47 @@ pub fn value_of(field: &str, v: &Unknown) -> Result<Value, Error> {
             )))
         }
     })
+}
+
+/// Reads a string argument (a path), or says what it got.
+pub fn string_arg(what: &str, v: &Unknown) -> Result<String, Error> {
+    match v.get_type() {
+        Ok(ValueType::String) => read_string(v).map_err(|e| napi_fail(what, e)),
+        _ => Err(Error::InvalidInput(format!(
+            "{what} must be a string, got {}",
+            type_name(v)
+        ))),
+    }
+}
+
+/// Reads an optional non-negative whole-number argument.
+pub fn count_arg(what: &str, v: Option<&Unknown>, default: usize) -> Result<usize, Error> {
+    let Some(v) = v else { return Ok(default) };
+    match value_of(what, v) {
+        Ok(Value::Missing) => Ok(default),
+        Ok(Value::Num(x)) if x >= 0.0 && x.fract() == 0.0 && x <= u32::MAX as f64 => Ok(x as usize),
+        _ => Err(Error::InvalidInput(format!(
+            "{what} must be a non-negative whole number, got {}",
+            type_name(v)
+        ))),
+    }
+}
+
+/// Copies a `Buffer` / `Uint8Array` argument.
+pub fn bytes_arg(what: &str, v: &Unknown) -> Result<Vec<u8>, Error> {
+    let bad = || {
+        Error::InvalidInput(format!(
+            "{what} must be a Buffer or Uint8Array, got {}",
+            type_name(v)
+        ))
+    };
+    if !v.is_typedarray().unwrap_or(false) {
+        return Err(bad());
+    }
+    // SAFETY: the value is a typed array; `Uint8Array::from_napi_value` checks its
+    // element type and fails (without reading) for other types.
+    let bytes = unsafe { v.cast::<Uint8Array>() }.map_err(|_| bad())?;
+    Ok(bytes.to_vec())
 }
 
 /// Views a value as a plain object (not an array, not null), or says what it is.

@@ -5,7 +5,7 @@ use crate::error::{guard, js_err, Result};
 use crate::train::{test_panic_requested, BatchInput, ScoreBatchTask};
 use leadscore::Value;
 use napi::bindgen_prelude::{
-    AsyncTask, Buffer, Float64Array, JsObjectValue, JsValue, ObjectFinalize, Uint8Array, Unknown,
+    AsyncTask, Buffer, Float64Array, JsObjectValue, JsValue, ObjectFinalize, Unknown,
 };
 use napi::Env;
 use napi_derive::napi;
@@ -171,9 +171,10 @@ impl Model {
 impl Model {
     /// Reads a model file (`.lsm`). Throws `code: 'IO'` when the file cannot be read
     /// and `code: 'MODEL_FORMAT'` when it is not a valid leadscore model.
-    #[napi(factory)]
-    pub fn load(env: Env, path: String) -> Result<Model> {
+    #[napi(factory, ts_args_type = "path: string")]
+    pub fn load(env: Env, path: Unknown) -> Result<Model> {
         guard("Model.load", || {
+            let path = convert::string_arg("path", &path).map_err(js_err)?;
             let model = leadscore::Model::load(&path).map_err(js_err)?;
             let size = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
             Ok(Model::from_core(&env, model, size))
@@ -182,9 +183,10 @@ impl Model {
 
     /// Reads a model from the bytes of a model file (a `Buffer` or `Uint8Array`).
     /// Throws `code: 'MODEL_FORMAT'` when the bytes are not a valid model.
-    #[napi(factory)]
-    pub fn from_buffer(env: Env, bytes: Uint8Array) -> Result<Model> {
+    #[napi(factory, ts_args_type = "bytes: Uint8Array")]
+    pub fn from_buffer(env: Env, bytes: Unknown) -> Result<Model> {
         guard("Model.fromBuffer", || {
+            let bytes = convert::bytes_arg("bytes", &bytes).map_err(js_err)?;
             let model = leadscore::Model::from_bytes(&bytes).map_err(js_err)?;
             Ok(Model::from_core(&env, model, bytes.len()))
         })
@@ -192,9 +194,12 @@ impl Model {
 
     /// Writes the model file atomically (a crash leaves the old file or the new one,
     /// never a torn one). Throws `code: 'IO'` on failure.
-    #[napi]
-    pub fn save(&self, path: String) -> Result<()> {
-        guard("Model.save", || self.inner.save(&path).map_err(js_err))
+    #[napi(ts_args_type = "path: string")]
+    pub fn save(&self, path: Unknown) -> Result<()> {
+        guard("Model.save", || {
+            let path = convert::string_arg("path", &path).map_err(js_err)?;
+            self.inner.save(&path).map_err(js_err)
+        })
     }
 
     /// The model in the file format, as a `Buffer` (`Model.fromBuffer` reads it back).
@@ -229,13 +234,11 @@ impl Model {
     /// Scores a lead and names the top `k` reasons each way (default 3), grouped by
     /// raw field; contributions are in log-odds relative to an average training lead.
     #[napi(ts_args_type = "lead: Lead, k?: number")]
-    pub fn explain(&self, lead: Unknown, k: Option<u32>) -> Result<Explanation> {
+    pub fn explain(&self, lead: Unknown, k: Option<Unknown>) -> Result<Explanation> {
         guard("Model.explain", || {
+            let k = convert::count_arg("k", k.as_ref(), 3).map_err(js_err)?;
             let record = convert::lead_record(&lead, &self.keys).map_err(js_err)?;
-            let e = self
-                .inner
-                .explain(&record, k.unwrap_or(3) as usize)
-                .map_err(js_err)?;
+            let e = self.inner.explain(&record, k).map_err(js_err)?;
             Ok(Explanation {
                 probability: e.score.probability,
                 score: u32::from(e.score.score),

@@ -97,7 +97,16 @@ test('MODEL_FORMAT and IO', (t) => {
   assert.throws(() => Model.load(bad), (e) => coded(e, 'MODEL_FORMAT', 'bad.lsm'))
   assert.throws(() => Model.load(path.join(dir, 'missing.lsm')), (e) => coded(e, 'IO', 'missing.lsm'))
   assert.throws(() => model.save(path.join(dir, 'no', 'such', 'dir', 'm.lsm')), (e) => coded(e, 'IO'))
-  assert.throws(() => Model.fromBuffer('LSCM'), (e) => e instanceof Error)
+  // Arguments of the wrong type are INVALID_INPUT too, never napi-rs's own codes.
+  assert.throws(() => Model.fromBuffer('LSCM'), (e) => coded(e, 'INVALID_INPUT', 'Buffer or Uint8Array', 'string'))
+  assert.throws(() => Model.fromBuffer(new Float64Array(4)), (e) => coded(e, 'INVALID_INPUT', 'Buffer or Uint8Array'))
+  assert.throws(() => Model.load(3), (e) => coded(e, 'INVALID_INPUT', 'path must be a string', 'number'))
+  assert.throws(() => Model.load(), (e) => coded(e, 'INVALID_INPUT', 'path must be a string', 'undefined'))
+  assert.throws(() => model.save({}), (e) => coded(e, 'INVALID_INPUT', 'path must be a string'))
+  for (const k of [-1, 1.5, '3', 2n]) {
+    assert.throws(() => model.explain(lead, k), (e) => coded(e, 'INVALID_INPUT', 'k must be a non-negative whole number'))
+  }
+  assert.equal(model.explain(lead, 0).positive.length, 0)
 })
 
 const rows = []
