@@ -10,11 +10,10 @@
 
 use leadscore::data::{Column, StrColumn, MISSING_CODE};
 use leadscore::{Error, Record, Table, Value};
-use napi::bindgen_prelude::ObjectRef;
 use napi::bindgen_prelude::{
     Float64Array, JsObjectValue, JsValue, Object, Uint32Array, Uint8Array, Unknown,
 };
-use napi::{Env, ValueType};
+use napi::ValueType;
 use std::ffi::CString;
 
 /// A field name prepared for fast property lookups.
@@ -58,10 +57,10 @@ fn type_name(v: &Unknown) -> &'static str {
     }
 }
 
-/// Reads a JavaScript string (the caller checked the type). Short strings — most
+/// Reads a JavaScript string (the caller checked that it is one). Short strings — most
 /// field values — take one N-API call into a stack buffer instead of two (length,
 /// then copy).
-fn read_string(v: &Unknown) -> napi::Result<String> {
+pub fn read_string(v: &Unknown) -> napi::Result<String> {
     const CAP: usize = 256;
     let raw = v.value();
     let mut buf = [0u8; CAP];
@@ -175,70 +174,16 @@ pub fn as_object<'e>(what: &str, v: &Unknown<'e>) -> Result<Object<'e>, Error> {
     Ok(Object::from_raw(raw.env, raw.value))
 }
 
-/// The model's input names as JavaScript strings, kept alive across calls so that
-/// V8 hashes and internalizes each property key once, not on every lookup.
-/// (Node 20 cannot reference a string directly, so one array holds them.)
-pub struct KeyCache {
-    env: usize,
-    array: ObjectRef,
-    len: u32,
-}
-
-impl KeyCache {
-    /// Creates the key strings in `env`.
-    pub fn new(env: &Env, keys: &[Key]) -> napi::Result<KeyCache> {
-        let mut array = Object::new(env)?;
-        for (i, k) in keys.iter().enumerate() {
-            array.set_element(i as u32, env.create_string(&k.name)?)?;
-        }
-        Ok(KeyCache {
-            env: env.raw() as usize,
-            array: array.create_ref::<true>()?,
-            len: keys.len() as u32,
-        })
-    }
-
-    /// Whether the cache belongs to `env`.
-    pub fn is_for(&self, env: &Env) -> bool {
-        self.env == env.raw() as usize
-    }
-
-    /// Releases the references (in the environment that created them).
-    pub fn release(self, env: &Env) -> napi::Result<()> {
-        if !self.is_for(env) {
-            return Ok(());
-        }
-        self.array.unref(env)
-    }
-}
-
 /// Reads the fields named by `keys` from a lead object, in `keys` order (the
 /// model's input order); absent fields are missing, other fields are not read.
-/// With a [`KeyCache`] for this environment the lookups reuse its key strings.
-pub fn lead_values(
-    env: Option<(&Env, &KeyCache)>,
-    lead: &Unknown,
-    keys: &[Key],
-    out: &mut Vec<Value>,
-) -> Result<(), Error> {
+/// (The plain path; `score()` normally uses [`crate::pluck`].)
+pub fn lead_values(lead: &Unknown, keys: &[Key], out: &mut Vec<Value>) -> Result<(), Error> {
     let obj = as_object("a lead", lead)?;
     out.clear();
-    let cached = match env {
-        Some((env, cache)) if cache.len as usize == keys.len() => Some(
-            cache
-                .array
-                .get_value(env)
-                .map_err(|e| napi_fail("keys", e))?,
-        ),
-        _ => None,
-    };
-    for (i, k) in keys.iter().enumerate() {
-        let v: Unknown = match (&cached, &k.c) {
-            (Some(names), _) => names
-                .get_element::<Unknown>(i as u32)
-                .and_then(|key| obj.get_property_unchecked(key)),
-            (None, Some(c)) => obj.get_c_named_property_unchecked(c),
-            (None, None) => obj.get_named_property_unchecked(&k.name),
+    for k in keys {
+        let v: Unknown = match &k.c {
+            Some(c) => obj.get_c_named_property_unchecked(c),
+            None => obj.get_named_property_unchecked(&k.name),
         }
         .map_err(|e| napi_fail(&k.name, e))?;
         out.push(value_of(&k.name, &v)?);
@@ -249,7 +194,7 @@ pub fn lead_values(
 /// Reads the fields named by `keys` into a record (for `explain`).
 pub fn lead_record(lead: &Unknown, keys: &[Key]) -> Result<Record, Error> {
     let mut values = Vec::with_capacity(keys.len());
-    lead_values(None, lead, keys, &mut values)?;
+    lead_values(lead, keys, &mut values)?;
     Ok(keys
         .iter()
         .zip(values)
@@ -317,7 +262,7 @@ pub fn leads_rows(what: &str, v: &Unknown, keys: &[Key]) -> Result<Vec<Vec<Value
     for i in 0..n {
         let item: Unknown = arr.get_element(i).map_err(|e| napi_fail(what, e))?;
         let mut values = Vec::with_capacity(keys.len());
-        lead_values(None, &item, keys, &mut values).map_err(|e| match e {
+        lead_values(&item, keys, &mut values).map_err(|e| match e {
             Error::InvalidInput(m) => Error::InvalidInput(format!("{what}[{i}]: {m}")),
             other => in_row(&format!("{what}[{i}]"), other),
         })?;

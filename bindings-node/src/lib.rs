@@ -5,6 +5,7 @@
 //! `code` string ([`error`]), and the verbs call straight into the core crate.
 //!
 //! * [`model`]: the `Model` class (load, save, score, explain, batch scoring).
+//! * [`pluck`]: the fast field reader behind `score()`.
 //! * [`train`]: `train()` and the background tasks (`AsyncTask`s on the libuv pool,
 //!   each wrapped in `catch_unwind` so a panic rejects its Promise).
 //!
@@ -14,6 +15,7 @@
 pub mod convert;
 pub mod error;
 pub mod model;
+pub mod pluck;
 pub mod train;
 
 use napi_derive::napi;

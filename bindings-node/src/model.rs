@@ -1,7 +1,8 @@
 //! The `Model` class: a trained, immutable model shared as `Arc<leadscore::Model>`.
 
-use crate::convert::{self, Key, KeyCache};
+use crate::convert::{self, Key};
 use crate::error::{guard, js_err, Result};
+use crate::pluck::Plucker;
 use crate::train::{test_panic_requested, BatchInput, ScoreBatchTask};
 use leadscore::Value;
 use napi::bindgen_prelude::{
@@ -91,7 +92,7 @@ pub struct Model {
     inner: Arc<leadscore::Model>,
     keys: Arc<[Key]>,
     scratch: RefCell<Vec<Value>>,
-    keycache: RefCell<Option<KeyCache>>,
+    fast: RefCell<Option<Plucker>>,
     /// Bytes reported to V8 as external memory (returned when finalized), so the
     /// garbage collector knows what an unreachable `Model` really holds.
     external: i64,
@@ -99,8 +100,8 @@ pub struct Model {
 
 impl ObjectFinalize for Model {
     fn finalize(self, env: Env) -> napi::Result<()> {
-        if let Some(cache) = self.keycache.into_inner() {
-            cache.release(&env)?;
+        if let Some(fast) = self.fast.into_inner() {
+            fast.release(&env)?;
         }
         if self.external > 0 {
             env.adjust_external_memory(-self.external)?;
@@ -127,7 +128,7 @@ impl Model {
         };
         Model {
             scratch: RefCell::new(Vec::with_capacity(keys.len())),
-            keycache: RefCell::new(None),
+            fast: RefCell::new(None),
             inner,
             keys,
             external,
@@ -141,29 +142,26 @@ impl Model {
 
     /// The log-odds of one lead object.
     fn logit(&self, env: &Env, lead: &Unknown) -> Result<f64> {
-        // A getter on the lead could re-enter this model; then use fresh buffers.
-        let mut fresh = Vec::new();
-        let mut borrowed = self.scratch.try_borrow_mut();
-        let values = match borrowed.as_mut() {
-            Ok(v) => &mut **v,
-            Err(_) => &mut fresh,
-        };
-        let mut cache = self.keycache.try_borrow_mut();
-        if let Ok(c) = cache.as_mut() {
-            if c.as_ref().is_none_or(|k| !k.is_for(env)) {
-                if let Some(old) = c.take() {
-                    // Created in another environment: it cannot be released from here.
+        // A getter on the lead can re-enter this model while the outer call holds
+        // the buffers and the fast reader; the inner call then takes the plain path.
+        if let (Ok(mut values), Ok(mut fast)) =
+            (self.scratch.try_borrow_mut(), self.fast.try_borrow_mut())
+        {
+            if fast.as_ref().is_none_or(|f| !f.is_for(env)) {
+                if let Some(old) = fast.take() {
+                    // Made in another environment: it cannot be released from here.
                     std::mem::forget(old);
                 }
-                **c = KeyCache::new(env, &self.keys).ok();
+                *fast = Plucker::new(env, &self.keys).ok();
+            }
+            if let Some(f) = fast.as_ref() {
+                f.read(env, lead, &self.keys, &mut values).map_err(js_err)?;
+                return self.inner.logit_values(&values).map_err(js_err);
             }
         }
-        let keyed = match cache.as_ref() {
-            Ok(c) => c.as_ref().map(|k| (env, k)),
-            Err(_) => None,
-        };
-        convert::lead_values(keyed, lead, &self.keys, values).map_err(js_err)?;
-        self.inner.logit_values(values).map_err(js_err)
+        let mut values = Vec::with_capacity(self.keys.len());
+        convert::lead_values(lead, &self.keys, &mut values).map_err(js_err)?;
+        self.inner.logit_values(&values).map_err(js_err)
     }
 }
 

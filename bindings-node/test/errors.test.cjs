@@ -79,6 +79,16 @@ test('values map naturally: numeric strings, booleans, null/undefined/absent = m
     const reason = [...e.positive, ...e.negative].find((r) => r.field === 'contract')
     assert.equal(reason.label, `contract = ${text} (other)`)
   }
+  // Getters run; one that scores with the same model (re-entrant) gets its own answer.
+  let inner
+  const tricky = { ...lead, get tenure() { inner = model.score({ ...lead, tenure: 60 }); return 1 } }
+  assert.equal(model.score(tricky), base)
+  assert.equal(inner, model.score({ ...lead, tenure: 60 }))
+  // A getter that throws: its own exception propagates, and the model still works.
+  const boom = new TypeError('boom')
+  assert.throws(() => model.score({ get tenure() { throw boom } }), (e) => e === boom)
+  assert.equal(model.score(lead), base)
+  assert.equal(model.score(new Proxy(lead, {})), base)
   // Inherited properties are read like own ones.
   assert.equal(model.score(Object.create(lead)), base)
 })
