@@ -2,7 +2,7 @@
 
 use crate::convert::{self, Key};
 use crate::error::{guard, js_err, Result};
-use crate::pluck::Plucker;
+use crate::pluck::{BatchRows, Plucker};
 use crate::train::{test_panic_requested, BatchInput, ScoreBatchTask};
 use leadscore::Value;
 use napi::bindgen_prelude::{
@@ -163,6 +163,56 @@ impl Model {
         convert::lead_values(lead, &self.keys, &mut values).map_err(js_err)?;
         self.inner.logit_values(&values).map_err(js_err)
     }
+
+    /// Reads an array of leads with the batch reader (`None` when it is busy in a
+    /// re-entrant call; then read lead by lead).
+    fn batch_rows(&self, env: &Env, leads: &Unknown) -> Result<Option<BatchRows>> {
+        let Ok(mut fast) = self.fast.try_borrow_mut() else {
+            return Ok(None);
+        };
+        if fast.as_ref().is_none_or(|f| !f.is_for(env)) {
+            if let Some(old) = fast.take() {
+                std::mem::forget(old);
+            }
+            *fast = Plucker::new(env, &self.keys).ok();
+        }
+        match fast.as_ref() {
+            Some(f) => f
+                .read_batch(env, "leads", leads, &self.keys)
+                .map(Some)
+                .map_err(js_err),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Probabilities of rows read by the batch reader, each exactly what `score()`
+/// gives; errors name the lead. Batches whose fields each hold one kind of value go
+/// through the core's table path (levels mapped once); any other batch, or one the
+/// table path rejects, is scored lead by lead (so errors name the lead).
+pub fn score_rows(
+    model: &leadscore::Model,
+    rows: &BatchRows,
+    keys: &[Key],
+) -> leadscore::Result<Vec<f64>> {
+    if let Some(table) = rows.to_table(keys) {
+        if let Ok(p) = model.score_batch(&table) {
+            return Ok(p);
+        }
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    rows.for_each(|r, values| {
+        let z = model.logit_values(values).map_err(|e| match e {
+            leadscore::Error::InvalidValue { field, message } => leadscore::Error::InvalidValue {
+                field,
+                message: format!("{message} (in leads[{r}])"),
+            },
+            other => other,
+        })?;
+        out.push(leadscore::model::sigmoid(z));
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 #[napi]
@@ -253,6 +303,11 @@ impl Model {
     #[napi(ts_args_type = "leads: Lead[]")]
     pub fn score_batch(&self, env: Env, leads: Unknown) -> Result<Float64Array> {
         guard("Model.scoreBatch", || {
+            if let Some(rows) = self.batch_rows(&env, &leads)? {
+                return Ok(Float64Array::new(
+                    score_rows(&self.inner, &rows, &self.keys).map_err(js_err)?,
+                ));
+            }
             let (arr, n) = convert::as_array("leads", &leads).map_err(js_err)?;
             let mut out = Vec::with_capacity(n as usize);
             for i in 0..n {
@@ -289,9 +344,12 @@ impl Model {
         ts_args_type = "leads: Lead[] | Columns",
         ts_return_type = "Promise<Float64Array>"
     )]
-    pub fn score_batch_async(&self, leads: Unknown) -> AsyncTask<ScoreBatchTask> {
+    pub fn score_batch_async(&self, env: Env, leads: Unknown) -> AsyncTask<ScoreBatchTask> {
         let table = guard("Model.scoreBatchAsync", || {
             if leads.is_array().unwrap_or(false) {
+                if let Some(rows) = self.batch_rows(&env, &leads)? {
+                    return Ok(BatchInput::Leads(rows, self.keys.clone()));
+                }
                 convert::leads_rows("leads", &leads, &self.keys)
                     .map(BatchInput::Rows)
                     .map_err(js_err)

@@ -36,7 +36,41 @@ const PLUCK_JS: &str = r#"(function (keys) {
       }
     }
   }
-  return [pluck, nums, tags, strs];
+  // Many leads at once: numbers and tags into fresh typed arrays, strings interned
+  // per field (codes + distinct levels), so Rust reads each distinct string once.
+  // Returns [nums, tags, codes, levels], or [row, field, value] for the first value
+  // of an unsupported type (field -1: the lead itself is not a plain object).
+  function pluckBatch(leads) {
+    const rows = leads.length;
+    const nums = new Float64Array(rows * n);
+    const tags = new Uint8Array(rows * n);
+    const codes = new Uint32Array(rows * n);
+    const levels = [];
+    const index = [];
+    for (let j = 0; j < n; j++) { levels.push([]); index.push(new Map()); }
+    for (let r = 0; r < rows; r++) {
+      const o = leads[r];
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) return [r, -1, o];
+      const base = r * n;
+      for (let j = 0; j < n; j++) {
+        const v = o[keys[j]];
+        switch (typeof v) {
+          case 'number': nums[base + j] = v; break;
+          case 'string': {
+            let c = index[j].get(v);
+            if (c === undefined) { c = levels[j].length; levels[j].push(v); index[j].set(v, c) }
+            tags[base + j] = 1; codes[base + j] = c; break;
+          }
+          case 'boolean': tags[base + j] = v ? 2 : 3; break;
+          case 'undefined': tags[base + j] = 4; break;
+          default:
+            if (v === null) { tags[base + j] = 4 } else { return [r, j, v] }
+        }
+      }
+    }
+    return [nums, tags, codes, levels];
+  }
+  return [pluck, nums, tags, strs, pluckBatch];
 })"#;
 
 const TAG_NUM: u8 = 0;
@@ -53,6 +87,116 @@ pub struct Plucker {
     nums: ObjectRef,
     tags: ObjectRef,
     strs: ObjectRef,
+    batch: ObjectRef,
+}
+
+/// Many leads read by the batch reader: per cell a type tag, a number and a string
+/// code; per field the distinct strings. Plain Rust data (it crosses to workers).
+#[derive(Debug, Default)]
+pub struct BatchRows {
+    rows: usize,
+    width: usize,
+    nums: Vec<f64>,
+    tags: Vec<u8>,
+    codes: Vec<u32>,
+    levels: Vec<Vec<Value>>,
+}
+
+impl BatchRows {
+    /// Number of leads.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether there are no leads.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The rows as a core table, when every field holds one kind of value (numbers
+    /// or strings, with gaps) and no number is infinite: the core then maps each
+    /// distinct string once. `None` otherwise (score lead by lead instead). A
+    /// whitespace-only string is missing, as [`Value::is_missing`] says.
+    pub fn to_table(&self, keys: &[Key]) -> Option<leadscore::Table> {
+        use leadscore::data::{Column, StrColumn, MISSING_CODE};
+        let mut cols = Vec::with_capacity(self.width);
+        for (j, key) in keys.iter().enumerate().take(self.width) {
+            let cells = (0..self.rows).map(|r| r * self.width + j);
+            let (mut nums, mut strs) = (false, false);
+            for at in cells.clone() {
+                match self.tags[at] {
+                    TAG_NUM if self.nums[at].is_infinite() => return None,
+                    TAG_NUM => nums = true,
+                    TAG_STR => strs = true,
+                    TAG_MISSING => {}
+                    _ => return None,
+                }
+            }
+            let col = if nums && strs {
+                return None;
+            } else if strs {
+                let missing: Vec<bool> = self.levels[j].iter().map(Value::is_missing).collect();
+                let levels = self.levels[j]
+                    .iter()
+                    .map(|v| match v {
+                        Value::Str(s) => s.clone(),
+                        _ => String::new(),
+                    })
+                    .collect();
+                let codes = cells
+                    .map(|at| match self.tags[at] {
+                        TAG_STR if !missing[self.codes[at] as usize] => self.codes[at],
+                        _ => MISSING_CODE,
+                    })
+                    .collect();
+                Column::Str(StrColumn { codes, levels })
+            } else {
+                Column::Num(
+                    cells
+                        .map(|at| match self.tags[at] {
+                            TAG_NUM => self.nums[at],
+                            _ => f64::NAN,
+                        })
+                        .collect(),
+                )
+            };
+            cols.push((key.name.clone(), col));
+        }
+        leadscore::Table::from_columns(cols).ok()
+    }
+
+    /// Calls `f` with each lead's values in input order (one buffer, reused).
+    pub fn for_each<E>(
+        &self,
+        mut f: impl FnMut(usize, &[Value]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut buf: Vec<Value> = vec![Value::Missing; self.width];
+        for r in 0..self.rows {
+            let base = r * self.width;
+            for (j, slot) in buf.iter_mut().enumerate() {
+                let at = base + j;
+                match self.tags[at] {
+                    TAG_NUM => *slot = Value::Num(self.nums[at]),
+                    TAG_TRUE => *slot = Value::Bool(true),
+                    TAG_FALSE => *slot = Value::Bool(false),
+                    TAG_STR => {
+                        let level = &self.levels[j][self.codes[at] as usize];
+                        // Reuse the slot's string buffer instead of allocating.
+                        match (&mut *slot, level) {
+                            (Value::Str(dst), Value::Str(src)) => {
+                                dst.clear();
+                                dst.push_str(src);
+                            }
+                            _ => *slot = level.clone(),
+                        }
+                    }
+                    _ => *slot = Value::Missing,
+                }
+            }
+            f(r, &buf)?;
+        }
+        Ok(())
+    }
 }
 
 fn fail(e: napi::Error) -> Error {
@@ -98,6 +242,7 @@ impl Plucker {
             nums: part(1)?,
             tags: part(2)?,
             strs: part(3)?,
+            batch: part(4)?,
         })
     }
 
@@ -114,7 +259,8 @@ impl Plucker {
         self.pluck.unref(env)?;
         self.nums.unref(env)?;
         self.tags.unref(env)?;
-        self.strs.unref(env)
+        self.strs.unref(env)?;
+        self.batch.unref(env)
     }
 
     /// Reads a lead's fields into `out` (in `keys` order). The caller holds the
@@ -186,6 +332,129 @@ impl Plucker {
     }
 }
 
+impl Plucker {
+    /// Reads an array of leads (`what` names it in errors) with the batch reader.
+    pub fn read_batch(
+        &self,
+        env: &Env,
+        what: &str,
+        leads: &Unknown,
+        keys: &[Key],
+    ) -> Result<BatchRows, Error> {
+        let (_, _) = convert::as_array(what, leads)?;
+        let func = self.batch.get_value(env).map_err(fail)?;
+        let mut undefined = ptr::null_mut();
+        let mut ret = ptr::null_mut();
+        let argv = [leads.raw()];
+        // SAFETY: `func` is the batch reader (kept alive by its reference), called on
+        // the JavaScript thread with one valid argument.
+        let status = unsafe {
+            sys::napi_get_undefined(env.raw(), &mut undefined);
+            sys::napi_call_function(env.raw(), undefined, func.raw(), 1, argv.as_ptr(), &mut ret)
+        };
+        if status != sys::Status::napi_ok {
+            // A getter threw: its exception is pending and propagates.
+            return Err(Error::InvalidInput(format!("reading {what} failed")));
+        }
+        let out = Object::from_raw(env.raw(), ret);
+        let parts = out.get_array_length().map_err(fail)?;
+        let elem = |i: u32| -> Result<Unknown, Error> { out.get_element(i).map_err(fail) };
+        if parts == 3 {
+            let row: u32 = elem(0)?
+                .coerce_to_number()
+                .and_then(|n| n.get_uint32())
+                .map_err(fail)?;
+            let field: i32 = elem(1)?
+                .coerce_to_number()
+                .and_then(|n| n.get_int32())
+                .map_err(fail)?;
+            let value = elem(2)?;
+            return Err(
+                match usize::try_from(field).ok().and_then(|j| keys.get(j)) {
+                    None => match convert::as_object("a lead", &value) {
+                        Err(Error::InvalidInput(m)) => {
+                            Error::InvalidInput(format!("{what}[{row}]: {m}"))
+                        }
+                        Err(e) => e,
+                        Ok(_) => Error::Internal("batch reader: unexpected lead".into()),
+                    },
+                    Some(k) => match convert::value_of(&k.name, &value) {
+                        Err(Error::InvalidValue { field, message }) => Error::InvalidValue {
+                            field,
+                            message: format!("{message} (in {what}[{row}])"),
+                        },
+                        Err(e) => e,
+                        Ok(_) => Error::Internal("batch reader: unexpected value".into()),
+                    },
+                },
+            );
+        }
+        let width = keys.len();
+        let mut rows = BatchRows {
+            width,
+            ..BatchRows::default()
+        };
+        let total = {
+            let t = elem(1)?;
+            typed_len(env, t.raw())?
+        };
+        rows.rows = total.checked_div(width).unwrap_or(0);
+        rows.nums = vec![0.0; total];
+        rows.tags = vec![0; total];
+        rows.codes = vec![0; total];
+        copy_typed(env, elem(0)?.raw(), &mut rows.nums)?;
+        copy_typed(env, elem(1)?.raw(), &mut rows.tags)?;
+        copy_typed(env, elem(2)?.raw(), &mut rows.codes)?;
+        let levels = elem(3)?;
+        let levels = Object::from_raw(env.raw(), levels.raw());
+        for j in 0..width {
+            let lv: Unknown = levels.get_element(j as u32).map_err(fail)?;
+            let lv = Object::from_raw(env.raw(), lv.raw());
+            let n = lv.get_array_length().map_err(fail)?;
+            let mut vals = Vec::with_capacity(n as usize);
+            for i in 0..n {
+                let s: Unknown = lv.get_element(i).map_err(fail)?;
+                vals.push(Value::Str(convert::read_string(&s).map_err(fail)?));
+            }
+            rows.levels.push(vals);
+        }
+        // Every string code indexes its field's levels (the reader guarantees it;
+        // checked so that no inconsistency can index out of range).
+        for (at, (&t, &c)) in rows.tags.iter().zip(&rows.codes).enumerate() {
+            if t == TAG_STR && c as usize >= rows.levels[at % width.max(1)].len() {
+                return Err(Error::Internal("batch reader: bad string code".into()));
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// The element count of a typed array.
+fn typed_len(env: &Env, arr: sys::napi_value) -> Result<usize, Error> {
+    let mut ty = 0;
+    let mut len = 0usize;
+    let mut data = ptr::null_mut();
+    let mut buffer = ptr::null_mut();
+    let mut offset = 0usize;
+    // SAFETY: `arr` is a typed array the batch reader just created; N-API fills the
+    // out-parameters.
+    let status = unsafe {
+        sys::napi_get_typedarray_info(
+            env.raw(),
+            arr,
+            &mut ty,
+            &mut len,
+            &mut data,
+            &mut buffer,
+            &mut offset,
+        )
+    };
+    if status != sys::Status::napi_ok {
+        return Err(Error::Internal("batch reader: not a typed array".into()));
+    }
+    Ok(len)
+}
+
 /// Copies a typed array's elements into `dst` (whose length is the array's).
 fn copy_typed<T: Copy>(env: &Env, arr: sys::napi_value, dst: &mut [T]) -> Result<(), Error> {
     let mut ty = 0;
@@ -207,7 +476,11 @@ fn copy_typed<T: Copy>(env: &Env, arr: sys::napi_value, dst: &mut [T]) -> Result
         )
     };
     if status != sys::Status::napi_ok || len != dst.len() || (len > 0 && data.is_null()) {
-        return Err(Error::Internal(format!("fast field reader: bad typed array (status {status}, len {len} for {}, data null {})", dst.len(), data.is_null())));
+        return Err(Error::Internal(format!(
+            "fast field reader: bad typed array (status {status}, len {len} for {}, data null {})",
+            dst.len(),
+            data.is_null()
+        )));
     }
     if len > 0 {
         // SAFETY: `data` points at `len` elements of `T` (the reader created this

@@ -168,6 +168,11 @@ pub fn train(data: Unknown, options: Option<Unknown>) -> AsyncTask<TrainTask> {
 /// The rows a `scoreBatchAsync()` task scores.
 #[derive(Debug)]
 pub enum BatchInput {
+    /// Lead objects read by the batch reader.
+    Leads(
+        crate::pluck::BatchRows,
+        std::sync::Arc<[crate::convert::Key]>,
+    ),
     /// Lead objects read into values in the model's input order.
     Rows(Vec<Vec<leadscore::Value>>),
     /// Columns.
@@ -212,6 +217,7 @@ impl Task for ScoreBatchTask {
             }
             match table {
                 BatchInput::Table(t) => model.score_batch(t),
+                BatchInput::Leads(rows, keys) => crate::model::score_rows(model, rows, keys),
                 BatchInput::Rows(rows) => rows
                     .iter()
                     .map(|r| model.logit_values(r).map(leadscore::model::sigmoid))

@@ -55,6 +55,28 @@ test('scoreBatch matches the core (batch path)', () => {
   assert.equal(model.scoreBatch([]).length, 0)
 })
 
+test('scoreBatch equals score() lead by lead on both of its paths', async () => {
+  // Uniform batches (every field one kind of value) take the core's table path;
+  // mixed ones are scored lead by lead. Both must equal score() exactly.
+  const uniform = records.filter((r) =>
+    model.inputNames.every((f) => r[f] === undefined || r[f] === null || typeof r[f] === 'number' || Number.isNaN(Number(r[f]))),
+  )
+  const blanks = uniform.map((r, i) => ({ ...r, contract: i % 3 === 0 ? '  ' : r.contract, tenure: i % 4 === 0 ? null : r.tenure, payment_method: i % 5 === 0 ? '' : r.payment_method }))
+  const unseen = uniform.map((r, i) => ({ ...r, contract: i % 2 ? ' Month-to-month ' : 'Decade' }))
+  const mixed = [...uniform, { ...uniform[0], tenure: '12' }, { ...uniform[1], partner: true }]
+  for (const [name, batch] of [['uniform', uniform], ['blanks', blanks], ['unseen', unseen], ['mixed', mixed], ['all', records]]) {
+    const want = batch.map((r) => model.score(r))
+    const got = model.scoreBatch(batch)
+    got.forEach((p, i) => close(assert, p, want[i], `${name} lead ${i}`, 0))
+    const got2 = await model.scoreBatchAsync(batch)
+    got2.forEach((p, i) => close(assert, p, want[i], `${name} async lead ${i}`, 0))
+  }
+  // Errors name the lead whichever path the batch would take.
+  assert.throws(() => model.scoreBatch([...uniform, { tenure: Infinity }]), (e) => e.code === 'INVALID_INPUT' && /leads\[\d+\]/.test(e.message) && /tenure/.test(e.message))
+  assert.throws(() => model.scoreBatch([...uniform, { partner: 7 }]), (e) => e.code === 'INVALID_INPUT' && /leads\[\d+\]/.test(e.message) && /partner/.test(e.message))
+  assert.throws(() => model.scoreBatch([...uniform, { tenure: 'soon' }]), (e) => e.code === 'INVALID_INPUT' && /leads\[\d+\]/.test(e.message) && /soon/.test(e.message))
+})
+
 test('scoreBatchAsync matches the core', async () => {
   const p = await model.scoreBatchAsync(records)
   assert.ok(p instanceof Float64Array)
