@@ -292,6 +292,12 @@ pub fn columns_table(v: &Unknown) -> Result<Table, Error> {
             // checks its element type and fails (without reading) for other types.
             let arr = unsafe { col.cast::<Float64Array>() }
                 .map_err(|_| bad("a typed-array column must be a Float64Array".into()))?;
+            if let Some(i) = arr.iter().position(|x| x.is_infinite()) {
+                return Err(bad(format!(
+                    "row {i}: expected a finite number, got {}",
+                    arr[i]
+                )));
+            }
             Column::Num(arr.to_vec())
         } else if col.is_array().unwrap_or(false) {
             let (arr, n) = as_array(&name, &col)?;
@@ -309,7 +315,9 @@ pub fn columns_table(v: &Unknown) -> Result<Table, Error> {
                     }
                 });
             }
-            Column::Str(StrColumn::from_options(strs.iter().map(|s| s.as_deref())))
+            Column::Str(blank_is_missing(StrColumn::from_options(
+                strs.iter().map(|s| s.as_deref()),
+            )))
         } else if col.get_type().ok() == Some(ValueType::Object) {
             dict_column(&name, &col)?
         } else {
@@ -368,10 +376,28 @@ fn dict_column(name: &str, col: &Unknown) -> Result<Column, Error> {
             "codes[{i}] = {c} is not an index into the {n} levels (0xFFFFFFFF marks a missing value)"
         )));
     }
-    Ok(Column::Str(StrColumn {
+    Ok(Column::Str(blank_is_missing(StrColumn {
         codes: codes.to_vec(),
         levels: lv,
-    }))
+    })))
+}
+
+/// Marks cells whose level is blank (empty or whitespace) as missing, as a blank
+/// string field is missing for `score()` ([`Value::is_missing`]).
+pub fn blank_is_missing(mut col: StrColumn) -> StrColumn {
+    let blank: Vec<bool> = col
+        .levels
+        .iter()
+        .map(|l| Value::Str(l.clone()).is_missing())
+        .collect();
+    if blank.iter().any(|&b| b) {
+        for c in &mut col.codes {
+            if *c != MISSING_CODE && blank[*c as usize] {
+                *c = MISSING_CODE;
+            }
+        }
+    }
+    col
 }
 
 /// The option names `train()` accepts, in JavaScript spelling, with their core names.

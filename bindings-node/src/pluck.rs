@@ -135,7 +135,6 @@ impl BatchRows {
             let col = if nums && strs {
                 return None;
             } else if strs {
-                let missing: Vec<bool> = self.levels[j].iter().map(Value::is_missing).collect();
                 let levels = self.levels[j]
                     .iter()
                     .map(|v| match v {
@@ -145,11 +144,14 @@ impl BatchRows {
                     .collect();
                 let codes = cells
                     .map(|at| match self.tags[at] {
-                        TAG_STR if !missing[self.codes[at] as usize] => self.codes[at],
+                        TAG_STR => self.codes[at],
                         _ => MISSING_CODE,
                     })
                     .collect();
-                Column::Str(StrColumn { codes, levels })
+                Column::Str(crate::convert::blank_is_missing(StrColumn {
+                    codes,
+                    levels,
+                }))
             } else {
                 Column::Num(
                     cells

@@ -46,6 +46,7 @@ test('INVALID_INPUT: values of the wrong kind, non-objects and bad columns', () 
   }
   assert.throws(() => model.scoreBatch(lead), (e) => coded(e, 'INVALID_INPUT', 'must be an array'))
   assert.throws(() => model.scoreBatch([lead, 7]), (e) => coded(e, 'INVALID_INPUT', 'leads[1]'))
+  assert.throws(() => model.scoreColumns({ tenure: new Float64Array([1, -Infinity]) }), (e) => coded(e, 'INVALID_INPUT', '"tenure"', 'row 1', 'finite'))
   assert.throws(() => model.scoreColumns({ tenure: [1, 2] }), (e) => coded(e, 'INVALID_INPUT', '"tenure"', 'Float64Array'))
   assert.throws(() => model.scoreColumns({ tenure: new Int32Array(2) }), (e) => coded(e, 'INVALID_INPUT', '"tenure"', 'Float64Array'))
   assert.throws(

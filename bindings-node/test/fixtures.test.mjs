@@ -114,6 +114,12 @@ test('scoreColumns (Float64Array columns) matches the single-record path', async
   }
   const d = model.scoreColumns(dict)
   d.forEach((x, i) => close(assert, x, p[i], `dictionary column row ${i}`))
+  // Blank strings are missing, as for score().
+  const blank = model.scoreColumns({ contract: ['  ', ''], tenure: new Float64Array([1, 2]) })
+  close(assert, blank[0], model.score({ tenure: 1 }), 'blank string column row 0', 0)
+  const blankDict = model.scoreColumns({ contract: { codes: new Uint32Array([0, 1]), levels: [' ', 'Two year'] }, tenure: new Float64Array([1, 2]) })
+  close(assert, blankDict[0], model.score({ tenure: 1 }), 'blank dictionary level', 0)
+  close(assert, blankDict[1], model.score({ tenure: 2, contract: 'Two year' }), 'dictionary level', 0)
   // A column the model does not read is ignored; a field without a column is missing.
   const partial = model.scoreColumns({ tenure: new Float64Array([1, 70]), other: ['a', 'b'] })
   close(assert, partial[0], model.score({ tenure: 1 }), 'partial row 0')
