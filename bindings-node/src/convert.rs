@@ -13,7 +13,7 @@ use leadscore::{Error, Record, Table, Value};
 use napi::bindgen_prelude::{
     Float64Array, JsObjectValue, JsValue, Object, Uint32Array, Uint8Array, Unknown,
 };
-use napi::ValueType;
+use napi::{Env, ValueType};
 use std::ffi::CString;
 
 /// A field name prepared for fast property lookups.
@@ -275,7 +275,10 @@ pub fn leads_rows(what: &str, v: &Unknown, keys: &[Key]) -> Result<Vec<Vec<Value
 /// missing); an array holds strings (`null`/`undefined` = missing); an object
 /// `{ codes: Uint32Array, levels: string[] }` is a dictionary-encoded string column
 /// (the fastest form: only the levels are read one by one).
-pub fn columns_table(v: &Unknown) -> Result<Table, Error> {
+pub fn columns_table(
+    v: &Unknown,
+    fast: Option<(&Env, &crate::pluck::Plucker)>,
+) -> Result<Table, Error> {
     let obj = as_object("columns", v)?;
     let names = Object::keys(&obj).map_err(|e| napi_fail("columns", e))?;
     let mut cols = Vec::with_capacity(names.len());
@@ -299,6 +302,8 @@ pub fn columns_table(v: &Unknown) -> Result<Table, Error> {
                 )));
             }
             Column::Num(arr.to_vec())
+        } else if let (true, Some((env, p))) = (col.is_array().unwrap_or(false), fast) {
+            p.intern(env, &name, &col)?
         } else if col.is_array().unwrap_or(false) {
             let (arr, n) = as_array(&name, &col)?;
             let mut strs: Vec<Option<String>> = Vec::with_capacity(n as usize);

@@ -164,25 +164,38 @@ impl Model {
         self.inner.logit_values(&values).map_err(js_err)
     }
 
-    /// Reads an array of leads with the batch reader (`None` when it is busy in a
-    /// re-entrant call; then read lead by lead).
-    fn batch_rows(&self, env: &Env, leads: &Unknown) -> Result<Option<BatchRows>> {
+    /// Runs `f` with this environment's reader (`None` when it is busy in a
+    /// re-entrant call or cannot be built: callers then take the plain path).
+    fn with_plucker<T>(&self, env: &Env, f: impl FnOnce(Option<&Plucker>) -> T) -> T {
         let Ok(mut fast) = self.fast.try_borrow_mut() else {
-            return Ok(None);
+            return f(None);
         };
-        if fast.as_ref().is_none_or(|f| !f.is_for(env)) {
+        if fast.as_ref().is_none_or(|p| !p.is_for(env)) {
             if let Some(old) = fast.take() {
+                // Made in another environment: it cannot be released from here.
                 std::mem::forget(old);
             }
             *fast = Plucker::new(env, &self.keys).ok();
         }
-        match fast.as_ref() {
-            Some(f) => f
+        f(fast.as_ref())
+    }
+
+    /// Reads an array of leads with the batch reader (`None`: read lead by lead).
+    fn batch_rows(&self, env: &Env, leads: &Unknown) -> Result<Option<BatchRows>> {
+        self.with_plucker(env, |p| match p {
+            Some(p) => p
                 .read_batch(env, "leads", leads, &self.keys)
                 .map(Some)
                 .map_err(js_err),
             None => Ok(None),
-        }
+        })
+    }
+
+    /// Reads a columns object into a table.
+    fn columns(&self, env: &Env, columns: &Unknown) -> Result<leadscore::Table> {
+        self.with_plucker(env, |p| {
+            convert::columns_table(columns, p.map(|p| (env, p))).map_err(js_err)
+        })
     }
 }
 
@@ -328,9 +341,9 @@ impl Model {
     /// does not read are ignored; fields without a column are missing. All columns must
     /// have the same length.
     #[napi(ts_args_type = "columns: Columns")]
-    pub fn score_columns(&self, columns: Unknown) -> Result<Float64Array> {
+    pub fn score_columns(&self, env: Env, columns: Unknown) -> Result<Float64Array> {
         guard("Model.scoreColumns", || {
-            let table = convert::columns_table(&columns).map_err(js_err)?;
+            let table = self.columns(&env, &columns)?;
             Ok(Float64Array::new(
                 self.inner.score_batch(&table).map_err(js_err)?,
             ))
@@ -354,9 +367,7 @@ impl Model {
                     .map(BatchInput::Rows)
                     .map_err(js_err)
             } else {
-                convert::columns_table(&leads)
-                    .map(BatchInput::Table)
-                    .map_err(js_err)
+                self.columns(&env, &leads).map(BatchInput::Table)
             }
         });
         AsyncTask::new(ScoreBatchTask::new(

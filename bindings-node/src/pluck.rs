@@ -70,7 +70,24 @@ const PLUCK_JS: &str = r#"(function (keys) {
     }
     return [nums, tags, codes, levels];
   }
-  return [pluck, nums, tags, strs, pluckBatch];
+  // One string column: [codes, levels] (0xFFFFFFFF = null/undefined), or
+  // [row, value] for the first value that is not a string.
+  function intern(arr) {
+    const rows = arr.length;
+    const codes = new Uint32Array(rows);
+    const levels = [];
+    const index = new Map();
+    for (let i = 0; i < rows; i++) {
+      const v = arr[i];
+      if (v === null || v === undefined) { codes[i] = 0xFFFFFFFF; continue }
+      if (typeof v !== 'string') return [i, v];
+      let c = index.get(v);
+      if (c === undefined) { c = levels.length; levels.push(v); index.set(v, c) }
+      codes[i] = c;
+    }
+    return [codes, levels];
+  }
+  return [pluck, nums, tags, strs, pluckBatch, intern];
 })"#;
 
 const TAG_NUM: u8 = 0;
@@ -88,6 +105,7 @@ pub struct Plucker {
     tags: ObjectRef,
     strs: ObjectRef,
     batch: ObjectRef,
+    intern: ObjectRef,
 }
 
 /// Many leads read by the batch reader: per cell a type tag, a number and a string
@@ -245,6 +263,7 @@ impl Plucker {
             tags: part(2)?,
             strs: part(3)?,
             batch: part(4)?,
+            intern: part(5)?,
         })
     }
 
@@ -262,7 +281,8 @@ impl Plucker {
         self.nums.unref(env)?;
         self.tags.unref(env)?;
         self.strs.unref(env)?;
-        self.batch.unref(env)
+        self.batch.unref(env)?;
+        self.intern.unref(env)
     }
 
     /// Reads a lead's fields into `out` (in `keys` order). The caller holds the
@@ -428,6 +448,70 @@ impl Plucker {
             }
         }
         Ok(rows)
+    }
+}
+
+impl Plucker {
+    /// Reads an array of strings (`null`/`undefined` = missing) as a dictionary
+    /// column: each distinct string crosses N-API once.
+    pub fn intern(
+        &self,
+        env: &Env,
+        name: &str,
+        arr: &Unknown,
+    ) -> Result<leadscore::data::Column, Error> {
+        let func = self.intern.get_value(env).map_err(fail)?;
+        let mut undefined = ptr::null_mut();
+        let mut ret = ptr::null_mut();
+        let argv = [arr.raw()];
+        // SAFETY: `func` is the interning function (kept alive by its reference),
+        // called on the JavaScript thread with one valid argument.
+        let status = unsafe {
+            sys::napi_get_undefined(env.raw(), &mut undefined);
+            sys::napi_call_function(env.raw(), undefined, func.raw(), 1, argv.as_ptr(), &mut ret)
+        };
+        if status != sys::Status::napi_ok {
+            return Err(Error::InvalidInput(format!(
+                "reading column \"{name}\" failed"
+            )));
+        }
+        let out = Object::from_raw(env.raw(), ret);
+        let first: Unknown = out.get_element(0).map_err(fail)?;
+        let second: Unknown = out.get_element(1).map_err(fail)?;
+        if !first.is_typedarray().unwrap_or(false) {
+            let row: u32 = first
+                .coerce_to_number()
+                .and_then(|n| n.get_uint32())
+                .map_err(fail)?;
+            let kind = match convert::value_of(name, &second) {
+                Ok(v) => v.kind_name().to_owned(),
+                Err(e) => return Err(e),
+            };
+            return Err(Error::InvalidValue {
+                field: name.to_owned(),
+                message: format!(
+                    "row {row}: a string column holds strings, null or undefined, got a {kind} (pass numbers as a Float64Array)"
+                ),
+            });
+        }
+        let mut codes = vec![0u32; typed_len(env, first.raw())?];
+        copy_typed(env, first.raw(), &mut codes)?;
+        let lv = Object::from_raw(env.raw(), second.raw());
+        let n = lv.get_array_length().map_err(fail)?;
+        let mut levels = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            let s: Unknown = lv.get_element(i).map_err(fail)?;
+            levels.push(convert::read_string(&s).map_err(fail)?);
+        }
+        if codes
+            .iter()
+            .any(|&c| c != leadscore::data::MISSING_CODE && c >= n)
+        {
+            return Err(Error::Internal("interning: bad string code".into()));
+        }
+        Ok(leadscore::data::Column::Str(convert::blank_is_missing(
+            leadscore::data::StrColumn { codes, levels },
+        )))
     }
 }
 
