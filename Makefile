@@ -5,7 +5,7 @@
 
 CARGO ?= cargo
 
-.PHONY: test fmt-check clippy unit demo bench golden test-python bench-python
+.PHONY: test fmt-check clippy unit demo bench golden test-python bench-python test-node bench-node
 
 test: fmt-check clippy unit
 
@@ -20,6 +20,15 @@ unit:
 
 demo:
 	$(CARGO) run --release -p leadscore-cli -- demo
+
+# The Node package: npm ci, build the addon, node --test (see bindings-node/test.sh).
+test-node:
+	bindings-node/test.sh
+
+# Node: leadscore vs the same model hand-written in JavaScript (builds release first).
+bench-node:
+	cd bindings-node && npm ci --no-audit --no-fund && npx napi build --platform --release --dts-header dts-header.d.ts
+	node bench/node_score.mjs
 
 bench:
 	python3 bench/fit_vs_sklearn.py

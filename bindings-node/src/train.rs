@@ -1,0 +1,235 @@
+//! Training and batch scoring off the event loop: `AsyncTask`s on the libuv pool.
+//!
+//! JavaScript values are read on the JavaScript thread when the task is created;
+//! only Rust data crosses to the worker. Every failure — a bad argument, a core
+//! error, or a panic caught by `catch_unwind` — rejects the Promise with a coded
+//! `Error`; nothing is thrown synchronously and no Promise is left pending.
+//!
+//! Test hook: when the environment variable `LEADSCORE_NODE_TEST_PANIC` equals the
+//! task's name (`train` or `scoreBatchAsync`) at the moment the task is created, its
+//! worker computation panics on purpose, so the tests can prove that a panic
+//! rejects the Promise with `code: 'INTERNAL'`. Nothing else reads the variable.
+
+use crate::convert;
+use crate::error::{guard_task, Failure};
+use crate::model::Model;
+use leadscore::options::TrainOptions;
+use leadscore::Table;
+use napi::bindgen_prelude::{AsyncTask, Float64Array, JsObjectValue, Unknown};
+use napi::{Env, Task};
+use napi_derive::napi;
+use std::sync::Arc;
+
+/// The environment variable of the test hook (see the module docs).
+pub const TEST_PANIC_ENV: &str = "LEADSCORE_NODE_TEST_PANIC";
+
+/// Whether the test hook asks task `name` to panic.
+pub fn test_panic_requested(name: &str) -> bool {
+    std::env::var(TEST_PANIC_ENV).is_ok_and(|v| v == name)
+}
+
+/// Rejects a task's Promise with a coded `Error` built on the JavaScript thread.
+fn reject(env: Env, f: Failure) -> napi::Error {
+    let js = napi::JsError::from(napi::Error::new(f.code, f.message)).into_unknown(env);
+    napi::Error::from(js)
+}
+
+/// What to train on.
+#[derive(Debug)]
+pub enum TrainData {
+    /// A CSV file (or JSON Lines for `.jsonl`/`.ndjson`), read on the worker.
+    Path(String),
+    /// Rows already read from JavaScript objects.
+    Table(Table),
+}
+
+/// The `train()` task.
+pub struct TrainTask {
+    input: Result<(TrainData, serde_json::Value), Failure>,
+    panic: bool,
+}
+
+impl Task for TrainTask {
+    type Output = Result<leadscore::Model, Failure>;
+    type JsValue = Model;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let (data, options) = match &self.input {
+            Ok(x) => x,
+            Err(f) => return Ok(Err(f.clone())),
+        };
+        let panic = self.panic;
+        Ok(guard_task("train", || {
+            if panic {
+                panic!("{TEST_PANIC_ENV}=train: deliberate test panic");
+            }
+            let opts = TrainOptions::from_json(options)?;
+            match data {
+                TrainData::Path(p) => opts.train_file(p),
+                TrainData::Table(t) => opts.train_table(t),
+            }
+        }))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Model> {
+        output
+            .map(|m| {
+                let size = m.to_bytes().map_or(0, |b| b.len());
+                Model::from_core(&env, m, size)
+            })
+            .map_err(|f| reject(env, f))
+    }
+}
+
+/// Reads `train()`'s arguments on the JavaScript thread.
+fn train_input(
+    data: &Unknown,
+    options: Option<&Unknown>,
+) -> Result<(TrainData, serde_json::Value), leadscore::Error> {
+    use leadscore::Error;
+    let obj = convert::as_object("train data", data).map_err(|_| {
+        Error::InvalidInput("train data must be { csv: path } or { rows: [...] }".into())
+    })?;
+    let keys = napi::bindgen_prelude::Object::keys(&obj)
+        .map_err(|e| Error::InvalidInput(format!("train data: {}", e.reason)))?;
+    let data = match keys
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["csv"] => {
+            let v: Unknown = obj
+                .get_named_property_unchecked("csv")
+                .map_err(|e| Error::InvalidInput(format!("csv: {}", e.reason)))?;
+            match convert::value_of("csv", &v)? {
+                leadscore::Value::Str(p) => TrainData::Path(p),
+                _ => {
+                    return Err(Error::InvalidInput(
+                        "csv must be a file path (a string)".into(),
+                    ))
+                }
+            }
+        }
+        ["rows"] => {
+            let v: Unknown = obj
+                .get_named_property_unchecked("rows")
+                .map_err(|e| Error::InvalidInput(format!("rows: {}", e.reason)))?;
+            TrainData::Table(Table::from_records(&convert::records_of("rows", &v)?))
+        }
+        other => {
+            return Err(Error::InvalidInput(format!(
+                "train data must be {{ csv: path }} or {{ rows: [...] }}, got keys [{}]",
+                other.join(", ")
+            )))
+        }
+    };
+    let options = match options {
+        None => serde_json::Value::Null,
+        Some(o) => {
+            convert::as_object("options", o)?;
+            // SAFETY: `o` was checked to be a plain object; the serde conversion reads
+            // it through N-API and fails (without undefined behaviour) on values JSON
+            // cannot hold.
+            unsafe { o.cast::<serde_json::Value>() }
+                .map_err(|e| Error::InvalidInput(format!("options: {}", e.reason)))?
+        }
+    };
+    Ok((data, convert::options_to_core(options)?))
+}
+
+/// Trains a model off the event loop and resolves to it.
+///
+/// `data` is `{ csv: path }` (a CSV file; `.jsonl`/`.ndjson` are read as JSON Lines)
+/// or `{ rows: [...] }` (objects of field -> value, typed like JSON Lines). `options`
+/// use camelCase names (`target` is required): `target`, `positive`, `balance`
+/// (`'upsample'` default, `'downsample'`, `'class_weight'`, `'none'`), `c`, `minRows`,
+/// `minPositives`, `cv`, `seed`, `maxIter`, `tol`, `minCount`, `maxLevels`, `kinds`,
+/// `threads`, `delimiter`, `decimalComma`. They are validated by the core; any
+/// problem rejects the Promise with a coded `Error` (`'INVALID_INPUT'`,
+/// `'UNKNOWN_COLUMN'`, `'INSUFFICIENT_DATA'`, `'IO'`, `'TRAINING'`, `'INTERNAL'`).
+///
+/// ```js
+/// const { train } = require('leadscore');
+/// const model = await train({ csv: 'examples/data/wa_churn.csv' }, { target: 'churn', cv: 3 });
+/// ```
+#[napi(
+    ts_args_type = "data: TrainData, options: TrainOptions",
+    ts_return_type = "Promise<Model>"
+)]
+pub fn train(data: Unknown, options: Option<Unknown>) -> AsyncTask<TrainTask> {
+    let input = guard_task("train", || train_input(&data, options.as_ref()));
+    AsyncTask::new(TrainTask {
+        input,
+        panic: test_panic_requested("train"),
+    })
+}
+
+/// The rows a `scoreBatchAsync()` task scores.
+#[derive(Debug)]
+pub enum BatchInput {
+    /// Lead objects read by the batch reader.
+    Leads(
+        crate::pluck::BatchRows,
+        std::sync::Arc<[crate::convert::Key]>,
+    ),
+    /// Lead objects read into values in the model's input order.
+    Rows(Vec<Vec<leadscore::Value>>),
+    /// Columns.
+    Table(Table),
+}
+
+/// The `scoreBatchAsync()` task.
+pub struct ScoreBatchTask {
+    model: Arc<leadscore::Model>,
+    table: Result<BatchInput, Failure>,
+    panic: bool,
+}
+
+impl ScoreBatchTask {
+    /// A task scoring `table` (or rejecting with its failure).
+    pub fn new(
+        model: Arc<leadscore::Model>,
+        table: Result<BatchInput, Failure>,
+        panic: bool,
+    ) -> Self {
+        ScoreBatchTask {
+            model,
+            table,
+            panic,
+        }
+    }
+}
+
+impl Task for ScoreBatchTask {
+    type Output = Result<Vec<f64>, Failure>;
+    type JsValue = Float64Array;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let table = match &self.table {
+            Ok(t) => t,
+            Err(f) => return Ok(Err(f.clone())),
+        };
+        let (model, panic) = (&self.model, self.panic);
+        let out = guard_task("scoreBatchAsync", || {
+            if panic {
+                panic!("{TEST_PANIC_ENV}=scoreBatchAsync: deliberate test panic");
+            }
+            match table {
+                BatchInput::Table(t) => model.score_batch(t),
+                BatchInput::Leads(rows, keys) => crate::model::score_rows(model, rows, keys),
+                BatchInput::Rows(rows) => rows
+                    .iter()
+                    .map(|r| model.logit_values(r).map(leadscore::model::sigmoid))
+                    .collect(),
+            }
+        });
+        // The rows are no longer needed: free them on the worker.
+        self.table = Ok(BatchInput::Rows(Vec::new()));
+        Ok(out)
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Float64Array> {
+        output.map(Float64Array::new).map_err(|f| reject(env, f))
+    }
+}
