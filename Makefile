@@ -1,5 +1,6 @@
 # leadscore — one entry point for building, testing and benchmarking.
-#   make test    every check CI runs: formatting, clippy, all tests
+#   make test    every check CI runs: formatting, clippy, Rust tests, and each binding's
+#                test script (installs what it needs: venv, npm ci, apt-get)
 #   make demo    the demo: synthetic tenants, one model each
 #   make bench   the benchmarks against scikit-learn (sets up bench/.venv)
 
@@ -7,7 +8,7 @@ CARGO ?= cargo
 
 .PHONY: test fmt-check clippy unit demo bench golden test-python bench-python test-node bench-node
 
-test: fmt-check clippy unit
+test: fmt-check clippy unit test-python test-node
 
 fmt-check:
 	$(CARGO) fmt --all --check

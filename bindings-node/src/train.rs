@@ -8,7 +8,10 @@
 //! Test hook: when the environment variable `LEADSCORE_NODE_TEST_PANIC` equals the
 //! task's name (`train` or `scoreBatchAsync`) at the moment the task is created, its
 //! worker computation panics on purpose, so the tests can prove that a panic
-//! rejects the Promise with `code: 'INTERNAL'`. Nothing else reads the variable.
+//! rejects the Promise with `code: 'INTERNAL'`. With the value `train:TRAINING` the
+//! `train` task instead fails with the core's training error (which the solver no
+//! longer produces on any valid input), so the tests can prove that code's path end
+//! to end. Nothing else reads the variable.
 
 use crate::convert;
 use crate::error::{guard_task, Failure};
@@ -47,6 +50,7 @@ pub enum TrainData {
 pub struct TrainTask {
     input: Result<(TrainData, serde_json::Value), Failure>,
     panic: bool,
+    fail_training: bool,
 }
 
 impl Task for TrainTask {
@@ -58,10 +62,15 @@ impl Task for TrainTask {
             Ok(x) => x,
             Err(f) => return Ok(Err(f.clone())),
         };
-        let panic = self.panic;
+        let (panic, fail_training) = (self.panic, self.fail_training);
         Ok(guard_task("train", || {
             if panic {
                 panic!("{TEST_PANIC_ENV}=train: deliberate test panic");
+            }
+            if fail_training {
+                return Err(leadscore::Error::Training(format!(
+                    "{TEST_PANIC_ENV}=train:TRAINING: deliberate test failure"
+                )));
             }
             let opts = TrainOptions::from_json(options)?;
             match data {
@@ -162,6 +171,7 @@ pub fn train(data: Unknown, options: Option<Unknown>) -> AsyncTask<TrainTask> {
     AsyncTask::new(TrainTask {
         input,
         panic: test_panic_requested("train"),
+        fail_training: test_panic_requested("train:TRAINING"),
     })
 }
 

@@ -128,7 +128,13 @@ impl Model {
             feature_means,
             metrics,
         };
-        m.validate()?;
+        // At training time a broken invariant is a training failure, not a bad file.
+        m.validate().map_err(|e| match e {
+            Error::ModelFormat(msg) => {
+                Error::Training(format!("the trained model is inconsistent: {msg}"))
+            }
+            other => other,
+        })?;
         Ok(m)
     }
 

@@ -122,3 +122,51 @@ fn balancing_modes_keep_calibration() {
         );
     }
 }
+
+#[test]
+fn huge_numbers_are_an_input_error_naming_the_field() {
+    let mut t = table(4);
+    let n = t.n_rows();
+    t.replace_column(
+        "amount",
+        Column::Num(
+            (0..n)
+                .map(|i| if i % 2 == 0 { 1e300 } else { -1e300 })
+                .collect(),
+        ),
+    )
+    .unwrap();
+    let cfg = TrainConfig {
+        cv_folds: 0,
+        ..TrainConfig::default()
+    };
+    let e = Trainer::new(cfg)
+        .unwrap()
+        .fit(&t, &TargetSpec::new("won"))
+        .unwrap_err();
+    assert_eq!(e.code(), leadscore::ErrorCode::InvalidInput, "{e}");
+    assert!(e.to_string().contains("amount"), "{e}");
+}
+
+#[test]
+fn too_little_data_is_a_readable_error() {
+    let t = table(5).take(&(0..900).collect::<Vec<_>>());
+    let e = Trainer::new(TrainConfig::default())
+        .unwrap()
+        .fit(&t, &TargetSpec::new("won"))
+        .unwrap_err();
+    assert_eq!(e.code(), leadscore::ErrorCode::InsufficientData);
+    let msg = e.to_string();
+    assert!(msg.starts_with("insufficient data: 900 rows with"), "{msg}");
+    assert!(
+        msg.contains("need at least 2000 rows and 50 positives"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn models_and_stores_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Model>();
+    check::<leadscore::store::Store>();
+}

@@ -126,7 +126,7 @@ impl Target {
                         Error::parse(
                             table.line_of(i),
                             Some(name),
-                            format!("target value \"{t}\" is not 0/1, true/false or yes/no; name the positive class (--positive)"),
+                            format!("target value \"{t}\" is not 0/1, true/false or yes/no; name the positive class (the `positive` option)"),
                         )
                     })?;
                     if seen.len() == 2 {
@@ -134,7 +134,7 @@ impl Target {
                             table.line_of(i),
                             Some(name),
                             format!(
-                                "a third target class \"{t}\" after \"{}\" and \"{}\"; name the positive class (--positive)",
+                                "a third target class \"{t}\" after \"{}\" and \"{}\"; name the positive class (the `positive` option)",
                                 texts[seen[0] as usize], texts[seen[1] as usize]
                             ),
                         ));

@@ -396,6 +396,12 @@ fn fit_standardize(
         0.0
     };
     let sd = var.sqrt();
+    if !mean.is_finite() || !sd.is_finite() {
+        return Err(Error::InvalidValue {
+            field: name.to_owned(),
+            message: "values too large to standardise (their mean or spread overflows)".into(),
+        });
+    }
     Ok(Step::Standardize {
         input,
         offset,
