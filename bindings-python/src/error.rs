@@ -54,6 +54,7 @@ fn class_name(code: ErrorCode) -> &'static str {
         ErrorCode::Io => "IoError",
         ErrorCode::UnknownColumn => "UnknownColumnError",
         ErrorCode::Training => "TrainingError",
+        ErrorCode::NotFound => "NotFoundError",
         _ => "InternalError",
     }
 }

@@ -49,9 +49,37 @@ fn _train_file(
 }
 
 /// The compiled module.
+/// Raises the exception a core error with `code` maps to, through the same mapping
+/// every real error takes. For the tests of that mapping: some codes (a training
+/// failure, an internal error) no valid input can produce.
+#[pyfunction]
+fn _raise_core_error(code: u32, message: String) -> PyLsResult<()> {
+    use leadscore::Error;
+    Err(error::PyLsError::Core(match code {
+        1 => Error::InvalidInput(message),
+        2 => Error::ModelFormat(message),
+        3 => Error::InsufficientData {
+            rows: 1,
+            positives: 0,
+            min_rows: 2,
+            min_positives: 1,
+        },
+        4 => Error::io(message, std::io::Error::other("test")),
+        5 => Error::unknown_column(&message, []),
+        6 => Error::Training(message),
+        7 => Error::ModelNotFound {
+            tenant: message,
+            name: "lead".into(),
+            reason: "no_model".into(),
+        },
+        _ => Error::Internal(message),
+    }))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyModel>()?;
+    m.add_function(wrap_pyfunction!(_raise_core_error, m)?)?;
     m.add_function(wrap_pyfunction!(_train_columns, m)?)?;
     m.add_function(wrap_pyfunction!(_train_file, m)?)?;
     m.add("__version__", leadscore::VERSION)?;

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import leadscore
-from leadscore import errors
+from leadscore import _native, errors
 
 
 def test_hierarchy_and_codes():
@@ -90,14 +90,24 @@ def test_unknown_column(churn_df):
 
 
 def test_training_error():
+    # The solver fails on no valid input any more (an absurd C is an input error), so
+    # the training code's path is proven through the native mapping itself.
     n = 200
     y = np.arange(n) % 2 == 0
     x = np.where(y, 1.0, -1.0) * 1e6 + np.arange(n)
-    with pytest.raises(leadscore.TrainingError, match="non-finite") as e:
-        leadscore.train(
-            {"x": x, "y": y}, target="y", min_rows=1, min_positives=1, cv=0, c=1.7e308, max_iter=10000, balance="none"
-        )
-    assert isinstance(e.value, RuntimeError) and e.value.code == 6
+    with pytest.raises(leadscore.InvalidInputError, match="overflows"):
+        leadscore.train({"x": x, "y": y}, target="y", min_rows=1, min_positives=1, cv=0, c=1.7e308, balance="none")
+    with pytest.raises(leadscore.TrainingError, match="diverged") as e:
+        _native._raise_core_error(6, "diverged")
+    assert isinstance(e.value, RuntimeError) and e.value.code == 6 and e.value.code_name == "TRAINING"
+
+
+@pytest.mark.parametrize("code", [1, 2, 3, 4, 5, 6, 7, 99])
+def test_every_core_code_maps_to_its_class(code):
+    with pytest.raises(errors.LeadScoreError) as e:
+        _native._raise_core_error(code, "msg")
+    assert type(e.value) is errors.error_class(code)
+    assert e.value.code == code
 
 
 def test_target_errors_name_the_line():

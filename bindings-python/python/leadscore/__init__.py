@@ -30,6 +30,7 @@ from .errors import (
     IoError,
     LeadScoreError,
     ModelFormatError,
+    NotFoundError,
     TrainingError,
     UnknownColumnError,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "IoError",
     "UnknownColumnError",
     "TrainingError",
+    "NotFoundError",
     "InternalError",
 ]
 

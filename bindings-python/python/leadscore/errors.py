@@ -113,6 +113,13 @@ class InternalError(LeadScoreError, RuntimeError):
     code_name = "INTERNAL"
 
 
+class NotFoundError(LeadScoreError, LookupError):
+    """A store has no model for the tenant and no fallback (code 7)."""
+
+    code = 7
+    code_name = "NOT_FOUND"
+
+
 _BY_CODE = {
     c.code: c
     for c in (
@@ -122,6 +129,7 @@ _BY_CODE = {
         IoError,
         UnknownColumnError,
         TrainingError,
+        NotFoundError,
         InternalError,
     )
 }
