@@ -5,7 +5,7 @@
 
 CARGO ?= cargo
 
-.PHONY: test fmt-check clippy unit demo bench golden
+.PHONY: test fmt-check clippy unit demo bench golden test-c test-php bench-php
 
 test: fmt-check clippy unit
 
@@ -28,3 +28,15 @@ bench:
 # Rewrites the golden model and fixtures (only when the format version changes).
 golden:
 	LEADSCORE_WRITE_GOLDEN=1 $(CARGO) test -p leadscore --test golden
+
+# The C ABI: header check, Rust tests, C tests under ASan + UBSan.
+test-c:
+	bindings-c/test.sh
+
+# The PHP extension: .phpt suite, the same under valgrind, a real php -S server.
+test-php:
+	php-ext/test.sh
+
+# Per-lead latency from PHP vs a plain-PHP dot product and vs the C ABI alone.
+bench-php:
+	bench/php_score.sh
