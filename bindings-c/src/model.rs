@@ -6,10 +6,9 @@ use crate::ffi::{
 };
 use crate::ffi_boundary;
 use crate::ls_status;
-use crate::record::{ls_batch, ls_record};
+use crate::record::{ls_batch, ls_record, FieldIndex};
 use lscore::options::TrainOptions;
 use lscore::{Model, Record};
-use std::collections::HashMap;
 use std::ffi::c_char;
 use std::sync::Arc;
 
@@ -17,7 +16,7 @@ use std::sync::Arc;
 pub struct ls_model {
     pub(crate) model: Arc<Model>,
     /// Input field name -> value slot, built once per model for `ls_record`.
-    pub(crate) index: Arc<HashMap<Box<str>, usize>>,
+    pub(crate) index: Arc<FieldIndex>,
     pub(crate) n_inputs: usize,
 }
 
@@ -29,7 +28,7 @@ impl ls_model {
         let index = names
             .into_iter()
             .enumerate()
-            .map(|(i, n)| (Box::from(n), i))
+            .map(|(i, n)| (Box::from(n.as_bytes()), i))
             .collect();
         ls_model {
             model,

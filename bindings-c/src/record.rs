@@ -12,6 +12,7 @@ use crate::model::ls_model;
 use lscore::{Model, Record, Value};
 use std::collections::HashMap;
 use std::ffi::c_char;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// One lead bound to a model: a value slot per input field the model reads, with the
@@ -19,8 +20,42 @@ use std::sync::Arc;
 /// the model does not read is a no-op; unset fields are missing.
 pub struct ls_record {
     pub(crate) model: Arc<Model>,
-    pub(crate) index: Arc<HashMap<Box<str>, usize>>,
+    pub(crate) index: Arc<FieldIndex>,
     pub(crate) values: Vec<Value>,
+    /// String buffers kept across `ls_record_clear`, one per slot, so a record
+    /// reused lead after lead does not allocate for string fields.
+    pub(crate) spare: Vec<String>,
+}
+
+/// Field name (as bytes: a key needs no UTF-8 check to be looked up, and one that
+/// is not UTF-8 simply matches nothing) -> value slot of a model's inputs. Hashed with FNV-1a rather than
+/// SipHash: the table is built once from the model's own names and never grows
+/// from caller input, so crafted keys cannot lengthen its chains, and lookups are
+/// on the per-field hot path.
+pub(crate) type FieldIndex = HashMap<Box<[u8]>, usize, BuildHasherDefault<Fnv>>;
+
+/// The 64-bit FNV-1a hash (see [`FieldIndex`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl ls_record {
@@ -84,18 +119,26 @@ unsafe fn record_set(
     rec: *mut ls_record,
     key: *const c_char,
     key_len: usize,
-    make: impl FnOnce(&str, &mut Value) -> FfiResult,
+    make: impl FnOnce(&str, &mut Value, &mut String) -> FfiResult,
 ) -> ls_status {
     ffi_boundary! {
         // SAFETY: forwarded contract.
         let r = unsafe { arg_mut(rec, "record") }?;
         // SAFETY: forwarded contract.
         let k = unsafe { key_bytes(key, key_len) }?;
-        let Ok(name) = std::str::from_utf8(k) else { return Ok(()) };
-        if let Some(&slot) = r.index.get(name) {
-            make(name, &mut r.values[slot])?;
+        if let Some(&slot) = r.index.get(k) {
+            let name = r.model.pipeline().inputs()[slot].name.as_str();
+            make(name, &mut r.values[slot], &mut r.spare[slot])?;
         }
         Ok(())
+    }
+}
+
+/// Empties a slot (missing), keeping its string buffer for the next string value.
+#[inline]
+fn keep_string(slot: &mut Value, spare: &mut String) {
+    if let Value::Str(s) = std::mem::take(slot) {
+        *spare = s;
     }
 }
 
@@ -119,6 +162,7 @@ pub unsafe extern "C" fn ls_record_new(
             model: Arc::clone(&m.model),
             index: Arc::clone(&m.index),
             values: vec![Value::Missing; m.n_inputs],
+            spare: vec![String::new(); m.n_inputs],
         };
         // SAFETY: out checked non-NULL; writable by contract.
         unsafe { write_out(out, into_handle(rec, Kind::Record)) };
@@ -141,7 +185,8 @@ pub unsafe extern "C" fn ls_record_set_f64(
 ) -> ls_status {
     // SAFETY: forwarded contract.
     unsafe {
-        record_set(rec, key, key_len, |_, slot| {
+        record_set(rec, key, key_len, |_, slot, spare| {
+            keep_string(slot, spare);
             *slot = Value::Num(value);
             Ok(())
         })
@@ -163,7 +208,7 @@ pub unsafe extern "C" fn ls_record_set_str(
     value: *const c_char,
     value_len: usize,
 ) -> ls_status {
-    let set = |name: &str, slot: &mut Value| {
+    let set = |name: &str, slot: &mut Value, spare: &mut String| {
         // SAFETY: value is NULL or valid for value_len bytes (caller contract).
         let b = unsafe { arg_bytes(value.cast(), value_len, "value") }?;
         let s = std::str::from_utf8(b).map_err(|_| {
@@ -176,7 +221,12 @@ pub unsafe extern "C" fn ls_record_set_str(
                 old.clear();
                 old.push_str(s);
             }
-            _ => *slot = Value::Str(s.to_owned()),
+            _ => {
+                let mut buf = std::mem::take(spare);
+                buf.clear();
+                buf.push_str(s);
+                *slot = Value::Str(buf);
+            }
         }
         Ok(())
     };
@@ -197,7 +247,8 @@ pub unsafe extern "C" fn ls_record_set_bool(
 ) -> ls_status {
     // SAFETY: forwarded contract.
     unsafe {
-        record_set(rec, key, key_len, |_, slot| {
+        record_set(rec, key, key_len, |_, slot, spare| {
+            keep_string(slot, spare);
             *slot = Value::Bool(value);
             Ok(())
         })
@@ -216,7 +267,8 @@ pub unsafe extern "C" fn ls_record_set_missing(
 ) -> ls_status {
     // SAFETY: forwarded contract.
     unsafe {
-        record_set(rec, key, key_len, |_, slot| {
+        record_set(rec, key, key_len, |_, slot, spare| {
+            keep_string(slot, spare);
             *slot = Value::Missing;
             Ok(())
         })
@@ -232,7 +284,9 @@ pub unsafe extern "C" fn ls_record_clear(rec: *mut ls_record) -> ls_status {
     ffi_boundary! {
         // SAFETY: forwarded contract.
         let r = unsafe { arg_mut(rec, "record") }?;
-        r.values.iter_mut().for_each(|v| *v = Value::Missing);
+        for (v, spare) in r.values.iter_mut().zip(&mut r.spare) {
+            keep_string(v, spare);
+        }
         Ok(())
     }
 }
