@@ -102,4 +102,7 @@ run_phpt valgrind -m
 step "real server: php -S on 127.0.0.1"
 $PHP "$ROOT/php-ext/tests/server_test.php" "$SO" "$ROOT" "${LEADSCORE_SERVER_REQUESTS:-3000}"
 
+step "the README example (php-ext/example.php)"
+$PHP -n -d "extension=$SO" php-ext/example.php
+
 step "PHP extension: all tests passed"
