@@ -21,6 +21,9 @@ if test "$PHP_LEADSCORE" != "no"; then
   fi
 
   AC_MSG_CHECKING([for libleadscore.a])
+  if test -d "$LEADSCORE_LIBDIR"; then
+    LEADSCORE_LIBDIR="`cd "$LEADSCORE_LIBDIR" && pwd`"
+  fi
   if test -f "$LEADSCORE_LIBDIR/libleadscore.a"; then
     AC_MSG_RESULT([$LEADSCORE_LIBDIR/libleadscore.a])
   else

@@ -20,6 +20,7 @@ missing=()
 command -v phpize8.2 >/dev/null || missing+=(php8.2-dev)
 command -v php8.2 >/dev/null || missing+=(php8.2-cli)
 command -v valgrind >/dev/null || missing+=(valgrind)
+command -v make >/dev/null || missing+=(make)
 if [ "${#missing[@]}" -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
