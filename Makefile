@@ -6,9 +6,9 @@
 
 CARGO ?= cargo
 
-.PHONY: test fmt-check clippy unit demo bench golden test-python bench-python test-node bench-node
+.PHONY: test fmt-check clippy unit demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
 
-test: fmt-check clippy unit test-python test-node
+test: fmt-check clippy unit test-c test-php test-python test-node
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -47,3 +47,15 @@ bench-python:
 # Rewrites the golden model and fixtures (only when the format version changes).
 golden:
 	LEADSCORE_WRITE_GOLDEN=1 $(CARGO) test -p leadscore --test golden
+
+# The C ABI: header check, Rust tests, C tests under ASan + UBSan.
+test-c:
+	bindings-c/test.sh
+
+# The PHP extension: .phpt suite, the same under valgrind, a real php -S server.
+test-php:
+	php-ext/test.sh
+
+# Per-lead latency from PHP vs a plain-PHP dot product and vs the C ABI alone.
+bench-php:
+	bench/php_score.sh

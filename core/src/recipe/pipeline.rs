@@ -240,10 +240,15 @@ impl Pipeline {
                                             .iter()
                                             .position(|&c| c as usize == li)
                                             .unwrap_or(0);
+                                        // The location names the field already.
+                                        let what = match e {
+                                            Error::InvalidValue { message, .. } => message,
+                                            other => other.to_string(),
+                                        };
                                         return Err(Error::parse(
                                             table.line_of(row),
                                             Some(&input.name),
-                                            e.to_string(),
+                                            what,
                                         ));
                                     }
                                 }

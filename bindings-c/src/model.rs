@@ -1,0 +1,525 @@
+//! `ls_model`: load, save, inspect, score, explain and train.
+
+use crate::ffi::{
+    arg, arg_bytes, arg_cstr_utf8, arg_path, arg_str, check_out, free_handle, into_handle,
+    out_string, write_out, Failure, FfiResult, Kind,
+};
+use crate::ffi_boundary;
+use crate::ls_status;
+use crate::record::{ls_batch, ls_record, FieldIndex};
+use lscore::options::TrainOptions;
+use lscore::{Model, Record};
+use std::ffi::c_char;
+use std::sync::Arc;
+
+/// A trained, immutable model. Safe to score from many threads at once.
+pub struct ls_model {
+    pub(crate) model: Arc<Model>,
+    /// Input field name -> value slot, built once per model for `ls_record`.
+    pub(crate) index: Arc<FieldIndex>,
+    pub(crate) n_inputs: usize,
+}
+
+impl ls_model {
+    /// Wraps a shared model (the store hands out its cached `Arc`s this way).
+    pub fn from_arc(model: Arc<Model>) -> Self {
+        let names = model.input_names();
+        let n_inputs = names.len();
+        let index = names
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (Box::from(n.as_bytes()), i))
+            .collect();
+        ls_model {
+            model,
+            index: Arc::new(index),
+            n_inputs,
+        }
+    }
+
+    /// Gives a model to C as a new handle.
+    pub fn into_raw(model: Model) -> *mut ls_model {
+        into_handle(ls_model::from_arc(Arc::new(model)), Kind::Model)
+    }
+}
+
+/// One scored lead.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ls_score {
+    /// Calibrated probability of the positive class, in (0, 1).
+    pub probability: f64,
+    /// The probability as a whole-number score from 1 to 99.
+    pub score: u8,
+    /// Whether the probability reaches the model's threshold.
+    pub label: bool,
+}
+
+impl From<lscore::Score> for ls_score {
+    fn from(s: lscore::Score) -> Self {
+        ls_score {
+            probability: s.probability,
+            score: s.score,
+            label: s.label,
+        }
+    }
+}
+
+/// Writes a new model handle to `*out`.
+///
+/// # Safety
+/// `out` was checked non-NULL and is writable.
+unsafe fn give_model(out: *mut *mut ls_model, m: Model) {
+    // SAFETY: forwarded contract.
+    unsafe { write_out(out, ls_model::into_raw(m)) }
+}
+
+/// Loads a model file (`path` is NUL-terminated). Errors: `LS_STATUS_IO` (missing or
+/// unreadable file), `LS_STATUS_MODEL_FORMAT` (not a model, truncated, corrupt, a
+/// newer format version).
+///
+/// Ownership: the caller owns `*out` and frees it with `ls_model_free`.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_load(path: *const c_char, out: *mut *mut ls_model) -> ls_status {
+    ffi_boundary! {
+        check_out(out, "out")?;
+        // SAFETY: forwarded contract.
+        let p = unsafe { arg_path(path, "path") }?;
+        let m = Model::load(p)?;
+        // SAFETY: out checked above.
+        unsafe { give_model(out, m) };
+        Ok(())
+    }
+}
+
+/// Reads a model from `len` bytes in the file format (as `ls_model_to_bytes` writes
+/// them or a database column holds them).
+///
+/// Ownership: the caller keeps `bytes`; the caller owns `*out` and frees it with
+/// `ls_model_free`.
+///
+/// # Safety
+/// `bytes` is NULL or valid for `len` bytes; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_from_bytes(
+    bytes: *const u8,
+    len: usize,
+    out: *mut *mut ls_model,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out, "out")?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { arg_bytes(bytes, len, "bytes") }?;
+        let m = Model::from_bytes(b)?;
+        // SAFETY: out checked above.
+        unsafe { give_model(out, m) };
+        Ok(())
+    }
+}
+
+/// Writes the model file atomically (temporary file, fsync, rename): a failure
+/// leaves any existing file at `path` untouched.
+///
+/// # Safety
+/// `model` is NULL or live; `path` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_save(model: *const ls_model, path: *const c_char) -> ls_status {
+    ffi_boundary! {
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: forwarded contract.
+        let p = unsafe { arg_path(path, "path") }?;
+        m.model.save(p)?;
+        Ok(())
+    }
+}
+
+/// The model in the file format.
+///
+/// Ownership: the caller owns `*out_bytes` (`*out_len` bytes) and frees it with
+/// `ls_bytes_free`.
+///
+/// # Safety
+/// `model` is NULL or live; `out_bytes` and `out_len` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_to_bytes(
+    model: *const ls_model,
+    out_bytes: *mut *mut u8,
+    out_len: *mut usize,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_bytes, "out_bytes")?;
+        check_out(out_len, "out_len")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        let (p, n) = crate::ffi::out_bytes(m.model.to_bytes()?);
+        // SAFETY: both checked above.
+        unsafe {
+            write_out(out_bytes, p);
+            write_out(out_len, n);
+        }
+        Ok(())
+    }
+}
+
+/// Writes a JSON string result.
+///
+/// # Safety
+/// `out` was checked non-NULL and is writable.
+unsafe fn give_json(out: *mut *mut c_char, v: &impl serde::Serialize) -> FfiResult {
+    let s = serde_json::to_string(v)
+        .map_err(|e| Failure::new(ls_status::LS_STATUS_INTERNAL, format!("JSON: {e}")))?;
+    let p = out_string(s)?;
+    // SAFETY: forwarded contract.
+    unsafe { write_out(out, p) };
+    Ok(())
+}
+
+/// The whole model as JSON: training facts, schema, every feature with its
+/// coefficient and training mean, the threshold and the metrics.
+///
+/// Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+///
+/// # Safety
+/// `model` is NULL or live; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_to_json(
+    model: *const ls_model,
+    out_json: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: checked above.
+        unsafe { give_json(out_json, &m.model.to_json()) }
+    }
+}
+
+/// A short summary as a JSON object: versions, target, rows, inputs and their kinds,
+/// feature count, threshold, training settings, ROC AUC and PR AUC.
+///
+/// Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+///
+/// # Safety
+/// `model` is NULL or live; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_info_json(
+    model: *const ls_model,
+    out_json: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: checked above.
+        unsafe { give_json(out_json, &m.model.info()) }
+    }
+}
+
+/// The cross-validated evaluation metrics stored at training time as a JSON object
+/// (ROC AUC, PR AUC, log-loss, Brier, confusion at the threshold, the random baseline
+/// beside each, per-fold AUCs, lift by decile...), or the JSON text `null` when the
+/// model was trained without cross-validation.
+///
+/// Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+///
+/// # Safety
+/// `model` is NULL or live; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_metrics_json(
+    model: *const ls_model,
+    out_json: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: checked above.
+        unsafe { give_json(out_json, &m.model.metrics()) }
+    }
+}
+
+/// Checks that `rec` was made for `m`.
+fn same_model(m: &ls_model, rec: &ls_record) -> FfiResult {
+    if Arc::ptr_eq(&m.model, &rec.model) {
+        Ok(())
+    } else {
+        Err(Failure::invalid(
+            "the record was made for another model (create it with ls_record_new(model))",
+        ))
+    }
+}
+
+/// Scores a record made by `ls_record_new(model)`: the fast path (no allocation, no
+/// name lookups). Errors: `LS_STATUS_INVALID_INPUT` when a value has the wrong kind
+/// for its field (the message names the field) or the record belongs to another
+/// model.
+///
+/// # Safety
+/// `model` and `rec` are NULL or live; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_score(
+    model: *const ls_model,
+    rec: *const ls_record,
+    out: *mut ls_score,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out, "out")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: forwarded contract.
+        let r = unsafe { arg(rec, "record") }?;
+        same_model(m, r)?;
+        let z = m.model.logit_values(&r.values)?;
+        // SAFETY: checked above.
+        unsafe { write_out(out, m.model.score_from_logit(z).into()) };
+        Ok(())
+    }
+}
+
+/// Explains a record: `{"score": {"probability", "score", "label"},
+/// "base_probability", "positive": [{"field", "label", "contribution"}...],
+/// "negative": [...]}` with the top `k` reasons each way, strongest first.
+///
+/// Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+///
+/// # Safety
+/// `model` and `rec` are NULL or live; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_explain_json(
+    model: *const ls_model,
+    rec: *const ls_record,
+    k: usize,
+    out_json: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: forwarded contract.
+        let r = unsafe { arg(rec, "record") }?;
+        same_model(m, r)?;
+        let e = m.model.explain(&r.to_record(), k)?;
+        // SAFETY: checked above.
+        unsafe { give_json(out_json, &e) }
+    }
+}
+
+/// Scores a record given as a JSON object (`{"tenure": 2, "contract": "One year"}`,
+/// `len` bytes): the convenience beside the record builder.
+///
+/// # Safety
+/// `model` is NULL or live; `json` is NULL or valid for `len` bytes; `out` is NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_score_json_record(
+    model: *const ls_model,
+    json: *const c_char,
+    len: usize,
+    out: *mut ls_score,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out, "out")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: forwarded contract.
+        let text = unsafe { arg_str(json, len, "json") }?;
+        let s = m.model.score(&Record::from_json(text)?)?;
+        // SAFETY: checked above.
+        unsafe { write_out(out, s.into()) };
+        Ok(())
+    }
+}
+
+/// Explains a record given as a JSON object (see `ls_model_explain_json`).
+///
+/// Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+///
+/// # Safety
+/// As `ls_model_score_json_record`; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_explain_json_record(
+    model: *const ls_model,
+    json: *const c_char,
+    len: usize,
+    k: usize,
+    out_json: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: forwarded contract.
+        let text = unsafe { arg_str(json, len, "json") }?;
+        let e = m.model.explain(&Record::from_json(text)?, k)?;
+        // SAFETY: checked above.
+        unsafe { give_json(out_json, &e) }
+    }
+}
+
+/// Checks an output buffer of `len` elements against `rows`.
+fn check_len(len: usize, rows: usize) -> FfiResult {
+    if len < rows {
+        Err(Failure::new(
+            ls_status::LS_STATUS_BUFFER_TOO_SMALL,
+            format!("the output buffer holds {len} results, the batch has {rows} rows"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Scores every finished row of a batch (the fast path for many leads: columns are
+/// typed and category levels mapped once), writing one probability per row to
+/// `out[0..rows]`. `out_len` is the capacity of `out`; a shorter buffer is
+/// `LS_STATUS_BUFFER_TOO_SMALL`. Errors name the field and `line N` for the N-th row.
+///
+/// # Safety
+/// `model` and `batch` are NULL or live; `out` is NULL or writable for `out_len`
+/// doubles.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_score_batch(
+    model: *const ls_model,
+    batch: *const ls_batch,
+    out: *mut f64,
+    out_len: usize,
+) -> ls_status {
+    ffi_boundary! {
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { arg(batch, "batch") }?;
+        let table = b.table()?;
+        check_len(out_len, b.rows.len())?;
+        if b.rows.is_empty() {
+            return Ok(());
+        }
+        check_out(out, "out")?;
+        let p = m.model.score_batch(&table)?;
+        // SAFETY: out is non-NULL and writable for out_len >= p.len() doubles.
+        let dst = unsafe { std::slice::from_raw_parts_mut(out, p.len()) };
+        dst.copy_from_slice(&p);
+        Ok(())
+    }
+}
+
+/// Scores every finished row of a batch into `ls_score`s (see
+/// `ls_model_score_batch`).
+///
+/// # Safety
+/// `model` and `batch` are NULL or live; `out` is NULL or writable for `out_len`
+/// `ls_score`s.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_score_batch_detailed(
+    model: *const ls_model,
+    batch: *const ls_batch,
+    out: *mut ls_score,
+    out_len: usize,
+) -> ls_status {
+    ffi_boundary! {
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { arg(batch, "batch") }?;
+        let table = b.table()?;
+        check_len(out_len, b.rows.len())?;
+        if b.rows.is_empty() {
+            return Ok(());
+        }
+        check_out(out, "out")?;
+        let s = m.model.score_batch_detailed(&table)?;
+        for (i, x) in s.into_iter().enumerate() {
+            // SAFETY: out is writable for out_len >= rows elements; i < rows.
+            unsafe { out.add(i).write(x.into()) };
+        }
+        Ok(())
+    }
+}
+
+/// Trains a model from a CSV file (or JSON Lines for `.jsonl`/`.ndjson`).
+/// `options_json` is a NUL-terminated JSON object: `{"target": "churn"}` plus any of
+/// `positive`, `balance`, `c`, `min_rows`, `min_positives`, `cv`, `seed`, `max_iter`,
+/// `tol`, `min_count`, `max_levels`, `kinds`, `threads`, `delimiter`,
+/// `decimal_comma`. Worker threads (cross-validation folds) end before it returns.
+///
+/// Errors: `LS_STATUS_INVALID_INPUT` (bad options or data, naming the line and
+/// column), `LS_STATUS_UNKNOWN_COLUMN`, `LS_STATUS_INSUFFICIENT_DATA`, `LS_STATUS_IO`,
+/// `LS_STATUS_TRAINING`.
+///
+/// Ownership: the caller owns `*out` and frees it with `ls_model_free`.
+///
+/// # Safety
+/// `path` and `options_json` are NULL or NUL-terminated; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_train_csv(
+    path: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut ls_model,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out, "out")?;
+        // SAFETY: forwarded contract.
+        let p = unsafe { arg_path(path, "path") }?;
+        // SAFETY: forwarded contract.
+        let o = TrainOptions::from_json_str(unsafe { arg_cstr_utf8(options_json, "options_json") }?)?;
+        let m = o.train_file(p)?;
+        // SAFETY: out checked above.
+        unsafe { give_model(out, m) };
+        Ok(())
+    }
+}
+
+/// Trains a model on the finished rows of a batch (rows straight from a database
+/// query), with options as in `ls_train_csv` (`delimiter` and `decimal_comma` do not
+/// apply). Errors name the field and `line N` for the N-th row.
+///
+/// Ownership: the caller keeps `batch`; the caller owns `*out` and frees it with
+/// `ls_model_free`.
+///
+/// # Safety
+/// `batch` is NULL or live; `options_json` is NULL or NUL-terminated; `out` is NULL
+/// or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_train_batch(
+    batch: *const ls_batch,
+    options_json: *const c_char,
+    out: *mut *mut ls_model,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out, "out")?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { arg(batch, "batch") }?;
+        // SAFETY: forwarded contract.
+        let o = TrainOptions::from_json_str(unsafe { arg_cstr_utf8(options_json, "options_json") }?)?;
+        let m = o.train_table(&b.table()?)?;
+        // SAFETY: out checked above.
+        unsafe { give_model(out, m) };
+        Ok(())
+    }
+}
+
+/// Frees a model. NULL is a no-op; a model freed twice is detected and ignored.
+/// Records made from it stay usable (they share the model).
+///
+/// # Safety
+/// `model` is NULL or a model from leadscore that is not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_free(model: *mut ls_model) {
+    let _ = std::panic::catch_unwind(|| {
+        // SAFETY: forwarded contract; free_handle checks model is a live model.
+        unsafe { free_handle(model, Kind::Model, "ls_model_free") }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn model_handle_is_send_and_sync() {
+        fn is<T: Send + Sync>() {}
+        is::<super::ls_model>();
+    }
+}

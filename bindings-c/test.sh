@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Tests of the C ABI (crate leadscore-c, libleadscore): Rust unit tests, the header
+# check (cbindgen regenerates include/leadscore.h; any difference fails), and the C
+# tests compiled with -Wall -Wextra -Wpedantic -Werror under AddressSanitizer + UBSan.
+# Idempotent; needs Rust, gcc and python3 (reads the expected-scores fixture).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-1}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+CBINDGEN_VERSION=0.29.4   # pinned: the committed header must be byte-identical
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cbindgen $CBINDGEN_VERSION"
+if ! command -v cbindgen >/dev/null || [ "$(cbindgen --version | awk '{print $2}')" != "$CBINDGEN_VERSION" ]; then
+    cargo install cbindgen --locked --version "$CBINDGEN_VERSION"
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step "header is up to date (bindings-c/include/leadscore.h)"
+GEN="$CARGO_TARGET_DIR/leadscore.h.generated"
+mkdir -p "$CARGO_TARGET_DIR"
+cbindgen --quiet --config bindings-c/cbindgen.toml --crate leadscore-c --output "$GEN"
+if ! diff -u bindings-c/include/leadscore.h "$GEN"; then
+    echo "FAIL: bindings-c/include/leadscore.h is stale; regenerate it with:" >&2
+    echo "  cbindgen --config bindings-c/cbindgen.toml --crate leadscore-c --output bindings-c/include/leadscore.h" >&2
+    exit 1
+fi
+
+step "Rust tests of leadscore-c"
+cargo test -q -p leadscore-c
+
+step "C tests under AddressSanitizer + UBSan"
+cargo build -q -p leadscore-c
+OUT="$CARGO_TARGET_DIR/ctest"
+mkdir -p "$OUT"
+python3 - "$ROOT/tests/fixtures/expected/wa_churn_v1.json" > "$OUT/expected.txt" <<'PY'
+import json, sys
+for s in json.load(open(sys.argv[1]))["scores"]:
+    print(repr(s["probability"]))
+PY
+# The system libraries the static library needs, as rustc reports them.
+NATIVE_LIBS="$(cargo rustc -q -p leadscore-c --crate-type staticlib -- --print native-static-libs 2>&1 \
+    | sed -n 's/.*native-static-libs: //p' | tail -1)"
+gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -g -O1 \
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+    -I bindings-c/include bindings-c/tests/test_leadscore.c \
+    "$CARGO_TARGET_DIR/debug/libleadscore.a" $NATIVE_LIBS -o "$OUT/test_leadscore"
+rm -rf "$OUT/work" && mkdir -p "$OUT/work"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$OUT/test_leadscore" "$ROOT" "$OUT/expected.txt" "$OUT/work"
+
+step "C ABI: all tests passed"

@@ -1,0 +1,488 @@
+/* Tests of the leadscore C ABI: a scoring round trip against the cross-language
+ * fixtures, every error status the ABI can produce from C, NULL and double-free
+ * handling, and many threads scoring one shared model.
+ *
+ * Usage: test_leadscore REPO_ROOT EXPECTED_PROBABILITIES_FILE WORK_DIR
+ * (bindings-c/test.sh builds it with -Wall -Wextra -Wpedantic -Werror under
+ * AddressSanitizer and UBSan, and writes the probabilities file from
+ * tests/fixtures/expected/wa_churn_v1.json.) */
+#define _POSIX_C_SOURCE 200809L
+#include "leadscore.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        checks++;                                                              \
+        if (!(cond)) {                                                         \
+            failures++;                                                        \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);    \
+            fprintf(stderr, __VA_ARGS__);                                      \
+            fprintf(stderr, "\n");                                             \
+        }                                                                      \
+    } while (0)
+
+#define CHECK_OK(call)                                                         \
+    do {                                                                       \
+        ls_status st_ = (call);                                                \
+        CHECK(st_ == LS_STATUS_OK, "%s -> %s: %s", #call,                      \
+              ls_status_name((int)st_), ls_last_error_message());              \
+    } while (0)
+
+#define CHECK_STATUS(call, want, needle)                                       \
+    do {                                                                       \
+        ls_status st_ = (call);                                                \
+        CHECK(st_ == (want), "%s -> %s, want %s (%s)", #call,                  \
+              ls_status_name((int)st_), ls_status_name((int)(want)),           \
+              ls_last_error_message());                                        \
+        CHECK(strstr(ls_last_error_message(), (needle)) != NULL,               \
+              "message \"%s\" lacks \"%s\"", ls_last_error_message(), needle); \
+    } while (0)
+
+#define MAX_RECORDS 64
+static char *records[MAX_RECORDS];
+static double expected[MAX_RECORDS];
+static size_t n_records = 0;
+static char model_path[4096];
+
+static char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    fclose(f);
+    if (len) *len = (size_t)n;
+    return buf;
+}
+
+static void load_fixtures(const char *root, const char *probs_path) {
+    char path[4096];
+    snprintf(model_path, sizeof model_path, "%s/tests/fixtures/models/wa_churn_v1.lsm", root);
+    snprintf(path, sizeof path, "%s/tests/fixtures/records/wa_churn.jsonl", root);
+    char *text = read_file(path, NULL);
+    if (!text) {
+        fprintf(stderr, "cannot read %s\n", path);
+        exit(2);
+    }
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (n_records < MAX_RECORDS && line[0] != '\0') records[n_records++] = strdup(line);
+    }
+    free(text);
+    FILE *f = fopen(probs_path, "r");
+    if (!f) {
+        fprintf(stderr, "cannot read %s\n", probs_path);
+        exit(2);
+    }
+    size_t n = 0;
+    while (n < MAX_RECORDS && fscanf(f, "%lf", &expected[n]) == 1) n++;
+    fclose(f);
+    if (n != n_records || n < 24) {
+        fprintf(stderr, "%zu records but %zu expected probabilities\n", n_records, n);
+        exit(2);
+    }
+}
+
+#define KEY(s) (s), strlen(s)
+
+/* Fixture record 0, set field by field through the record builder. */
+static void set_record0(ls_record *r) {
+    CHECK_OK(ls_record_set_str(r, KEY("contract"), KEY("Month-to-month")));
+    CHECK_OK(ls_record_set_f64(r, KEY("dependents"), 0.0));
+    CHECK_OK(ls_record_set_str(r, KEY("device_protection"), KEY("No")));
+    CHECK_OK(ls_record_set_f64(r, KEY("female"), 1.0));
+    CHECK_OK(ls_record_set_str(r, KEY("internet_service"), KEY("DSL")));
+    CHECK_OK(ls_record_set_f64(r, KEY("monthly_charges"), 29.85));
+    CHECK_OK(ls_record_set_str(r, KEY("multiple_lines"), KEY("No phone service")));
+    CHECK_OK(ls_record_set_str(r, KEY("online_backup"), KEY("Yes")));
+    CHECK_OK(ls_record_set_str(r, KEY("online_security"), KEY("No")));
+    CHECK_OK(ls_record_set_f64(r, KEY("paperless_billing"), 1.0));
+    CHECK_OK(ls_record_set_f64(r, KEY("partner"), 1.0));
+    CHECK_OK(ls_record_set_str(r, KEY("payment_method"), KEY("Electronic check")));
+    CHECK_OK(ls_record_set_f64(r, KEY("phone_service"), 0.0));
+    CHECK_OK(ls_record_set_f64(r, KEY("senior_citizen"), 0.0));
+    CHECK_OK(ls_record_set_str(r, KEY("streaming_movies"), KEY("No")));
+    CHECK_OK(ls_record_set_str(r, KEY("streaming_tv"), KEY("No")));
+    CHECK_OK(ls_record_set_str(r, KEY("tech_support"), KEY("No")));
+    CHECK_OK(ls_record_set_f64(r, KEY("tenure"), 1.0));
+    /* A numeric field given as a numeric string, and an unknown field. */
+    CHECK_OK(ls_record_set_str(r, KEY("total_charges"), KEY("29.85")));
+    CHECK_OK(ls_record_set_str(r, KEY("not_a_field"), KEY("ignored")));
+}
+
+/* Fixture record 21: {"tenure": "12", "monthly_charges": "70,35",
+ * "contract": "Month-to-month", "senior_citizen": true}. */
+static void set_record21(ls_record *r) {
+    CHECK_OK(ls_record_set_str(r, KEY("tenure"), KEY("12")));
+    CHECK_OK(ls_record_set_str(r, KEY("monthly_charges"), KEY("70,35")));
+    CHECK_OK(ls_record_set_str(r, KEY("contract"), KEY("Month-to-month")));
+    CHECK_OK(ls_record_set_bool(r, KEY("senior_citizen"), true));
+}
+
+static void test_versions(void) {
+    char want[64];
+    snprintf(want, sizeof want, "%d.%d.%d", LS_VERSION_MAJOR, LS_VERSION_MINOR, LS_VERSION_PATCH);
+    CHECK(strcmp(ls_version(), want) == 0, "ls_version %s vs header %s", ls_version(), want);
+    CHECK(ls_abi_version() == LS_ABI_VERSION, "abi %u", ls_abi_version());
+    CHECK(strcmp(ls_status_name(LS_STATUS_MODEL_FORMAT), "MODEL_FORMAT") == 0, "name");
+    CHECK(strcmp(ls_status_name(-7), "UNKNOWN") == 0, "unknown name");
+}
+
+static void test_round_trip(const char *work) {
+    ls_model *m = NULL;
+    CHECK_OK(ls_model_load(model_path, &m));
+    if (!m) return;
+
+    /* JSON-record path: every fixture record. */
+    for (size_t i = 0; i < n_records; i++) {
+        ls_score s = {0};
+        CHECK_OK(ls_model_score_json_record(m, records[i], strlen(records[i]), &s));
+        CHECK(fabs(s.probability - expected[i]) <= 1e-12, "record %zu: %.17g vs %.17g", i,
+              s.probability, expected[i]);
+        CHECK(s.score >= 1 && s.score <= 99, "score %u", s.score);
+    }
+
+    /* Record-builder path, reused across leads. */
+    ls_record *r = NULL;
+    CHECK_OK(ls_record_new(m, &r));
+    ls_score s = {0};
+    set_record0(r);
+    CHECK_OK(ls_model_score(m, r, &s));
+    CHECK(fabs(s.probability - expected[0]) <= 1e-12, "builder record 0: %.17g", s.probability);
+    CHECK(s.score == 62 && s.label, "score %u label %d", s.score, s.label);
+    CHECK_OK(ls_record_clear(r));
+    CHECK_OK(ls_model_score(m, r, &s));
+    CHECK(fabs(s.probability - expected[20]) <= 1e-12, "cleared = {}: %.17g", s.probability);
+    set_record21(r);
+    CHECK_OK(ls_model_score(m, r, &s));
+    CHECK(fabs(s.probability - expected[21]) <= 1e-12, "builder record 21: %.17g", s.probability);
+    CHECK_OK(ls_record_set_missing(r, KEY("tenure")));
+    CHECK_OK(ls_record_set_f64(r, KEY("tenure"), 12.0));
+    CHECK_OK(ls_model_score(m, r, &s));
+    CHECK(fabs(s.probability - expected[21]) <= 1e-12, "reset field: %.17g", s.probability);
+
+    /* Explain. */
+    char *json = NULL;
+    CHECK_OK(ls_model_explain_json(m, r, 3, &json));
+    CHECK(json && strstr(json, "\"positive\"") && strstr(json, "\"base_probability\""), "%s",
+          json ? json : "(null)");
+    ls_string_free(json);
+    json = NULL;
+    CHECK_OK(ls_model_explain_json_record(m, records[0], strlen(records[0]), 3, &json));
+    CHECK(json && strstr(json, "\"tenure = 1\""), "%s", json ? json : "(null)");
+    ls_string_free(json);
+
+    /* Batch path: records 0 and 21 and an empty one. */
+    ls_batch *b = NULL;
+    CHECK_OK(ls_batch_new(&b));
+    CHECK_OK(ls_batch_set_f64(b, KEY("tenure"), 1.0));
+    CHECK_OK(ls_batch_set_str(b, KEY("contract"), KEY("Month-to-month")));
+    CHECK_OK(ls_batch_end_row(b));
+    CHECK_OK(ls_batch_set_str(b, KEY("tenure"), KEY("12")));
+    CHECK_OK(ls_batch_set_str(b, KEY("monthly_charges"), KEY("70,35")));
+    CHECK_OK(ls_batch_set_str(b, KEY("contract"), KEY("Month-to-month")));
+    CHECK_OK(ls_batch_set_bool(b, KEY("senior_citizen"), true));
+    CHECK_OK(ls_batch_end_row(b));
+    CHECK_OK(ls_batch_end_row(b));
+    size_t rows = 0;
+    CHECK_OK(ls_batch_rows(b, &rows));
+    CHECK(rows == 3, "rows %zu", rows);
+    double p[3] = {0};
+    ls_score d[3];
+    CHECK_OK(ls_model_score_batch(m, b, p, 3));
+    CHECK_OK(ls_model_score_batch_detailed(m, b, d, 3));
+    CHECK(fabs(p[1] - expected[21]) <= 1e-12, "batch row 1: %.17g", p[1]);
+    CHECK(fabs(p[2] - expected[20]) <= 1e-12, "batch row 2: %.17g", p[2]);
+    for (int i = 0; i < 3; i++) CHECK(d[i].probability == p[i], "detailed %d", i);
+    ls_record *r2 = NULL;
+    CHECK_OK(ls_record_new(m, &r2));
+    CHECK_OK(ls_record_set_f64(r2, KEY("tenure"), 1.0));
+    CHECK_OK(ls_record_set_str(r2, KEY("contract"), KEY("Month-to-month")));
+    CHECK_OK(ls_model_score(m, r2, &s));
+    CHECK(fabs(p[0] - s.probability) <= 1e-12, "batch row 0 %.17g vs record %.17g", p[0], s.probability);
+    ls_record_free(r2);
+    CHECK_OK(ls_batch_clear(b));
+    CHECK_OK(ls_batch_rows(b, &rows));
+    CHECK(rows == 0, "cleared rows %zu", rows);
+    ls_batch_free(b);
+
+    /* Bytes, save and reload: identical scores. */
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    CHECK_OK(ls_model_to_bytes(m, &bytes, &len));
+    size_t file_len = 0;
+    char *file = read_file(model_path, &file_len);
+    CHECK(file && len == file_len && memcmp(file, bytes, len) == 0, "to_bytes equals the file");
+    free(file);
+    ls_model *m2 = NULL;
+    CHECK_OK(ls_model_from_bytes(bytes, len, &m2));
+    ls_bytes_free(bytes);
+    char saved[4096];
+    snprintf(saved, sizeof saved, "%s/saved.lsm", work);
+    CHECK_OK(ls_model_save(m2, saved));
+    ls_model *m3 = NULL;
+    CHECK_OK(ls_model_load(saved, &m3));
+    CHECK_OK(ls_model_score_json_record(m3, records[3], strlen(records[3]), &s));
+    CHECK(fabs(s.probability - expected[3]) <= 1e-12, "reloaded: %.17g", s.probability);
+
+    /* JSON views. */
+    CHECK_OK(ls_model_to_json(m3, &json));
+    CHECK(json && strstr(json, "\"features\""), "to_json");
+    ls_string_free(json);
+    CHECK_OK(ls_model_info_json(m3, &json));
+    CHECK(json && strstr(json, "\"target\":\"churn\""), "info %s", json ? json : "");
+    ls_string_free(json);
+    CHECK_OK(ls_model_metrics_json(m3, &json));
+    CHECK(json && strstr(json, "\"roc_auc\""), "metrics");
+    ls_string_free(json);
+
+    /* The record keeps its model alive. */
+    ls_model_free(m);
+    CHECK_OK(ls_record_set_f64(r, KEY("tenure"), 12.0));
+    ls_record_free(r);
+    ls_model_free(m2);
+    ls_model_free(m3);
+}
+
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(2);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_errors(const char *work) {
+    ls_model *m = NULL, *other = NULL;
+    ls_record *r = NULL;
+    ls_score s;
+    CHECK_OK(ls_model_load(model_path, &m));
+    CHECK_OK(ls_model_load(model_path, &other));
+    CHECK_OK(ls_record_new(m, &r));
+
+    /* INVALID_INPUT: a wrong value kind names the field; bad JSON; a record of
+     * another model; bad options; non-UTF-8 values. */
+    CHECK_OK(ls_record_set_str(r, KEY("tenure"), KEY("many")));
+    CHECK_STATUS(ls_model_score(m, r, &s), LS_STATUS_INVALID_INPUT, "field \"tenure\"");
+    CHECK_STATUS(ls_model_score(other, r, &s), LS_STATUS_INVALID_INPUT, "another model");
+    CHECK_STATUS(ls_record_set_str(r, KEY("contract"), "\xff\xfe", 2), LS_STATUS_INVALID_INPUT,
+                 "field \"contract\"");
+    CHECK_STATUS(ls_model_score_json_record(m, KEY("{\"tenure\": [1]}"), &s),
+                 LS_STATUS_INVALID_INPUT, "field \"tenure\"");
+    CHECK_STATUS(ls_model_score_json_record(m, KEY("{not json"), &s), LS_STATUS_INVALID_INPUT,
+                 "invalid JSON");
+    ls_model *t = NULL;
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s/small.csv", work);
+    write_text(csv, "x,y\n1,0\n2,1\n3,0\n4,1\n");
+    CHECK_STATUS(ls_train_csv(csv, "{\"target\": \"y\", \"colour\": 1}", &t),
+                 LS_STATUS_INVALID_INPUT, "unknown option \"colour\"");
+    CHECK_STATUS(ls_train_csv(csv, "{\"target\": ", &t), LS_STATUS_INVALID_INPUT, "not valid JSON");
+
+    /* UNKNOWN_COLUMN, INSUFFICIENT_DATA, IO, MODEL_FORMAT. */
+    CHECK_STATUS(ls_train_csv(csv, "{\"target\": \"nope\"}", &t), LS_STATUS_UNKNOWN_COLUMN,
+                 "nope");
+    CHECK_STATUS(ls_train_csv(csv, "{\"target\": \"y\"}", &t), LS_STATUS_INSUFFICIENT_DATA,
+                 "insufficient data: 4 rows");
+    char missing[4096];
+    snprintf(missing, sizeof missing, "%s/no-such-file.lsm", work);
+    CHECK_STATUS(ls_model_load(missing, &t), LS_STATUS_IO, "no-such-file.lsm");
+    CHECK_STATUS(ls_model_from_bytes((const uint8_t *)"garbage!garbage!", 16, &t),
+                 LS_STATUS_MODEL_FORMAT, "bad magic");
+    size_t len = 0;
+    char *file = read_file(model_path, &len);
+    CHECK_STATUS(ls_model_from_bytes((const uint8_t *)file, len / 2, &t), LS_STATUS_MODEL_FORMAT,
+                 "truncated");
+    char truncated[4096];
+    snprintf(truncated, sizeof truncated, "%s/truncated.lsm", work);
+    FILE *f = fopen(truncated, "wb");
+    if (f) {
+        fwrite(file, 1, len - 1, f);
+        fclose(f);
+    }
+    free(file);
+    CHECK_STATUS(ls_model_load(truncated, &t), LS_STATUS_MODEL_FORMAT, "truncated.lsm");
+    CHECK(t == NULL, "out-parameter untouched on failure");
+
+    /* Batch errors: an unfinished row, a short buffer, a bad value naming the row. */
+    ls_batch *b = NULL;
+    CHECK_OK(ls_batch_new(&b));
+    CHECK_OK(ls_batch_set_str(b, KEY("tenure"), KEY("3")));
+    double p[2];
+    CHECK_STATUS(ls_model_score_batch(m, b, p, 2), LS_STATUS_INVALID_INPUT, "unfinished row");
+    CHECK_OK(ls_batch_end_row(b));
+    CHECK_OK(ls_batch_set_str(b, KEY("tenure"), KEY("lots")));
+    CHECK_OK(ls_batch_end_row(b));
+    CHECK_STATUS(ls_model_score_batch(m, b, p, 1), LS_STATUS_BUFFER_TOO_SMALL, "2 rows");
+    CHECK_STATUS(ls_model_score_batch(m, b, p, 2), LS_STATUS_INVALID_INPUT, "line 2");
+    CHECK_STATUS(ls_batch_set_str(b, "\xff", 1, KEY("x")), LS_STATUS_INVALID_INPUT, "UTF-8");
+
+    /* NULL_ARGUMENT everywhere a pointer is required. */
+    CHECK_STATUS(ls_model_load(NULL, &t), LS_STATUS_NULL_ARGUMENT, "\"path\"");
+    CHECK_STATUS(ls_model_load(model_path, NULL), LS_STATUS_NULL_ARGUMENT, "\"out\"");
+    CHECK_STATUS(ls_model_from_bytes(NULL, 10, &t), LS_STATUS_NULL_ARGUMENT, "\"bytes\"");
+    CHECK_STATUS(ls_model_from_bytes(NULL, 0, &t), LS_STATUS_MODEL_FORMAT, "truncated");
+    CHECK_STATUS(ls_model_save(NULL, "x.lsm"), LS_STATUS_NULL_ARGUMENT, "\"model\"");
+    CHECK_STATUS(ls_model_save(m, NULL), LS_STATUS_NULL_ARGUMENT, "\"path\"");
+    CHECK_STATUS(ls_model_score(NULL, r, &s), LS_STATUS_NULL_ARGUMENT, "\"model\"");
+    CHECK_STATUS(ls_model_score(m, NULL, &s), LS_STATUS_NULL_ARGUMENT, "\"record\"");
+    CHECK_STATUS(ls_model_score(m, r, NULL), LS_STATUS_NULL_ARGUMENT, "\"out\"");
+    CHECK_STATUS(ls_record_new(NULL, &r), LS_STATUS_NULL_ARGUMENT, "\"model\"");
+    CHECK_STATUS(ls_record_set_f64(NULL, KEY("x"), 1.0), LS_STATUS_NULL_ARGUMENT, "\"record\"");
+    CHECK_STATUS(ls_record_set_f64(r, NULL, 3, 1.0), LS_STATUS_NULL_ARGUMENT, "\"key\"");
+    CHECK_STATUS(ls_record_set_str(r, KEY("tenure"), NULL, 3), LS_STATUS_NULL_ARGUMENT, "\"value\"");
+    CHECK_STATUS(ls_record_clear(NULL), LS_STATUS_NULL_ARGUMENT, "\"record\"");
+    CHECK_STATUS(ls_batch_end_row(NULL), LS_STATUS_NULL_ARGUMENT, "\"batch\"");
+    CHECK_STATUS(ls_batch_set_bool(b, NULL, 0, true), LS_STATUS_NULL_ARGUMENT, "\"key\"");
+    CHECK_STATUS(ls_model_score_batch(m, b, NULL, 2), LS_STATUS_NULL_ARGUMENT, "\"out\"");
+    CHECK_STATUS(ls_model_to_json(m, NULL), LS_STATUS_NULL_ARGUMENT, "\"out_json\"");
+    CHECK_STATUS(ls_model_explain_json(m, NULL, 3, NULL), LS_STATUS_NULL_ARGUMENT, "\"out_json\"");
+    CHECK_STATUS(ls_model_to_bytes(m, NULL, &len), LS_STATUS_NULL_ARGUMENT, "\"out_bytes\"");
+    CHECK_STATUS(ls_train_csv(csv, NULL, &t), LS_STATUS_NULL_ARGUMENT, "\"options_json\"");
+    CHECK_STATUS(ls_train_batch(NULL, "{}", &t), LS_STATUS_NULL_ARGUMENT, "\"batch\"");
+    CHECK_STATUS(ls_batch_rows(b, NULL), LS_STATUS_NULL_ARGUMENT, "\"out_rows\"");
+
+    /* The failed calls did not break the objects. */
+    CHECK_OK(ls_record_set_f64(r, KEY("tenure"), 3.0));
+    CHECK_OK(ls_model_score(m, r, &s));
+
+    /* Frees: NULL is a no-op; a double free is detected and ignored. */
+    ls_model_free(NULL);
+    ls_record_free(NULL);
+    ls_batch_free(NULL);
+    ls_string_free(NULL);
+    ls_bytes_free(NULL);
+    ls_batch_free(b);
+    ls_batch_free(b);
+    CHECK(strstr(ls_last_error_message(), "ls_batch_free") != NULL, "double free reported: %s",
+          ls_last_error_message());
+    ls_record_free(r);
+    ls_record_free(r);
+    /* A handle of another kind is refused, not freed as the wrong type. */
+    ls_record_free((ls_record *)other);
+    CHECK(strstr(ls_last_error_message(), "not a live handle") != NULL, "kind check");
+    ls_model_free(other);
+    ls_model_free(other);
+    ls_model_free(m);
+    char *str = NULL;
+    CHECK_OK(ls_batch_new(&b));
+    ls_batch_free(b);
+    (void)str;
+}
+
+static void test_train(const char *root) {
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s/examples/data/wa_churn.csv", root);
+    ls_model *m = NULL;
+    CHECK_OK(ls_train_csv(csv, "{\"target\": \"churn\", \"cv\": 2, \"threads\": 2}", &m));
+    if (!m) return;
+    char *json = NULL;
+    CHECK_OK(ls_model_metrics_json(m, &json));
+    CHECK(json && strstr(json, "\"roc_auc\""), "metrics of a trained model");
+    ls_string_free(json);
+    ls_score s;
+    CHECK_OK(ls_model_score_json_record(m, records[0], strlen(records[0]), &s));
+    CHECK(s.probability > 0.0 && s.probability < 1.0, "%.17g", s.probability);
+
+    /* Training from rows (a batch) without cross-validation. */
+    ls_batch *b = NULL;
+    CHECK_OK(ls_batch_new(&b));
+    for (int i = 0; i < 3000; i++) {
+        CHECK_OK(ls_batch_set_f64(b, KEY("calls"), (double)(i % 17)));
+        CHECK_OK(ls_batch_set_str(b, KEY("source"), i % 3 == 0 ? "web" : "phone", 3 + 2 * (i % 3 != 0)));
+        CHECK_OK(ls_batch_set_bool(b, KEY("won"), (i % 17) > 8 ? (i % 5 != 0) : (i % 7 == 0)));
+        CHECK_OK(ls_batch_end_row(b));
+    }
+    ls_model *m2 = NULL;
+    CHECK_OK(ls_train_batch(b, "{\"target\": \"won\", \"cv\": 0}", &m2));
+    ls_batch_free(b);
+    char *metrics = NULL;
+    CHECK_OK(ls_model_metrics_json(m2, &metrics));
+    CHECK(metrics && strcmp(metrics, "null") == 0, "no metrics without cv: %s", metrics ? metrics : "");
+    ls_string_free(metrics);
+    ls_model_free(m2);
+    ls_model_free(m);
+}
+
+#define THREADS 8
+#define ROUNDS 2000
+typedef struct {
+    const ls_model *model;
+    int errors;
+} worker_arg;
+
+static void *worker(void *p) {
+    worker_arg *a = p;
+    ls_record *r = NULL;
+    if (ls_record_new(a->model, &r) != LS_STATUS_OK) {
+        a->errors++;
+        return NULL;
+    }
+    for (int round = 0; round < ROUNDS; round++) {
+        ls_score s;
+        ls_record_clear(r);
+        set_record21(r);
+        if (ls_model_score(a->model, r, &s) != LS_STATUS_OK || fabs(s.probability - expected[21]) > 1e-12)
+            a->errors++;
+        size_t i = (size_t)round % n_records;
+        if (ls_model_score_json_record(a->model, records[i], strlen(records[i]), &s) != LS_STATUS_OK ||
+            fabs(s.probability - expected[i]) > 1e-12)
+            a->errors++;
+        /* Errors stay per thread. */
+        if (ls_model_score_json_record(a->model, KEY("{\"tenure\": \"x\"}"), &s) != LS_STATUS_INVALID_INPUT ||
+            strstr(ls_last_error_message(), "tenure") == NULL)
+            a->errors++;
+    }
+    ls_record_free(r);
+    return NULL;
+}
+
+static void test_threads(void) {
+    ls_model *m = NULL;
+    CHECK_OK(ls_model_load(model_path, &m));
+    pthread_t th[THREADS];
+    worker_arg args[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        args[i].model = m;
+        args[i].errors = 0;
+        CHECK(pthread_create(&th[i], NULL, worker, &args[i]) == 0, "thread %d", i);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        CHECK(args[i].errors == 0, "thread %d: %d errors", i, args[i].errors);
+    }
+    ls_model_free(m);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s REPO_ROOT EXPECTED_PROBABILITIES WORK_DIR\n", argv[0]);
+        return 2;
+    }
+    load_fixtures(argv[1], argv[2]);
+    test_versions();
+    test_round_trip(argv[3]);
+    test_errors(argv[3]);
+    test_train(argv[1]);
+    test_threads();
+    for (size_t i = 0; i < n_records; i++) free(records[i]);
+    printf("%d checks, %d failures\n", checks, failures);
+    return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,630 @@
+/* The leadscore PHP extension: LeadScore\Model and the LeadScore\Exception family,
+ * a thin layer over the C ABI (bindings-c/include/leadscore.h).
+ *
+ * A Model object owns one ls_model handle and one scratch ls_record bound to it, so
+ * score() converts a PHP array straight into the record's value slots (no JSON, no
+ * allocation for numbers) and frees nothing per call. Every C failure becomes a
+ * LeadScore\Exception subclass carrying the C message and the status as its code. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "php.h"
+#include "ext/json/php_json.h"
+#include "ext/spl/spl_exceptions.h"
+#include "ext/spl/spl_iterators.h"
+#include "ext/standard/info.h"
+#include "zend_exceptions.h"
+#include "zend_interfaces.h"
+#include "zend_smart_str.h"
+
+#include "leadscore.h"
+#include "php_leadscore.h"
+#include "leadscore_arginfo.h"
+
+static zend_class_entry *leadscore_model_ce;
+static zend_class_entry *leadscore_exception_ce;
+static zend_class_entry *leadscore_invalid_input_ce;
+static zend_class_entry *leadscore_model_format_ce;
+static zend_class_entry *leadscore_insufficient_data_ce;
+static zend_class_entry *leadscore_io_ce;
+static zend_object_handlers leadscore_model_handlers;
+
+typedef struct {
+    ls_model *model;
+    ls_record *scratch; /* bound to model; reused by score(), scoreDetailed(), explain() */
+    zend_object std;    /* last: the engine allocates the struct around it */
+} php_leadscore_model;
+
+static inline php_leadscore_model *model_from_obj(zend_object *obj) {
+    return (php_leadscore_model *)((char *)obj - XtOffsetOf(php_leadscore_model, std));
+}
+#define Z_LEADSCORE_MODEL_P(zv) model_from_obj(Z_OBJ_P(zv))
+
+/* ---- errors ------------------------------------------------------------------ */
+
+static zend_class_entry *exception_class(ls_status st) {
+    switch (st) {
+    case LS_STATUS_INVALID_INPUT:
+    case LS_STATUS_UNKNOWN_COLUMN:
+        return leadscore_invalid_input_ce;
+    case LS_STATUS_MODEL_FORMAT:
+        return leadscore_model_format_ce;
+    case LS_STATUS_INSUFFICIENT_DATA:
+        return leadscore_insufficient_data_ce;
+    case LS_STATUS_IO:
+        return leadscore_io_ce;
+    default:
+        return leadscore_exception_ce;
+    }
+}
+
+/* Throws the exception of a failed C call (message from ls_last_error_message). */
+static void throw_status(ls_status st) {
+    zend_throw_exception(exception_class(st), ls_last_error_message(), (zend_long)st);
+}
+
+#define CHECK_LS(call)                                                         \
+    do {                                                                       \
+        ls_status st_ = (call);                                                \
+        if (st_ != LS_STATUS_OK) {                                             \
+            throw_status(st_);                                                 \
+            goto fail;                                                         \
+        }                                                                      \
+    } while (0)
+
+/* ---- object lifecycle --------------------------------------------------------- */
+
+static zend_object *leadscore_model_create(zend_class_entry *ce) {
+    php_leadscore_model *m = zend_object_alloc(sizeof(php_leadscore_model), ce);
+    zend_object_std_init(&m->std, ce);
+    object_properties_init(&m->std, ce);
+    m->std.handlers = &leadscore_model_handlers;
+    return &m->std;
+}
+
+static void leadscore_model_free(zend_object *obj) {
+    php_leadscore_model *m = model_from_obj(obj);
+    ls_record_free(m->scratch);
+    ls_model_free(m->model);
+    m->scratch = NULL;
+    m->model = NULL;
+    zend_object_std_dtor(obj);
+}
+
+/* Wraps a new ls_model in a LeadScore\Model (taking ownership). */
+static zend_result return_model(zval *rv, ls_model *lm) {
+    ls_record *rec = NULL;
+    ls_status st = ls_record_new(lm, &rec);
+    if (st != LS_STATUS_OK) {
+        ls_model_free(lm);
+        throw_status(st);
+        return FAILURE;
+    }
+    object_init_ex(rv, leadscore_model_ce);
+    php_leadscore_model *m = Z_LEADSCORE_MODEL_P(rv);
+    m->model = lm;
+    m->scratch = rec;
+    return SUCCESS;
+}
+
+/* The object behind $this, or an exception when it was never initialised. */
+static php_leadscore_model *this_model(zval *this_zv) {
+    php_leadscore_model *m = Z_LEADSCORE_MODEL_P(this_zv);
+    if (m->model == NULL || m->scratch == NULL) {
+        zend_throw_exception(leadscore_exception_ce, "LeadScore\\Model is not initialised", 0);
+        return NULL;
+    }
+    return m;
+}
+
+/* ---- PHP values -> C records ---------------------------------------------------- */
+
+/* Where a lead's fields go: the model-bound scratch record or a batch row. */
+typedef struct {
+    ls_record *rec;
+    ls_batch *batch;
+} field_sink;
+
+static ls_status sink_f64(field_sink *s, const char *k, size_t kl, double v) {
+    return s->rec ? ls_record_set_f64(s->rec, k, kl, v) : ls_batch_set_f64(s->batch, k, kl, v);
+}
+static ls_status sink_str(field_sink *s, const char *k, size_t kl, const char *v, size_t vl) {
+    return s->rec ? ls_record_set_str(s->rec, k, kl, v, vl)
+                  : ls_batch_set_str(s->batch, k, kl, v, vl);
+}
+static ls_status sink_bool(field_sink *s, const char *k, size_t kl, bool v) {
+    return s->rec ? ls_record_set_bool(s->rec, k, kl, v) : ls_batch_set_bool(s->batch, k, kl, v);
+}
+static ls_status sink_missing(field_sink *s, const char *k, size_t kl) {
+    return s->rec ? ls_record_set_missing(s->rec, k, kl) : ls_batch_set_missing(s->batch, k, kl);
+}
+
+/* Copies one lead (field => value) into the sink. int and float -> number,
+ * string -> string (numeric strings are converted by the core where the field is
+ * numeric), bool -> boolean, null -> missing; arrays, objects and resources throw
+ * InvalidInputException naming the field. */
+static zend_result fill_lead(field_sink *sink, HashTable *lead) {
+    zend_string *key;
+    zend_ulong idx;
+    zval *val;
+    char numkey[MAX_LENGTH_OF_LONG + 1];
+    ZEND_HASH_FOREACH_KEY_VAL(lead, idx, key, val) {
+        const char *k;
+        size_t kl;
+        if (key) {
+            k = ZSTR_VAL(key);
+            kl = ZSTR_LEN(key);
+        } else {
+            kl = (size_t)snprintf(numkey, sizeof numkey, ZEND_LONG_FMT, (zend_long)idx);
+            k = numkey;
+        }
+        ZVAL_DEREF(val);
+        ls_status st;
+        switch (Z_TYPE_P(val)) {
+        case IS_LONG:
+            st = sink_f64(sink, k, kl, (double)Z_LVAL_P(val));
+            break;
+        case IS_DOUBLE:
+            st = sink_f64(sink, k, kl, Z_DVAL_P(val));
+            break;
+        case IS_STRING:
+            st = sink_str(sink, k, kl, Z_STRVAL_P(val), Z_STRLEN_P(val));
+            break;
+        case IS_TRUE:
+            st = sink_bool(sink, k, kl, true);
+            break;
+        case IS_FALSE:
+            st = sink_bool(sink, k, kl, false);
+            break;
+        case IS_NULL:
+        case IS_UNDEF:
+            st = sink_missing(sink, k, kl);
+            break;
+        default:
+            zend_throw_exception_ex(leadscore_invalid_input_ce, LS_STATUS_INVALID_INPUT,
+                                    "field \"%.*s\": %s values are not field values (use a number, "
+                                    "string, bool or null)",
+                                    (int)kl, k, zend_zval_type_name(val));
+            return FAILURE;
+        }
+        if (st != LS_STATUS_OK) {
+            throw_status(st);
+            return FAILURE;
+        }
+    } ZEND_HASH_FOREACH_END();
+    return SUCCESS;
+}
+
+/* Fills the object's scratch record with a lead. */
+static zend_result fill_scratch(php_leadscore_model *m, HashTable *lead) {
+    ls_status st = ls_record_clear(m->scratch);
+    if (st != LS_STATUS_OK) {
+        throw_status(st);
+        return FAILURE;
+    }
+    field_sink sink = {m->scratch, NULL};
+    return fill_lead(&sink, lead);
+}
+
+/* Adds one row (a lead array) to a batch; `where` names it in errors. */
+static zend_result batch_add_row(ls_batch *b, zval *row, zend_string *key, zend_ulong idx) {
+    ZVAL_DEREF(row);
+    if (Z_TYPE_P(row) != IS_ARRAY) {
+        if (key) {
+            zend_throw_exception_ex(leadscore_invalid_input_ce, LS_STATUS_INVALID_INPUT,
+                                    "lead \"%s\" must be an array of field => value, got %s",
+                                    ZSTR_VAL(key), zend_zval_type_name(row));
+        } else {
+            zend_throw_exception_ex(leadscore_invalid_input_ce, LS_STATUS_INVALID_INPUT,
+                                    "lead " ZEND_ULONG_FMT " must be an array of field => value, got %s",
+                                    idx, zend_zval_type_name(row));
+        }
+        return FAILURE;
+    }
+    field_sink sink = {NULL, b};
+    if (fill_lead(&sink, Z_ARRVAL_P(row)) == FAILURE) return FAILURE;
+    ls_status st = ls_batch_end_row(b);
+    if (st != LS_STATUS_OK) {
+        throw_status(st);
+        return FAILURE;
+    }
+    return SUCCESS;
+}
+
+/* ---- JSON in and out ------------------------------------------------------------ */
+
+/* Decodes a JSON string from the C ABI into a PHP array and frees the string. */
+static zend_result return_json(zval *rv, char *json) {
+    zend_result r = php_json_decode_ex(rv, json, strlen(json), PHP_JSON_OBJECT_AS_ARRAY,
+                                       PHP_JSON_PARSER_DEFAULT_DEPTH);
+    ls_string_free(json);
+    if (r == FAILURE && !EG(exception)) {
+        zend_throw_exception(leadscore_exception_ce, "leadscore returned JSON PHP cannot decode",
+                             LS_STATUS_INTERNAL);
+    }
+    return r;
+}
+
+/* Training options as a JSON object. Top-level camelCase names are accepted and
+ * converted (minRows -> min_rows); the core validates names and values. */
+static zend_result options_json(HashTable *options, smart_str *out) {
+    if (zend_hash_num_elements(options) == 0) {
+        smart_str_appends(out, "{}");
+        smart_str_0(out);
+        return SUCCESS;
+    }
+    zval conv;
+    array_init_size(&conv, zend_hash_num_elements(options));
+    zend_string *key;
+    zend_ulong idx;
+    zval *val;
+    ZEND_HASH_FOREACH_KEY_VAL(options, idx, key, val) {
+        if (!key) {
+            zval_ptr_dtor(&conv);
+            zend_throw_exception_ex(leadscore_invalid_input_ce, LS_STATUS_INVALID_INPUT,
+                                    "options must be an array of name => value, got the index "
+                                    ZEND_ULONG_FMT, idx);
+            return FAILURE;
+        }
+        smart_str name = {0};
+        for (size_t i = 0; i < ZSTR_LEN(key); i++) {
+            char c = ZSTR_VAL(key)[i];
+            if (c >= 'A' && c <= 'Z') {
+                if (i > 0) smart_str_appendc(&name, '_');
+                smart_str_appendc(&name, (char)(c - 'A' + 'a'));
+            } else {
+                smart_str_appendc(&name, c);
+            }
+        }
+        smart_str_0(&name);
+        Z_TRY_ADDREF_P(val);
+        zend_symtable_update(Z_ARRVAL(conv), name.s, val);
+        smart_str_free(&name);
+    } ZEND_HASH_FOREACH_END();
+    zend_result r = php_json_encode(out, &conv, PHP_JSON_UNESCAPED_UNICODE);
+    zval_ptr_dtor(&conv);
+    smart_str_0(out);
+    if (r == FAILURE || JSON_G(error_code) != PHP_JSON_ERROR_NONE) {
+        zend_throw_exception_ex(leadscore_invalid_input_ce, LS_STATUS_INVALID_INPUT,
+                                "options cannot be encoded as JSON (json error %d: invalid UTF-8, "
+                                "INF/NAN or nesting too deep)",
+                                (int)JSON_G(error_code));
+        JSON_G(error_code) = PHP_JSON_ERROR_NONE;
+        return FAILURE;
+    }
+    return SUCCESS;
+}
+
+/* ---- LeadScore\Model ------------------------------------------------------------ */
+
+PHP_METHOD(LeadScore_Model, __construct) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    zend_throw_error(NULL, "Use LeadScore\\Model::load(), fromBytes(), train() or trainRows()");
+}
+
+PHP_METHOD(LeadScore_Model, load) {
+    zend_string *path;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_PATH_STR(path)
+    ZEND_PARSE_PARAMETERS_END();
+    ls_model *lm = NULL;
+    CHECK_LS(ls_model_load(ZSTR_VAL(path), &lm));
+    return_model(return_value, lm);
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, fromBytes) {
+    zend_string *bytes;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_STR(bytes)
+    ZEND_PARSE_PARAMETERS_END();
+    ls_model *lm = NULL;
+    CHECK_LS(ls_model_from_bytes((const uint8_t *)ZSTR_VAL(bytes), ZSTR_LEN(bytes), &lm));
+    return_model(return_value, lm);
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, train) {
+    zend_string *path;
+    HashTable *options;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_PATH_STR(path)
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    smart_str json = {0};
+    if (options_json(options, &json) == FAILURE) {
+        smart_str_free(&json);
+        RETURN_THROWS();
+    }
+    ls_model *lm = NULL;
+    ls_status st = ls_train_csv(ZSTR_VAL(path), ZSTR_VAL(json.s), &lm);
+    smart_str_free(&json);
+    if (st != LS_STATUS_OK) {
+        throw_status(st);
+        RETURN_THROWS();
+    }
+    return_model(return_value, lm);
+}
+
+typedef struct {
+    ls_batch *batch;
+    zend_ulong index;
+} rows_ctx;
+
+static int train_rows_apply(zend_object_iterator *iter, void *puser) {
+    rows_ctx *ctx = puser;
+    zval *row = iter->funcs->get_current_data(iter);
+    if (EG(exception) || row == NULL) return ZEND_HASH_APPLY_STOP;
+    if (batch_add_row(ctx->batch, row, NULL, ctx->index) == FAILURE) return ZEND_HASH_APPLY_STOP;
+    ctx->index++;
+    return ZEND_HASH_APPLY_KEEP;
+}
+
+PHP_METHOD(LeadScore_Model, trainRows) {
+    zval *rows;
+    HashTable *options;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_ITERABLE(rows)
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    smart_str json = {0};
+    ls_batch *b = NULL;
+    ls_model *lm = NULL;
+    if (options_json(options, &json) == FAILURE) goto fail;
+    CHECK_LS(ls_batch_new(&b));
+    if (Z_TYPE_P(rows) == IS_ARRAY) {
+        zend_string *key;
+        zend_ulong idx;
+        zval *row;
+        ZEND_HASH_FOREACH_KEY_VAL(Z_ARRVAL_P(rows), idx, key, row) {
+            if (batch_add_row(b, row, key, idx) == FAILURE) goto fail;
+        } ZEND_HASH_FOREACH_END();
+    } else {
+        rows_ctx ctx = {b, 0};
+        if (spl_iterator_apply(rows, train_rows_apply, &ctx) == FAILURE || EG(exception)) goto fail;
+    }
+    CHECK_LS(ls_train_batch(b, ZSTR_VAL(json.s), &lm));
+    ls_batch_free(b);
+    smart_str_free(&json);
+    return_model(return_value, lm);
+    return;
+fail:
+    ls_batch_free(b);
+    smart_str_free(&json);
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, save) {
+    zend_string *path;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_PATH_STR(path)
+    ZEND_PARSE_PARAMETERS_END();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m) RETURN_THROWS();
+    CHECK_LS(ls_model_save(m->model, ZSTR_VAL(path)));
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, toBytes) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m) RETURN_THROWS();
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    CHECK_LS(ls_model_to_bytes(m->model, &bytes, &len));
+    RETVAL_STRINGL((const char *)bytes, len);
+    ls_bytes_free(bytes);
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, score) {
+    HashTable *lead;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_ARRAY_HT(lead)
+    ZEND_PARSE_PARAMETERS_END();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m || fill_scratch(m, lead) == FAILURE) RETURN_THROWS();
+    ls_score s;
+    CHECK_LS(ls_model_score(m->model, m->scratch, &s));
+    RETURN_DOUBLE(s.probability);
+fail:
+    RETURN_THROWS();
+}
+
+static void score_to_array(zval *rv, const ls_score *s) {
+    array_init_size(rv, 3);
+    add_assoc_double(rv, "probability", s->probability);
+    add_assoc_long(rv, "score", (zend_long)s->score);
+    add_assoc_bool(rv, "label", s->label);
+}
+
+PHP_METHOD(LeadScore_Model, scoreDetailed) {
+    HashTable *lead;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_ARRAY_HT(lead)
+    ZEND_PARSE_PARAMETERS_END();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m || fill_scratch(m, lead) == FAILURE) RETURN_THROWS();
+    ls_score s;
+    CHECK_LS(ls_model_score(m->model, m->scratch, &s));
+    score_to_array(return_value, &s);
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, explain) {
+    HashTable *lead;
+    zend_long k = 5;
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_ARRAY_HT(lead)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(k)
+    ZEND_PARSE_PARAMETERS_END();
+    if (k < 0) {
+        zend_argument_value_error(2, "must be greater than or equal to 0");
+        RETURN_THROWS();
+    }
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m || fill_scratch(m, lead) == FAILURE) RETURN_THROWS();
+    char *json = NULL;
+    CHECK_LS(ls_model_explain_json(m->model, m->scratch, (size_t)k, &json));
+    return_json(return_value, json);
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, scoreBatch) {
+    HashTable *leads;
+    ZEND_PARSE_PARAMETERS_START(1, 1)
+        Z_PARAM_ARRAY_HT(leads)
+    ZEND_PARSE_PARAMETERS_END();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m) RETURN_THROWS();
+    uint32_t n = zend_hash_num_elements(leads);
+    if (n == 0) RETURN_EMPTY_ARRAY();
+    ls_batch *b = NULL;
+    double *p = NULL;
+    CHECK_LS(ls_batch_new(&b));
+    zend_string *key;
+    zend_ulong idx;
+    zval *row;
+    ZEND_HASH_FOREACH_KEY_VAL(leads, idx, key, row) {
+        if (batch_add_row(b, row, key, idx) == FAILURE) goto fail;
+    } ZEND_HASH_FOREACH_END();
+    p = safe_emalloc(n, sizeof(double), 0);
+    CHECK_LS(ls_model_score_batch(m->model, b, p, n));
+    ls_batch_free(b);
+    b = NULL;
+    /* The results keep the input's keys (row ids from a query stay attached). */
+    array_init_size(return_value, n);
+    uint32_t i = 0;
+    ZEND_HASH_FOREACH_KEY(leads, idx, key) {
+        zval z;
+        ZVAL_DOUBLE(&z, p[i++]);
+        if (key) {
+            zend_hash_add_new(Z_ARRVAL_P(return_value), key, &z);
+        } else {
+            zend_hash_index_add_new(Z_ARRVAL_P(return_value), idx, &z);
+        }
+    } ZEND_HASH_FOREACH_END();
+    efree(p);
+    return;
+fail:
+    ls_batch_free(b);
+    if (p) efree(p);
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, metrics) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m) RETURN_THROWS();
+    char *json = NULL;
+    CHECK_LS(ls_model_metrics_json(m->model, &json));
+    if (return_json(return_value, json) == FAILURE) RETURN_THROWS();
+    if (Z_TYPE_P(return_value) == IS_NULL) RETURN_EMPTY_ARRAY();
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, info) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m) RETURN_THROWS();
+    char *json = NULL;
+    CHECK_LS(ls_model_info_json(m->model, &json));
+    return_json(return_value, json);
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, toJson) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m) RETURN_THROWS();
+    char *json = NULL;
+    CHECK_LS(ls_model_to_json(m->model, &json));
+    RETVAL_STRING(json);
+    ls_string_free(json);
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+/* ---- module --------------------------------------------------------------------- */
+
+PHP_MINIT_FUNCTION(leadscore) {
+    if (ls_abi_version() != LS_ABI_VERSION) {
+        php_error_docref(NULL, E_CORE_WARNING,
+                         "leadscore: library ABI %u does not match the header's ABI %u",
+                         ls_abi_version(), (unsigned)LS_ABI_VERSION);
+        return FAILURE;
+    }
+    leadscore_model_ce = register_class_LeadScore_Model();
+    leadscore_model_ce->create_object = leadscore_model_create;
+    memcpy(&leadscore_model_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
+    leadscore_model_handlers.offset = XtOffsetOf(php_leadscore_model, std);
+    leadscore_model_handlers.free_obj = leadscore_model_free;
+    leadscore_model_handlers.clone_obj = NULL;
+
+    leadscore_exception_ce = register_class_LeadScore_Exception(spl_ce_RuntimeException);
+    leadscore_invalid_input_ce = register_class_LeadScore_InvalidInputException(leadscore_exception_ce);
+    leadscore_model_format_ce = register_class_LeadScore_ModelFormatException(leadscore_exception_ce);
+    leadscore_insufficient_data_ce =
+        register_class_LeadScore_InsufficientDataException(leadscore_exception_ce);
+    leadscore_io_ce = register_class_LeadScore_IoException(leadscore_exception_ce);
+    return SUCCESS;
+}
+
+PHP_MINFO_FUNCTION(leadscore) {
+    char abi[32];
+    snprintf(abi, sizeof abi, "%u", ls_abi_version());
+    php_info_print_table_start();
+    php_info_print_table_row(2, "leadscore support", "enabled");
+    php_info_print_table_row(2, "extension version", PHP_LEADSCORE_VERSION);
+    php_info_print_table_row(2, "library version", ls_version());
+    php_info_print_table_row(2, "library ABI version", abi);
+    php_info_print_table_end();
+}
+
+static const zend_module_dep leadscore_deps[] = {
+    ZEND_MOD_REQUIRED("json")
+    ZEND_MOD_REQUIRED("spl")
+    ZEND_MOD_END
+};
+
+zend_module_entry leadscore_module_entry = {
+    STANDARD_MODULE_HEADER_EX,
+    NULL,
+    leadscore_deps,
+    "leadscore",
+    NULL, /* functions: everything lives in classes */
+    PHP_MINIT(leadscore),
+    NULL, /* MSHUTDOWN: nothing kept across requests yet (the store will be) */
+    NULL,
+    NULL,
+    PHP_MINFO(leadscore),
+    PHP_LEADSCORE_VERSION,
+    STANDARD_MODULE_PROPERTIES
+};
+
+#ifdef COMPILE_DL_LEADSCORE
+#ifdef ZTS
+ZEND_TSRMLS_CACHE_DEFINE()
+#endif
+ZEND_GET_MODULE(leadscore)
+#endif

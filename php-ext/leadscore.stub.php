@@ -1,0 +1,76 @@
+<?php
+
+/**
+ * Signatures of the leadscore extension. leadscore_arginfo.h is generated from this
+ * file with php-src's build/gen_stub.php (see gen_arginfo.sh) and committed.
+ *
+ * @generate-class-entries
+ */
+
+namespace LeadScore {
+
+    /**
+     * A trained, immutable scoring model. Created only by the static factories.
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class Model
+    {
+        private function __construct() {}
+
+        /** Loads a model file (.lsm). */
+        public static function load(string $path): Model {}
+
+        /** Reads a model from bytes in the file format (e.g. a database BLOB). */
+        public static function fromBytes(string $bytes): Model {}
+
+        /** Trains on a CSV file (or JSON Lines for .jsonl/.ndjson). */
+        public static function train(string $csvPath, array $options): Model {}
+
+        /** Trains on rows (arrays of field => value), e.g. straight from a database query. */
+        public static function trainRows(iterable $rows, array $options): Model {}
+
+        /** Writes the model file atomically. */
+        public function save(string $path): void {}
+
+        /** The model in the file format. */
+        public function toBytes(): string {}
+
+        /** The probability of the positive class for one lead. */
+        public function score(array $lead): float {}
+
+        /** ['probability' => float, 'score' => int 1..99, 'label' => bool]. */
+        public function scoreDetailed(array $lead): array {}
+
+        /** The score and the top $k reasons each way. */
+        public function explain(array $lead, int $k = 5): array {}
+
+        /** Probabilities of many leads, with the input array's keys. */
+        public function scoreBatch(array $leads): array {}
+
+        /** Cross-validated metrics stored at training time ([] when trained without cross-validation). */
+        public function metrics(): array {}
+
+        /** A short summary: versions, target, rows, inputs, features, threshold, AUCs. */
+        public function info(): array {}
+
+        /** The whole model as JSON: every feature with its coefficient, the fitted pipeline, the metrics. */
+        public function toJson(): string {}
+    }
+
+    /** Every leadscore error; the code is the C status (LS_STATUS_*). */
+    class Exception extends \RuntimeException {}
+
+    /** Bad input: a value of the wrong kind for a field, a bad option, malformed data, an unknown column. */
+    class InvalidInputException extends Exception {}
+
+    /** Bytes or a file that are not a valid leadscore model. */
+    class ModelFormatException extends Exception {}
+
+    /** Too few rows or positives to train. */
+    class InsufficientDataException extends Exception {}
+
+    /** A file could not be read or written. */
+    class IoException extends Exception {}
+}

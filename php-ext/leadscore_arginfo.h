@@ -1,0 +1,175 @@
+/* This is a generated file, edit the .stub.php file instead.
+ * Stub hash: 70db870d375836c5d18163cb94e5e646ba5ad46b */
+
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_LeadScore_Model___construct, 0, 0, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_LeadScore_Model_load, 0, 1, LeadScore\\Model, 0)
+	ZEND_ARG_TYPE_INFO(0, path, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_LeadScore_Model_fromBytes, 0, 1, LeadScore\\Model, 0)
+	ZEND_ARG_TYPE_INFO(0, bytes, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_LeadScore_Model_train, 0, 2, LeadScore\\Model, 0)
+	ZEND_ARG_TYPE_INFO(0, csvPath, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, options, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_LeadScore_Model_trainRows, 0, 2, LeadScore\\Model, 0)
+	ZEND_ARG_OBJ_TYPE_MASK(0, rows, Traversable, MAY_BE_ARRAY, NULL)
+	ZEND_ARG_TYPE_INFO(0, options, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_save, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, path, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_toBytes, 0, 0, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_score, 0, 1, IS_DOUBLE, 0)
+	ZEND_ARG_TYPE_INFO(0, lead, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_scoreDetailed, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, lead, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_explain, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, lead, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, k, IS_LONG, 0, "5")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_scoreBatch, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, leads, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_metrics, 0, 0, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_LeadScore_Model_info arginfo_class_LeadScore_Model_metrics
+
+#define arginfo_class_LeadScore_Model_toJson arginfo_class_LeadScore_Model_toBytes
+
+
+ZEND_METHOD(LeadScore_Model, __construct);
+ZEND_METHOD(LeadScore_Model, load);
+ZEND_METHOD(LeadScore_Model, fromBytes);
+ZEND_METHOD(LeadScore_Model, train);
+ZEND_METHOD(LeadScore_Model, trainRows);
+ZEND_METHOD(LeadScore_Model, save);
+ZEND_METHOD(LeadScore_Model, toBytes);
+ZEND_METHOD(LeadScore_Model, score);
+ZEND_METHOD(LeadScore_Model, scoreDetailed);
+ZEND_METHOD(LeadScore_Model, explain);
+ZEND_METHOD(LeadScore_Model, scoreBatch);
+ZEND_METHOD(LeadScore_Model, metrics);
+ZEND_METHOD(LeadScore_Model, info);
+ZEND_METHOD(LeadScore_Model, toJson);
+
+
+static const zend_function_entry class_LeadScore_Model_methods[] = {
+	ZEND_ME(LeadScore_Model, __construct, arginfo_class_LeadScore_Model___construct, ZEND_ACC_PRIVATE)
+	ZEND_ME(LeadScore_Model, load, arginfo_class_LeadScore_Model_load, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(LeadScore_Model, fromBytes, arginfo_class_LeadScore_Model_fromBytes, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(LeadScore_Model, train, arginfo_class_LeadScore_Model_train, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(LeadScore_Model, trainRows, arginfo_class_LeadScore_Model_trainRows, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(LeadScore_Model, save, arginfo_class_LeadScore_Model_save, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Model, toBytes, arginfo_class_LeadScore_Model_toBytes, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Model, score, arginfo_class_LeadScore_Model_score, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Model, scoreDetailed, arginfo_class_LeadScore_Model_scoreDetailed, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Model, explain, arginfo_class_LeadScore_Model_explain, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Model, scoreBatch, arginfo_class_LeadScore_Model_scoreBatch, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Model, metrics, arginfo_class_LeadScore_Model_metrics, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Model, info, arginfo_class_LeadScore_Model_info, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Model, toJson, arginfo_class_LeadScore_Model_toJson, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_LeadScore_Exception_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_LeadScore_InvalidInputException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_LeadScore_ModelFormatException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_LeadScore_InsufficientDataException_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_LeadScore_IoException_methods[] = {
+	ZEND_FE_END
+};
+
+static zend_class_entry *register_class_LeadScore_Model(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "LeadScore", "Model", class_LeadScore_Model_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_LeadScore_Exception(zend_class_entry *class_entry_RuntimeException)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "LeadScore", "Exception", class_LeadScore_Exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_RuntimeException);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_LeadScore_InvalidInputException(zend_class_entry *class_entry_LeadScore_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "LeadScore", "InvalidInputException", class_LeadScore_InvalidInputException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_LeadScore_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_LeadScore_ModelFormatException(zend_class_entry *class_entry_LeadScore_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "LeadScore", "ModelFormatException", class_LeadScore_ModelFormatException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_LeadScore_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_LeadScore_InsufficientDataException(zend_class_entry *class_entry_LeadScore_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "LeadScore", "InsufficientDataException", class_LeadScore_InsufficientDataException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_LeadScore_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_LeadScore_IoException(zend_class_entry *class_entry_LeadScore_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "LeadScore", "IoException", class_LeadScore_IoException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_LeadScore_Exception);
+
+	return class_entry;
+}
