@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let path = args
         .get(1)
-        .ok_or("usage: mass_bench EXPORT.csv [THREADS]")?;
+        .ok_or("usage: mass_bench EXPORT.csv [THREADS] [TOL]")?;
     let threads: usize = args.get(2).map_or(Ok(2), |s| s.parse())?;
 
     let t = Instant::now();
