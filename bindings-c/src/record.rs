@@ -25,6 +25,13 @@ pub struct ls_record {
     /// String buffers kept across `ls_record_clear`, one per slot, so a record
     /// reused lead after lead does not allocate for string fields.
     pub(crate) spare: Vec<String>,
+    /// Field order prediction: `next[s]` is the slot set right after slot `s` last
+    /// time (`next[n_slots]`: the first slot after a clear). Callers fill leads in the
+    /// same order lead after lead, so a set usually finds its slot with one comparison
+    /// of the name instead of hashing it; a wrong guess falls back to the index.
+    pub(crate) next: Vec<usize>,
+    /// The slot set last (`n_slots` right after creation or a clear).
+    pub(crate) last: usize,
 }
 
 /// Field name (as bytes: a key needs no UTF-8 check to be looked up, and one that
@@ -126,8 +133,21 @@ unsafe fn record_set(
         let r = unsafe { arg_mut(rec, "record") }?;
         // SAFETY: forwarded contract.
         let k = unsafe { key_bytes(key, key_len) }?;
-        if let Some(&slot) = r.index.get(k) {
-            let name = r.model.pipeline().inputs()[slot].name.as_str();
+        let inputs = r.model.pipeline().inputs();
+        let guess = r.next.get(r.last).copied().unwrap_or(usize::MAX);
+        let slot = match inputs.get(guess) {
+            Some(input) if input.name.as_bytes() == k => Some(guess),
+            _ => {
+                let found = r.index.get(k).copied();
+                if let (Some(s), Some(n)) = (found, r.next.get_mut(r.last)) {
+                    *n = s;
+                }
+                found
+            }
+        };
+        if let Some(slot) = slot {
+            r.last = slot;
+            let name = inputs[slot].name.as_str();
             make(name, &mut r.values[slot], &mut r.spare[slot])?;
         }
         Ok(())
@@ -163,6 +183,8 @@ pub unsafe extern "C" fn ls_record_new(
             index: Arc::clone(&m.index),
             values: vec![Value::Missing; m.n_inputs],
             spare: vec![String::new(); m.n_inputs],
+            next: vec![usize::MAX; m.n_inputs + 1],
+            last: m.n_inputs,
         };
         // SAFETY: out checked non-NULL; writable by contract.
         unsafe { write_out(out, into_handle(rec, Kind::Record)) };
@@ -287,6 +309,7 @@ pub unsafe extern "C" fn ls_record_clear(rec: *mut ls_record) -> ls_status {
         for (v, spare) in r.values.iter_mut().zip(&mut r.spare) {
             keep_string(v, spare);
         }
+        r.last = r.values.len();
         Ok(())
     }
 }

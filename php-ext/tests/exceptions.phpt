@@ -55,7 +55,7 @@ array value, unknown field: LeadScore\InvalidInputException(1) field "tags": arr
 infinite number: LeadScore\InvalidInputException(1) field "tenure": expected a finite number, got inf
 invalid UTF-8: LeadScore\InvalidInputException(1) field "contract": the value is not valid UTF-8
 batch: not an array: LeadScore\InvalidInputException(1) lead 1 must be an array of field => value, got string
-batch: bad value names the row: LeadScore\InvalidInputException(1) line 2, column "tenure": %sexpected a number, got "lots"
+batch: bad value names the row: LeadScore\InvalidInputException(1) line 2, column "tenure": expected a number, got "lots"
 unknown option: LeadScore\InvalidInputException(1) unknown option "colour"; known options: %s
 bad option value: LeadScore\InvalidInputException(1) option "c" must be a number, got "big"
 options as a list: LeadScore\InvalidInputException(1) options must be an array of name => value, got the index 0

@@ -109,7 +109,8 @@ impl Column {
     /// Builds a column from dictionary codes and their distinct raw values, the shape a
     /// DataFrame's categorical or factorized column has (`pandas.factorize`,
     /// `Categorical.codes`, a JavaScript array interned once). A negative code is a
-    /// missing cell. The typing follows [`crate::Table::from_records`]: when every
+    /// missing cell. The typing is the JSON Lines reader's (and
+    /// [`crate::Table::from_records`] is built on this function): when every
     /// present value is a number or a numeric string the column is numeric; otherwise
     /// it holds strings (trimmed, blank = missing, booleans as `true`/`false`, numbers
     /// in their shortest form). Levels nothing refers to are dropped and the rest kept

@@ -174,39 +174,16 @@ impl Table {
             }
         }
         let mut t = Table::new();
+        // Each row's value is its own "level": Column::from_coded_values applies the
+        // one typing rule (and interns equal texts).
+        let codes: Vec<i64> = (0..records.len() as i64).collect();
         for name in names {
-            let num_of = |v: Option<&Value>| -> Option<Option<f64>> {
-                match v {
-                    None | Some(Value::Missing) => Some(None),
-                    Some(Value::Num(x)) => Some((!x.is_nan()).then_some(*x)),
-                    Some(Value::Str(s)) if s.trim().is_empty() => Some(None),
-                    Some(Value::Str(s)) => super::parse_num(s, false).map(Some),
-                    Some(Value::Bool(_)) => None,
-                }
-            };
-            let nums: Option<Vec<Option<f64>>> =
-                records.iter().map(|r| num_of(r.get(&name))).collect();
-            let col = match nums {
-                Some(v) if v.iter().any(Option::is_some) => {
-                    Column::Num(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
-                }
-                _ => {
-                    let strs: Vec<Option<String>> = records
-                        .iter()
-                        .map(|r| match r.get(&name) {
-                            Some(Value::Str(s)) if !s.trim().is_empty() => {
-                                Some(s.trim().to_owned())
-                            }
-                            Some(Value::Num(x)) if !x.is_nan() => Some(super::format_num(*x)),
-                            Some(Value::Bool(b)) => Some(b.to_string()),
-                            _ => None,
-                        })
-                        .collect();
-                    Column::Str(super::StrColumn::from_options(
-                        strs.iter().map(|s| s.as_deref()),
-                    ))
-                }
-            };
+            let values: Vec<Value> = records
+                .iter()
+                .map(|r| r.get(&name).cloned().unwrap_or(Value::Missing))
+                .collect();
+            let col = Column::from_coded_values(&codes, &values)
+                .expect("every code indexes its own row's value");
             // Names are unique by construction and lengths equal.
             t.names.push(name);
             t.columns.push(col);

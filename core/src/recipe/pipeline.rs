@@ -169,6 +169,7 @@ impl Pipeline {
     /// Emits the features of one raw record, in increasing column order. Unknown
     /// fields are ignored; absent fields are missing; a value of the wrong kind is an
     /// error naming the field.
+    #[inline]
     pub fn emit_record(&self, record: &Record, emit: &mut impl FnMut(u32, f64)) -> Result<()> {
         for s in &self.steps {
             let name = &self.inputs[s.input()].name;
@@ -182,6 +183,7 @@ impl Pipeline {
 
     /// Emits the features of a record given as values in [`Pipeline::inputs`] order
     /// (the bound-record fast path of the bindings).
+    #[inline]
     pub fn emit_values(&self, values: &[Value], emit: &mut impl FnMut(u32, f64)) -> Result<()> {
         for s in &self.steps {
             let name = &self.inputs[s.input()].name;

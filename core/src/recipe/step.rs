@@ -154,6 +154,7 @@ impl Step {
 
     /// Emits the step's features for one raw value, converting it to what the step
     /// reads. A value of the wrong kind is an error naming `field`.
+    #[inline]
     pub fn emit_value(
         &self,
         field: &str,
@@ -212,6 +213,7 @@ pub enum ValueKind {
 
 /// Converts a raw value for a numeric field: numbers, numeric strings (`"12"`,
 /// `"1,5"`), booleans as 1/0; empty strings and NaN are missing.
+#[inline]
 pub fn value_to_num(field: &str, v: &Value) -> Result<Option<f64>> {
     match v {
         Value::Num(x) if x.is_nan() => Ok(None),
@@ -239,6 +241,7 @@ pub fn value_to_num(field: &str, v: &Value) -> Result<Option<f64>> {
 
 /// Converts a raw value for a boolean field: booleans, 0/1, and the words
 /// true/false, yes/no, y/n, t/f; empty strings are missing.
+#[inline]
 pub fn value_to_bool(field: &str, v: &Value) -> Result<Option<bool>> {
     let bad = |what: String| Error::InvalidValue {
         field: field.to_owned(),
