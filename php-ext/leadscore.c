@@ -247,8 +247,9 @@ static zend_result return_json(zval *rv, char *json) {
     return r;
 }
 
-/* Training options as a JSON object. Top-level camelCase names are accepted and
- * converted (minRows -> min_rows); the core validates names and values. */
+/* Training options as a JSON object. The core accepts camelCase names (minRows)
+ * beside snake_case ones and validates names and values; here only integer keys
+ * (a list instead of name => value) are refused. */
 static zend_result options_json(HashTable *options, smart_str *out) {
     if (zend_hash_num_elements(options) == 0) {
         smart_str_appends(out, "{}");
@@ -268,20 +269,8 @@ static zend_result options_json(HashTable *options, smart_str *out) {
                                     ZEND_ULONG_FMT, idx);
             return FAILURE;
         }
-        smart_str name = {0};
-        for (size_t i = 0; i < ZSTR_LEN(key); i++) {
-            char c = ZSTR_VAL(key)[i];
-            if (c >= 'A' && c <= 'Z') {
-                if (i > 0) smart_str_appendc(&name, '_');
-                smart_str_appendc(&name, (char)(c - 'A' + 'a'));
-            } else {
-                smart_str_appendc(&name, c);
-            }
-        }
-        smart_str_0(&name);
         Z_TRY_ADDREF_P(val);
-        zend_symtable_update(Z_ARRVAL(conv), name.s, val);
-        smart_str_free(&name);
+        zend_symtable_update(Z_ARRVAL(conv), key, val);
     } ZEND_HASH_FOREACH_END();
     zend_result r = php_json_encode(out, &conv, PHP_JSON_UNESCAPED_UNICODE);
     zval_ptr_dtor(&conv);

@@ -405,67 +405,22 @@ pub fn blank_is_missing(mut col: StrColumn) -> StrColumn {
     col
 }
 
-/// The option names `train()` accepts, in JavaScript spelling, with their core names.
-pub fn option_names() -> Vec<(String, &'static str)> {
-    leadscore::options::OPTION_NAMES
-        .iter()
-        .map(|&snake| (snake_to_camel(snake), snake))
-        .collect()
-}
-
-/// `min_rows` -> `minRows`.
+/// `min_rows` -> `minRows` (the core's conversion).
 pub fn snake_to_camel(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut upper = false;
-    for ch in s.chars() {
-        if ch == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(ch.to_uppercase());
-            upper = false;
-        } else {
-            out.push(ch);
-        }
-    }
-    out
+    leadscore::options::camel_case(s)
 }
 
-/// Renames the camelCase option names of a JavaScript options object to the core's
-/// snake_case ones (values untouched), so that [`leadscore::options::TrainOptions::from_json`]
-/// validates them. Unknown names are errors listing the JavaScript names;
-/// `null` and `undefined` values are dropped (as if absent).
+/// A JavaScript options object as the core's options JSON: passed through as it is
+/// (the core accepts camelCase names, treats `null` as absent and names any bad
+/// option); `null`/`undefined` options mean none.
 pub fn options_to_core(js: serde_json::Value) -> Result<serde_json::Value, Error> {
-    let obj = match js {
-        serde_json::Value::Object(m) => m,
-        serde_json::Value::Null => serde_json::Map::new(),
-        _ => {
-            return Err(Error::InvalidInput(
-                "options must be an object of name -> value".into(),
-            ))
-        }
-    };
-    let names = option_names();
-    let mut out = serde_json::Map::with_capacity(obj.len());
-    for (key, val) in obj {
-        let core = names
-            .iter()
-            .find(|(camel, _)| *camel == key)
-            .map(|(_, snake)| *snake)
-            .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "unknown option \"{key}\"; known options: {}",
-                    names
-                        .iter()
-                        .map(|(c, _)| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
-        if !val.is_null() {
-            out.insert(core.to_owned(), val);
-        }
+    match js {
+        serde_json::Value::Object(_) => Ok(js),
+        serde_json::Value::Null => Ok(serde_json::Value::Object(serde_json::Map::new())),
+        _ => Err(Error::InvalidInput(
+            "options must be an object of name -> value".into(),
+        )),
     }
-    Ok(serde_json::Value::Object(out))
 }
 
 /// Renames the keys of a JSON value from snake_case to camelCase, recursively (for
@@ -496,17 +451,9 @@ mod tests {
             serde_json::json!({"target": "y", "minRows": 3, "kinds": {"zip_code": "id"}}),
         )
         .unwrap();
-        assert_eq!(
-            v,
-            serde_json::json!({"target": "y", "min_rows": 3, "kinds": {"zip_code": "id"}})
-        );
-        let e = options_to_core(serde_json::json!({"min_rows": 3}))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("unknown option \"min_rows\"") && e.contains("minRows"),
-            "{e}"
-        );
+        let o = leadscore::options::TrainOptions::from_json(&v).unwrap();
+        assert_eq!(o.config.min_rows, 3);
+        assert!(options_to_core(serde_json::json!(3)).is_err());
         assert_eq!(
             camel_keys(serde_json::json!({"roc_auc": 1, "baseline": {"pr_auc": [{"a_b": 1}]}})),
             serde_json::json!({"rocAuc": 1, "baseline": {"prAuc": [{"aB": 1}]}})

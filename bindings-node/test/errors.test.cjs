@@ -127,7 +127,7 @@ test('train() rejects with coded errors and never throws synchronously', async (
   const cases = [
     [() => train({ rows }, { target: 'nope' }), 'UNKNOWN_COLUMN', '"nope"'],
     [() => train({ rows }, { target: 'won', minRows: 1000 }), 'INSUFFICIENT_DATA', '60 rows'],
-    [() => train({ rows }, { target: 'won', min_rows: 3 }), 'INVALID_INPUT', 'unknown option "min_rows"', 'minRows'],
+    [() => train({ rows }, { target: 'won', minRowz: 3 }), 'INVALID_INPUT', 'unknown option "minRowz"', 'minRows'],
     [() => train({ rows }, { target: 'won', c: 'big' }), 'INVALID_INPUT', '"c"'],
     [() => train({ rows }, { target: 'won', c: -1 }), 'INVALID_INPUT', 'c must be'],
     [() => train({ rows }, { target: 'won', balance: 'maybe' }), 'INVALID_INPUT', 'balance'],

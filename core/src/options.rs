@@ -58,8 +58,10 @@ impl TrainOptions {
     }
 
     /// Parses options from a JSON object. `target` is required; everything else has
-    /// the [`TrainConfig`] default. Unknown names and values of the wrong type are
-    /// errors naming the option.
+    /// the [`TrainConfig`] default. Names may be written in snake_case (`min_rows`,
+    /// Python, C) or camelCase (`minRows`, PHP, JavaScript); a `null` value counts as
+    /// absent. Unknown names, a name given twice (in both spellings) and values of the
+    /// wrong type are errors naming the option.
     ///
     /// | name | type | meaning |
     /// |---|---|---|
@@ -85,7 +87,24 @@ impl TrainOptions {
         let mut csv = CsvOptions::default();
         let mut target: Option<String> = None;
         let mut positive: Option<String> = None;
-        for (key, val) in obj {
+        let mut seen: Vec<(String, &str)> = Vec::with_capacity(obj.len());
+        for (given, val) in obj {
+            let key = snake_case(given);
+            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+                return Err(Error::InvalidInput(format!(
+                    "option \"{key}\" is given twice (as \"{first}\" and \"{given}\")"
+                )));
+            }
+            seen.push((key.clone(), given));
+            if !OPTION_NAMES.contains(&key.as_str()) {
+                return Err(Error::InvalidInput(format!(
+                    "unknown option \"{given}\"; known options: {}",
+                    known_names()
+                )));
+            }
+            if val.is_null() {
+                continue;
+            }
             let bad = |want: &str| {
                 Error::InvalidInput(format!("option \"{key}\" must be {want}, got {val}"))
             };
@@ -99,7 +118,6 @@ impl TrainOptions {
                 "target" => target = Some(val.as_str().ok_or_else(|| bad("a string"))?.to_owned()),
                 "positive" => {
                     positive = match val {
-                        serde_json::Value::Null => None,
                         serde_json::Value::String(s) => Some(s.clone()),
                         serde_json::Value::Number(n) => Some(n.to_string()),
                         serde_json::Value::Bool(b) => Some(b.to_string()),
@@ -140,9 +158,8 @@ impl TrainOptions {
                     csv.decimal_comma = val.as_bool().ok_or_else(|| bad("a boolean"))?
                 }
                 other => {
-                    return Err(Error::InvalidInput(format!(
-                        "unknown option \"{other}\"; known options: {}",
-                        OPTION_NAMES.join(", ")
+                    return Err(Error::Internal(format!(
+                        "option \"{other}\" is listed but not handled"
                     )))
                 }
             }
@@ -187,6 +204,52 @@ impl TrainOptions {
     }
 }
 
+/// `minRows` -> `min_rows` (a name already in snake_case is unchanged).
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, ch) in name.chars().enumerate() {
+        if ch.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// `min_rows` -> `minRows`: the spelling PHP and JavaScript users write (and the key
+/// style the Node package returns).
+pub fn camel_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for ch in name.chars() {
+        if ch == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(ch.to_uppercase());
+            upper = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Every option name, with its camelCase spelling beside it where that differs.
+fn known_names() -> String {
+    OPTION_NAMES
+        .iter()
+        .map(|n| match camel_case(n) {
+            c if c != *n => format!("{n} ({c})"),
+            _ => (*n).to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Parses a delimiter as users write it: one ASCII character, or `tab` / `\t`.
 pub fn parse_delimiter(s: &str) -> Result<u8> {
     match s {
@@ -212,6 +275,16 @@ mod tests {
         assert_eq!(o.config.kinds, vec![("zip".to_owned(), Kind::Categorical)]);
         assert_eq!(o.csv.delimiter, Some(b';'));
         assert_eq!(o.config.min_rows, 10);
+        let o = TrainOptions::from_json_str(
+            r#"{"target":"y","minRows":7,"decimalComma":true,"c":null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (o.config.min_rows, o.csv.decimal_comma, o.config.c),
+            (7, true, 1.0)
+        );
+        assert_eq!(snake_case("minPositives"), "min_positives");
+        assert_eq!(camel_case("min_positives"), "minPositives");
         for (bad, needle) in [
             (r#"{}"#, "\"target\" is required"),
             (r#"{"target":"y","c":"x"}"#, "option \"c\" must be a number"),
@@ -220,6 +293,8 @@ mod tests {
             (r#"{"target":"y","balance":"maybe"}"#, "unknown balance"),
             (r#"{"target":"y","min_rows":-3}"#, "non-negative integer"),
             (r#"[1]"#, "must be an object"),
+            (r#"{"target":"y","minRows":1,"min_rows":2}"#, "given twice"),
+            (r#"{"target":"y","minRowz":1}"#, "min_rows (minRows)"),
             (r#"{"#, "not valid JSON"),
         ] {
             let e = TrainOptions::from_json_str(bad).unwrap_err().to_string();
