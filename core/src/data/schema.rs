@@ -132,11 +132,9 @@ fn infer_kind(name: &str, col: &Column) -> Kind {
         Column::Num(v) => {
             let mut present = 0usize;
             let mut only01 = true;
-            let mut integers = true;
             for &x in v.iter().filter(|x| !x.is_nan()) {
                 present += 1;
                 only01 &= x == 0.0 || x == 1.0;
-                integers &= x.fract() == 0.0;
             }
             if present == 0 {
                 return Kind::Id;
@@ -144,7 +142,9 @@ fn infer_kind(name: &str, col: &Column) -> Kind {
             if only01 {
                 return Kind::Boolean;
             }
-            if integers && looks_like_id_name(name) {
+            // Whole numbers matter only for a column named like an identifier.
+            let integers = || v.iter().filter(|x| !x.is_nan()).all(|x| x.fract() == 0.0);
+            if looks_like_id_name(name) && integers() {
                 let mut vals: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
                 vals.sort_by(f64::total_cmp);
                 vals.dedup();

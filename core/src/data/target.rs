@@ -190,19 +190,32 @@ impl Target {
 fn coded(col: &Column) -> (Vec<u32>, Vec<String>) {
     match col {
         Column::Num(v) => {
-            let mut index: std::collections::HashMap<u64, u32> = Default::default();
+            // Targets hold a handful of distinct values: a short list beats hashing
+            // every row; many distinct values (a wrong column) go to a map.
+            let mut small: Vec<(u64, u32)> = Vec::new();
+            let mut index: std::collections::HashMap<u64, u32, foldhash::fast::RandomState> =
+                Default::default();
             let mut texts = Vec::new();
+            let mut code_of = |x: f64| -> u32 {
+                let bits = (x + 0.0).to_bits();
+                if let Some(&(_, c)) = small.iter().find(|(b, _)| *b == bits) {
+                    return c;
+                }
+                if let Some(&c) = index.get(&bits) {
+                    return c;
+                }
+                let c = texts.len() as u32;
+                texts.push(format_num(x));
+                if small.len() < 8 {
+                    small.push((bits, c));
+                } else {
+                    index.insert(bits, c);
+                }
+                c
+            };
             let codes = v
                 .iter()
-                .map(|&x| {
-                    if x.is_nan() {
-                        return MISSING_CODE;
-                    }
-                    *index.entry((x + 0.0).to_bits()).or_insert_with(|| {
-                        texts.push(format_num(x));
-                        (texts.len() - 1) as u32
-                    })
-                })
+                .map(|&x| if x.is_nan() { MISSING_CODE } else { code_of(x) })
                 .collect();
             (codes, texts)
         }

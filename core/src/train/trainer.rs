@@ -22,6 +22,8 @@ pub struct Trainer {
 /// A pipeline and coefficients fitted on some rows.
 struct Fitted {
     pipeline: Pipeline,
+    /// Mean of every feature column over the training rows (for explanations).
+    means: Vec<f64>,
     solution: Solution,
     /// Intercept after the balancing correction.
     intercept: f64,
@@ -59,13 +61,7 @@ impl Trainer {
         };
         let rows: Vec<usize> = (0..table.n_rows()).collect();
         let fitted = self.fit_rows(table, &schema, &target.y, &rows, 0)?;
-        let x = fitted.pipeline.transform(table, &rows)?;
-        let mut means = vec![0.0; x.n_cols()];
-        for (&j, &v) in x.indices().iter().zip(x.values()) {
-            means[j as usize] += v;
-        }
-        let n = x.n_rows().max(1) as f64;
-        means.iter_mut().for_each(|m| *m /= n);
+        let means = fitted.means.clone();
         let threshold = fitted.threshold();
         let meta = ModelMeta {
             leadscore_version: crate::VERSION.to_owned(),
@@ -164,6 +160,12 @@ impl Trainer {
         let w = self.config.balance.weights(&y, &mut rng);
         let ratio = resampling_ratio(&y, &w);
         let solution = fit_logistic(&x, &y, Some(&w), &self.solver_config())?;
+        let mut means = vec![0.0; x.n_cols()];
+        for (&j, &v) in x.indices().iter().zip(x.values()) {
+            means[j as usize] += v;
+        }
+        let n = x.n_rows().max(1) as f64;
+        means.iter_mut().for_each(|m| *m /= n);
         if !solution.intercept.is_finite() || solution.coef.iter().any(|c| !c.is_finite()) {
             return Err(Error::Training(
                 "the solver produced non-finite coefficients".into(),
@@ -172,6 +174,7 @@ impl Trainer {
         Ok(Fitted {
             intercept: solution.intercept - ratio.ln(),
             pipeline,
+            means,
             solution,
             ratio,
         })
