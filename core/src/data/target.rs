@@ -126,7 +126,7 @@ impl Target {
                         Error::parse(
                             table.line_of(i),
                             Some(name),
-                            format!("target value \"{t}\" is not 0/1, true/false or yes/no; name the positive class (the `positive` option)"),
+                            format!("target value \"{t}\" is not 0/1, true/false or yes/no; name the positive class (option `positive`; `--positive` on the command line)"),
                         )
                     })?;
                     if seen.len() == 2 {
@@ -134,7 +134,7 @@ impl Target {
                             table.line_of(i),
                             Some(name),
                             format!(
-                                "a third target class \"{t}\" after \"{}\" and \"{}\"; name the positive class (the `positive` option)",
+                                "a third target class \"{t}\" after \"{}\" and \"{}\"; name the positive class (option `positive`; `--positive` on the command line)",
                                 texts[seen[0] as usize], texts[seen[1] as usize]
                             ),
                         ));
