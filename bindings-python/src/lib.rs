@@ -2,7 +2,8 @@
 //!
 //! Thin by design: records and columns become core values (`convert`), core errors
 //! become typed Python exceptions in one place (`error`), and long work (training,
-//! batch scoring, cross-validation) runs with the GIL released (`py.detach`). The
+//! batch scoring, cross-validation, store look-ups that may read files) runs with
+//! the GIL released (`py.detach`). `store` wraps core's many-tenant model store. The
 //! Python half (`python/leadscore/`) shapes DataFrames into columns and holds the
 //! scikit-learn and Spark helpers.
 

@@ -294,7 +294,7 @@ def test_one_store_shared_by_threads(root, golden_records, golden_expected):
 
 def test_store_is_usable_from_a_thread_while_the_main_thread_saves(root, other_model, golden_records):
     store = leadscore.Store(root, check_interval=0)
-    stop = threading.Event()
+    stop, started = threading.Event(), threading.Event()
     seen, errors = set(), []
     allowed = {round(m.score(golden_records[5])["probability"], 12) for m in (store.get("acme"), other_model)}
 
@@ -304,9 +304,11 @@ def test_store_is_usable_from_a_thread_while_the_main_thread_saves(root, other_m
                 seen.add(round(store.score("acme", golden_records[5])["probability"], 12))
             except Exception as e:  # noqa: BLE001 - every failure is a test failure
                 errors.append(e)
+            started.set()
 
     t = threading.Thread(target=reader)
     t.start()
+    assert started.wait(10)
     golden = store.get("acme")
     for i in range(20):
         store.save("acme", other_model if i % 2 == 0 else golden)
