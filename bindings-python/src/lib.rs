@@ -2,18 +2,21 @@
 //!
 //! Thin by design: records and columns become core values (`convert`), core errors
 //! become typed Python exceptions in one place (`error`), and long work (training,
-//! batch scoring, cross-validation) runs with the GIL released (`py.detach`). The
+//! batch scoring, cross-validation, store look-ups that may read files) runs with
+//! the GIL released (`py.detach`). `store` wraps core's many-tenant model store. The
 //! Python half (`python/leadscore/`) shapes DataFrames into columns and holds the
 //! scikit-learn and Spark helpers.
 
 mod convert;
 mod error;
 mod model;
+mod store;
 
 use error::PyLsResult;
 use model::PyModel;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use store::PyStore;
 
 /// Parses training options (a JSON object) the one way core parses them.
 fn options(options_json: &str) -> PyLsResult<leadscore::options::TrainOptions> {
@@ -79,6 +82,7 @@ fn _raise_core_error(code: u32, message: String) -> PyLsResult<()> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyModel>()?;
+    m.add_class::<PyStore>()?;
     m.add_function(wrap_pyfunction!(_raise_core_error, m)?)?;
     m.add_function(wrap_pyfunction!(_train_columns, m)?)?;
     m.add_function(wrap_pyfunction!(_train_file, m)?)?;

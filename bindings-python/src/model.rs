@@ -65,11 +65,11 @@ impl PyModel {
     }
 }
 
-fn json_loads<'py>(py: Python<'py>, text: &str) -> PyLsResult<Bound<'py, PyAny>> {
+pub(crate) fn json_loads<'py>(py: Python<'py>, text: &str) -> PyLsResult<Bound<'py, PyAny>> {
     Ok(py.import("json")?.getattr("loads")?.call1((text,))?)
 }
 
-fn score_dict<'py>(py: Python<'py>, s: &Score) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn score_dict<'py>(py: Python<'py>, s: &Score) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("probability", s.probability)?;
     d.set_item("score", s.score)?;
@@ -89,7 +89,10 @@ fn reasons_list<'py>(py: Python<'py>, rs: &[Reason]) -> PyResult<Bound<'py, PyLi
     Ok(l)
 }
 
-fn explanation_dict<'py>(py: Python<'py>, e: &Explanation) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn explanation_dict<'py>(
+    py: Python<'py>,
+    e: &Explanation,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = score_dict(py, &e.score)?;
     d.set_item("base_probability", e.base_probability)?;
     d.set_item("positive", reasons_list(py, &e.positive)?)?;

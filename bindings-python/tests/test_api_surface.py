@@ -27,6 +27,9 @@ def test_stubs_match_the_compiled_module():
     stubs = _stub_classes()
     public = {n for n in dir(_native.Model) if not n.startswith("__")}
     assert stubs["Model"] - {"__reduce__"} == public
+    store_public = {n for n in dir(_native.Store) if not n.startswith("__")}
+    assert stubs["Store"] - {"__init__", "__enter__", "__exit__"} == store_public
+    assert {"__enter__", "__exit__"} <= set(dir(_native.Store))
     funcs = {n for n, v in vars(_native).items() if callable(v) and not isinstance(v, type)}
     assert stubs["<module>"] == funcs
 
@@ -36,9 +39,10 @@ def test_everything_public_has_a_docstring():
         obj = getattr(leadscore, name)
         if inspect.isclass(obj) or inspect.isfunction(obj):
             assert obj.__doc__, name
-    for name in dir(leadscore.Model):
-        if not name.startswith("_"):
-            assert getattr(leadscore.Model, name).__doc__, name
+    for cls in (leadscore.Model, leadscore.Store):
+        for name in dir(cls):
+            if not name.startswith("_"):
+                assert getattr(cls, name).__doc__, (cls.__name__, name)
 
 
 def test_docstring_examples():

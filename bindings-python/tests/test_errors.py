@@ -19,6 +19,7 @@ def test_hierarchy_and_codes():
         errors.IoError: (4, "IO", OSError),
         errors.UnknownColumnError: (5, "UNKNOWN_COLUMN", ValueError),
         errors.TrainingError: (6, "TRAINING", RuntimeError),
+        errors.NotFoundError: (7, "NOT_FOUND", LookupError),
         errors.InternalError: (99, "INTERNAL", RuntimeError),
     }
     for cls, (code, name, base) in table.items():

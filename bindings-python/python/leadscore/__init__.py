@@ -12,6 +12,14 @@ True
 {'probability': 0.62..., 'score': 62, 'label': True}
 >>> model.predict_proba(df)[:3]                               # doctest: +SKIP
 array([0.61..., 0.04..., 0.33...])
+
+Many tenants' models live in a :class:`Store` (``<root>/<tenant>/lead.lsm``, with
+``<root>/_global/lead.lsm`` answering for tenants without a model):
+
+>>> store = leadscore.Store("store/")                         # doctest: +SKIP
+>>> store.save("acme", model)                                 # doctest: +SKIP
+>>> store.score("newco", {"tenure": 2})["fallback_reason"]    # doctest: +SKIP
+'no_model'
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import json
 from typing import Any
 
 from . import errors
-from ._native import Model, OPTION_NAMES, __version__
+from ._native import Model, Store, OPTION_NAMES, __version__
 from ._native import _train_columns, _train_file
 from ._frame import columns as _columns, is_path as _is_path
 from .errors import (
@@ -37,6 +45,7 @@ from .errors import (
 
 __all__ = [
     "Model",
+    "Store",
     "train",
     "__version__",
     "OPTION_NAMES",

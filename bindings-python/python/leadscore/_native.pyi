@@ -1,7 +1,9 @@
 """Type stubs of the compiled module ``leadscore._native`` (re-exported by ``leadscore``)."""
 
 import os
-from typing import Any, Dict, List, Optional, Tuple, TypedDict, Union
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Dict, List, Literal, Optional, Tuple, Type, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +30,39 @@ class ExplanationDict(TypedDict):
     base_probability: float
     positive: List[ReasonDict]
     negative: List[ReasonDict]
+
+class StoreScoreDict(TypedDict):
+    probability: float
+    score: int
+    label: bool
+    source: Literal["tenant", "fallback"]
+    fallback_reason: Optional[Literal["no_model", "insufficient_data", "unreadable"]]
+
+class StoreExplanationDict(TypedDict):
+    probability: float
+    score: int
+    label: bool
+    base_probability: float
+    positive: List[ReasonDict]
+    negative: List[ReasonDict]
+    source: Literal["tenant", "fallback"]
+    fallback_reason: Optional[Literal["no_model", "insufficient_data", "unreadable"]]
+
+class TenantStatsDict(TypedDict):
+    hits: int
+    misses: int
+    loads: int
+    load_micros: int
+    scores: int
+    fallbacks: int
+
+class StoreStatsDict(TypedDict):
+    cached_models: int
+    cached_bytes: int
+    cache_bytes_limit: int
+    evictions: int
+    totals: TenantStatsDict
+    tenants: Dict[str, TenantStatsDict]
 
 class Model:
     """A trained, immutable lead-scoring model (safe to share between threads)."""
@@ -73,6 +108,48 @@ class Model:
         """``(feature name, coefficient)`` pairs."""
     def _repr_html_(self) -> str: ...
     def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...
+
+class Store:
+    """Many tenants' models, ``<root>/<tenant>/<name>.lsm``, with ``<root>/_global/<name>.lsm``
+    as the fallback; an LRU cache bounded in bytes, hot reload; safe to share between threads."""
+
+    def __init__(
+        self,
+        root: PathLike,
+        cache_bytes: int = 268435456,
+        check_interval: float = 2.0,
+        fallback: bool = True,
+        drift_flush_interval: Optional[float] = 60.0,
+    ) -> None:
+        """Opens (creating when missing) the store at ``root``; intervals are in seconds."""
+    def score(self, tenant: str, record: Dict[str, Any], name: str = "lead") -> StoreScoreDict:
+        """Scores one raw record with the tenant's model or the fallback, saying which."""
+    def explain(self, tenant: str, record: Dict[str, Any], k: int = 3, name: str = "lead") -> StoreExplanationDict:
+        """Scores and explains one raw record with the tenant's model or the fallback."""
+    def get(self, tenant: str, name: str = "lead") -> Model:
+        """The model answering for ``tenant`` (shared with the store, not copied)."""
+    def save(self, tenant: str, model: Model, name: str = "lead") -> None:
+        """Saves ``model`` as the tenant's model atomically."""
+    def tenants(self) -> List[str]:
+        """Tenants with a folder in the store, sorted (``_global`` excluded)."""
+    def stats(self) -> StoreStatsDict:
+        """Counters of the whole store and per tenant."""
+    def tenant_stats(self, tenant: str) -> TenantStatsDict:
+        """Counters of one tenant (zeros when never asked for)."""
+    def flush_drift(self) -> None:
+        """Writes the score counts gathered so far beside each model (for ``leadscore drift``)."""
+    def clear(self) -> None:
+        """Drops every cached model (counters and drift counts are kept)."""
+    @property
+    def root(self) -> Path:
+        """The store's root folder."""
+    def __enter__(self) -> Store: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> bool: ...
 
 def _train_columns(names: List[str], cols: List[Any], options_json: str) -> Model: ...
 def _train_file(path: PathLike, options_json: str) -> Model: ...

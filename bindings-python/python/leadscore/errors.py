@@ -24,6 +24,7 @@ __all__ = [
     "IoError",
     "UnknownColumnError",
     "TrainingError",
+    "NotFoundError",
     "InternalError",
     "error_class",
 ]
