@@ -1,4 +1,5 @@
-/* The leadscore PHP extension: LeadScore\Model and the LeadScore\Exception family,
+/* The leadscore PHP extension: LeadScore\Model, LeadScore\Store and the
+ * LeadScore\Exception family,
  * a thin layer over the C ABI (bindings-c/include/leadscore.h).
  *
  * A Model object owns one ls_model handle and one scratch ls_record bound to it, so
@@ -29,7 +30,10 @@ static zend_class_entry *leadscore_invalid_input_ce;
 static zend_class_entry *leadscore_model_format_ce;
 static zend_class_entry *leadscore_insufficient_data_ce;
 static zend_class_entry *leadscore_io_ce;
+static zend_class_entry *leadscore_not_found_ce;
+static zend_class_entry *leadscore_store_ce;
 static zend_object_handlers leadscore_model_handlers;
+static zend_object_handlers leadscore_store_handlers;
 
 typedef struct {
     ls_model *model;
@@ -55,6 +59,8 @@ static zend_class_entry *exception_class(ls_status st) {
         return leadscore_insufficient_data_ce;
     case LS_STATUS_IO:
         return leadscore_io_ce;
+    case LS_STATUS_NOT_FOUND:
+        return leadscore_not_found_ce;
     default:
         return leadscore_exception_ce;
     }
@@ -554,6 +560,312 @@ fail:
     RETURN_THROWS();
 }
 
+/* ---- LeadScore\Store ------------------------------------------------------------ */
+
+/* The per-process registry of open stores, keyed by root "\0" options JSON, so a
+ * store opened in one request (a PHP-FPM worker serves many) is the same Rust store
+ * in the next one, with its loaded models. Bounded: at most LEADSCORE_MAX_STORES
+ * stores; beyond that Store::open() gives a store owned by its object alone (closed
+ * when the object is freed). Registered stores are closed at MSHUTDOWN (which
+ * flushes their drift counts). Entries are never removed before that, so objects
+ * can hold the raw pointer. */
+#define LEADSCORE_MAX_STORES 16
+static HashTable store_registry;
+static bool store_registry_ready = false;
+#ifdef ZTS
+static MUTEX_T store_registry_lock;
+#define REGISTRY_LOCK() tsrm_mutex_lock(store_registry_lock)
+#define REGISTRY_UNLOCK() tsrm_mutex_unlock(store_registry_lock)
+#else
+#define REGISTRY_LOCK()
+#define REGISTRY_UNLOCK()
+#endif
+
+typedef struct {
+    ls_store *store;
+    bool owned;      /* closed with the object (not in the registry) */
+    zend_object std; /* last */
+} php_leadscore_store;
+
+static inline php_leadscore_store *store_from_obj(zend_object *obj) {
+    return (php_leadscore_store *)((char *)obj - XtOffsetOf(php_leadscore_store, std));
+}
+
+static zend_object *leadscore_store_create(zend_class_entry *ce) {
+    php_leadscore_store *s = zend_object_alloc(sizeof(php_leadscore_store), ce);
+    zend_object_std_init(&s->std, ce);
+    object_properties_init(&s->std, ce);
+    s->std.handlers = &leadscore_store_handlers;
+    return &s->std;
+}
+
+static void leadscore_store_free(zend_object *obj) {
+    php_leadscore_store *s = store_from_obj(obj);
+    if (s->owned) ls_store_close(s->store);
+    s->store = NULL;
+    zend_object_std_dtor(obj);
+}
+
+static ls_store *this_store(zval *this_zv) {
+    php_leadscore_store *s = store_from_obj(Z_OBJ_P(this_zv));
+    if (s->store == NULL) {
+        zend_throw_exception(leadscore_exception_ce, "LeadScore\\Store is not initialised", 0);
+        return NULL;
+    }
+    return s->store;
+}
+
+static void store_registry_shutdown(void) {
+    if (!store_registry_ready) return;
+    ls_store *st;
+    ZEND_HASH_FOREACH_PTR(&store_registry, st) {
+        ls_store_close(st);
+    } ZEND_HASH_FOREACH_END();
+    zend_hash_destroy(&store_registry);
+    store_registry_ready = false;
+}
+
+PHP_METHOD(LeadScore_Store, __construct) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    zend_throw_error(NULL, "Use LeadScore\\Store::open()");
+}
+
+PHP_METHOD(LeadScore_Store, open) {
+    zend_string *root;
+    HashTable *options = NULL;
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_PATH_STR(root)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    smart_str json = {0};
+    if (options) {
+        if (options_json(options, &json) == FAILURE) {
+            smart_str_free(&json);
+            RETURN_THROWS();
+        }
+    } else {
+        smart_str_appends(&json, "{}");
+        smart_str_0(&json);
+    }
+    smart_str key = {0};
+    smart_str_append(&key, root);
+    smart_str_appendc(&key, '\0');
+    smart_str_append(&key, json.s);
+    smart_str_0(&key);
+
+    bool owned = false;
+    ls_store *st = NULL;
+    REGISTRY_LOCK();
+    st = zend_hash_str_find_ptr(&store_registry, ZSTR_VAL(key.s), ZSTR_LEN(key.s));
+    if (st == NULL) {
+        ls_status status = ls_store_open(ZSTR_VAL(root), ZSTR_VAL(json.s), &st);
+        if (status != LS_STATUS_OK) {
+            REGISTRY_UNLOCK();
+            smart_str_free(&json);
+            smart_str_free(&key);
+            throw_status(status);
+            RETURN_THROWS();
+        }
+        if (zend_hash_num_elements(&store_registry) < LEADSCORE_MAX_STORES) {
+            zend_hash_str_add_new_ptr(&store_registry, ZSTR_VAL(key.s), ZSTR_LEN(key.s), st);
+        } else {
+            owned = true;
+        }
+    }
+    REGISTRY_UNLOCK();
+    smart_str_free(&json);
+    smart_str_free(&key);
+    object_init_ex(return_value, leadscore_store_ce);
+    php_leadscore_store *s = store_from_obj(Z_OBJ_P(return_value));
+    s->store = st;
+    s->owned = owned;
+}
+
+/* A lead as a JSON object for the store (the record builder is bound to one model,
+ * and which model answers is decided inside the store). */
+static zend_result lead_json(HashTable *lead, smart_str *out) {
+    if (zend_hash_num_elements(lead) == 0) {
+        /* The shared empty array is not encoded (the encoder faults on it). */
+        smart_str_appends(out, "{}");
+        smart_str_0(out);
+        return SUCCESS;
+    }
+    zval z;
+    ZVAL_ARR(&z, lead);
+    zend_result r = php_json_encode(out, &z,
+                                    PHP_JSON_FORCE_OBJECT | PHP_JSON_UNESCAPED_UNICODE |
+                                        PHP_JSON_PRESERVE_ZERO_FRACTION);
+    smart_str_0(out);
+    if (r == FAILURE || JSON_G(error_code) != PHP_JSON_ERROR_NONE) {
+        zend_throw_exception_ex(leadscore_invalid_input_ce, LS_STATUS_INVALID_INPUT,
+                                "the lead cannot be encoded as JSON (json error %d: invalid "
+                                "UTF-8, INF/NAN or nesting too deep)",
+                                (int)JSON_G(error_code));
+        JSON_G(error_code) = PHP_JSON_ERROR_NONE;
+        return FAILURE;
+    }
+    return SUCCESS;
+}
+
+static const char *source_name(ls_source s) {
+    return s == LS_SOURCE_FALLBACK ? "fallback" : "tenant";
+}
+
+static void add_reason(zval *rv, ls_fallback_reason r) {
+    switch (r) {
+    case LS_FALLBACK_NO_MODEL:
+        add_assoc_string(rv, "fallbackReason", "no_model");
+        break;
+    case LS_FALLBACK_INSUFFICIENT_DATA:
+        add_assoc_string(rv, "fallbackReason", "insufficient_data");
+        break;
+    case LS_FALLBACK_UNREADABLE:
+        add_assoc_string(rv, "fallbackReason", "unreadable");
+        break;
+    default:
+        add_assoc_null(rv, "fallbackReason");
+    }
+}
+
+PHP_METHOD(LeadScore_Store, score) {
+    zend_string *tenant;
+    HashTable *lead;
+    zend_string *name = NULL;
+    ZEND_PARSE_PARAMETERS_START(2, 3)
+        Z_PARAM_STR(tenant)
+        Z_PARAM_ARRAY_HT(lead)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_PATH_STR(name)
+    ZEND_PARSE_PARAMETERS_END();
+    ls_store *st = this_store(ZEND_THIS);
+    if (!st) RETURN_THROWS();
+    smart_str json = {0};
+    if (lead_json(lead, &json) == FAILURE) {
+        smart_str_free(&json);
+        RETURN_THROWS();
+    }
+    ls_store_score s;
+    ls_status status = ls_store_score_json(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant),
+                                           name ? ZSTR_VAL(name) : NULL, ZSTR_VAL(json.s),
+                                           ZSTR_LEN(json.s), &s);
+    smart_str_free(&json);
+    if (status != LS_STATUS_OK) {
+        throw_status(status);
+        RETURN_THROWS();
+    }
+    score_to_array(return_value, &s.score);
+    add_assoc_string(return_value, "source", source_name(s.source));
+    add_reason(return_value, s.reason);
+}
+
+PHP_METHOD(LeadScore_Store, explain) {
+    zend_string *tenant;
+    HashTable *lead;
+    zend_long k = 5;
+    zend_string *name = NULL;
+    ZEND_PARSE_PARAMETERS_START(2, 4)
+        Z_PARAM_STR(tenant)
+        Z_PARAM_ARRAY_HT(lead)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(k)
+        Z_PARAM_PATH_STR(name)
+    ZEND_PARSE_PARAMETERS_END();
+    if (k < 0) {
+        zend_argument_value_error(3, "must be greater than or equal to 0");
+        RETURN_THROWS();
+    }
+    ls_store *st = this_store(ZEND_THIS);
+    if (!st) RETURN_THROWS();
+    smart_str json = {0};
+    if (lead_json(lead, &json) == FAILURE) {
+        smart_str_free(&json);
+        RETURN_THROWS();
+    }
+    char *out = NULL;
+    ls_status status = ls_store_explain_json(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant),
+                                             name ? ZSTR_VAL(name) : NULL, ZSTR_VAL(json.s),
+                                             ZSTR_LEN(json.s), (size_t)k, &out);
+    smart_str_free(&json);
+    if (status != LS_STATUS_OK) {
+        throw_status(status);
+        RETURN_THROWS();
+    }
+    if (return_json(return_value, out) == FAILURE) RETURN_THROWS();
+    /* PHP spelling of the key, as in score(). */
+    zval *reason = zend_hash_str_find(Z_ARRVAL_P(return_value), "fallback_reason",
+                                      sizeof("fallback_reason") - 1);
+    if (reason) {
+        Z_TRY_ADDREF_P(reason);
+        zend_hash_str_update(Z_ARRVAL_P(return_value), "fallbackReason",
+                             sizeof("fallbackReason") - 1, reason);
+        zend_hash_str_del(Z_ARRVAL_P(return_value), "fallback_reason",
+                          sizeof("fallback_reason") - 1);
+    }
+}
+
+PHP_METHOD(LeadScore_Store, get) {
+    zend_string *tenant;
+    zend_string *name = NULL;
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_STR(tenant)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_PATH_STR(name)
+    ZEND_PARSE_PARAMETERS_END();
+    ls_store *st = this_store(ZEND_THIS);
+    if (!st) RETURN_THROWS();
+    ls_model *lm = NULL;
+    CHECK_LS(ls_store_get(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant), name ? ZSTR_VAL(name) : NULL,
+                          &lm, NULL, NULL));
+    return_model(return_value, lm);
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Store, save) {
+    zend_string *tenant;
+    zval *model;
+    zend_string *name = NULL;
+    ZEND_PARSE_PARAMETERS_START(2, 3)
+        Z_PARAM_STR(tenant)
+        Z_PARAM_OBJECT_OF_CLASS(model, leadscore_model_ce)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_PATH_STR(name)
+    ZEND_PARSE_PARAMETERS_END();
+    ls_store *st = this_store(ZEND_THIS);
+    if (!st) RETURN_THROWS();
+    php_leadscore_model *m = this_model(model);
+    if (!m) RETURN_THROWS();
+    CHECK_LS(ls_store_save(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant), name ? ZSTR_VAL(name) : NULL,
+                           m->model));
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Store, stats) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    ls_store *st = this_store(ZEND_THIS);
+    if (!st) RETURN_THROWS();
+    char *json = NULL;
+    CHECK_LS(ls_store_stats_json(st, &json));
+    return_json(return_value, json);
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Store, flushDrift) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    ls_store *st = this_store(ZEND_THIS);
+    if (!st) RETURN_THROWS();
+    CHECK_LS(ls_store_flush_drift(st));
+    return;
+fail:
+    RETURN_THROWS();
+}
+
 /* ---- module --------------------------------------------------------------------- */
 
 PHP_MINIT_FUNCTION(leadscore) {
@@ -576,6 +888,27 @@ PHP_MINIT_FUNCTION(leadscore) {
     leadscore_insufficient_data_ce =
         register_class_LeadScore_InsufficientDataException(leadscore_exception_ce);
     leadscore_io_ce = register_class_LeadScore_IoException(leadscore_exception_ce);
+    leadscore_not_found_ce = register_class_LeadScore_NotFoundException(leadscore_exception_ce);
+
+    leadscore_store_ce = register_class_LeadScore_Store();
+    leadscore_store_ce->create_object = leadscore_store_create;
+    memcpy(&leadscore_store_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
+    leadscore_store_handlers.offset = XtOffsetOf(php_leadscore_store, std);
+    leadscore_store_handlers.free_obj = leadscore_store_free;
+    leadscore_store_handlers.clone_obj = NULL;
+    zend_hash_init(&store_registry, 8, NULL, NULL, 1);
+    store_registry_ready = true;
+#ifdef ZTS
+    store_registry_lock = tsrm_mutex_alloc();
+#endif
+    return SUCCESS;
+}
+
+PHP_MSHUTDOWN_FUNCTION(leadscore) {
+    store_registry_shutdown();
+#ifdef ZTS
+    tsrm_mutex_free(store_registry_lock);
+#endif
     return SUCCESS;
 }
 
@@ -603,7 +936,7 @@ zend_module_entry leadscore_module_entry = {
     "leadscore",
     NULL, /* functions: everything lives in classes */
     PHP_MINIT(leadscore),
-    NULL, /* MSHUTDOWN: nothing kept across requests yet (the store will be) */
+    PHP_MSHUTDOWN(leadscore), /* closes the stores kept across requests */
     NULL,
     NULL,
     PHP_MINFO(leadscore),

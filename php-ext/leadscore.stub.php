@@ -59,6 +59,48 @@ namespace LeadScore {
         public function toJson(): string {}
     }
 
+    /**
+     * Many tenants' models served from one folder: <root>/<tenant>/<name>.lsm, with
+     * <root>/_global/<name>.lsm as the fallback. Store::open() keeps the store in a
+     * per-process registry keyed by root and options (at most 16 stores; torn down
+     * at module shutdown), so in PHP-FPM the next request reuses the loaded models.
+     *
+     * @strict-properties
+     * @not-serializable
+     */
+    final class Store
+    {
+        private function __construct() {}
+
+        /**
+         * Opens (or reuses) the store at $root. Options: cacheBytes (int),
+         * checkInterval (seconds), fallback (bool), driftFlushInterval (seconds or null).
+         */
+        public static function open(string $root, array $options = []): Store {}
+
+        /**
+         * Scores a lead with the tenant's model (or the _global fallback):
+         * ['probability', 'score', 'label', 'source' => 'tenant'|'fallback',
+         *  'fallbackReason' => null|'no_model'|'insufficient_data'|'unreadable'].
+         */
+        public function score(string $tenant, array $lead, string $name = "lead"): array {}
+
+        /** The explanation of Model::explain() plus 'source' and 'fallbackReason'. */
+        public function explain(string $tenant, array $lead, int $k = 5, string $name = "lead"): array {}
+
+        /** The model that answers for the tenant (its own or the fallback), shared with the store. */
+        public function get(string $tenant, string $name = "lead"): Model {}
+
+        /** Saves a model as the tenant's model, atomically. */
+        public function save(string $tenant, Model $model, string $name = "lead"): void {}
+
+        /** Counters: cached models and bytes, evictions, totals and per-tenant hits, misses, loads, scores, fallbacks. */
+        public function stats(): array {}
+
+        /** Writes the score counts gathered for drift beside the models. */
+        public function flushDrift(): void {}
+    }
+
     /** Every leadscore error; the code is the C status (LS_STATUS_*). */
     class Exception extends \RuntimeException {}
 
@@ -73,4 +115,7 @@ namespace LeadScore {
 
     /** A file could not be read or written. */
     class IoException extends Exception {}
+
+    /** No model answers: the store has no model for the tenant and no fallback one. */
+    class NotFoundException extends Exception {}
 }

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 70db870d375836c5d18163cb94e5e646ba5ad46b */
+ * Stub hash: 5c546eed0486e1dc8faa59eb6fa6cfd50be34fcb */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_LeadScore_Model___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -53,6 +53,42 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_LeadScore_Model_toJson arginfo_class_LeadScore_Model_toBytes
 
+#define arginfo_class_LeadScore_Store___construct arginfo_class_LeadScore_Model___construct
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_LeadScore_Store_open, 0, 1, LeadScore\\Store, 0)
+	ZEND_ARG_TYPE_INFO(0, root, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Store_score, 0, 2, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, tenant, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, lead, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, name, IS_STRING, 0, "\"lead\"")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Store_explain, 0, 2, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, tenant, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, lead, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, k, IS_LONG, 0, "5")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, name, IS_STRING, 0, "\"lead\"")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_LeadScore_Store_get, 0, 1, LeadScore\\Model, 0)
+	ZEND_ARG_TYPE_INFO(0, tenant, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, name, IS_STRING, 0, "\"lead\"")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Store_save, 0, 2, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, tenant, IS_STRING, 0)
+	ZEND_ARG_OBJ_INFO(0, model, LeadScore\\Model, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, name, IS_STRING, 0, "\"lead\"")
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_LeadScore_Store_stats arginfo_class_LeadScore_Model_metrics
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Store_flushDrift, 0, 0, IS_VOID, 0)
+ZEND_END_ARG_INFO()
+
 
 ZEND_METHOD(LeadScore_Model, __construct);
 ZEND_METHOD(LeadScore_Model, load);
@@ -68,6 +104,14 @@ ZEND_METHOD(LeadScore_Model, scoreBatch);
 ZEND_METHOD(LeadScore_Model, metrics);
 ZEND_METHOD(LeadScore_Model, info);
 ZEND_METHOD(LeadScore_Model, toJson);
+ZEND_METHOD(LeadScore_Store, __construct);
+ZEND_METHOD(LeadScore_Store, open);
+ZEND_METHOD(LeadScore_Store, score);
+ZEND_METHOD(LeadScore_Store, explain);
+ZEND_METHOD(LeadScore_Store, get);
+ZEND_METHOD(LeadScore_Store, save);
+ZEND_METHOD(LeadScore_Store, stats);
+ZEND_METHOD(LeadScore_Store, flushDrift);
 
 
 static const zend_function_entry class_LeadScore_Model_methods[] = {
@@ -85,6 +129,19 @@ static const zend_function_entry class_LeadScore_Model_methods[] = {
 	ZEND_ME(LeadScore_Model, metrics, arginfo_class_LeadScore_Model_metrics, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, info, arginfo_class_LeadScore_Model_info, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, toJson, arginfo_class_LeadScore_Model_toJson, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_LeadScore_Store_methods[] = {
+	ZEND_ME(LeadScore_Store, __construct, arginfo_class_LeadScore_Store___construct, ZEND_ACC_PRIVATE)
+	ZEND_ME(LeadScore_Store, open, arginfo_class_LeadScore_Store_open, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(LeadScore_Store, score, arginfo_class_LeadScore_Store_score, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Store, explain, arginfo_class_LeadScore_Store_explain, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Store, get, arginfo_class_LeadScore_Store_get, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Store, save, arginfo_class_LeadScore_Store_save, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Store, stats, arginfo_class_LeadScore_Store_stats, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Store, flushDrift, arginfo_class_LeadScore_Store_flushDrift, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -113,11 +170,27 @@ static const zend_function_entry class_LeadScore_IoException_methods[] = {
 	ZEND_FE_END
 };
 
+
+static const zend_function_entry class_LeadScore_NotFoundException_methods[] = {
+	ZEND_FE_END
+};
+
 static zend_class_entry *register_class_LeadScore_Model(void)
 {
 	zend_class_entry ce, *class_entry;
 
 	INIT_NS_CLASS_ENTRY(ce, "LeadScore", "Model", class_LeadScore_Model_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_LeadScore_Store(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "LeadScore", "Store", class_LeadScore_Store_methods);
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
 
@@ -169,6 +242,16 @@ static zend_class_entry *register_class_LeadScore_IoException(zend_class_entry *
 	zend_class_entry ce, *class_entry;
 
 	INIT_NS_CLASS_ENTRY(ce, "LeadScore", "IoException", class_LeadScore_IoException_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_LeadScore_Exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_LeadScore_NotFoundException(zend_class_entry *class_entry_LeadScore_Exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "LeadScore", "NotFoundException", class_LeadScore_NotFoundException_methods);
 	class_entry = zend_register_internal_class_ex(&ce, class_entry_LeadScore_Exception);
 
 	return class_entry;

@@ -66,6 +66,10 @@ typedef enum ls_status {
    */
   LS_STATUS_TRAINING = 6,
   /**
+   * No model answers: a store has no model for the tenant, and no fallback one.
+   */
+  LS_STATUS_NOT_FOUND = 7,
+  /**
    * A broken internal invariant (a bug: please report it).
    */
   LS_STATUS_INTERNAL = 99,
@@ -83,6 +87,42 @@ typedef enum ls_status {
    */
   LS_STATUS_PANIC = 102,
 } ls_status;
+
+/**
+ * Which model answered a store call.
+ */
+typedef enum ls_source {
+  /**
+   * The tenant's own model.
+   */
+  LS_SOURCE_TENANT = 0,
+  /**
+   * The `_global` fallback model.
+   */
+  LS_SOURCE_FALLBACK = 1,
+} ls_source;
+
+/**
+ * Why the fallback answered.
+ */
+typedef enum ls_fallback_reason {
+  /**
+   * The tenant's own model answered (no fallback).
+   */
+  LS_FALLBACK_NONE = 0,
+  /**
+   * The tenant has no model file.
+   */
+  LS_FALLBACK_NO_MODEL = 1,
+  /**
+   * Training found too little data for the tenant.
+   */
+  LS_FALLBACK_INSUFFICIENT_DATA = 2,
+  /**
+   * The tenant's file is not a readable model.
+   */
+  LS_FALLBACK_UNREADABLE = 3,
+} ls_fallback_reason;
 
 /**
  * Many raw leads, row by row: set the fields of the current row, then
@@ -104,6 +144,11 @@ typedef struct ls_model ls_model;
 typedef struct ls_record ls_record;
 
 /**
+ * A model store. Safe to use from many threads at once; share one per process.
+ */
+typedef struct ls_store ls_store;
+
+/**
  * One scored lead.
  */
 typedef struct ls_score {
@@ -120,6 +165,24 @@ typedef struct ls_score {
    */
   bool label;
 } ls_score;
+
+/**
+ * One lead scored through a store.
+ */
+typedef struct ls_store_score {
+  /**
+   * The score (probability, 1..99 score, label).
+   */
+  struct ls_score score;
+  /**
+   * Which model answered.
+   */
+  enum ls_source source;
+  /**
+   * Why the fallback answered (`LS_FALLBACK_NONE` when the tenant's model did).
+   */
+  enum ls_fallback_reason reason;
+} ls_store_score;
 
 #ifdef __cplusplus
 extern "C" {
@@ -534,6 +597,130 @@ enum ls_status ls_batch_clear(struct ls_batch *batch);
  * `batch` is NULL or a batch from `ls_batch_new` that is not used afterwards.
  */
 void ls_batch_free(struct ls_batch *batch);
+
+/**
+ * Opens a store at `root` (NUL-terminated; the folder is created when missing).
+ * `options_json` is NULL (defaults: 256 MiB cache, 2 s check interval, fallback on,
+ * drift counts flushed every 60 s) or a NUL-terminated JSON object with any of
+ * `cache_bytes`, `check_interval` (seconds), `fallback`, `drift_flush_interval`
+ * (seconds or null), in snake_case or camelCase.
+ *
+ * Ownership: the caller owns `*out` and releases it with `ls_store_close`. Errors:
+ * `LS_STATUS_INVALID_INPUT` (bad options), `LS_STATUS_IO`.
+ *
+ * # Safety
+ * `root` and `options_json` are NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum ls_status ls_store_open(const char *root, const char *options_json, struct ls_store **out);
+
+/**
+ * Scores a record given as a JSON object (`json`, `json_len` bytes) with the model
+ * `name` (NUL-terminated; NULL means `"lead"`) of `tenant` (`tenant_len` bytes of
+ * UTF-8), or with the `_global` fallback, and says which answered.
+ *
+ * Errors: `LS_STATUS_INVALID_INPUT` (a tenant or name with `/`, `..`, NUL...; a bad
+ * record), `LS_STATUS_NOT_FOUND` (neither the tenant nor `_global` has a model).
+ * Nothing is allocated; `*out` is written only on success.
+ *
+ * # Safety
+ * `store` is NULL or live; `tenant` is NULL or valid for `tenant_len` bytes; `name` is
+ * NULL or NUL-terminated; `json` is NULL or valid for `json_len` bytes; `out` is
+ * NULL or writable.
+ */
+enum ls_status ls_store_score_json(const struct ls_store *store,
+                                   const char *tenant,
+                                   size_t tenant_len,
+                                   const char *name,
+                                   const char *json,
+                                   size_t json_len,
+                                   struct ls_store_score *out);
+
+/**
+ * Explains a record (JSON object, as `ls_store_score_json`) with the top `k` reasons
+ * each way. `*out_json` is the explanation object of `ls_model_explain_json` plus
+ * `"source"` (`"tenant"` or `"fallback"`) and `"fallback_reason"` (null,
+ * `"no_model"`, `"insufficient_data"` or `"unreadable"`).
+ *
+ * Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+ *
+ * # Safety
+ * As `ls_store_score_json`; `out_json` is NULL or writable.
+ */
+enum ls_status ls_store_explain_json(const struct ls_store *store,
+                                     const char *tenant,
+                                     size_t tenant_len,
+                                     const char *name,
+                                     const char *json,
+                                     size_t json_len,
+                                     size_t k,
+                                     char **out_json);
+
+/**
+ * The model that answers for `tenant` (its own or the fallback) as a model handle
+ * sharing the store's cached model (no copy; a later reload does not change it).
+ * `out_source` and `out_reason` are NULL or receive where it came from.
+ *
+ * Ownership: the caller owns `*out_model` and frees it with `ls_model_free`.
+ * Errors as `ls_store_score_json`.
+ *
+ * # Safety
+ * As `ls_store_score_json`; `out_model` is NULL or writable; `out_source` and
+ * `out_reason` are NULL or writable.
+ */
+enum ls_status ls_store_get(const struct ls_store *store,
+                            const char *tenant,
+                            size_t tenant_len,
+                            const char *name,
+                            struct ls_model **out_model,
+                            enum ls_source *out_source,
+                            enum ls_fallback_reason *out_reason);
+
+/**
+ * Saves `model` as `tenant`'s model `name` (NULL means `"lead"`), atomically
+ * (`<root>/<tenant>/<name>.lsm`); scoring picks it up at the next check.
+ * The model stays owned by the caller.
+ *
+ * # Safety
+ * `store` and `model` are NULL or live; `tenant` is NULL or valid for `tenant_len`
+ * bytes; `name` is NULL or NUL-terminated.
+ */
+enum ls_status ls_store_save(const struct ls_store *store,
+                             const char *tenant,
+                             size_t tenant_len,
+                             const char *name,
+                             const struct ls_model *model);
+
+/**
+ * The store's counters as a JSON object: `cached_models`, `cached_bytes`,
+ * `cache_bytes_limit`, `evictions`, `totals` and `tenants` (per tenant: `hits`,
+ * `misses`, `loads`, `load_micros`, `scores`, `fallbacks`).
+ *
+ * Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+ *
+ * # Safety
+ * `store` is NULL or live; `out_json` is NULL or writable.
+ */
+enum ls_status ls_store_stats_json(const struct ls_store *store, char **out_json);
+
+/**
+ * Writes the score counts gathered since the last flush beside each model (for
+ * `leadscore drift`). Closing the store flushes them too.
+ *
+ * # Safety
+ * `store` is NULL or live.
+ */
+enum ls_status ls_store_flush_drift(const struct ls_store *store);
+
+/**
+ * Closes a store: flushes its drift counts and frees its cache. Model handles taken
+ * with `ls_store_get` stay valid. NULL is a no-op; closing twice is detected and
+ * ignored.
+ *
+ * # Safety
+ * `store` is NULL or a store from `ls_store_open` that no other thread is using and
+ * that is not used afterwards.
+ */
+void ls_store_close(struct ls_store *store);
 
 #ifdef __cplusplus
 }  // extern "C"

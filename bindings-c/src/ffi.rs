@@ -34,6 +34,8 @@ pub enum ls_status {
     LS_STATUS_UNKNOWN_COLUMN = 5,
     /// Training failed numerically.
     LS_STATUS_TRAINING = 6,
+    /// No model answers: a store has no model for the tenant, and no fallback one.
+    LS_STATUS_NOT_FOUND = 7,
     /// A broken internal invariant (a bug: please report it).
     LS_STATUS_INTERNAL = 99,
     /// A required pointer argument was NULL.
@@ -56,6 +58,7 @@ impl ls_status {
             ls_status::LS_STATUS_IO => "IO",
             ls_status::LS_STATUS_UNKNOWN_COLUMN => "UNKNOWN_COLUMN",
             ls_status::LS_STATUS_TRAINING => "TRAINING",
+            ls_status::LS_STATUS_NOT_FOUND => "NOT_FOUND",
             ls_status::LS_STATUS_INTERNAL => "INTERNAL",
             ls_status::LS_STATUS_NULL_ARGUMENT => "NULL_ARGUMENT",
             ls_status::LS_STATUS_BUFFER_TOO_SMALL => "BUFFER_TOO_SMALL",
@@ -64,7 +67,7 @@ impl ls_status {
     }
 
     /// Every status, for lookups by number.
-    pub(crate) const ALL: [ls_status; 11] = [
+    pub(crate) const ALL: [ls_status; 12] = [
         ls_status::LS_STATUS_OK,
         ls_status::LS_STATUS_INVALID_INPUT,
         ls_status::LS_STATUS_MODEL_FORMAT,
@@ -72,6 +75,7 @@ impl ls_status {
         ls_status::LS_STATUS_IO,
         ls_status::LS_STATUS_UNKNOWN_COLUMN,
         ls_status::LS_STATUS_TRAINING,
+        ls_status::LS_STATUS_NOT_FOUND,
         ls_status::LS_STATUS_INTERNAL,
         ls_status::LS_STATUS_NULL_ARGUMENT,
         ls_status::LS_STATUS_BUFFER_TOO_SMALL,
@@ -120,6 +124,7 @@ impl From<lscore::Error> for Failure {
             C::Io => ls_status::LS_STATUS_IO,
             C::UnknownColumn => ls_status::LS_STATUS_UNKNOWN_COLUMN,
             C::Training => ls_status::LS_STATUS_TRAINING,
+            C::NotFound => ls_status::LS_STATUS_NOT_FOUND,
             _ => ls_status::LS_STATUS_INTERNAL,
         };
         Failure::new(status, e.to_string())
@@ -312,6 +317,8 @@ pub enum Kind {
     Batch,
     /// A string freed with `ls_string_free`.
     String,
+    /// `ls_store`.
+    Store,
     /// Bytes freed with `ls_bytes_free` (with their length).
     Bytes(usize),
 }
@@ -468,6 +475,14 @@ mod tests {
                 ls_status::LS_STATUS_UNKNOWN_COLUMN,
             ),
             (Error::Training("x".into()), ls_status::LS_STATUS_TRAINING),
+            (
+                Error::ModelNotFound {
+                    tenant: "t".into(),
+                    name: "lead".into(),
+                    reason: "no_model".into(),
+                },
+                ls_status::LS_STATUS_NOT_FOUND,
+            ),
             (Error::Internal("x".into()), ls_status::LS_STATUS_INTERNAL),
         ];
         for (e, want) in cases {

@@ -33,10 +33,12 @@
 pub mod ffi;
 mod model;
 mod record;
+mod store;
 
 pub use ffi::ls_status;
 pub use model::*;
 pub use record::*;
+pub use store::*;
 
 use std::ffi::c_char;
 
@@ -89,7 +91,7 @@ pub extern "C" fn ls_status_name(status: i32) -> *const c_char {
         .find(|s| **s as i32 == status)
         .map_or("UNKNOWN", |s| s.name());
     // The names are static ASCII; build a static NUL-terminated copy per name.
-    static NAMES: [&std::ffi::CStr; 12] = [
+    static NAMES: [&std::ffi::CStr; 13] = [
         c"OK",
         c"INVALID_INPUT",
         c"MODEL_FORMAT",
@@ -97,6 +99,7 @@ pub extern "C" fn ls_status_name(status: i32) -> *const c_char {
         c"IO",
         c"UNKNOWN_COLUMN",
         c"TRAINING",
+        c"NOT_FOUND",
         c"INTERNAL",
         c"NULL_ARGUMENT",
         c"BUFFER_TOO_SMALL",

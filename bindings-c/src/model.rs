@@ -169,7 +169,7 @@ pub unsafe extern "C" fn ls_model_to_bytes(
 ///
 /// # Safety
 /// `out` was checked non-NULL and is writable.
-unsafe fn give_json(out: *mut *mut c_char, v: &impl serde::Serialize) -> FfiResult {
+pub(crate) unsafe fn give_json(out: *mut *mut c_char, v: &impl serde::Serialize) -> FfiResult {
     let s = serde_json::to_string(v)
         .map_err(|e| Failure::new(ls_status::LS_STATUS_INTERNAL, format!("JSON: {e}")))?;
     let p = out_string(s)?;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int failures = 0;
 static int checks = 0;
@@ -471,6 +472,146 @@ static void test_threads(void) {
     ls_model_free(m);
 }
 
+/* A small second model (fields calls/source), different from the golden one. */
+static ls_model *small_model(void) {
+    ls_batch *b = NULL;
+    CHECK_OK(ls_batch_new(&b));
+    for (int i = 0; i < 600; i++) {
+        CHECK_OK(ls_batch_set_f64(b, KEY("calls"), (double)(i % 17)));
+        CHECK_OK(ls_batch_set_bool(b, KEY("won"), (i % 17) > 8 ? (i % 5 != 0) : (i % 7 == 0)));
+        CHECK_OK(ls_batch_end_row(b));
+    }
+    ls_model *m = NULL;
+    CHECK_OK(ls_train_batch(b, "{\"target\": \"won\", \"cv\": 0, \"min_rows\": 100}", &m));
+    ls_batch_free(b);
+    return m;
+}
+
+
+static void test_store(const char *work) {
+    char root[2048], path[4096], path2[4096];
+    snprintf(root, sizeof root, "%.2000s/store", work);
+    ls_model *golden = NULL;
+    CHECK_OK(ls_model_load(model_path, &golden));
+    ls_store *st = NULL;
+    CHECK_OK(ls_store_open(root, "{\"checkInterval\": 0, \"cache_bytes\": 10000000, \"driftFlushInterval\": null}", &st));
+    if (!st || !golden) return;
+    CHECK_OK(ls_store_save(st, KEY("acme"), NULL, golden));
+    CHECK_OK(ls_store_save(st, KEY("globex"), "lead", golden));
+    CHECK_OK(ls_store_save(st, KEY("_global"), NULL, golden));
+
+    /* The tenant's own model answers with the fixture's probabilities. */
+    ls_store_score s;
+    for (size_t i = 0; i < n_records; i++) {
+        CHECK_OK(ls_store_score_json(st, KEY("acme"), NULL, records[i], strlen(records[i]), &s));
+        CHECK(fabs(s.score.probability - expected[i]) <= 1e-12, "store record %zu: %.17g vs %.17g", i,
+              s.score.probability, expected[i]);
+        CHECK(s.source == LS_SOURCE_TENANT && s.reason == LS_FALLBACK_NONE, "source %d reason %d",
+              (int)s.source, (int)s.reason);
+    }
+    /* An unknown tenant: the fallback, because it has no model. */
+    CHECK_OK(ls_store_score_json(st, KEY("initech"), "lead", records[3], strlen(records[3]), &s));
+    CHECK(s.source == LS_SOURCE_FALLBACK && s.reason == LS_FALLBACK_NO_MODEL, "source %d reason %d",
+          (int)s.source, (int)s.reason);
+    CHECK(fabs(s.score.probability - expected[3]) <= 1e-12, "fallback %.17g", s.score.probability);
+    /* A tenant marked as having too little data. */
+    snprintf(path, sizeof path, "%s/thin", root);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/thin/lead.json", root);
+    write_text(path, "{\"status\":\"insufficient_data\"}");
+    CHECK_OK(ls_store_score_json(st, KEY("thin"), NULL, records[0], strlen(records[0]), &s));
+    CHECK(s.source == LS_SOURCE_FALLBACK && s.reason == LS_FALLBACK_INSUFFICIENT_DATA, "reason %d",
+          (int)s.reason);
+
+    /* explain: the explanation plus where it came from. */
+    char *json = NULL;
+    CHECK_OK(ls_store_explain_json(st, KEY("thin"), NULL, records[0], strlen(records[0]), 3, &json));
+    CHECK(json && strstr(json, "\"source\":\"fallback\"") && strstr(json, "\"fallback_reason\":\"insufficient_data\"") &&
+              strstr(json, "\"positive\""),
+          "%s", json ? json : "(null)");
+    ls_string_free(json);
+    json = NULL;
+    CHECK_OK(ls_store_explain_json(st, KEY("acme"), NULL, records[0], strlen(records[0]), 3, &json));
+    CHECK(json && strstr(json, "\"source\":\"tenant\"") && strstr(json, "\"fallback_reason\":null"), "%s",
+          json ? json : "(null)");
+    ls_string_free(json);
+
+    /* get: a model handle sharing the store's model. */
+    ls_model *got = NULL;
+    ls_source src = LS_SOURCE_TENANT;
+    ls_fallback_reason why = LS_FALLBACK_NONE;
+    CHECK_OK(ls_store_get(st, KEY("nobody"), NULL, &got, &src, &why));
+    CHECK(src == LS_SOURCE_FALLBACK && why == LS_FALLBACK_NO_MODEL, "get %d %d", (int)src, (int)why);
+    ls_score plain;
+    CHECK_OK(ls_model_score_json_record(got, records[5], strlen(records[5]), &plain));
+    CHECK(fabs(plain.probability - expected[5]) <= 1e-12, "got model %.17g", plain.probability);
+
+    /* Errors: bad tenant names, a bad record, no model and no fallback, bad options. */
+    CHECK_STATUS(ls_store_score_json(st, KEY("../etc"), NULL, KEY("{}"), &s), LS_STATUS_INVALID_INPUT, "tenant");
+    CHECK_STATUS(ls_store_score_json(st, KEY("a/b"), NULL, KEY("{}"), &s), LS_STATUS_INVALID_INPUT, "tenant");
+    CHECK_STATUS(ls_store_score_json(st, KEY("acme"), "x/y", KEY("{}"), &s), LS_STATUS_INVALID_INPUT, "model");
+    CHECK_STATUS(ls_store_score_json(st, KEY("acme"), NULL, KEY("{\"tenure\": \"x\"}"), &s), LS_STATUS_INVALID_INPUT,
+                 "tenure");
+    CHECK_STATUS(ls_store_score_json(st, KEY("acme"), "other", KEY("{}"), &s), LS_STATUS_NOT_FOUND, "acme");
+    CHECK(strcmp(ls_status_name(LS_STATUS_NOT_FOUND), "NOT_FOUND") == 0, "name");
+    CHECK_STATUS(ls_store_score_json(NULL, KEY("acme"), NULL, KEY("{}"), &s), LS_STATUS_NULL_ARGUMENT, "\"store\"");
+    CHECK_STATUS(ls_store_score_json(st, KEY("acme"), NULL, KEY("{}"), NULL), LS_STATUS_NULL_ARGUMENT, "\"out\"");
+    CHECK_STATUS(ls_store_stats_json(st, NULL), LS_STATUS_NULL_ARGUMENT, "\"out_json\"");
+    ls_store *bad = NULL;
+    CHECK_STATUS(ls_store_open(root, "{\"colour\": 1}", &bad), LS_STATUS_INVALID_INPUT, "colour");
+    CHECK_STATUS(ls_store_open(root, "{\"check_interval\": -1}", &bad), LS_STATUS_INVALID_INPUT, "check_interval");
+    CHECK(bad == NULL, "no store on failure");
+    ls_store *nofb = NULL;
+    CHECK_OK(ls_store_open(root, "{\"fallback\": false}", &nofb));
+    CHECK_STATUS(ls_store_score_json(nofb, KEY("initech"), NULL, KEY("{}"), &s), LS_STATUS_NOT_FOUND, "initech");
+    ls_store_close(nofb);
+
+    /* stats count the scores. */
+    CHECK_OK(ls_store_stats_json(st, &json));
+    CHECK(json && strstr(json, "\"acme\":{") && strstr(json, "\"cached_models\""), "%s", json ? json : "(null)");
+    char want[64];
+    snprintf(want, sizeof want, "\"scores\":%zu", n_records + 1); /* 24 scores + 1 explain */
+    CHECK(json && strstr(strstr(json, "\"acme\":{"), want), "acme %s in %s", want, json ? json : "(null)");
+    ls_string_free(json);
+
+    /* Replacing a tenant's file on disk is picked up (check interval 0). */
+    ls_model *small = small_model();
+    CHECK_OK(ls_store_save(st, KEY("beta"), NULL, small));
+    snprintf(path, sizeof path, "%s/beta/lead.lsm", root);
+    snprintf(path2, sizeof path2, "%s/globex/lead.lsm", root);
+    CHECK_OK(ls_store_score_json(st, KEY("globex"), NULL, records[0], strlen(records[0]), &s));
+    CHECK(fabs(s.score.probability - expected[0]) <= 1e-12, "before %.17g", s.score.probability);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s/globex/lead.lsm.tmp", root);
+    size_t blen = 0;
+    char *bytes = read_file(path, &blen);
+    FILE *f = fopen(tmp, "wb");
+    CHECK(f && bytes && fwrite(bytes, 1, blen, f) == blen, "copy");
+    if (f) fclose(f);
+    free(bytes);
+    CHECK(rename(tmp, path2) == 0, "rename");
+    ls_score direct;
+    CHECK_OK(ls_model_score_json_record(small, records[0], strlen(records[0]), &direct));
+    CHECK_OK(ls_store_score_json(st, KEY("globex"), NULL, records[0], strlen(records[0]), &s));
+    CHECK(s.score.probability == direct.probability && fabs(s.score.probability - expected[0]) > 1e-6,
+          "after replace %.17g, small model %.17g", s.score.probability, direct.probability);
+    /* The handle taken before stays the old model. */
+    CHECK_OK(ls_model_score_json_record(got, records[5], strlen(records[5]), &plain));
+    CHECK(fabs(plain.probability - expected[5]) <= 1e-12, "old handle %.17g", plain.probability);
+
+    CHECK_OK(ls_store_flush_drift(st));
+    CHECK_STATUS(ls_store_flush_drift(NULL), LS_STATUS_NULL_ARGUMENT, "\"store\"");
+    ls_store_close(st);
+    ls_store_close(st); /* detected, ignored */
+    CHECK(strstr(ls_last_error_message(), "ls_store_close") != NULL, "%s", ls_last_error_message());
+    ls_store_close(NULL);
+    /* A model handle outlives its store. */
+    CHECK_OK(ls_model_score_json_record(got, records[5], strlen(records[5]), &plain));
+    ls_model_free(got);
+    ls_model_free(small);
+    ls_model_free(golden);
+}
+
 int main(int argc, char **argv) {
     if (argc != 4) {
         fprintf(stderr, "usage: %s REPO_ROOT EXPECTED_PROBABILITIES WORK_DIR\n", argv[0]);
@@ -481,6 +622,7 @@ int main(int argc, char **argv) {
     test_round_trip(argv[3]);
     test_errors(argv[3]);
     test_train(argv[1]);
+    test_store(argv[3]);
     test_threads();
     for (size_t i = 0; i < n_records; i++) free(records[i]);
     printf("%d checks, %d failures\n", checks, failures);

@@ -24,10 +24,16 @@ if (!$probe) {
 $port = (int)substr(strrchr(stream_socket_get_name($probe, false), ':'), 1);
 fclose($probe);
 
+// A store with the golden model as tenant acme's, for the ?store=1 requests.
+$storeRoot = sys_get_temp_dir() . '/leadscore-server-store-' . getmypid();
+// (This script runs without the extension: the folder is laid out by hand.)
+@mkdir("$storeRoot/acme", 0700, true);
+copy("$root/tests/fixtures/models/wa_churn_v1.lsm", "$storeRoot/acme/lead.lsm");
+
 $log = tempnam(sys_get_temp_dir(), 'leadscore-server-');
 $workers = 4;
 $cmd = [PHP_BINARY, '-n', '-d', "extension=$ext", '-S', "127.0.0.1:$port", __DIR__ . '/server_router.php'];
-$env = ['LEADSCORE_ROOT' => $root, 'PHP_CLI_SERVER_WORKERS' => (string)$workers, 'PATH' => getenv('PATH')];
+$env = ['LEADSCORE_ROOT' => $root, 'LEADSCORE_STORE' => $storeRoot, 'PHP_CLI_SERVER_WORKERS' => (string)$workers, 'PATH' => getenv('PATH')];
 $server = proc_open($cmd, [0 => ['pipe', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']], $pipes, null, $env);
 if (!is_resource($server)) {
     fwrite(STDERR, "cannot start php -S\n");
@@ -82,10 +88,22 @@ if (!$ready) {
 }
 
 $pids = [];
+$storeCounts = []; // pid => store scores seen so far in that worker
 $t0 = hrtime(true);
 for ($i = 0; $i < $requests; $i++) {
     $k = $i % count($records);
-    if ($i % 10 === 9) {
+    if ($i % 10 === 6) {
+        [$status, $body] = post($port, '/?store=1', json_encode((object)$records[$k]));
+        $pid = $body['pid'] ?? 0;
+        $want = ($storeCounts[$pid] ?? 0) + 1;
+        if ($status !== 200 || ($body['source'] ?? '') !== 'tenant'
+            || abs(($body['probability'] ?? -1) - $expected[$k]['probability']) > 1e-12) {
+            $fail("request $i (store): $status " . json_encode($body));
+        } elseif (($body['scores'] ?? 0) !== $want) {
+            $fail("request $i (store): worker $pid's store counted {$body['scores']} scores, want $want (not kept across requests?)");
+        }
+        $storeCounts[$pid] = $want;
+    } elseif ($i % 10 === 9) {
         [$status, $body] = post($port, '/', json_encode(['tenure' => 'many', 'contract' => ['nested']]));
         if ($status !== 422 || ($body['error'] ?? '') !== 'LeadScore\\InvalidInputException' || ($body['code'] ?? 0) !== 1) {
             $fail("request $i: bad lead gave $status " . json_encode($body));
@@ -123,11 +141,22 @@ foreach (array_keys($pids) as $pid) {
         $fail("worker $pid is gone");
     }
 }
+if (max($storeCounts ?: [0]) < 2) {
+    $fail('no worker served two store requests: persistence across requests not shown');
+}
 $stop();
+foreach (['acme', '_global', ''] as $d) {
+    foreach (glob("$storeRoot/$d/*") ?: [] as $f) {
+        is_file($f) && unlink($f);
+    }
+    $d !== '' && @rmdir("$storeRoot/$d");
+}
+@rmdir($storeRoot);
 $text = file_get_contents($log);
 unlink($log);
 if (preg_match('/segmentation|signal|core dumped|fatal error|panick/i', $text)) {
     $fail("the server log reports a crash:\n$text");
 }
-printf("%d requests in %.1f s to %d worker(s) on 127.0.0.1:%d, %d failure(s)\n", $requests, $secs, count($pids), $port, $failures);
+printf("%d requests in %.1f s to %d worker(s) on 127.0.0.1:%d (store requests per worker: %s), %d failure(s)\n",
+    $requests, $secs, count($pids), $port, json_encode(array_values($storeCounts)), $failures);
 exit($failures === 0 ? 0 : 1);
