@@ -18,7 +18,6 @@ use crate::model::{give_json, ls_model, ls_score};
 use lscore::store::{FallbackReason, Source, Store, StoreConfig};
 use lscore::Record;
 use std::ffi::c_char;
-use std::time::Duration;
 
 /// The model name used when a function is given NULL for `name`.
 pub const LS_STORE_DEFAULT_NAME: &str = "lead";
@@ -80,62 +79,15 @@ fn reason_of(r: Option<&FallbackReason>) -> ls_fallback_reason {
     }
 }
 
-/// Seconds (a non-negative finite number) as a duration.
-fn seconds(name: &str, v: &serde_json::Value) -> FfiResult<Duration> {
-    v.as_f64()
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| {
-            Failure::invalid(format!(
-                "store option \"{name}\" must be a number of seconds >= 0, got {v}"
-            ))
-        })
-}
-
-/// Store options from a JSON object: `cache_bytes` (integer), `check_interval`
-/// (seconds), `fallback` (bool), `drift_flush_interval` (seconds or null); camelCase
-/// spellings are accepted too. Unknown names are refused.
+/// Store options from JSON text (NULL: the defaults); parsed by the core's
+/// [`StoreConfig::from_json`].
 fn parse_config(text: Option<&str>) -> FfiResult<StoreConfig> {
-    let mut c = StoreConfig::default();
-    let Some(text) = text else { return Ok(c) };
+    let Some(text) = text else {
+        return Ok(StoreConfig::default());
+    };
     let v: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| Failure::invalid(format!("store options are not valid JSON: {e}")))?;
-    let obj = v
-        .as_object()
-        .ok_or_else(|| Failure::invalid("store options must be a JSON object"))?;
-    for (k, v) in obj {
-        match k.as_str() {
-            "cache_bytes" | "cacheBytes" => {
-                c.cache_bytes = v
-                    .as_u64()
-                    .and_then(|n| usize::try_from(n).ok())
-                    .ok_or_else(|| {
-                        Failure::invalid(format!(
-                            "store option \"{k}\" must be a whole number of bytes >= 0, got {v}"
-                        ))
-                    })?;
-            }
-            "check_interval" | "checkInterval" => c.check_interval = seconds(k, v)?,
-            "fallback" => {
-                c.fallback = v.as_bool().ok_or_else(|| {
-                    Failure::invalid(format!("store option \"fallback\" must be a bool, got {v}"))
-                })?;
-            }
-            "drift_flush_interval" | "driftFlushInterval" => {
-                c.drift_flush_interval = if v.is_null() {
-                    None
-                } else {
-                    Some(seconds(k, v)?)
-                };
-            }
-            _ => {
-                return Err(Failure::invalid(format!(
-                    "unknown store option \"{k}\" (expected cache_bytes, check_interval, \
-                     fallback, drift_flush_interval, or their camelCase spellings)"
-                )))
-            }
-        }
-    }
-    Ok(c)
+    Ok(StoreConfig::from_json(&v)?)
 }
 
 /// The model name argument: NULL means `"lead"`.
@@ -410,7 +362,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(c.cache_bytes, 1000);
-        assert_eq!(c.check_interval, Duration::ZERO);
+        assert_eq!(c.check_interval, std::time::Duration::ZERO);
         assert!(!c.fallback);
         assert_eq!(c.drift_flush_interval, None);
         assert_eq!(parse_config(None).unwrap(), StoreConfig::default());

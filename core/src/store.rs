@@ -67,6 +67,56 @@ impl Default for StoreConfig {
     }
 }
 
+impl StoreConfig {
+    /// Store options from a JSON object (how the C ABI, PHP and Node pass them):
+    /// `cache_bytes` (whole bytes), `check_interval` (seconds), `fallback` (bool),
+    /// `drift_flush_interval` (seconds, or null for flushing only on demand); camelCase
+    /// spellings are accepted too. Unknown names and wrong types are errors naming the
+    /// option; absent ones keep their defaults.
+    pub fn from_json(v: &serde_json::Value) -> Result<StoreConfig> {
+        let obj = v.as_object().ok_or_else(|| {
+            Error::InvalidInput("store options must be an object of name -> value".into())
+        })?;
+        let mut c = StoreConfig::default();
+        for (given, v) in obj {
+            let seconds = || -> Result<Duration> {
+                v.as_f64()
+                    .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                    .ok_or_else(|| {
+                        Error::InvalidInput(format!(
+                            "store option \"{given}\" must be a number of seconds >= 0, got {v}"
+                        ))
+                    })
+            };
+            match crate::options::snake_case(given).as_str() {
+                "cache_bytes" => {
+                    c.cache_bytes = v.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or_else(|| {
+                        Error::InvalidInput(format!(
+                            "store option \"{given}\" must be a whole number of bytes >= 0, got {v}"
+                        ))
+                    })?;
+                }
+                "check_interval" => c.check_interval = seconds()?,
+                "fallback" => {
+                    c.fallback = v.as_bool().ok_or_else(|| {
+                        Error::InvalidInput(format!("store option \"{given}\" must be a boolean, got {v}"))
+                    })?;
+                }
+                "drift_flush_interval" => {
+                    c.drift_flush_interval = if v.is_null() { None } else { Some(seconds()?) };
+                }
+                _ => {
+                    return Err(Error::InvalidInput(format!(
+                        "unknown store option \"{given}\" (expected cache_bytes, check_interval, fallback, \
+                         drift_flush_interval, or their camelCase spellings)"
+                    )))
+                }
+            }
+        }
+        Ok(c)
+    }
+}
+
 /// Which model answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
