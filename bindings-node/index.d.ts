@@ -89,6 +89,38 @@ export interface ModelInfo {
   prAuc: number | null
 }
 
+/** Counters of one tenant in a `Store` (or their sums). */
+export interface TenantStats {
+  /** Look-ups answered from the cache. */
+  hits: number
+  /** Look-ups that had to read the disk. */
+  misses: number
+  /** Model files loaded (first loads and reloads). */
+  loads: number
+  /** Total time spent loading, in microseconds. */
+  loadMicros: number
+  /** Leads scored or explained. */
+  scores: number
+  /** Answers that came from the `_global` fallback. */
+  fallbacks: number
+}
+
+/** The counters of a `Store` (`store.stats()`). */
+export interface StoreStats {
+  /** Models in the cache. */
+  cachedModels: number
+  /** Their in-memory size in bytes. */
+  cachedBytes: number
+  /** The cache bound (`cacheBytes`). */
+  cacheBytesLimit: number
+  /** Models evicted to stay within the bound. */
+  evictions: number
+  /** Sums over tenants. */
+  totals: TenantStats
+  /** Per tenant name (names are kept as they are). */
+  tenants: Record<string, TenantStats>
+}
+
 /** The `code` of every error leadscore throws or rejects with. */
 export type ErrorCode =
   | 'INVALID_INPUT'
@@ -97,6 +129,7 @@ export type ErrorCode =
   | 'IO'
   | 'UNKNOWN_COLUMN'
   | 'TRAINING'
+  | 'NOT_FOUND'
   | 'INTERNAL'
 
 
@@ -202,6 +235,87 @@ export declare class Model {
   get threshold(): number
 }
 
+/**
+ * Many tenants' models behind one cache: `<root>/<tenant>/<name>.lsm`, with
+ * `<root>/_global/<name>.lsm` answering for tenants without a usable model.
+ *
+ * Models load lazily into an LRU cache bounded in bytes (open one `Store` per
+ * process and share it; it is safe to call from any code); a model file replaced on disk
+ * is picked up at the next check (at most every `checkInterval` seconds), validated
+ * before it replaces the old one. Every answer says which model gave it. Tenant
+ * and model names are validated: `..`, `/`, `\`, a leading dot or control characters
+ * are `INVALID_INPUT` errors, so no name reaches outside the root.
+ *
+ * ```js
+ * const { Store, Model } = require('leadscore');
+ * const store = Store.open('/var/lib/leadscore', { cacheBytes: 64 << 20, checkInterval: 2 });
+ * store.save('_global', Model.load('tests/fixtures/models/wa_churn_v1.lsm'));
+ * const s = store.score('acme', { tenure: 1, contract: 'Month-to-month' });
+ * // { probability, score, label, source: 'fallback', fallbackReason: 'no_model' }
+ * ```
+ */
+export declare class Store {
+  /**
+   * Opens the store rooted at `root` (the folder is created when missing).
+   *
+   * Options (all optional): `cacheBytes` bounds the cached models' in-memory size
+   * (default 256 MiB); `checkInterval` is how many seconds a cached model is trusted
+   * before its file is checked again (default 2; `0` checks on every call);
+   * `fallback` says whether tenants without a usable model are answered by
+   * `_global` (default `true`). Throws `code: 'IO'` when the folder cannot be
+   * created and `'INVALID_INPUT'` for a bad option.
+   */
+  static open(root: string, options?: { cacheBytes?: number; checkInterval?: number; fallback?: boolean }): Store
+  /**
+   * Scores a lead with the tenant's model `name` (default `'lead'`), or with the
+   * `_global` fallback when the tenant has none: `{ probability, score, label,
+   * source, fallbackReason }`. Leads are read as by `Model.score` (only the
+   * answering model's fields). Throws `code: 'NOT_FOUND'` when neither the tenant
+   * nor the fallback has a model, `'INVALID_INPUT'` for a bad tenant name or field
+   * value.
+   */
+  score(tenant: string, lead: Lead, name?: string): StoreScore
+  /**
+   * Scores a lead and names the top `k` reasons each way (default 3) with the
+   * tenant's model `name` (default `'lead'`) or the fallback, as `Model.explain`
+   * does, adding `source` and `fallbackReason`. Errors as for `score`.
+   */
+  explain(tenant: string, lead: Lead, k?: number, name?: string): StoreExplanation
+  /**
+   * The model that answers for a tenant (its own `name` model, default `'lead'`,
+   * or the fallback) as a `Model`, sharing the store's copy (no copy is made; a
+   * later reload does not change it). Throws `code: 'NOT_FOUND'` when there is none.
+   */
+  get(tenant: string, name?: string): Model
+  /**
+   * Saves a model as the tenant's model `name` (default `'lead'`), atomically (a
+   * crash leaves the old file or the new one); this store sees it at once, other
+   * processes at their next check. Use the tenant `'_global'` for the fallback.
+   * Throws `code: 'IO'` on failure and `'INVALID_INPUT'` for a bad name or a
+   * `model` that is not a `Model`.
+   */
+  save(tenant: string, model: Model, name?: string): void
+  /**
+   * The store's counters (camelCase keys): `cachedModels`, `cachedBytes`,
+   * `cacheBytesLimit`, `evictions`, `totals` and `tenants` (tenant name ->
+   * counters), each counter set being `{ hits, misses, loads, loadMicros, scores,
+   * fallbacks }`.
+   */
+  stats(): StoreStats
+  /**
+   * Writes the score counts gathered since the last flush beside each model
+   * (`<tenant>/<name>.scores.json`), for `leadscore drift`. The store also writes
+   * them every 60 seconds while scoring and when the object is garbage-collected
+   * (which may never happen before the process exits: call this at shutdown). Throws `code: 'IO'` when a file cannot be written
+   * (its counts are kept for the next flush).
+   */
+  flushDrift(): void
+  /** The tenants that have a folder in the store, sorted (`_global` excluded). */
+  tenants(): Array<string>
+  /** The store's root folder. */
+  get root(): string
+}
+
 /** A score with its strongest reasons each way. */
 export interface Explanation {
   /** Calibrated probability of the positive class. */
@@ -236,6 +350,43 @@ export interface ScoreDetail {
   score: number
   /** Whether the probability reaches the model's decision threshold. */
   label: boolean
+}
+
+/** An explanation given through the store, with the model that gave it. */
+export interface StoreExplanation {
+  /** Calibrated probability of the positive class. */
+  probability: number
+  /** The probability as a whole-number score from 1 to 99. */
+  score: number
+  /** Whether the probability reaches the answering model's decision threshold. */
+  label: boolean
+  /** The probability of an average training lead (all contributions zero). */
+  baseProbability: number
+  /** The strongest reasons for a higher score, strongest first. */
+  positive: Array<Reason>
+  /** The strongest reasons for a lower score, strongest first. */
+  negative: Array<Reason>
+  /** Which model answered: `'tenant'` or `'fallback'`. */
+  source: 'tenant' | 'fallback'
+  /** Why the fallback answered (`null` when the tenant's own model did). */
+  fallbackReason: 'no_model' | 'insufficient_data' | 'unreadable' | null
+}
+
+/** A score given through the store, with the model that gave it. */
+export interface StoreScore {
+  /** Calibrated probability of the positive class, in (0, 1). */
+  probability: number
+  /** The probability as a whole-number score from 1 to 99. */
+  score: number
+  /** Whether the probability reaches the answering model's decision threshold. */
+  label: boolean
+  /** Which model answered: `'tenant'` (the tenant's own) or `'fallback'` (`_global`). */
+  source: 'tenant' | 'fallback'
+  /**
+   * Why the fallback answered (`null` when the tenant's own model did):
+   * `'no_model'`, `'insufficient_data'` or `'unreadable'`.
+   */
+  fallbackReason: 'no_model' | 'insufficient_data' | 'unreadable' | null
 }
 
 /**
