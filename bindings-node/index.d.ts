@@ -240,9 +240,9 @@ export declare class Model {
  * `<root>/_global/<name>.lsm` answering for tenants without a usable model.
  *
  * Models load lazily into an LRU cache bounded in bytes (open one `Store` per
- * process and share it; it is safe to call from any code); a model file replaced on disk
- * is picked up at the next check (at most every `checkInterval` seconds), validated
- * before it replaces the old one. Every answer says which model gave it. Tenant
+ * process and share it); a model file replaced on disk is picked up at the next
+ * check (at most every `checkInterval` seconds), validated before it replaces the
+ * old one. Every answer says which model gave it. Tenant
  * and model names are validated: `..`, `/`, `\`, a leading dot or control characters
  * are `INVALID_INPUT` errors, so no name reaches outside the root.
  *

@@ -160,9 +160,9 @@ fn describe(v: &Unknown) -> String {
 /// `<root>/_global/<name>.lsm` answering for tenants without a usable model.
 ///
 /// Models load lazily into an LRU cache bounded in bytes (open one `Store` per
-/// process and share it; it is safe to call from any code); a model file replaced on disk
-/// is picked up at the next check (at most every `checkInterval` seconds), validated
-/// before it replaces the old one. Every answer says which model gave it. Tenant
+/// process and share it); a model file replaced on disk is picked up at the next
+/// check (at most every `checkInterval` seconds), validated before it replaces the
+/// old one. Every answer says which model gave it. Tenant
 /// and model names are validated: `..`, `/`, `\`, a leading dot or control characters
 /// are `INVALID_INPUT` errors, so no name reaches outside the root.
 ///
@@ -187,8 +187,8 @@ type LastKeys = (Weak<leadscore::Model>, Arc<[Key]>);
 impl Store {
     /// The prepared field names of `model` (cached for the last model used).
     fn keys(&self, model: &Arc<leadscore::Model>) -> Arc<[Key]> {
-        // A getter on a lead can re-enter the store while the cache is borrowed:
-        // the inner call then prepares its keys afresh.
+        // The borrow ends before the lead is read, so a getter that re-enters the
+        // store finds the cache free; should it not, the keys are prepared afresh.
         let Ok(mut last) = self.last.try_borrow_mut() else {
             return model.input_names().into_iter().map(Key::new).collect();
         };
