@@ -28,7 +28,7 @@ test-node:
 
 # Node: leadscore vs the same model hand-written in JavaScript (builds release first).
 bench-node:
-	cd bindings-node && npm ci --no-audit --no-fund && npx napi build --platform --release --dts-header dts-header.d.ts
+	cd bindings-node && npm ci --no-audit --no-fund && npx napi build --platform --release
 	node bench/node_score.mjs
 
 bench:

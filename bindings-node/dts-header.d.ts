@@ -89,6 +89,38 @@ export interface ModelInfo {
   prAuc: number | null
 }
 
+/** Counters of one tenant in a `Store` (or their sums). */
+export interface TenantStats {
+  /** Look-ups answered from the cache. */
+  hits: number
+  /** Look-ups that had to read the disk. */
+  misses: number
+  /** Model files loaded (first loads and reloads). */
+  loads: number
+  /** Total time spent loading, in microseconds. */
+  loadMicros: number
+  /** Leads scored or explained. */
+  scores: number
+  /** Answers that came from the `_global` fallback. */
+  fallbacks: number
+}
+
+/** The counters of a `Store` (`store.stats()`). */
+export interface StoreStats {
+  /** Models in the cache. */
+  cachedModels: number
+  /** Their in-memory size in bytes. */
+  cachedBytes: number
+  /** The cache bound (`cacheBytes`). */
+  cacheBytesLimit: number
+  /** Models evicted to stay within the bound. */
+  evictions: number
+  /** Sums over tenants. */
+  totals: TenantStats
+  /** Per tenant name (names are kept as they are). */
+  tenants: Record<string, TenantStats>
+}
+
 /** The `code` of every error leadscore throws or rejects with. */
 export type ErrorCode =
   | 'INVALID_INPUT'
@@ -97,5 +129,6 @@ export type ErrorCode =
   | 'IO'
   | 'UNKNOWN_COLUMN'
   | 'TRAINING'
+  | 'NOT_FOUND'
   | 'INTERNAL'
 

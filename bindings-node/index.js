@@ -836,5 +836,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Model = nativeBinding.Model
+module.exports.Store = nativeBinding.Store
 module.exports.train = nativeBinding.train
 module.exports.version = nativeBinding.version

@@ -33,7 +33,7 @@ fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cp index.d.ts index.js "$tmp/"
-npx napi build --platform --release --dts-header dts-header.d.ts
+npx napi build --platform --release
 for f in index.d.ts index.js; do
   if ! cmp -s "$tmp/$f" "$f"; then
     echo "test.sh: bindings-node/$f is out of date; the build regenerated it (commit the new one):" >&2

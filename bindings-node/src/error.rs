@@ -2,8 +2,9 @@
 //!
 //! Every failure reaches JavaScript as an `Error` whose `code` is the core
 //! [`leadscore::ErrorCode`] name (`'INVALID_INPUT'`, `'MODEL_FORMAT'`,
-//! `'INSUFFICIENT_DATA'`, `'IO'`, `'UNKNOWN_COLUMN'`, `'TRAINING'`, `'INTERNAL'`) and
-//! whose `message` is the core message (which names the field, line or byte at fault).
+//! `'INSUFFICIENT_DATA'`, `'IO'`, `'UNKNOWN_COLUMN'`, `'TRAINING'`, `'NOT_FOUND'`,
+//! `'INTERNAL'`) and whose `message` is the core message (which names the field,
+//! line or byte at fault).
 
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};

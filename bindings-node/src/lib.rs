@@ -9,13 +9,14 @@
 //! * [`train`]: `train()` and the background tasks (`AsyncTask`s on the libuv pool,
 //!   each wrapped in `catch_unwind` so a panic rejects its Promise).
 //!
-//! A later `store` module will hold the `Store` class (many tenants' models).
+//! * [`store`]: the `Store` class (many tenants' models behind one cache).
 #![deny(missing_docs)]
 
 pub mod convert;
 pub mod error;
 pub mod model;
 pub mod pluck;
+pub mod store;
 pub mod train;
 
 use napi_derive::napi;

@@ -721,6 +721,42 @@ impl Store {
         Ok((e, r.source, r.reason))
     }
 
+    /// [`Store::score`] for a lead that is read once the answering model is known:
+    /// `score` gets that model (the shared `Arc`, which a binding may key a cache of
+    /// its own by) and returns its score of the lead (a binding reads just the fields
+    /// the model uses, with its own errors). Counted like [`Store::score`].
+    pub fn score_with(
+        &self,
+        tenant: &str,
+        name: &str,
+        score: impl FnOnce(&Arc<Model>) -> Result<Score>,
+    ) -> Result<StoreScore> {
+        let (entry, r) = self.resolve(tenant, name)?;
+        let score = score(&r.model)?;
+        self.counters(tenant).scores.fetch_add(1, Relaxed);
+        self.count_score(&entry, score.probability);
+        Ok(StoreScore {
+            score,
+            source: r.source,
+            reason: r.reason,
+        })
+    }
+
+    /// [`Store::explain`] for a lead that is read once the answering model is known:
+    /// `explain` gets that model and returns its explanation of the lead. Counted like
+    /// [`Store::explain`].
+    pub fn explain_with(
+        &self,
+        tenant: &str,
+        name: &str,
+        explain: impl FnOnce(&Arc<Model>) -> Result<Explanation>,
+    ) -> Result<(Explanation, Source, Option<FallbackReason>)> {
+        let r = self.get(tenant, name)?;
+        let e = explain(&r.model)?;
+        self.counters(tenant).scores.fetch_add(1, Relaxed);
+        Ok((e, r.source, r.reason))
+    }
+
     /// Counts a given score for drift and flushes the counts when the interval is due.
     fn count_score(&self, entry: &Entry, p: f64) {
         if let Some(h) = &entry.hist {

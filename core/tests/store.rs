@@ -381,3 +381,49 @@ fn drift_from_the_scores_a_store_gives() {
         3100
     );
 }
+
+#[test]
+fn score_with_reads_the_lead_for_the_answering_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), instant()).unwrap();
+    let (a, g) = (model(0), model(1));
+    store.save("acme", "lead", &a).unwrap();
+    store.save("_global", "lead", &g).unwrap();
+
+    // The closure sees the model that answers (the fallback for an unknown tenant).
+    let s = store
+        .score_with("newco", "lead", |m| {
+            assert_eq!(m.coefficients(), g.coefficients());
+            m.score(&lead())
+        })
+        .unwrap();
+    assert_eq!(
+        (s.source, s.reason.clone()),
+        (Source::Fallback, Some(FallbackReason::NoModel))
+    );
+    assert_eq!(s, store.score("newco", "lead", &lead()).unwrap());
+
+    let (e, source, reason) = store
+        .explain_with("acme", "lead", |m| m.explain(&lead(), 2))
+        .unwrap();
+    assert_eq!((source, reason), (Source::Tenant, None));
+    assert_eq!(e, a.explain(&lead(), 2).unwrap());
+
+    // An error of the reader is returned as it is and nothing is counted.
+    let err = store
+        .score_with("acme", "lead", |_| {
+            Err(leadscore::Error::InvalidInput("bad lead".into()))
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    let st = store.stats();
+    assert_eq!(st.tenants["newco"].scores, 2);
+    assert_eq!(st.tenants["acme"].scores, 1);
+    assert_eq!(
+        store
+            .score_with("../x", "lead", |m| m.score(&lead()))
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidInput
+    );
+}
