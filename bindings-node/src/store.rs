@@ -15,7 +15,6 @@ use napi::{Either, Env};
 use napi_derive::napi;
 use std::cell::RefCell;
 use std::sync::{Arc, Weak};
-use std::time::Duration;
 
 /// The model name used when none is given.
 const DEFAULT_NAME: &str = "lead";
@@ -102,46 +101,31 @@ fn store_config(options: Option<&Unknown>) -> std::result::Result<StoreConfig, E
     }
     let obj = convert::as_object("options", options)?;
     let names = Object::keys(&obj).map_err(|e| Error::InvalidInput(e.reason.clone()))?;
+    // Each field read as a plain value into JSON; the core names and checks them.
+    let mut json = serde_json::Map::new();
     for name in names {
         let v: Unknown = obj
             .get_named_property_unchecked(&name)
             .map_err(|e| Error::InvalidInput(format!("options.{name}: {}", e.reason)))?;
-        let bad = |what: &str| {
+        let bad = || {
             Error::InvalidInput(format!(
-                "store option {name} must be {what}, got {}",
+                "store option {name} must be a plain value, got {}",
                 describe(&v)
             ))
         };
-        let value = convert::value_of(&name, &v).map_err(|_| bad("a plain value"))?;
-        if value == Value::Missing {
-            continue;
-        }
-        match name.as_str() {
-            "cacheBytes" => match value {
-                Value::Num(x) if x >= 0.0 && x.fract() == 0.0 && x <= 9_007_199_254_740_991.0 => {
-                    config.cache_bytes = usize::try_from(x as u64)
-                        .map_err(|_| bad("a byte count this machine can address"))?;
-                }
-                _ => return Err(bad("a non-negative whole number of bytes")),
-            },
-            "checkInterval" => match value {
-                Value::Num(x) => {
-                    config.check_interval = Duration::try_from_secs_f64(x)
-                        .map_err(|_| bad("a non-negative finite number of seconds"))?;
-                }
-                _ => return Err(bad("a non-negative finite number of seconds")),
-            },
-            "fallback" => match value {
-                Value::Bool(b) => config.fallback = b,
-                _ => return Err(bad("a boolean")),
-            },
-            _ => {
-                return Err(Error::InvalidInput(format!(
-                    "unknown store option {name:?} (expected cacheBytes, checkInterval, fallback)"
-                )))
-            }
-        }
+        let value = match convert::value_of(&name, &v).map_err(|_| bad())? {
+            Value::Missing => continue,
+            Value::Num(x) => serde_json::Number::from_f64(x)
+                .map(serde_json::Value::Number)
+                .ok_or_else(|| {
+                    Error::InvalidInput(format!("store option {name} must be finite, got {x}"))
+                })?,
+            Value::Bool(b) => serde_json::Value::Bool(b),
+            Value::Str(s) => serde_json::Value::String(s),
+        };
+        json.insert(name, value);
     }
+    config = StoreConfig::from_json(&serde_json::Value::Object(json))?;
     Ok(config)
 }
 

@@ -109,7 +109,7 @@ impl TrainOptions {
                 Error::InvalidInput(format!("option \"{key}\" must be {want}, got {val}"))
             };
             let uint = || -> Result<usize> {
-                val.as_u64()
+                whole_number(val)
                     .and_then(|u| usize::try_from(u).ok())
                     .ok_or_else(|| bad("a non-negative integer"))
             };
@@ -132,7 +132,7 @@ impl TrainOptions {
                 "min_positives" => config.min_positives = uint()?,
                 "cv" => config.cv_folds = uint()?,
                 "seed" => {
-                    config.seed = val.as_u64().ok_or_else(|| bad("a non-negative integer"))?
+                    config.seed = whole_number(val).ok_or_else(|| bad("a non-negative integer"))?
                 }
                 "max_iter" => config.max_iter = uint()?,
                 "tol" => config.tol = Some(num()?),
@@ -202,6 +202,16 @@ impl TrainOptions {
     pub fn train_table(&self, table: &crate::Table) -> Result<crate::Model> {
         crate::Trainer::new(self.config.clone())?.fit(table, &self.target)
     }
+}
+
+/// A non-negative whole number, also when it arrives as a float (`1000.0`: JavaScript
+/// and PHP numbers often do), up to 2^53 where floats stop being exact.
+pub fn whole_number(v: &serde_json::Value) -> Option<u64> {
+    v.as_u64().or_else(|| {
+        v.as_f64()
+            .filter(|x| *x >= 0.0 && x.fract() == 0.0 && *x <= 9_007_199_254_740_992.0)
+            .map(|x| x as u64)
+    })
 }
 
 /// `minRows` -> `min_rows` (a name already in snake_case is unchanged).
@@ -284,6 +294,10 @@ mod tests {
             (7, true, 1.0)
         );
         assert_eq!(snake_case("minPositives"), "min_positives");
+        let o =
+            TrainOptions::from_json_str(r#"{"target":"y","minRows":1500.0,"seed":7.0}"#).unwrap();
+        assert_eq!((o.config.min_rows, o.config.seed), (1500, 7));
+        assert!(TrainOptions::from_json_str(r#"{"target":"y","minRows":1.5}"#).is_err());
         assert_eq!(camel_case("min_positives"), "minPositives");
         for (bad, needle) in [
             (r#"{}"#, "\"target\" is required"),

@@ -67,12 +67,21 @@ impl Default for StoreConfig {
     }
 }
 
+/// The store option names [`StoreConfig::from_json`] accepts (camelCase too).
+pub const STORE_OPTION_NAMES: &[&str] = &[
+    "cache_bytes",
+    "check_interval",
+    "fallback",
+    "drift_flush_interval",
+];
+
 impl StoreConfig {
     /// Store options from a JSON object (how the C ABI, PHP and Node pass them):
     /// `cache_bytes` (whole bytes), `check_interval` (seconds), `fallback` (bool),
     /// `drift_flush_interval` (seconds, or null for flushing only on demand); camelCase
     /// spellings are accepted too. Unknown names and wrong types are errors naming the
-    /// option; absent ones keep their defaults.
+    /// option; absent ones — and `null` ones, except `drift_flush_interval` — keep their
+    /// defaults.
     pub fn from_json(v: &serde_json::Value) -> Result<StoreConfig> {
         let obj = v.as_object().ok_or_else(|| {
             Error::InvalidInput("store options must be an object of name -> value".into())
@@ -88,28 +97,46 @@ impl StoreConfig {
                         ))
                     })
             };
-            match crate::options::snake_case(given).as_str() {
+            let key = crate::options::snake_case(given);
+            if v.is_null()
+                && key != "drift_flush_interval"
+                && STORE_OPTION_NAMES.contains(&key.as_str())
+            {
+                continue;
+            }
+            match key.as_str() {
                 "cache_bytes" => {
-                    c.cache_bytes = v.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or_else(|| {
-                        Error::InvalidInput(format!(
+                    c.cache_bytes = crate::options::whole_number(v)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .ok_or_else(|| {
+                            Error::InvalidInput(format!(
                             "store option \"{given}\" must be a whole number of bytes >= 0, got {v}"
                         ))
-                    })?;
+                        })?;
                 }
                 "check_interval" => c.check_interval = seconds()?,
                 "fallback" => {
                     c.fallback = v.as_bool().ok_or_else(|| {
-                        Error::InvalidInput(format!("store option \"{given}\" must be a boolean, got {v}"))
+                        Error::InvalidInput(format!(
+                            "store option \"{given}\" must be a boolean, got {v}"
+                        ))
                     })?;
                 }
                 "drift_flush_interval" => {
                     c.drift_flush_interval = if v.is_null() { None } else { Some(seconds()?) };
                 }
                 _ => {
+                    let known: Vec<String> = STORE_OPTION_NAMES
+                        .iter()
+                        .map(|n| match crate::options::camel_case(n) {
+                            c if c != *n => format!("{n} ({c})"),
+                            _ => (*n).to_owned(),
+                        })
+                        .collect();
                     return Err(Error::InvalidInput(format!(
-                        "unknown store option \"{given}\" (expected cache_bytes, check_interval, fallback, \
-                         drift_flush_interval, or their camelCase spellings)"
-                    )))
+                        "unknown store option \"{given}\"; known options: {}",
+                        known.join(", ")
+                    )));
                 }
             }
         }
