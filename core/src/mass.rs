@@ -99,6 +99,44 @@ pub struct TenantOutcome {
     pub finished_unix: u64,
 }
 
+impl TenantOutcome {
+    /// An outcome for `tenant` with the model's cross-validated AUCs (when it has a
+    /// model with metrics), timed from `started`.
+    fn new(
+        tenant: &str,
+        status: Status,
+        rows: usize,
+        positives: Option<usize>,
+        model: Option<&Model>,
+        error: Option<String>,
+        started: Instant,
+    ) -> TenantOutcome {
+        let metrics = model.and_then(|m| m.metrics());
+        TenantOutcome {
+            tenant: tenant.to_owned(),
+            status,
+            rows,
+            positives,
+            roc_auc: metrics.map(|m| m.roc_auc),
+            pr_auc: metrics.map(|m| m.pr_auc),
+            seconds: started.elapsed().as_secs_f64(),
+            error,
+            finished_unix: now_unix(),
+        }
+    }
+
+    /// Writes the outcome beside the tenant's model (`<tenant>/<name>.json`) atomically.
+    /// The summary is advisory (the store reads its status): a failed write is ignored.
+    fn write(&self, store: &Store, name: &str) {
+        if let Ok(p) = store.summary_path(&self.tenant, name) {
+            if let Ok(text) = serde_json::to_string_pretty(self) {
+                let _ = p.parent().map(std::fs::create_dir_all);
+                let _ = crate::format::write_atomic(&p, text.as_bytes());
+            }
+        }
+    }
+}
+
 /// Progress of a run, reported after each tenant.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Progress {
@@ -460,24 +498,12 @@ pub fn train_all(
                     train_one(store, config, &per_tenant, idx, t, data_mtime(t))
                 }))
                 .unwrap_or_else(|_| Err(Error::Internal("training panicked".into())));
-                let outcome = outcome.unwrap_or_else(|e| TenantOutcome {
-                    tenant: t.name.clone(),
-                    status: Status::Failed,
-                    rows: t.rows,
-                    positives: None,
-                    roc_auc: None,
-                    pr_auc: None,
-                    seconds: t0.elapsed().as_secs_f64(),
-                    error: Some(e.to_string()),
-                    finished_unix: now_unix(),
+                let outcome = outcome.unwrap_or_else(|e| {
+                    let err = Some(e.to_string());
+                    TenantOutcome::new(&t.name, Status::Failed, t.rows, None, None, err, t0)
                 });
                 if outcome.status != Status::Skipped {
-                    if let Ok(p) = store.summary_path(&t.name, &config.name) {
-                        if let Ok(text) = serde_json::to_string_pretty(&outcome) {
-                            let _ = p.parent().map(std::fs::create_dir_all);
-                            let _ = crate::format::write_atomic(&p, text.as_bytes());
-                        }
-                    }
+                    outcome.write(store, &config.name);
                 }
                 if let Ok(mut o) = outcomes.lock() {
                     o.push(outcome);
@@ -531,16 +557,8 @@ fn train_one(
 ) -> Result<TenantOutcome> {
     let t0 = Instant::now();
     let model_path = store.model_path(&t.name, &config.name)?;
-    let outcome = |status, positives, model: Option<&Model>, error| TenantOutcome {
-        tenant: t.name.clone(),
-        status,
-        rows: t.rows,
-        positives,
-        roc_auc: model.and_then(|m| m.metrics()).map(|m| m.roc_auc),
-        pr_auc: model.and_then(|m| m.metrics()).map(|m| m.pr_auc),
-        seconds: t0.elapsed().as_secs_f64(),
-        error,
-        finished_unix: now_unix(),
+    let outcome = |status, positives, model: Option<&Model>, error| {
+        TenantOutcome::new(&t.name, status, t.rows, positives, model, error, t0)
     };
     if !config.force {
         if let (Some(m), Some(d)) = (file_mtime(&model_path), data_mtime) {
@@ -617,16 +635,8 @@ fn train_global(
             buf.extend_from_slice(&part[idx.header.len()..]);
         }
     }
-    let outcome = |status, positives, model: Option<&Model>, error| TenantOutcome {
-        tenant: GLOBAL_TENANT.into(),
-        status,
-        rows,
-        positives,
-        roc_auc: model.and_then(|m| m.metrics()).map(|m| m.roc_auc),
-        pr_auc: model.and_then(|m| m.metrics()).map(|m| m.pr_auc),
-        seconds: t0.elapsed().as_secs_f64(),
-        error,
-        finished_unix: now_unix(),
+    let outcome = |status, positives, model: Option<&Model>, error| {
+        TenantOutcome::new(GLOBAL_TENANT, status, rows, positives, model, error, t0)
     };
     if rows == 0 {
         return Ok(outcome(
@@ -670,11 +680,6 @@ fn train_global(
         ),
         Err(e) => outcome(Status::Failed, None, None, Some(e.to_string())),
     };
-    if let Ok(p) = store.summary_path(GLOBAL_TENANT, &config.name) {
-        if let Ok(text) = serde_json::to_string_pretty(&out) {
-            let _ = p.parent().map(std::fs::create_dir_all);
-            let _ = crate::format::write_atomic(&p, text.as_bytes());
-        }
-    }
+    out.write(store, &config.name);
     Ok(out)
 }

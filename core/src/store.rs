@@ -723,18 +723,11 @@ impl Store {
 
     /// Scores a record with the tenant's model (or the fallback).
     pub fn score(&self, tenant: &str, name: &str, record: &Record) -> Result<StoreScore> {
-        let (entry, r) = self.resolve(tenant, name)?;
-        let score = r.model.score(record)?;
-        self.counters(tenant).scores.fetch_add(1, Relaxed);
-        self.count_score(&entry, score.probability);
-        Ok(StoreScore {
-            score,
-            source: r.source,
-            reason: r.reason,
-        })
+        self.score_with(tenant, name, |m| m.score(record))
     }
 
-    /// Explains a record with the tenant's model (or the fallback).
+    /// Explains a record with the tenant's model (or the fallback); counted for drift
+    /// like a score.
     pub fn explain(
         &self,
         tenant: &str,
@@ -742,10 +735,7 @@ impl Store {
         record: &Record,
         k: usize,
     ) -> Result<(Explanation, Source, Option<FallbackReason>)> {
-        let r = self.get(tenant, name)?;
-        let e = r.model.explain(record, k)?;
-        self.counters(tenant).scores.fetch_add(1, Relaxed);
-        Ok((e, r.source, r.reason))
+        self.explain_with(tenant, name, |m| m.explain(record, k))
     }
 
     /// [`Store::score`] for a lead that is read once the answering model is known:
@@ -778,9 +768,10 @@ impl Store {
         name: &str,
         explain: impl FnOnce(&Arc<Model>) -> Result<Explanation>,
     ) -> Result<(Explanation, Source, Option<FallbackReason>)> {
-        let r = self.get(tenant, name)?;
+        let (entry, r) = self.resolve(tenant, name)?;
         let e = explain(&r.model)?;
         self.counters(tenant).scores.fetch_add(1, Relaxed);
+        self.count_score(&entry, e.score.probability);
         Ok((e, r.source, r.reason))
     }
 

@@ -427,3 +427,36 @@ fn score_with_reads_the_lead_for_the_answering_model() {
         ErrorCode::InvalidInput
     );
 }
+
+/// Explanations through the store are counted for drift like scores.
+#[test]
+fn explanations_count_for_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = synth::tenant_with_rows(5, 4, 3000);
+    let cfg = TrainConfig {
+        cv_folds: 3,
+        ..TrainConfig::default()
+    };
+    let m = Trainer::new(cfg)
+        .unwrap()
+        .fit(&t.table, &TargetSpec::new(synth::TARGET))
+        .unwrap();
+    let store = Store::open(
+        dir.path(),
+        StoreConfig {
+            drift_flush_interval: None,
+            ..instant()
+        },
+    )
+    .unwrap();
+    store.save("e", "lead", &m).unwrap();
+    for i in 0..150 {
+        let (e, src, _) = store.explain("e", "lead", &t.table.record(i), 2).unwrap();
+        assert_eq!(src, Source::Tenant);
+        assert!(e.positive.len() <= 2 && e.negative.len() <= 2);
+    }
+    store.flush_drift().unwrap();
+    let rows = leadscore::drift::report(dir.path(), "lead", Some("e")).unwrap();
+    assert_eq!(rows[0].scores, 150);
+    assert_eq!(store.tenant_stats("e").scores, 150);
+}
