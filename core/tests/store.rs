@@ -313,12 +313,14 @@ fn killed_save_leaves_a_readable_model() {
     assert!(store.tenants().unwrap().is_empty());
 }
 
-/// Scores like the training data keep a low PSI; shifted scores ask for retraining.
-#[test]
-fn drift_from_the_scores_a_store_gives() {
-    use leadscore::drift::{report, PSI_RETRAIN, PSI_WATCH};
-    let dir = tempfile::tempdir().unwrap();
-    let t = synth::tenant_with_rows(5, 3, 4000);
+/// A demo tenant, a model trained on it with cross-validated deciles (the drift
+/// reference), and a store that checks files at once and flushes only on demand.
+fn drift_setup(
+    root: &std::path::Path,
+    index: usize,
+    rows: usize,
+) -> (synth::SynthTenant, Model, Store) {
+    let t = synth::tenant_with_rows(5, index, rows);
     let cfg = TrainConfig {
         cv_folds: 3,
         ..TrainConfig::default()
@@ -328,13 +330,22 @@ fn drift_from_the_scores_a_store_gives() {
         .fit(&t.table, &TargetSpec::new(synth::TARGET))
         .unwrap();
     let store = Store::open(
-        dir.path(),
+        root,
         StoreConfig {
             drift_flush_interval: None,
             ..instant()
         },
     )
     .unwrap();
+    (t, m, store)
+}
+
+/// Scores like the training data keep a low PSI; shifted scores ask for retraining.
+#[test]
+fn drift_from_the_scores_a_store_gives() {
+    use leadscore::drift::{report, PSI_RETRAIN, PSI_WATCH};
+    let dir = tempfile::tempdir().unwrap();
+    let (t, m, store) = drift_setup(dir.path(), 3, 4000);
     store.save("steady", "lead", &m).unwrap();
     store.save("shifted", "lead", &m).unwrap();
     store.save("quiet", "lead", &m).unwrap();
@@ -432,23 +443,7 @@ fn score_with_reads_the_lead_for_the_answering_model() {
 #[test]
 fn explanations_count_for_drift() {
     let dir = tempfile::tempdir().unwrap();
-    let t = synth::tenant_with_rows(5, 4, 3000);
-    let cfg = TrainConfig {
-        cv_folds: 3,
-        ..TrainConfig::default()
-    };
-    let m = Trainer::new(cfg)
-        .unwrap()
-        .fit(&t.table, &TargetSpec::new(synth::TARGET))
-        .unwrap();
-    let store = Store::open(
-        dir.path(),
-        StoreConfig {
-            drift_flush_interval: None,
-            ..instant()
-        },
-    )
-    .unwrap();
+    let (t, m, store) = drift_setup(dir.path(), 4, 3000);
     store.save("e", "lead", &m).unwrap();
     for i in 0..150 {
         let (e, src, _) = store.explain("e", "lead", &t.table.record(i), 2).unwrap();
