@@ -195,10 +195,14 @@ fn cache_stays_within_its_byte_bound() {
     assert_eq!(store.tenant_stats("t9").hits, before.hits + 1);
 }
 
-/// 16 threads score while another keeps replacing the tenants' files: every answer
-/// comes from a complete old or new model, and none fails.
+/// 16 threads score while another replaces the tenants' files 38 times: every answer
+/// comes from a complete old or new model, and none fails. The readers run until the
+/// writer is done (not for a fixed count, so a slow disk cannot starve the writer),
+/// then score every tenant once more; the last writes leave t0, t1 on model `a` and
+/// t2, t3 on model `b`, so both models must have answered.
 #[test]
 fn concurrent_readers_during_replacement() {
+    const WRITES: u64 = 38;
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(dir.path(), instant()).unwrap());
     let (a, b) = (model(0), model(2));
@@ -209,28 +213,25 @@ fn concurrent_readers_during_replacement() {
     for t in 0..4 {
         store.save(&format!("t{t}"), "lead", &a).unwrap();
     }
-    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicBool::new(false));
     let writer = {
-        let (dir, stop) = (dir.path().to_path_buf(), stop.clone());
+        let (dir, done) = (dir.path().to_path_buf(), done.clone());
         std::thread::spawn(move || {
-            let mut n = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                let m = if n % 2 == 0 { &b } else { &a };
+            for n in 0..WRITES {
+                // Each tenant alternates b, a, b, ...
+                let m = if (n / 4) % 2 == 0 { &b } else { &a };
                 m.save(dir.join(format!("t{}/lead.lsm", n % 4))).unwrap();
-                n += 1;
             }
-            n
+            done.store(true, Ordering::Release);
         })
     };
     let readers: Vec<_> = (0..16)
         .map(|i| {
-            let store = store.clone();
+            let (store, done) = (store.clone(), done.clone());
             std::thread::spawn(move || {
-                let mut seen = (0, 0);
-                for k in 0..1500 {
-                    let s = store
-                        .score(&format!("t{}", (i + k) % 4), "lead", &lead())
-                        .unwrap();
+                let mut seen = (0u64, 0u64);
+                let mut check = |tenant: usize| {
+                    let s = store.score(&format!("t{tenant}"), "lead", &lead()).unwrap();
                     assert_eq!(s.source, Source::Tenant);
                     if s.score.probability == pa {
                         seen.0 += 1;
@@ -239,19 +240,25 @@ fn concurrent_readers_during_replacement() {
                     } else {
                         panic!("answer from neither model: {}", s.score.probability);
                     }
+                };
+                let mut k = 0usize;
+                while !done.load(Ordering::Acquire) {
+                    check((i + k) % 4);
+                    k += 1;
+                }
+                for t in 0..4 {
+                    check(t);
                 }
                 seen
             })
         })
         .collect();
+    writer.join().unwrap();
     let mut total = (0, 0);
     for r in readers {
         let s = r.join().unwrap();
         total = (total.0 + s.0, total.1 + s.1);
     }
-    stop.store(true, Ordering::Relaxed);
-    let writes = writer.join().unwrap();
-    assert!(writes > 10, "the writer made only {writes} replacements");
     assert!(
         total.0 > 0 && total.1 > 0,
         "both models answered: {total:?}"
