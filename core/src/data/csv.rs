@@ -325,10 +325,7 @@ impl LineCtx {
     /// skipped blank line, and before the `\n` of a CRLF.)
     fn start_line<R: Read>(&self, rdr: &::csv::Reader<Source<R>>, rec: &::csv::ByteRecord) -> u64 {
         let pos = rdr.position();
-        let newlines: usize = rec
-            .iter()
-            .map(|f| f.iter().filter(|&&b| b == b'\n').count())
-            .sum();
+        let newlines = memchr::memchr_iter(b'\n', rec.as_slice()).count();
         let terminated = !self.consumed_all(rdr) || rdr.get_ref().quotes.at_line_start();
         pos.line()
             .saturating_sub(newlines as u64)
@@ -537,26 +534,70 @@ impl QuoteScan {
     }
 
     fn feed(&mut self, data: &[u8]) {
-        use QuoteState::*;
-        for &b in data {
-            self.state = match (self.state, b) {
-                (Quoted, b'"') => QuoteInQuoted,
-                (Quoted, _) => Quoted,
-                (FieldStart, b'"') => {
-                    self.open_line = self.line;
-                    Quoted
-                }
-                (QuoteInQuoted, b'"') => Quoted,
-                (_, b'\n') => FieldStart,
-                (_, d) if d == self.delimiter => FieldStart,
-                _ => Unquoted,
-            };
-            if b == b'\n' {
-                self.line += 1;
+        // Only quotes change the state in a way that depends on more than the last
+        // byte, so the bytes between quotes are skipped in bulk (memchr) and the state
+        // machine runs on the quotes alone.
+        let mut rest = data;
+        while !rest.is_empty() {
+            let q = memchr::memchr(b'"', rest).unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(q);
+            self.skip_run(run);
+            if let Some((&b, after)) = tail.split_first() {
+                self.step(b);
+                rest = after;
+            } else {
+                rest = tail;
             }
         }
         if let Some(&b) = data.last() {
             self.last = Some(b);
+        }
+    }
+
+    /// Bytes without a quote: inside a quoted field they change nothing but the line;
+    /// elsewhere the state after them is decided by their first and last bytes.
+    fn skip_run(&mut self, run: &[u8]) {
+        let (Some(&first), Some(&last)) = (run.first(), run.last()) else {
+            return;
+        };
+        self.line += memchr::memchr_iter(b'\n', run).count() as u64;
+        if self.state == QuoteState::Quoted {
+            return;
+        }
+        // Any state other than Quoted steps on a non-quote byte to FieldStart (line
+        // end, delimiter) or Unquoted; after that only the last byte matters.
+        self.state = self.after_plain(first);
+        if run.len() > 1 {
+            self.state = self.after_plain(last);
+        }
+    }
+
+    /// The state after a byte that is not a quote, from any state but Quoted.
+    fn after_plain(&self, b: u8) -> QuoteState {
+        if b == b'\n' || b == self.delimiter {
+            QuoteState::FieldStart
+        } else {
+            QuoteState::Unquoted
+        }
+    }
+
+    /// One quote byte (`b` is always `"` here, but the full rule is kept in one place).
+    fn step(&mut self, b: u8) {
+        use QuoteState::*;
+        self.state = match (self.state, b) {
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (FieldStart, b'"') => {
+                self.open_line = self.line;
+                Quoted
+            }
+            (QuoteInQuoted, b'"') => Quoted,
+            (_, b'\n') => FieldStart,
+            (_, d) if d == self.delimiter => FieldStart,
+            _ => Unquoted,
+        };
+        if b == b'\n' {
+            self.line += 1;
         }
     }
 
@@ -776,6 +817,58 @@ mod tests {
         assert_eq!(scan(&[b"ab", &e[..1]]), Some(2));
         assert_eq!(scan(&[b"ab\xE2\x82", b"\xE2"]), Some(2));
         assert_eq!(scan(&[b"ok", b"\xC3\xA9\xFF"]), Some(4));
+    }
+
+    /// The byte-at-a-time rule the bulk scan must agree with.
+    fn reference_scan(delimiter: u8, data: &[u8]) -> (QuoteState, u64, u64) {
+        use QuoteState::*;
+        let (mut state, mut line, mut open) = (FieldStart, 1u64, 0u64);
+        for &b in data {
+            state = match (state, b) {
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (FieldStart, b'"') => {
+                    open = line;
+                    Quoted
+                }
+                (QuoteInQuoted, b'"') => Quoted,
+                (_, b'\n') => FieldStart,
+                (_, d) if d == delimiter => FieldStart,
+                _ => Unquoted,
+            };
+            if b == b'\n' {
+                line += 1;
+            }
+        }
+        (state, line, open)
+    }
+
+    #[test]
+    fn quote_scan_agrees_with_the_byte_rule_over_any_chunking() {
+        let mut rng = crate::rng::Rng::new(11);
+        let alphabet = b"ab\"\",;\n\n\t ";
+        for case in 0..2000 {
+            let len = rng.below(40) as usize;
+            let data: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
+                .collect();
+            let delimiter = if case % 3 == 0 { b';' } else { b',' };
+            let mut scan = QuoteScan::new(delimiter);
+            let mut rest = &data[..];
+            while !rest.is_empty() {
+                let k = 1 + rng.below(rest.len() as u64) as usize;
+                scan.feed(&rest[..k]);
+                rest = &rest[k..];
+            }
+            let (state, line, open) = reference_scan(delimiter, &data);
+            let input = String::from_utf8_lossy(&data);
+            assert!(scan.state == state, "state after {input:?}");
+            assert_eq!(scan.line, line, "line after {input:?}");
+            if state == QuoteState::Quoted {
+                assert_eq!(scan.open_quote_line(), Some(open), "open line in {input:?}");
+            }
+            assert_eq!(scan.last, data.last().copied());
+        }
     }
 
     #[test]
