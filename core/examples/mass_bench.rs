@@ -68,6 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cv_folds: 0,
         threads: 1,
         min_rows: 1000,
+        tol: args.get(3).map(|s| s.parse()).transpose()?,
         ..TrainConfig::default()
     };
     let trainer = Trainer::new(cfg)?;

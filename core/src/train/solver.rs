@@ -34,8 +34,8 @@
 //!   pairs) with the same line search is used instead.
 //!
 //! The exp and log1p of the loss use in-crate polynomial kernels (about one ulp) that
-//! the compiler vectorises; on x86-64 CPUs with AVX2 the hot loops run from an AVX2
-//! build chosen at run time. No FMA contraction is used, so both builds give
+//! the compiler vectorises. The code is portable safe Rust built for the baseline of
+//! the target (no run-time CPU dispatch, no FMA contraction), so every machine gives
 //! bit-identical results. Everything is single-threaded and buffers are allocated
 //! once per call (plus one set per warm-start level).
 //!
