@@ -188,10 +188,59 @@ impl MassSummary {
 struct TenantRows {
     name: String,
     file: PathBuf,
-    /// Byte ranges of its data rows in `file` (contiguous rows merged); empty means
-    /// the whole file is the tenant's.
-    runs: Vec<(u64, u64)>,
+    /// Its data rows in `file` (contiguous rows merged into one run).
+    runs: Vec<Run>,
     rows: usize,
+}
+
+/// Consecutive rows of one tenant in a file: bytes `start..end`, the first of them on
+/// 1-based line `line` (the line of byte `start`).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    start: u64,
+    end: u64,
+    line: u64,
+}
+
+/// Where the bytes of a buffer built by [`read_ranges`] came from, so that a line or
+/// byte offset the CSV reader reports in the buffer can be given as the file's.
+#[derive(Debug, Default)]
+struct Origin {
+    /// (buffer byte, file byte, buffer line, file line) at the start of each copied
+    /// piece, in buffer order.
+    pieces: Vec<(u64, u64, u64, u64)>,
+}
+
+impl Origin {
+    /// The file line of a buffer line.
+    fn line(&self, line: u64) -> u64 {
+        match self.pieces.iter().rev().find(|p| p.2 <= line) {
+            Some(&(_, _, buf_line, file_line)) => file_line + (line - buf_line),
+            None => line,
+        }
+    }
+
+    /// The file byte of a buffer byte.
+    fn byte(&self, byte: u64) -> u64 {
+        match self.pieces.iter().rev().find(|p| p.0 <= byte) {
+            Some(&(buf_byte, file_byte, _, _)) => file_byte + (byte - buf_byte),
+            None => byte,
+        }
+    }
+
+    /// An error about the buffer, located in the file instead.
+    fn relocate(&self, e: Error) -> Error {
+        match e {
+            Error::Parse { mut at, message } => {
+                if at.line > 0 {
+                    at.line = self.line(at.line);
+                }
+                at.byte = at.byte.map(|b| self.byte(b));
+                Error::Parse { at, message }
+            }
+            other => other,
+        }
+    }
 }
 
 /// The index of one CSV file: its header bytes and row locations.
@@ -299,6 +348,7 @@ fn index_csv(
     let mut without = 0usize;
     loop {
         let start = rdr.position().byte();
+        let line = rdr.position().line();
         if !read(&mut rdr, &mut rec)? {
             break;
         }
@@ -334,8 +384,8 @@ fn index_csv(
         let t = &mut groups[g];
         t.rows += 1;
         match t.runs.last_mut() {
-            Some(last) if last.1 == start => last.1 = end,
-            _ => t.runs.push((start, end)),
+            Some(last) if last.end == start => last.end = end,
+            _ => t.runs.push(Run { start, end, line }),
         }
         reservoir.offer((file_no, g, start, end));
     }
@@ -347,26 +397,33 @@ fn index_csv(
     })
 }
 
-/// Reads the header plus the given byte ranges of a file into one CSV buffer.
-fn read_ranges(path: &Path, header: &[u8], ranges: &[(u64, u64)]) -> Result<Vec<u8>> {
-    let total: u64 = ranges.iter().map(|(a, b)| b - a).sum();
+/// Reads the header plus the given runs of a file into one CSV buffer, with where
+/// each piece came from.
+fn read_ranges(path: &Path, header: &[u8], runs: &[Run]) -> Result<(Vec<u8>, Origin)> {
+    let total: u64 = runs.iter().map(|r| r.end - r.start).sum();
     let mut buf = Vec::with_capacity(header.len() + total as usize + 1);
+    let mut origin = Origin::default();
+    origin.pieces.push((0, 0, 1, 1));
     buf.extend_from_slice(header);
     if !buf.ends_with(b"\n") {
         buf.push(b'\n');
     }
+    let mut lines = 1 + memchr::memchr_iter(b'\n', &buf).count() as u64;
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    for &(a, b) in ranges {
-        f.seek(SeekFrom::Start(a)).map_err(|e| Error::io(path, e))?;
+    for r in runs {
+        f.seek(SeekFrom::Start(r.start))
+            .map_err(|e| Error::io(path, e))?;
         let at = buf.len();
-        buf.resize(at + (b - a) as usize, 0);
+        origin.pieces.push((at as u64, r.start, lines, r.line));
+        buf.resize(at + (r.end - r.start) as usize, 0);
         f.read_exact(&mut buf[at..])
             .map_err(|e| Error::io(path, e))?;
         if !buf.ends_with(b"\n") {
             buf.push(b'\n');
         }
+        lines += memchr::memchr_iter(b'\n', &buf[at..]).count() as u64;
     }
-    Ok(buf)
+    Ok((buf, origin))
 }
 
 fn now_unix() -> u64 {
@@ -567,11 +624,13 @@ fn train_one(
             }
         }
     }
-    let bytes = read_ranges(&t.file, &idx.header, &t.runs)?;
+    let (bytes, origin) = read_ranges(&t.file, &idx.header, &t.runs)?;
     let mut csv = opts.csv.clone();
     csv.delimiter = Some(idx.delimiter);
-    let mut table = read_csv_bytes(&bytes, &csv)?;
+    // Lines and bytes named by any error are the file's, not the buffer's.
+    let mut table = read_csv_bytes(&bytes, &csv).map_err(|e| origin.relocate(e))?;
     drop(bytes);
+    table.map_lines(|l| origin.line(l));
     if let Some(by) = &config.by {
         table.remove_column(by);
     }
@@ -620,15 +679,19 @@ fn train_global(
         let Some(path) = idx.groups.first().map(|g| g.file.clone()) else {
             continue;
         };
-        let ranges: Vec<(u64, u64)> = sample
+        let ranges: Vec<Run> = sample
             .iter()
             .filter(|r| r.0 == i)
-            .map(|r| (r.2, r.3))
+            .map(|r| Run {
+                start: r.2,
+                end: r.3,
+                line: 0,
+            })
             .collect();
         if ranges.is_empty() {
             continue;
         }
-        let part = read_ranges(&path, &idx.header, &ranges)?;
+        let (part, _) = read_ranges(&path, &idx.header, &ranges)?;
         if buf.is_empty() {
             buf = part;
         } else {

@@ -99,6 +99,20 @@ fn export_to_store() {
         broken.error.as_deref().unwrap().contains("\"maybe\""),
         "{broken:?}"
     );
+    // The line named is the export's, not the tenant's own buffer's.
+    let text = std::fs::read_to_string(&export).unwrap();
+    let maybe_line = 1 + text
+        .lines()
+        .position(|l| l.starts_with("broken,") && l.split(',').any(|f| f == "maybe"))
+        .unwrap();
+    assert!(
+        broken
+            .error
+            .as_deref()
+            .unwrap()
+            .contains(&format!("line {maybe_line}")),
+        "expected line {maybe_line}: {broken:?}"
+    );
     for t in summary
         .tenants
         .iter()
@@ -165,4 +179,67 @@ fn folder_of_tenant_files() {
     std::fs::write(data.join("odd.csv"), "a,b\n1,2\n").unwrap();
     let e = train_all(&data, &store, &cfg, &|_| {}).unwrap_err();
     assert!(e.to_string().contains("header differs"), "{e}");
+}
+
+/// Tenants whose rows are interleaved: a ragged row of one tenant and an invalid
+/// UTF-8 byte in another fail those tenants only, and each error names the line (and
+/// byte) in the export, not in the tenant's own rows.
+#[test]
+fn errors_name_the_export_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    let header = {
+        let t = synth::tenant_with_rows(3, 1, 10).table;
+        let mut cols = vec![synth::TENANT_COLUMN.to_owned()];
+        cols.extend(t.names().iter().cloned());
+        format!("{}\n", cols.join(","))
+    };
+    let rows = |name: &str, seed: usize| -> Vec<Vec<u8>> {
+        rows_csv(name, &synth::tenant_with_rows(3, seed, 2100).table)
+            .split_inclusive(|&c| c == b'\n')
+            .map(<[u8]>::to_vec)
+            .collect()
+    };
+    let (la, mut lb, mut lc) = (rows("a", 1), rows("b", 2), rows("c", 3));
+    // b's 500th row loses its last field; c's 300th row gets a 0xFF byte after the
+    // tenant name's comma.
+    let row = &mut lb[499];
+    let cut = row.iter().rposition(|&c| c == b',').unwrap();
+    row.truncate(cut);
+    row.push(b'\n');
+    lc[299].insert(2, 0xFF);
+    let mut out = header.into_bytes();
+    let (mut ragged_line, mut bad_byte, mut line) = (0, 0, 1);
+    for i in 0..2100 {
+        for (k, rows) in [&la, &lb, &lc].into_iter().enumerate() {
+            line += 1;
+            match (k, i) {
+                (1, 499) => ragged_line = line,
+                (2, 299) => bad_byte = out.len() + 2,
+                _ => {}
+            }
+            out.extend_from_slice(&rows[i]);
+        }
+    }
+    std::fs::write(&export, &out).unwrap();
+
+    let store = Store::open(dir.path().join("store"), StoreConfig::default()).unwrap();
+    let mut cfg = MassConfig::new(options());
+    cfg.by = Some(synth::TENANT_COLUMN.into());
+    cfg.global = false;
+    let summary = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    let get = |name: &str| summary.tenants.iter().find(|t| t.tenant == name).unwrap();
+    assert_eq!(get("a").status, Status::Trained, "{:?}", get("a"));
+    let (b, c) = (get("b"), get("c"));
+    assert_eq!((b.status, c.status), (Status::Failed, Status::Failed));
+    let msg = b.error.as_deref().unwrap();
+    assert!(
+        msg.starts_with(&format!("line {ragged_line}: ")) && msg.contains("the header has"),
+        "expected line {ragged_line}: {msg}"
+    );
+    let msg = c.error.as_deref().unwrap();
+    assert!(
+        msg.contains(&format!("(byte {bad_byte})")) && msg.contains("invalid UTF-8"),
+        "expected byte {bad_byte}: {msg}"
+    );
 }

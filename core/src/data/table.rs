@@ -63,6 +63,12 @@ impl Table {
         Ok(())
     }
 
+    /// Rewrites every recorded source line (used when a table was read from a buffer
+    /// assembled from parts of a larger file).
+    pub(crate) fn map_lines(&mut self, f: impl Fn(u64) -> u64) {
+        self.lines.iter_mut().for_each(|l| *l = f(*l));
+    }
+
     /// The source line of row `i`: the recorded one, or `i + 2` (a header line plus
     /// 1-based rows) when the table did not come from a file.
     pub fn line_of(&self, i: usize) -> u64 {
