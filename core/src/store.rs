@@ -26,7 +26,8 @@ use crate::drift::{self, ScoreCounts, BINS};
 use crate::error::{Error, Result};
 use crate::model::{Explanation, Model, Score};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, RwLock};
@@ -343,6 +344,50 @@ type Key = (String, String);
 struct Cache {
     map: HashMap<Key, Arc<Entry>>,
     bytes: usize,
+    /// Eviction order, least recently used first: `(last use, key)` queued when a key
+    /// enters the cache. Uses do not touch the queue (a hit only bumps the entry's
+    /// atomic clock); an item found stale when it reaches the front is queued again at
+    /// its entry's last use, so the front is always the true least recently used entry
+    /// and each eviction costs `O(log n)` amortised instead of a scan of the cache.
+    order: BinaryHeap<Reverse<(u64, Key)>>,
+}
+
+impl Cache {
+    /// Removes least recently used entries (never `keep`) until the cache fits in
+    /// `limit` bytes; returns them.
+    fn evict(&mut self, limit: usize, keep: &Key) -> Vec<(Key, Arc<Entry>)> {
+        let mut out = Vec::new();
+        let mut held = None;
+        while self.bytes > limit && self.map.len() > 1 {
+            let Some(Reverse((queued, k))) = self.order.pop() else {
+                break;
+            };
+            let Some(used) = self.map.get(&k).map(|e| e.used.load(Relaxed)) else {
+                continue; // left the cache another way (save, clear)
+            };
+            if &k == keep {
+                held = Some(Reverse((used, k)));
+            } else if used > queued {
+                self.order.push(Reverse((used, k)));
+            } else if let Some(v) = self.map.remove(&k) {
+                self.bytes = self.bytes.saturating_sub(v.size());
+                out.push((k, v));
+            }
+        }
+        if let Some(h) = held {
+            self.order.push(h);
+        }
+        // Items of keys that left or were replaced pile up; rebuild when they
+        // outnumber the live ones.
+        if self.order.len() > 2 * self.map.len() + 64 {
+            self.order = self
+                .map
+                .iter()
+                .map(|(k, e)| Reverse((e.used.load(Relaxed), k.clone())))
+                .collect();
+        }
+        out
+    }
 }
 
 /// Many tenants' models behind one cache (see the module documentation).
@@ -642,27 +687,16 @@ impl Store {
         };
         c.bytes += entry.size();
         let mut parked: Vec<(Key, Arc<Entry>)> = Vec::new();
-        if let Some(old) = c.map.insert(key.clone(), entry.clone()) {
-            c.bytes = c.bytes.saturating_sub(old.size());
-            parked.push((key.clone(), old));
-        }
-        // Evict least recently used entries (never the one just inserted).
-        while c.bytes > self.config.cache_bytes && c.map.len() > 1 {
-            let victim = c
-                .map
-                .iter()
-                .filter(|(k, _)| **k != key)
-                .min_by_key(|(_, e)| e.used.load(Relaxed))
-                .map(|(k, _)| k.clone());
-            match victim.and_then(|k| c.map.remove(&k).map(|v| (k, v))) {
-                Some((k, v)) => {
-                    c.bytes = c.bytes.saturating_sub(v.size());
-                    self.evictions.fetch_add(1, Relaxed);
-                    parked.push((k, v));
-                }
-                None => break,
+        match c.map.insert(key.clone(), entry.clone()) {
+            Some(old) => {
+                c.bytes = c.bytes.saturating_sub(old.size());
+                parked.push((key.clone(), old));
             }
+            None => c.order.push(Reverse((tick, key.clone()))),
         }
+        let evicted = c.evict(self.config.cache_bytes, &key);
+        self.evictions.fetch_add(evicted.len() as u64, Relaxed);
+        parked.extend(evicted);
         drop(c);
         for (k, e) in parked {
             self.park(&k, &e);
@@ -906,6 +940,7 @@ impl Store {
             .write()
             .map(|mut c| {
                 c.bytes = 0;
+                c.order.clear();
                 c.map.drain().collect()
             })
             .unwrap_or_default();
