@@ -306,10 +306,19 @@ export declare class Store {
    * Writes the score counts gathered since the last flush beside each model
    * (`<tenant>/<name>.scores.json`), for `leadscore drift`. The store also writes
    * them every 60 seconds while scoring and when the object is garbage-collected
-   * (which may never happen before the process exits: call this at shutdown). Throws `code: 'IO'` when a file cannot be written
+   * (which may never happen before the process exits: call this or `close()` at
+   * shutdown). Throws `code: 'IO'` when a file cannot be written
    * (its counts are kept for the next flush).
    */
   flushDrift(): void
+  /**
+   * Closes the store: writes the drift counts gathered so far (as `flushDrift`),
+   * drops every cached model, and makes every later call on this object throw
+   * `code: 'INVALID_INPUT'`. Models taken out with `get()` stay usable. Closing twice
+   * is a no-op. Throws `code: 'IO'` when the drift counts cannot be written (the
+   * store is closed all the same).
+   */
+  close(): void
   /** The tenants that have a folder in the store, sorted (`_global` excluded). */
   tenants(): Array<string>
   /** The store's root folder. */

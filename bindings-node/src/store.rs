@@ -160,6 +160,8 @@ fn describe(v: &Unknown) -> String {
 #[napi]
 pub struct Store {
     inner: Arc<leadscore::store::Store>,
+    /// Set by `close()`: every later call throws.
+    closed: std::cell::Cell<bool>,
     /// The fields of the model that answered last (a `Weak` so that a cached entry
     /// never keeps an evicted or replaced model alive, nor lets its address be reused).
     last: RefCell<Option<LastKeys>>,
@@ -190,6 +192,16 @@ impl Store {
     pub fn core(&self) -> &Arc<leadscore::store::Store> {
         &self.inner
     }
+
+    /// The core store, or an `INVALID_INPUT` error once `close()` was called.
+    fn live(&self, what: &str) -> Result<&leadscore::store::Store> {
+        if self.closed.get() {
+            return Err(js_err(leadscore::Error::InvalidInput(format!(
+                "{what}: the store is closed"
+            ))));
+        }
+        Ok(&self.inner)
+    }
 }
 
 #[napi]
@@ -213,6 +225,7 @@ impl Store {
             let inner = leadscore::store::Store::open(&root, config).map_err(js_err)?;
             Ok(Store {
                 inner: Arc::new(inner),
+                closed: std::cell::Cell::new(false),
                 last: RefCell::new(None),
             })
         })
@@ -235,7 +248,7 @@ impl Store {
             let tenant = convert::string_arg("tenant", &tenant).map_err(js_err)?;
             let name = name_arg(name.as_ref()).map_err(js_err)?;
             let s = self
-                .inner
+                .live("Store.score")?
                 .score_with(&tenant, &name, |m| {
                     let keys = self.keys(m);
                     let mut values = Vec::with_capacity(keys.len());
@@ -269,7 +282,7 @@ impl Store {
             let k = convert::count_arg("k", k.as_ref(), 3).map_err(js_err)?;
             let name = name_arg(name.as_ref()).map_err(js_err)?;
             let (e, source, reason) = self
-                .inner
+                .live("Store.explain")?
                 .explain_with(&tenant, &name, |m| {
                     let record = convert::lead_record(&lead, &self.keys(m))?;
                     m.explain(&record, k)
@@ -296,7 +309,10 @@ impl Store {
         guard("Store.get", || {
             let tenant = convert::string_arg("tenant", &tenant).map_err(js_err)?;
             let name = name_arg(name.as_ref()).map_err(js_err)?;
-            let r = self.inner.get(&tenant, &name).map_err(js_err)?;
+            let r = self
+                .live("Store.get")?
+                .get(&tenant, &name)
+                .map_err(js_err)?;
             // `Model::from_arc` reports about three times the size it is given (a model
             // file's size) to V8; the in-memory size is already the decoded one.
             let size = r.model.heap_size() / 3;
@@ -323,7 +339,7 @@ impl Store {
                 )))
             })?;
             let name = name_arg(name.as_ref()).map_err(js_err)?;
-            self.inner
+            self.live("Store.save")?
                 .save(&tenant, &name, model.core())
                 .map_err(js_err)
         })
@@ -336,7 +352,7 @@ impl Store {
     #[napi(ts_return_type = "StoreStats")]
     pub fn stats(&self) -> Result<serde_json::Value> {
         guard("Store.stats", || {
-            let mut v = serde_json::to_value(self.inner.stats())
+            let mut v = serde_json::to_value(self.live("Store.stats")?.stats())
                 .map_err(|e| napi::Error::new(crate::error::INTERNAL, e.to_string()))?;
             // Tenant names are data, not keys to rename.
             let tenants = v.as_object_mut().and_then(|o| o.remove("tenants"));
@@ -352,19 +368,40 @@ impl Store {
     /// Writes the score counts gathered since the last flush beside each model
     /// (`<tenant>/<name>.scores.json`), for `leadscore drift`. The store also writes
     /// them every 60 seconds while scoring and when the object is garbage-collected
-    /// (which may never happen before the process exits: call this at shutdown). Throws `code: 'IO'` when a file cannot be written
+    /// (which may never happen before the process exits: call this or `close()` at
+    /// shutdown). Throws `code: 'IO'` when a file cannot be written
     /// (its counts are kept for the next flush).
     #[napi]
     pub fn flush_drift(&self) -> Result<()> {
         guard("Store.flushDrift", || {
-            self.inner.flush_drift().map_err(js_err)
+            self.live("Store.flushDrift")?.flush_drift().map_err(js_err)
+        })
+    }
+
+    /// Closes the store: writes the drift counts gathered so far (as `flushDrift`),
+    /// drops every cached model, and makes every later call on this object throw
+    /// `code: 'INVALID_INPUT'`. Models taken out with `get()` stay usable. Closing twice
+    /// is a no-op. Throws `code: 'IO'` when the drift counts cannot be written (the
+    /// store is closed all the same).
+    #[napi]
+    pub fn close(&self) -> Result<()> {
+        guard("Store.close", || {
+            if self.closed.replace(true) {
+                return Ok(());
+            }
+            self.last.replace(None);
+            let flushed = self.inner.flush_drift();
+            self.inner.clear();
+            flushed.map_err(js_err)
         })
     }
 
     /// The tenants that have a folder in the store, sorted (`_global` excluded).
     #[napi]
     pub fn tenants(&self) -> Result<Vec<String>> {
-        guard("Store.tenants", || self.inner.tenants().map_err(js_err))
+        guard("Store.tenants", || {
+            self.live("Store.tenants")?.tenants().map_err(js_err)
+        })
     }
 
     /// The store's root folder.

@@ -274,6 +274,34 @@ test('flushDrift() writes the score counts beside the answering model', async ()
   assert.equal(sum(file), records.length + 1)
 })
 
+test('close() writes the drift counts, frees the cache, and later calls throw', async () => {
+  const { root, store } = goldenStore()
+  const other = await tenureModel(3)
+  store.save('acme_corp', other)
+  records.forEach((r) => store.score('acme_corp', r))
+  const kept = store.get('acme_corp')
+  assert.ok(store.stats().cachedModels > 0)
+  store.close()
+  const file = path.join(root, 'acme_corp', 'lead.scores.json')
+  const counts = JSON.parse(readFileSync(file, 'utf8')).counts
+  assert.equal(counts.reduce((a, b) => a + b, 0), records.length)
+  for (const call of [
+    () => store.score('acme_corp', lead),
+    () => store.explain('acme_corp', lead),
+    () => store.get('acme_corp'),
+    () => store.save('acme_corp', golden),
+    () => store.stats(),
+    () => store.flushDrift(),
+    () => store.tenants(),
+  ]) {
+    throwsCoded(call, 'INVALID_INPUT', 'the store is closed')
+  }
+  store.close() // a second close is a no-op
+  // A model taken out before closing still scores; the folder is untouched.
+  assert.equal(kept.score(lead), other.score(lead))
+  assert.equal(Store.open(root).score('acme_corp', lead).probability, other.score(lead))
+})
+
 test('Store.open validates its options and its root', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'leadscore-store-'))
   dirs.push(root)
