@@ -315,11 +315,16 @@ fn concurrent_readers_during_replacement() {
 #[test]
 fn killed_save_leaves_a_readable_model() {
     if let Ok(path) = std::env::var("LEADSCORE_CRASH_CHILD") {
-        // Child: write as fast as possible until killed.
+        // Child: write as fast as possible until killed (or, should the parent be
+        // gone without killing it, for a minute at most).
         let (a, b) = (model(0), model(2));
+        let start = std::time::Instant::now();
         for n in 0u64.. {
             let m = if n % 2 == 0 { &a } else { &b };
             m.save(&path).unwrap();
+            if start.elapsed() > Duration::from_secs(60) {
+                break;
+            }
         }
         return;
     }
@@ -331,9 +336,18 @@ fn killed_save_leaves_a_readable_model() {
         use std::os::unix::fs::MetadataExt;
         std::fs::metadata(p).map(|m| m.ino()).unwrap_or(0)
     };
+    /// Kills the child however the round ends (a failed assertion included), so no
+    /// save loop outlives the test.
+    struct Reap(std::process::Child);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
     for i in 0..12u64 {
         let before = inode(&path);
-        let mut child = std::process::Command::new(&exe)
+        let child = std::process::Command::new(&exe)
             .args([
                 "--exact",
                 "killed_save_leaves_a_readable_model",
@@ -345,6 +359,7 @@ fn killed_save_leaves_a_readable_model() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
+        let mut child = Reap(child);
         // Wait until the child has replaced the file at least once, so the kill lands
         // in the middle of its save loop, then let it run a varying while longer.
         // (Compare the value read in the loop: the file system may hand the old inode
@@ -357,8 +372,8 @@ fn killed_save_leaves_a_readable_model() {
         }
         assert_ne!(now, before, "round {i}: the child never saved");
         std::thread::sleep(Duration::from_millis(1 + 3 * i));
-        child.kill().unwrap();
-        child.wait().unwrap();
+        child.0.kill().unwrap();
+        child.0.wait().unwrap();
         let m = Model::load(&path).unwrap_or_else(|e| panic!("round {i}: {e}"));
         assert!(m.score(&lead()).is_ok());
     }
