@@ -172,7 +172,7 @@ fn infer_kind(name: &str, col: &Column) -> Kind {
             }
             let words: usize = used
                 .iter()
-                .map(|&i| counts[i] * s.levels[i].split_whitespace().count())
+                .map(|&i| counts[i] * word_count(&s.levels[i]))
                 .sum();
             if words as f64 / present as f64 >= 3.0 {
                 return Kind::Text;
@@ -185,9 +185,47 @@ fn infer_kind(name: &str, col: &Column) -> Kind {
     }
 }
 
+/// `text.split_whitespace().count()`, by bytes when the text is ASCII (the only
+/// Unicode white space below U+0080 is tab, line feed, vertical tab, form feed,
+/// carriage return and space).
+fn word_count(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ');
+    let mut words = 0;
+    let mut prev_space = true;
+    for &b in text.as_bytes() {
+        let sp = space(b);
+        words += usize::from(prev_space && !sp);
+        prev_space = sp;
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_count_matches_split_whitespace() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a b",
+            "a\tb\nc",
+            "a\x0Bb\x0Cc\rd",
+            "L-293496",
+            "  two  words ",
+            "\u{a0}nbsp\u{a0}inside",
+            "отправить коммерческое предложение",
+            "a\u{2003}b",
+        ] {
+            assert_eq!(word_count(t), t.split_whitespace().count(), "{t:?}");
+        }
+    }
     use crate::data::StrColumn;
 
     fn strs(v: &[Option<&str>]) -> Column {

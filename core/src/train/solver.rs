@@ -648,9 +648,10 @@ impl Split {
         if cols.len() < 2 {
             return None;
         }
+        // Where column `j`'s values start in `vals` (`usize::MAX`: a sparse column).
         let mut slot = vec![usize::MAX; d];
         for (k, &c) in cols.iter().enumerate() {
-            slot[c as usize] = k;
+            slot[c as usize] = k * n;
         }
         let mut vals = vec![0.0; cols.len() * n];
         let sparse = x
@@ -660,15 +661,15 @@ impl Split {
         let mut indices = Vec::with_capacity(sparse);
         let mut values = Vec::with_capacity(sparse);
         indptr.push(0);
-        for i in 0..n {
-            let (idx, val) = x.row(i);
-            for (&j, &v) in idx.iter().zip(val) {
+        let (rows, all_idx, all_val) = (x.indptr(), x.indices(), x.values());
+        for (i, w) in rows.windows(2).enumerate() {
+            for (&j, &v) in all_idx[w[0]..w[1]].iter().zip(&all_val[w[0]..w[1]]) {
                 match slot[j as usize] {
                     usize::MAX => {
                         indices.push(j);
                         values.push(v);
                     }
-                    k => vals[k * n + i] = v,
+                    at => vals[at + i] = v,
                 }
             }
             indptr.push(indices.len());
