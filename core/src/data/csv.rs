@@ -728,7 +728,15 @@ struct ColBuilder {
     index: CellMap,
     n_levels: u32,
     codes: Vec<u32>,
+    /// A direct-mapped cache in front of `index` for cells of at most 8 bytes (most
+    /// cells of a CRM export: numbers, flags, short categories): the bytes packed in a
+    /// `u64`, the length plus one (0: an empty slot), the code. A hit costs a few
+    /// instructions instead of hashing and comparing the bytes.
+    short: Vec<(u64, u32, u32)>,
 }
+
+/// Slots of [`ColBuilder::short`] (a power of two).
+const SHORT_SLOTS: usize = 256;
 
 impl ColBuilder {
     fn new(seed: &CellMap) -> Self {
@@ -736,22 +744,49 @@ impl ColBuilder {
             index: seed.clone(),
             n_levels: 0,
             codes: Vec::new(),
+            short: vec![(0, 0, 0); SHORT_SLOTS],
         }
     }
 
     fn push(&mut self, cell: &[u8]) -> std::result::Result<(), CellError> {
         let key = cell.trim_ascii();
-        if let Some(&code) = self.index.get(key) {
+        if key.len() <= 8 {
+            let mut packed = 0u64;
+            for (i, &b) in key.iter().enumerate() {
+                packed |= u64::from(b) << (8 * i);
+            }
+            let tag = key.len() as u32 + 1;
+            let h = (packed ^ u64::from(tag)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let slot = (h >> 56) as usize % SHORT_SLOTS;
+            if let Some(&(p, t, code)) = self.short.get(slot) {
+                if p == packed && t == tag {
+                    self.codes.push(code);
+                    return Ok(());
+                }
+            }
+            let code = self.intern(key)?;
+            if let Some(e) = self.short.get_mut(slot) {
+                *e = (packed, tag, code);
+            }
             self.codes.push(code);
             return Ok(());
+        }
+        let code = self.intern(key)?;
+        self.codes.push(code);
+        Ok(())
+    }
+
+    /// The code of a trimmed cell, interning it when new.
+    fn intern(&mut self, key: &[u8]) -> std::result::Result<u32, CellError> {
+        if let Some(&code) = self.index.get(key) {
+            return Ok(code);
         }
         let text = std::str::from_utf8(key).map_err(|_| CellError::Utf8)?;
         // Unicode spaces (a no-break space, say) are trimmed too.
         let text = text.trim();
         if text.len() != key.len() {
             if let Some(&code) = self.index.get(text.as_bytes()) {
-                self.codes.push(code);
-                return Ok(());
+                return Ok(code);
             }
         }
         if self.n_levels == MISSING_CODE {
@@ -760,8 +795,7 @@ impl ColBuilder {
         let code = self.n_levels;
         self.index.insert(text.as_bytes().into(), code);
         self.n_levels += 1;
-        self.codes.push(code);
-        Ok(())
+        Ok(code)
     }
 
     /// Numeric when every level parses as a number (or there is none), else strings.
@@ -869,6 +903,50 @@ mod tests {
             }
             assert_eq!(scan.last, data.last().copied());
         }
+    }
+
+    #[test]
+    fn short_cell_cache_gives_the_interned_codes() {
+        // Cells that differ only by length, trailing NULs, padding, a no-break space,
+        // or collide in the cache: each distinct trimmed text gets one code, in order
+        // of first appearance, exactly as interning alone gives.
+        let mut rng = crate::rng::Rng::new(3);
+        let pool: Vec<Vec<u8>> = [
+            &b"a"[..],
+            b"a\0",
+            b"\0",
+            b"",
+            b" a ",
+            b"a ",
+            b"12345678",
+            b"123456789",
+            b"1234567",
+            b"yes",
+            b"no",
+            "\u{a0}yes".as_bytes(),
+            b"NA",
+        ]
+        .iter()
+        .map(|c| c.to_vec())
+        .chain((0..600).map(|k| format!("{k}").into_bytes()))
+        .collect();
+        let mut seed = CellMap::default();
+        seed.insert(b"NA"[..].into(), MISSING_CODE);
+        let mut col = ColBuilder::new(&seed);
+        let mut reference: std::collections::HashMap<String, u32> = Default::default();
+        let mut expected = Vec::new();
+        for _ in 0..20_000 {
+            let cell = &pool[rng.below(pool.len() as u64) as usize];
+            col.push(cell).ok().unwrap();
+            let text = std::str::from_utf8(cell).unwrap().trim().to_owned();
+            let next = reference.len() as u32;
+            expected.push(if text == "NA" {
+                MISSING_CODE
+            } else {
+                *reference.entry(text).or_insert(next)
+            });
+        }
+        assert_eq!(col.codes, expected);
     }
 
     #[test]
