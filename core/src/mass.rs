@@ -9,7 +9,7 @@
 //! (the store then answers for them with the fallback and says why); tenants whose
 //! model is newer than their data are skipped unless `force` is set.
 
-use crate::data::csv::{read_csv_bytes, sniff_delimiter};
+use crate::data::csv::{read_csv_bytes, record_fields, record_key, sniff_delimiter, RecordScanner};
 use crate::error::{Error, Result};
 use crate::options::TrainOptions;
 use crate::rng::Rng;
@@ -297,31 +297,26 @@ fn index_csv(
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(first_line));
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut rdr = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(BufReader::with_capacity(1 << 20, file));
-    let mut rec = ::csv::ByteRecord::new();
-    let read = |rdr: &mut ::csv::Reader<_>, rec: &mut ::csv::ByteRecord| {
-        rdr.read_byte_record(rec)
-            .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))
+    let mut scan = RecordScanner::new(file, delimiter);
+    let read = |scan: &mut RecordScanner<std::fs::File>| {
+        scan.next_record().map_err(|e| Error::io(path, e))
     };
-    if !read(&mut rdr, &mut rec)? {
+    let Some(head_rec) = read(&mut scan)? else {
         return Err(Error::parse(
             1,
             None,
             format!("{}: empty file: no header row", path.display()),
         ));
-    }
-    let header_end = rdr.position().byte();
+    };
+    let header_end = head_rec.end;
     let col = match by {
         None => None,
         Some(by) => {
-            let names: Vec<String> = rec
+            let names: Vec<String> = record_fields(scan.content(&head_rec), delimiter)
                 .iter()
                 .enumerate()
                 .map(|(i, f)| {
+                    let f: &[u8] = f;
                     let f = if i == 0 {
                         f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f)
                     } else {
@@ -344,20 +339,17 @@ fn index_csv(
         f.read_exact(&mut header).map_err(|e| Error::io(path, e))?;
     }
     let mut groups: Vec<TenantRows> = Vec::new();
-    let mut by_name: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut by_name: HashMap<Vec<u8>, usize, foldhash::fast::RandomState> = HashMap::default();
+    let (mut last, mut last_key): (Option<usize>, Vec<u8>) = (None, Vec::new());
     let mut without = 0usize;
-    loop {
-        let start = rdr.position().byte();
-        let line = rdr.position().line();
-        if !read(&mut rdr, &mut rec)? {
-            break;
-        }
-        let end = rdr.position().byte();
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+    while let Some(rec) = read(&mut scan)? {
+        let (start, end, line) = (rec.start, rec.end, rec.line);
+        let (blank, field) = record_key(scan.content(&rec), delimiter, col);
+        if blank {
             continue;
         }
         let key: &[u8] = match (col, whole) {
-            (Some(c), _) => match rec.get(c).map(|f| f.trim_ascii()) {
+            (Some(_), _) => match field.as_deref().map(<[u8]>::trim_ascii) {
                 Some(k) if !k.is_empty() => k,
                 _ => {
                     without += 1;
@@ -367,20 +359,29 @@ fn index_csv(
             (None, Some(w)) => w.as_bytes(),
             (None, None) => return Err(Error::Internal("index_csv without a tenant".into())),
         };
-        let g = match by_name.get(key) {
-            Some(&g) => g,
-            None => {
-                let name = String::from_utf8_lossy(key).into_owned();
-                groups.push(TenantRows {
-                    name,
-                    file: path.to_path_buf(),
-                    runs: Vec::new(),
-                    rows: 0,
-                });
-                by_name.insert(key.to_vec(), groups.len() - 1);
-                groups.len() - 1
-            }
+        // Exports usually keep a tenant's rows together: try the last tenant first.
+        let g = match last.filter(|_| last_key.as_slice() == key) {
+            Some(g) => g,
+            None => match by_name.get(key) {
+                Some(&g) => g,
+                None => {
+                    let name = String::from_utf8_lossy(key).into_owned();
+                    groups.push(TenantRows {
+                        name,
+                        file: path.to_path_buf(),
+                        runs: Vec::new(),
+                        rows: 0,
+                    });
+                    by_name.insert(key.to_vec(), groups.len() - 1);
+                    groups.len() - 1
+                }
+            },
         };
+        if last != Some(g) {
+            last = Some(g);
+            last_key.clear();
+            last_key.extend_from_slice(key);
+        }
         let t = &mut groups[g];
         t.rows += 1;
         match t.runs.last_mut() {
