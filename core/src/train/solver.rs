@@ -621,8 +621,6 @@ struct Split {
     cols: Vec<u32>,
     /// Column `k` is `vals[k * n..(k + 1) * n]`.
     vals: Vec<f64>,
-    /// For each feature index `j`: how many dense columns come before it.
-    before: Vec<u32>,
     /// The other entries, as sparse rows.
     indptr: Vec<usize>,
     indices: Vec<u32>,
@@ -674,19 +672,10 @@ impl Split {
             }
             indptr.push(indices.len());
         }
-        let mut before = vec![0u32; d];
-        let mut seen = 0u32;
-        for (j, b) in before.iter_mut().enumerate() {
-            *b = seen;
-            if slot[j] != usize::MAX {
-                seen += 1;
-            }
-        }
         Some(Split {
             n,
             cols,
             vals,
-            before,
             indptr,
             indices,
             values,
@@ -714,7 +703,6 @@ impl Split {
             n,
             cols: self.cols.clone(),
             vals,
-            before: self.before.clone(),
             indptr,
             indices,
             values,
@@ -764,8 +752,9 @@ impl Problem<'_> {
                     *zq += wc * x;
                 }
             }
-            for (q, zq) in z.iter_mut().enumerate() {
-                let (lo, hi) = (sp.indptr[start + q], sp.indptr[start + q + 1]);
+            let ptr = &sp.indptr[start..=start + m];
+            for (zq, pw) in z.iter_mut().zip(ptr.windows(2)) {
+                let (lo, hi) = (pw[0], pw[1]);
                 if lo < hi {
                     *zq += dot_sparse(&sp.indices[lo..hi], &sp.values[lo..hi], w);
                 }
@@ -783,8 +772,8 @@ impl Problem<'_> {
             for (k, &c) in sp.cols.iter().enumerate() {
                 gw[c as usize] += dot_dense(r, sp.col(k, start, m));
             }
-            for (q, &rq) in r.iter().enumerate() {
-                let (lo, hi) = (sp.indptr[start + q], sp.indptr[start + q + 1]);
+            for (q, (&rq, pw)) in r.iter().zip(ptr.windows(2)).enumerate() {
+                let (lo, hi) = (pw[0], pw[1]);
                 if rq != 0.0 && lo < hi {
                     let copy = q & 3;
                     let g = if spread && copy > 0 {
@@ -824,6 +813,8 @@ impl Problem<'_> {
         let n = self.cw.len();
         let mut u = [0.0f64; BLOCK];
         let mut xd = vec![0.0f64; nd];
+        // `cross[j * nd + a]`: sparse column `j` times dense column `a`.
+        let mut cross = vec![0.0f64; d * nd];
         let mut hb = 0.0;
         let mut start = 0;
         while start < n {
@@ -844,29 +835,28 @@ impl Problem<'_> {
                     row[d] += sum4(u);
                 }
             }
-            for (q, &c) in cb.iter().enumerate() {
-                let i = start + q;
-                let (lo, hi) = (sp.indptr[i], sp.indptr[i + 1]);
+            let ptr = &sp.indptr[start..=start + m];
+            for (q, (&c, pw)) in cb.iter().zip(ptr.windows(2)).enumerate() {
+                let (lo, hi) = (pw[0], pw[1]);
                 if c == 0.0 || lo == hi {
                     continue;
                 }
-                for (a, xa) in xd.iter_mut().enumerate() {
-                    *xa = sp.vals[a * sp.n + i];
+                let i = start + q;
+                for (xa, col) in xd.iter_mut().zip(sp.vals.chunks_exact(sp.n)) {
+                    *xa = col[i];
                 }
                 let (idx, val) = (&sp.indices[lo..hi], &sp.values[lo..hi]);
                 for (p, (&ja, &va)) in idx.iter().zip(val).enumerate() {
                     let t = c * va;
                     let ja = ja as usize;
-                    let split_at = sp.before[ja] as usize;
-                    // Dense columns before `ja` hold the entry in their rows...
-                    for (&ca, &x) in sp.cols[..split_at].iter().zip(&xd[..split_at]) {
-                        h[ca as usize * dim + ja] += t * x;
+                    // Against the row's dense values: one contiguous update of
+                    // `cross` (moved into the upper triangle at the end).
+                    let cr = &mut cross[ja * nd..(ja + 1) * nd];
+                    for (cv, &x) in cr.iter_mut().zip(&xd) {
+                        *cv += t * x;
                     }
-                    // ...the others, and the later sparse entries, in row `ja`.
+                    // Against the later sparse entries, in row `ja`.
                     let row = &mut h[ja * dim..(ja + 1) * dim];
-                    for (&cb, &x) in sp.cols[split_at..].iter().zip(&xd[split_at..]) {
-                        row[cb as usize] += t * x;
-                    }
                     for (&jb, &vb) in idx[p..].iter().zip(&val[p..]) {
                         row[jb as usize] += t * vb;
                     }
@@ -876,6 +866,15 @@ impl Problem<'_> {
                 }
             }
             start += m;
+        }
+        // Sparse column `j` against dense column `a`: entry (min, max) of the upper
+        // triangle.
+        for (j, cr) in cross.chunks_exact(nd.max(1)).enumerate() {
+            for (&ca, &v) in sp.cols.iter().zip(cr) {
+                let ca = ca as usize;
+                let (lo, hi) = if ca < j { (ca, j) } else { (j, ca) };
+                h[lo * dim + hi] += v;
+            }
         }
         for j in 0..d {
             h[j * dim + j] += 1.0;
