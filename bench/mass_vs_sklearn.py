@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Mass training: leadscore against a scikit-learn loop on the same export.
 
-    python3 bench/mass_vs_sklearn.py [--tenants 700] [--seed 7] [--threads 2]
+    python3 bench/mass_vs_sklearn.py [--tenants 700] [--seed 7] [--threads 2] [--repeats 3]
 
 Writes (once) a multi-tenant export with `leadscore demo-data` under bench/data/
 (git-ignored), then, in one run:
@@ -10,8 +10,9 @@ Writes (once) a multi-tenant export with `leadscore demo-data` under bench/data/
   a test row); scikit-learn fits StandardScaler (+ mean imputation and a missing flag)
   / OneHotEncoder + RandomOverSampler + LogisticRegression per tenant with joblib over
   the cores; leadscore fits its auto pipeline with upsampling per tenant on the same
-  number of threads (core/examples/mass_bench.rs). Only the training loop is timed;
-  mean test ROC AUC must agree within 0.005.
+  number of threads (core/examples/mass_bench.rs). Only the training loop is timed,
+  `--repeats` times on each side (medians are compared); mean test ROC AUC must agree
+  within 0.005.
 * end to end from the CSV: pandas read_csv + groupby + the loop, against
   `leadscore train EXPORT --by tenant --out STORE` (index, per-tenant parse, train,
   atomic save of every model). Parsing is reported separately.
@@ -21,6 +22,7 @@ Prints medians where repeated and the ratios.
 import json
 import os
 import pathlib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -69,6 +71,7 @@ def inner(argv):
     tenants = arg(argv, "--tenants", 700)
     seed = arg(argv, "--seed", 7)
     threads = arg(argv, "--threads", 2)
+    repeats = max(1, arg(argv, "--repeats", 3))
     cli, mass = os.environ["LS_CLI"], os.environ["LS_MASS"]
 
     data = HERE / "data"
@@ -113,14 +116,17 @@ def inner(argv):
         model.fit(xtr, ytr)
         return roc_auc_score(yte, model.predict_proba(xte)[:, 1])
 
-    t = time.perf_counter()
-    aucs = Parallel(n_jobs=threads)(delayed(fit_one)(*w) for w in work)
-    sk_train = time.perf_counter() - t
+    sk_times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        aucs = Parallel(n_jobs=threads)(delayed(fit_one)(*w) for w in work)
+        sk_times.append(time.perf_counter() - t)
+    sk_train = statistics.median(sk_times)
     sk_auc = float(np.mean(aucs))
     del work
 
     # --- leadscore, data in memory ----------------------------------------------
-    out = subprocess.run([mass, str(export), str(threads)], check=True,
+    out = subprocess.run([mass, str(export), str(threads), "-", str(repeats)], check=True,
                          capture_output=True, text=True).stdout
     ls = json.loads(out)
 
@@ -140,7 +146,9 @@ def inner(argv):
           f"(in memory), {trained} (from the CSV)")
     print(f"{'':34}{'scikit-learn':>14}{'leadscore':>12}{'ratio':>9}")
     print(f"{'in memory: training loop (s)':34}{sk_train:14.2f}{ls['train_seconds']:12.2f}"
-          f"{sk_train / ls['train_seconds']:8.1f}x")
+          f"{sk_train / ls['train_seconds']:8.1f}x   (medians of {repeats})")
+    print(f"  each run: scikit-learn {', '.join(f'{x:.2f}' for x in sk_times)}; "
+          f"leadscore {', '.join(f'{x:.2f}' for x in ls['train_seconds_all'])}")
     print(f"{'mean test ROC AUC':34}{sk_auc:14.4f}{ls['mean_auc']:12.4f}"
           f"{'':>4}diff {abs(sk_auc - ls['mean_auc']):.4f}")
     print(f"{'parse the whole CSV (s)':34}{sk_parse:14.2f}{ls['parse_seconds']:12.2f}"
