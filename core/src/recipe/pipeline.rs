@@ -285,6 +285,86 @@ impl Pipeline {
         Ok(f)
     }
 
+    /// The rows transformed straight into the solver's split layout: each
+    /// standardised number a dense column, everything else sparse rows (the sparse
+    /// matrix and its conversion are skipped). `None` when fewer than two columns
+    /// would be dense.
+    pub(crate) fn transform_split(
+        &self,
+        table: &Table,
+        rows: &[usize],
+    ) -> Result<Option<crate::train::solver::Split>> {
+        let cols: Vec<u32> = self
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Standardize { offset, .. } => Some(*offset),
+                _ => None,
+            })
+            .collect();
+        if cols.len() < 2 {
+            return Ok(None);
+        }
+        let b = self.bind(table)?;
+        let n = rows.len();
+        // Where column `j`'s values start in `vals` (`usize::MAX`: a sparse column).
+        let mut slot = vec![usize::MAX; self.n_features];
+        for (k, &c) in cols.iter().enumerate() {
+            if let Some(s) = slot.get_mut(c as usize) {
+                *s = k * n;
+            }
+        }
+        let mut vals = vec![0.0; cols.len() * n];
+        // Standardised numeric columns column by column (the same arithmetic as
+        // `Step::emit_num`); rows then emit only the rest.
+        let mut columnwise = vec![false; self.steps.len()];
+        for ((s, bd), cw) in self.steps.iter().zip(&b.bound).zip(&mut columnwise) {
+            if let (
+                Step::Standardize {
+                    offset,
+                    mean,
+                    scale,
+                    ..
+                },
+                Bound::Num(v),
+            ) = (s, bd)
+            {
+                let at = slot.get(*offset as usize).copied().unwrap_or(usize::MAX);
+                if let Some(col) = vals.get_mut(at..at.saturating_add(n)) {
+                    for (out, &r) in col.iter_mut().zip(rows) {
+                        let x = v[r];
+                        if !x.is_nan() {
+                            *out = (x - mean) / scale;
+                        }
+                    }
+                    *cw = true;
+                }
+            }
+        }
+        let per_row = self.steps.len().saturating_sub(cols.len()).max(1);
+        let mut indptr = Vec::with_capacity(n + 1);
+        let mut indices = Vec::with_capacity(n * per_row);
+        let mut values = Vec::with_capacity(n * per_row);
+        indptr.push(0);
+        for (i, &r) in rows.iter().enumerate() {
+            b.emit_row_sparse(r, &columnwise, &mut |j, x| match slot.get(j as usize) {
+                Some(&at) if at != usize::MAX => {
+                    if let Some(v) = vals.get_mut(at + i) {
+                        *v = x;
+                    }
+                }
+                _ => {
+                    indices.push(j);
+                    values.push(x);
+                }
+            });
+            indptr.push(indices.len());
+        }
+        Ok(Some(crate::train::solver::Split::from_parts(
+            n, cols, vals, indptr, indices, values,
+        )))
+    }
+
     /// Transforms every row of a table.
     pub fn transform_all(&self, table: &Table) -> Result<Features> {
         let rows: Vec<usize> = (0..table.n_rows()).collect();
@@ -328,28 +408,51 @@ impl BoundTable<'_> {
     #[inline]
     pub fn emit_row(&self, r: usize, emit: &mut impl FnMut(u32, f64)) {
         for (s, b) in self.pipeline.steps.iter().zip(&self.bound) {
+            emit_step(s, b, r, emit);
+        }
+    }
+
+    /// [`BoundTable::emit_row`] except that the steps marked in `columnwise` (each a
+    /// standardised number read from a numeric column, whose values the caller writes
+    /// column by column) emit only their missing indicator.
+    #[inline]
+    fn emit_row_sparse(&self, r: usize, columnwise: &[bool], emit: &mut impl FnMut(u32, f64)) {
+        for ((s, b), &cw) in self.pipeline.steps.iter().zip(&self.bound).zip(columnwise) {
             match b {
-                Bound::Absent => s.emit_num(None, emit),
-                Bound::Num(v) => {
-                    let x = v[r];
-                    s.emit_num((!x.is_nan()).then_some(x), emit)
-                }
-                Bound::NumLevels(v) => {
-                    let x = v[r];
-                    s.emit_level((!x.is_nan()).then(|| format_num(x)).as_deref(), emit)
-                }
-                Bound::Levels { codes, map } => {
-                    let c = codes[r];
-                    if c == MISSING_CODE {
+                Bound::Num(v) if cw => {
+                    if v[r].is_nan() {
                         s.emit_num(None, emit);
-                        continue;
-                    }
-                    match map.get(c as usize) {
-                        Some(LevelCode::Column(Some(j))) => emit(*j, 1.0),
-                        Some(LevelCode::Column(None)) | None => {}
-                        Some(LevelCode::Num(x)) => s.emit_num(*x, emit),
                     }
                 }
+                _ => emit_step(s, b, r, emit),
+            }
+        }
+    }
+}
+
+/// The features one bound step gives for row `r`.
+#[inline(always)]
+fn emit_step(s: &Step, b: &Bound<'_>, r: usize, emit: &mut impl FnMut(u32, f64)) {
+    match b {
+        Bound::Absent => s.emit_num(None, emit),
+        Bound::Num(v) => {
+            let x = v[r];
+            s.emit_num((!x.is_nan()).then_some(x), emit)
+        }
+        Bound::NumLevels(v) => {
+            let x = v[r];
+            s.emit_level((!x.is_nan()).then(|| format_num(x)).as_deref(), emit)
+        }
+        Bound::Levels { codes, map } => {
+            let c = codes[r];
+            if c == MISSING_CODE {
+                s.emit_num(None, emit);
+                return;
+            }
+            match map.get(c as usize) {
+                Some(LevelCode::Column(Some(j))) => emit(*j, 1.0),
+                Some(LevelCode::Column(None)) | None => {}
+                Some(LevelCode::Num(x)) => s.emit_num(*x, emit),
             }
         }
     }

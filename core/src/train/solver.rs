@@ -33,7 +33,9 @@
 //!   numbers) are copied into column-major arrays when the rows are not all full, the
 //!   rest (one-hot levels, flags) kept as sparse rows: margins and gradients then run
 //!   down contiguous columns and the Hessian's dense block is a set of dot products
-//!   (about 15 % less work on mass-training tenants).
+//!   (about 15 % less work on mass-training tenants). The trainer's pipeline writes
+//!   its standardised numbers straight into that layout (`fit_logistic_split`),
+//!   skipping the sparse matrix.
 //! * **L-BFGS (large `d`)**: when `d > 1000` (sparse text features) or the Hessian
 //!   would cost more than about a hundred gradient passes, limited-memory BFGS (10
 //!   pairs) with the same line search is used instead.
@@ -131,6 +133,21 @@ pub fn fit_logistic(
     cfg: &SolverConfig,
 ) -> Result<Solution> {
     fit_with(x, y, sample_weight, cfg, Strategy::Auto)
+}
+
+/// [`fit_logistic`] over rows already split into dense columns and sparse rows (the
+/// trainer's pipeline writes them so, skipping the sparse matrix) with `d` feature
+/// columns.
+pub(crate) fn fit_logistic_split(
+    split: Split,
+    d: usize,
+    y: &[f64],
+    sample_weight: Option<&[f64]>,
+    cfg: &SolverConfig,
+) -> Result<Solution> {
+    let empty = Features::new(d);
+    let prob = Problem::with_split(&empty, split, y, sample_weight, cfg)?;
+    solve(&prob, cfg, Strategy::Auto)
 }
 
 /// Which algorithm to run (tests force each one; users get `Auto`).
@@ -257,47 +274,7 @@ impl<'a> Problem<'a> {
     ) -> Result<Self> {
         let n = x.n_rows();
         let d = x.n_cols();
-        if !(cfg.c.is_finite() && cfg.c > 0.0) {
-            return Err(invalid(format!(
-                "C must be finite and positive, got {}",
-                cfg.c
-            )));
-        }
-        if !(cfg.tol.is_finite() && cfg.tol >= 0.0) {
-            return Err(invalid(format!(
-                "tol must be finite and non-negative, got {}",
-                cfg.tol
-            )));
-        }
-        if y.len() != n {
-            return Err(invalid(format!(
-                "y has {} labels but x has {n} rows",
-                y.len()
-            )));
-        }
-        if n == 0 {
-            return Err(invalid("x has no rows"));
-        }
-        if d > u32::MAX as usize {
-            return Err(invalid(format!("x has too many columns ({d})")));
-        }
-        if let Some(sw) = sample_weight {
-            if sw.len() != n {
-                return Err(invalid(format!(
-                    "sample_weight has {} entries but x has {n} rows",
-                    sw.len()
-                )));
-            }
-            if let Some(i) = sw.iter().position(|s| !(s.is_finite() && *s >= 0.0)) {
-                return Err(invalid(format!(
-                    "sample_weight[{i}] = {} is not a finite non-negative number",
-                    sw[i]
-                )));
-            }
-        }
-        if let Some(i) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
-            return Err(invalid(format!("y[{i}] = {} is not 0 or 1", y[i])));
-        }
+        check_args(n, d, y, sample_weight, cfg)?;
         let indptr = x.indptr();
         let indices = x.indices();
         let values = x.values();
@@ -322,6 +299,55 @@ impl<'a> Problem<'a> {
         if !(finite && ordered) {
             return Err(locate_matrix_error(x));
         }
+        let split = Split::choose(x);
+        Self::assemble(
+            x,
+            split,
+            d,
+            |i| indptr[i + 1] - indptr[i],
+            y,
+            sample_weight,
+            cfg,
+        )
+    }
+
+    /// The problem over rows already split (see [`fit_logistic_split`]); `empty` is
+    /// an empty matrix with `d` columns standing in for the row layout.
+    fn with_split(
+        empty: &'a Features,
+        split: Split,
+        y: &'a [f64],
+        sample_weight: Option<&[f64]>,
+        cfg: &SolverConfig,
+    ) -> Result<Self> {
+        let (n, d) = (split.n, empty.n_cols());
+        check_args(n, d, y, sample_weight, cfg)?;
+        split.check(d)?;
+        let split = split.densify(d);
+        let dense = split.cols.len();
+        let indptr = split.indptr.clone();
+        Self::assemble(
+            empty,
+            Some(split),
+            d,
+            |i| dense + indptr[i + 1] - indptr[i],
+            y,
+            sample_weight,
+            cfg,
+        )
+    }
+
+    /// The weights, scale and starting intercept of a checked problem.
+    fn assemble(
+        x: &'a Features,
+        split: Option<Split>,
+        d: usize,
+        row_len: impl Fn(usize) -> usize,
+        y: &'a [f64],
+        sample_weight: Option<&[f64]>,
+        cfg: &SolverConfig,
+    ) -> Result<Self> {
+        let n = y.len();
         let mut hess_cost = 0.0;
         let mut wsum = 0.0;
         let mut wpos = 0.0;
@@ -329,7 +355,7 @@ impl<'a> Problem<'a> {
         for i in 0..n {
             let s = sample_weight.map_or(1.0, |sw| sw[i]);
             if s > 0.0 {
-                let k = (indptr[i + 1] - indptr[i]) as f64;
+                let k = row_len(i) as f64;
                 hess_cost += k * (k + 1.0) * 0.5;
                 wsum += s;
                 wpos += s * y[i];
@@ -355,7 +381,7 @@ impl<'a> Problem<'a> {
         Ok(Problem {
             x,
             stride: 1,
-            split: Split::choose(x).map(Box::new),
+            split: split.map(Box::new),
             y: Cow::Borrowed(y),
             cw,
             d,
@@ -369,6 +395,14 @@ impl<'a> Problem<'a> {
             },
             hess_cost,
         })
+    }
+
+    /// Stored entries of the problem's rows (dense columns counted in full).
+    fn nnz(&self) -> usize {
+        match &self.split {
+            Some(sp) => sp.cols.len() * sp.n + sp.indices.len(),
+            None => self.x.nnz() / self.stride,
+        }
     }
 
     /// Every `k`-th row of this problem, with `C * s_i` scaled up so that the total
@@ -413,7 +447,7 @@ impl<'a> Problem<'a> {
         // An exact Hessian costs `hess_cost` multiply-adds (plus `dim^3 / 6` for its
         // factorisation); a gradient pass costs `2 * nnz`. L-BFGS typically needs
         // tens to hundreds of passes; allow the Hessian up to ~100 gradient passes.
-        let grad_cost = (2.0 * self.x.nnz() as f64 + self.x.n_rows() as f64) / self.stride as f64;
+        let grad_cost = 2.0 * self.nnz() as f64 + self.cw.len() as f64;
         let d = self.dim as f64;
         let hess = self.hess_cost + d * d * d / 6.0;
         if hess <= 100.0 * grad_cost {
@@ -614,7 +648,7 @@ impl<'a> Problem<'a> {
 /// scattered updates. Built only when the rows are not all full (full rows have their
 /// own kernels).
 #[derive(Debug)]
-struct Split {
+pub(crate) struct Split {
     /// Rows.
     n: usize,
     /// Feature index of each dense column, increasing.
@@ -680,6 +714,137 @@ impl Split {
             indices,
             values,
         })
+    }
+
+    /// A split built by its caller (the pipeline writes its standardised columns
+    /// straight into `vals`): `cols` increasing, column `k` at `vals[k * n..]`, the
+    /// other entries as sparse rows.
+    pub(crate) fn from_parts(
+        n: usize,
+        cols: Vec<u32>,
+        vals: Vec<f64>,
+        indptr: Vec<usize>,
+        indices: Vec<u32>,
+        values: Vec<f64>,
+    ) -> Split {
+        Split {
+            n,
+            cols,
+            vals,
+            indptr,
+            indices,
+            values,
+        }
+    }
+
+    /// Checks the shape and values against `d` feature columns.
+    fn check(&self, d: usize) -> Result<()> {
+        let n = self.n;
+        let shaped = self.vals.len() == self.cols.len() * n
+            && self.indptr.len() == n + 1
+            && self.indptr.first() == Some(&0)
+            && self.indptr.last() == Some(&self.indices.len())
+            && self.values.len() == self.indices.len()
+            && self.cols.windows(2).all(|w| w[0] < w[1])
+            && self.cols.last().is_none_or(|&c| (c as usize) < d);
+        if !shaped {
+            return Err(invalid("the split rows are inconsistent"));
+        }
+        let finite = self
+            .vals
+            .iter()
+            .chain(&self.values)
+            .fold(true, |ok, v| ok & v.is_finite());
+        if !finite {
+            return Err(invalid("x holds a non-finite value"));
+        }
+        let mut dense = vec![false; d];
+        for &c in &self.cols {
+            dense[c as usize] = true;
+        }
+        for w in self.indptr.windows(2) {
+            let idx = self.indices.get(w[0]..w[1]).unwrap_or_default();
+            let ok = w[0] <= w[1]
+                && idx.windows(2).all(|p| p[0] < p[1])
+                && idx.iter().all(|&j| (j as usize) < d && !dense[j as usize]);
+            if !ok {
+                return Err(invalid("the split rows have column indices out of order"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the sparse columns stored in at least half the rows into dense ones too
+    /// (the caller's dense columns are kept), as [`Split::choose`] would place them.
+    fn densify(self, d: usize) -> Split {
+        let n = self.n;
+        let mut count = vec![0usize; d];
+        for &j in &self.indices {
+            if let Some(c) = count.get_mut(j as usize) {
+                *c += 1;
+            }
+        }
+        let extra: Vec<u32> = (0..d)
+            .filter(|&j| 2 * count[j] >= n && count[j] > 0)
+            .map(|j| j as u32)
+            .collect();
+        if extra.is_empty() {
+            return self;
+        }
+        let mut cols = self.cols.clone();
+        cols.extend(&extra);
+        cols.sort_unstable();
+        let mut vals = vec![0.0; cols.len() * n];
+        let mut slot = vec![usize::MAX; d];
+        for (k, &c) in cols.iter().enumerate() {
+            slot[c as usize] = k * n;
+        }
+        for (k, &c) in self.cols.iter().enumerate() {
+            let at = slot[c as usize];
+            vals[at..at + n].copy_from_slice(&self.vals[k * n..(k + 1) * n]);
+        }
+        let moved: usize = extra.iter().map(|&j| count[j as usize]).sum();
+        let mut indptr = Vec::with_capacity(n + 1);
+        let mut indices = Vec::with_capacity(self.indices.len() - moved);
+        let mut values = Vec::with_capacity(self.indices.len() - moved);
+        indptr.push(0);
+        for (i, w) in self.indptr.windows(2).enumerate() {
+            for (&j, &v) in self.indices[w[0]..w[1]]
+                .iter()
+                .zip(&self.values[w[0]..w[1]])
+            {
+                match slot[j as usize] {
+                    usize::MAX => {
+                        indices.push(j);
+                        values.push(v);
+                    }
+                    at => vals[at + i] = v,
+                }
+            }
+            indptr.push(indices.len());
+        }
+        Split {
+            n,
+            cols,
+            vals,
+            indptr,
+            indices,
+            values,
+        }
+    }
+
+    /// The mean of every feature column over the rows (`d` columns).
+    pub(crate) fn column_means(&self, d: usize) -> Vec<f64> {
+        let mut means = vec![0.0; d];
+        for (k, &c) in self.cols.iter().enumerate() {
+            means[c as usize] = self.vals[k * self.n..(k + 1) * self.n].iter().sum();
+        }
+        for (&j, &v) in self.indices.iter().zip(&self.values) {
+            means[j as usize] += v;
+        }
+        let n = self.n.max(1) as f64;
+        means.iter_mut().for_each(|m| *m /= n);
+        means
     }
 
     /// Every `k`-th row.
@@ -1173,13 +1338,66 @@ impl Workspace {
                 Vec::new()
             },
             tmp: vec![0.0; dim.max(2 * LBFGS_M)],
-            spare: if p.d <= MAX_SPREAD_COLS && p.x.nnz() < p.x.n_rows() * p.d {
+            spare: if p.d <= MAX_SPREAD_COLS && p.nnz() < n * p.d {
                 vec![0.0; 3 * p.d]
             } else {
                 Vec::new()
             },
         }
     }
+}
+
+/// Checks what every problem needs besides its matrix: `C`, `tol`, the labels and the
+/// weights.
+fn check_args(
+    n: usize,
+    d: usize,
+    y: &[f64],
+    sample_weight: Option<&[f64]>,
+    cfg: &SolverConfig,
+) -> Result<()> {
+    if !(cfg.c.is_finite() && cfg.c > 0.0) {
+        return Err(invalid(format!(
+            "C must be finite and positive, got {}",
+            cfg.c
+        )));
+    }
+    if !(cfg.tol.is_finite() && cfg.tol >= 0.0) {
+        return Err(invalid(format!(
+            "tol must be finite and non-negative, got {}",
+            cfg.tol
+        )));
+    }
+    if y.len() != n {
+        return Err(invalid(format!(
+            "y has {} labels but x has {n} rows",
+            y.len()
+        )));
+    }
+    if n == 0 {
+        return Err(invalid("x has no rows"));
+    }
+    if d > u32::MAX as usize {
+        return Err(invalid(format!("x has too many columns ({d})")));
+    }
+    if let Some(sw) = sample_weight {
+        if sw.len() != n {
+            return Err(invalid(format!(
+                "sample_weight has {} entries but x has {n} rows",
+                sw.len()
+            )));
+        }
+        if let Some(i) = sw.iter().position(|s| !(s.is_finite() && *s >= 0.0)) {
+            return Err(invalid(format!(
+                "sample_weight[{i}] = {} is not a finite non-negative number",
+                sw[i]
+            )));
+        }
+    }
+    if let Some(i) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
+        return Err(invalid(format!("y[{i}] = {} is not 0 or 1", y[i])));
+    }
+    Ok(())
 }
 
 /// The first problem in a matrix that failed the fast checks, as an error.

@@ -2,7 +2,7 @@
 //! refitted inside each fold) -> final fit on every row -> [`Model`].
 
 use super::balance::resampling_ratio;
-use super::solver::{fit_logistic, Solution, SolverConfig};
+use super::solver::{fit_logistic, fit_logistic_split, Solution, SolverConfig};
 use super::TrainConfig;
 use crate::data::{Schema, Table, Target, TargetSpec};
 use crate::error::{Error, Result};
@@ -154,18 +154,31 @@ impl Trainer {
         stream: u64,
     ) -> Result<Fitted> {
         let pipeline = Pipeline::fit_auto(table, schema, rows, &self.config.auto)?;
-        let x = pipeline.transform(table, rows)?;
         let y: Vec<f64> = rows.iter().map(|&r| y_all[r]).collect();
         let mut rng = Rng::derive(self.config.seed, stream);
         let w = self.config.balance.weights(&y, &mut rng);
         let ratio = resampling_ratio(&y, &w);
-        let solution = fit_logistic(&x, &y, Some(&w), &self.solver_config())?;
-        let mut means = vec![0.0; x.n_cols()];
-        for (&j, &v) in x.indices().iter().zip(x.values()) {
-            means[j as usize] += v;
-        }
-        let n = x.n_rows().max(1) as f64;
-        means.iter_mut().for_each(|m| *m /= n);
+        let d = pipeline.n_features();
+        // Standardised numbers go straight into the solver's dense columns when there
+        // are some; else the sparse matrix.
+        let (solution, means) = match pipeline.transform_split(table, rows)? {
+            Some(split) => {
+                let means = split.column_means(d);
+                let s = fit_logistic_split(split, d, &y, Some(&w), &self.solver_config())?;
+                (s, means)
+            }
+            None => {
+                let x = pipeline.transform(table, rows)?;
+                let s = fit_logistic(&x, &y, Some(&w), &self.solver_config())?;
+                let mut means = vec![0.0; x.n_cols()];
+                for (&j, &v) in x.indices().iter().zip(x.values()) {
+                    means[j as usize] += v;
+                }
+                let n = x.n_rows().max(1) as f64;
+                means.iter_mut().for_each(|m| *m /= n);
+                (s, means)
+            }
+        };
         if !solution.intercept.is_finite() || solution.coef.iter().any(|c| !c.is_finite()) {
             return Err(Error::Training(
                 "the solver produced non-finite coefficients".into(),
@@ -259,4 +272,49 @@ pub fn train(table: &Table, target: &TargetSpec, config: &TrainConfig) -> Result
 /// Cross-validates a configuration (see [`Trainer::evaluate`]).
 pub fn evaluate(table: &Table, target: &TargetSpec, config: &TrainConfig) -> Result<Metrics> {
     Trainer::new(config.clone())?.evaluate(table, target)
+}
+
+#[cfg(test)]
+mod split_tests {
+    use crate::data::Schema;
+    use crate::recipe::{AutoOptions, Pipeline};
+    use crate::train::solver::{fit_logistic, fit_logistic_split, SolverConfig};
+    use crate::{synth, Target, TargetSpec};
+
+    /// The pipeline's split rows (standardised numbers written column by column,
+    /// mostly-present flags and levels moved beside them) fit to the same optimum as
+    /// its sparse matrix, with the same column means.
+    #[test]
+    fn split_transform_fits_like_the_sparse_matrix() {
+        let table = synth::tenant_with_rows(5, 3, 3000).table;
+        let y = Target::read(&table, &TargetSpec::new(synth::TARGET))
+            .unwrap()
+            .y;
+        let schema = Schema::infer(&table, &[synth::TARGET]);
+        let rows: Vec<usize> = (0..table.n_rows()).collect();
+        let p = Pipeline::fit_auto(&table, &schema, &rows, &AutoOptions::default()).unwrap();
+        let x = p.transform(&table, &rows).unwrap();
+        let split = p
+            .transform_split(&table, &rows)
+            .unwrap()
+            .expect("standardised columns");
+        let d = p.n_features();
+        let mut means = vec![0.0; d];
+        for (&j, &v) in x.indices().iter().zip(x.values()) {
+            means[j as usize] += v / x.n_rows() as f64;
+        }
+        for (a, b) in split.column_means(d).iter().zip(&means) {
+            assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{a} vs {b}");
+        }
+        let w: Vec<f64> = (0..y.len()).map(|i| (i % 3) as f64).collect();
+        let cfg = SolverConfig::default();
+        let a = fit_logistic(&x, &y, Some(&w), &cfg).unwrap();
+        let b = fit_logistic_split(split, d, &y, Some(&w), &cfg).unwrap();
+        assert!(a.converged && b.converged);
+        for (u, v) in a.coef.iter().zip(&b.coef) {
+            assert!((u - v).abs() <= 1e-6 * u.abs().max(1e-2), "{u} vs {v}");
+        }
+        assert!((a.intercept - b.intercept).abs() <= 1e-6);
+        assert!((a.objective - b.objective).abs() <= 1e-10 * a.objective);
+    }
 }
