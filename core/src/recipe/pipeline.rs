@@ -490,16 +490,23 @@ fn fit_standardize(
             out
         }
     };
-    let all: Vec<usize> = (0..values.len()).collect();
-    let (mut n, mut sum) = (0usize, 0.0);
-    for x in rows_present(&values, &all) {
-        n += 1;
-        sum += x;
-    }
+    // Two passes (mean, then squared deviations) over the present values, as folds
+    // without branches.
+    let (n, sum) = values.iter().fold((0usize, 0.0), |(n, s), &x| {
+        let there = !x.is_nan();
+        (n + usize::from(there), s + if there { x } else { 0.0 })
+    });
     let mean = if n > 0 { sum / n as f64 } else { 0.0 };
     let var = if n > 0 {
-        rows_present(&values, &all)
-            .map(|x| (x - mean) * (x - mean))
+        values
+            .iter()
+            .map(|&x| {
+                if x.is_nan() {
+                    0.0
+                } else {
+                    (x - mean) * (x - mean)
+                }
+            })
             .sum::<f64>()
             / n as f64
     } else {
