@@ -911,8 +911,21 @@ impl Problem<'_> {
             let m = BLOCK.min(n - start);
             let (z, r, loss) = (&mut z[..m], &mut r[..m], &mut loss[..m]);
             z.iter_mut().for_each(|v| *v = b);
-            for (k, &c) in sp.cols.iter().enumerate() {
-                let wc = w[c as usize];
+            // Four columns per sweep of `z` (one load and store of it per four).
+            let nc = sp.cols.len();
+            let mut k = 0;
+            while k + 4 <= nc {
+                let wk = |i: usize| w[sp.cols[k + i] as usize];
+                let (w0, w1, w2, w3) = (wk(0), wk(1), wk(2), wk(3));
+                let (c0, c1) = (sp.col(k, start, m), sp.col(k + 1, start, m));
+                let (c2, c3) = (sp.col(k + 2, start, m), sp.col(k + 3, start, m));
+                for ((((zq, &a0), &a1), &a2), &a3) in z.iter_mut().zip(c0).zip(c1).zip(c2).zip(c3) {
+                    *zq += (w0 * a0 + w1 * a1) + (w2 * a2 + w3 * a3);
+                }
+                k += 4;
+            }
+            for k in k..nc {
+                let wc = w[sp.cols[k] as usize];
                 for (zq, &x) in z.iter_mut().zip(sp.col(k, start, m)) {
                     *zq += wc * x;
                 }
@@ -934,8 +947,17 @@ impl Problem<'_> {
             );
             loss_sum += sum4(loss);
             gsum_b += sum4(r);
-            for (k, &c) in sp.cols.iter().enumerate() {
-                gw[c as usize] += dot_dense(r, sp.col(k, start, m));
+            let mut k = 0;
+            while k + 4 <= nc {
+                let cs = [0, 1, 2, 3].map(|i| sp.col(k + i, start, m));
+                let g = dot_dense4(r, cs);
+                for (i, gi) in g.into_iter().enumerate() {
+                    gw[sp.cols[k + i] as usize] += gi;
+                }
+                k += 4;
+            }
+            for k in k..nc {
+                gw[sp.cols[k] as usize] += dot_dense(r, sp.col(k, start, m));
             }
             for (q, (&rq, pw)) in r.iter().zip(ptr.windows(2)).enumerate() {
                 let (lo, hi) = (pw[0], pw[1]);
@@ -1086,6 +1108,37 @@ fn dot_dense(val: &[f64], w: &[f64]) -> f64 {
         s += v * ww;
     }
     s
+}
+
+/// Four dot products of `r` with `c[0..4]`, each with two partial sums (the loads of
+/// `r` shared).
+#[inline(always)]
+fn dot_dense4(r: &[f64], c: [&[f64]; 4]) -> [f64; 4] {
+    let m = r.len();
+    let (c0, c1, c2, c3) = (&c[0][..m], &c[1][..m], &c[2][..m], &c[3][..m]);
+    let mut acc = [[0.0f64; 2]; 4];
+    let pairs = m / 2;
+    for p in 0..pairs {
+        let (i, j) = (2 * p, 2 * p + 1);
+        let (ri, rj) = (r[i], r[j]);
+        acc[0][0] += ri * c0[i];
+        acc[0][1] += rj * c0[j];
+        acc[1][0] += ri * c1[i];
+        acc[1][1] += rj * c1[j];
+        acc[2][0] += ri * c2[i];
+        acc[2][1] += rj * c2[j];
+        acc[3][0] += ri * c3[i];
+        acc[3][1] += rj * c3[j];
+    }
+    let mut out = acc.map(|a| a[0] + a[1]);
+    if m % 2 == 1 {
+        let i = m - 1;
+        out[0] += r[i] * c0[i];
+        out[1] += r[i] * c1[i];
+        out[2] += r[i] * c2[i];
+        out[3] += r[i] * c3[i];
+    }
+    out
 }
 
 /// Rows per block of [`Problem::eval`].
