@@ -307,6 +307,35 @@ impl Pipeline {
         }
         let b = self.bind(table)?;
         let n = rows.len();
+        // Standardised numbers read from numeric columns are written column by column
+        // (the same arithmetic as `Step::emit_num`); rows then emit only the rest.
+        let columnwise: Vec<bool> = self
+            .steps
+            .iter()
+            .zip(&b.bound)
+            .map(|(s, bd)| matches!((s, bd), (Step::Standardize { .. }, Bound::Num(_))))
+            .collect();
+        // The other columns stored in at least half the rows (flags, majority levels)
+        // are dense too, as the solver would place them; counted on every 16th row so
+        // that the layout is allocated once, at its final size.
+        let mut count = vec![0usize; self.n_features];
+        let mut sampled = 0usize;
+        for &r in rows.iter().step_by(16) {
+            sampled += 1;
+            b.emit_row_sparse(r, &columnwise, &mut |j, _| {
+                if let Some(c) = count.get_mut(j as usize) {
+                    *c += 1;
+                }
+            });
+        }
+        let mut cols = cols;
+        cols.extend(
+            (0..self.n_features)
+                .filter(|&j| count[j] > 0 && 2 * count[j] >= sampled)
+                .map(|j| j as u32),
+        );
+        cols.sort_unstable();
+        cols.dedup();
         // Where column `j`'s values start in `vals` (`usize::MAX`: a sparse column).
         let mut slot = vec![usize::MAX; self.n_features];
         for (k, &c) in cols.iter().enumerate() {
@@ -315,10 +344,7 @@ impl Pipeline {
             }
         }
         let mut vals = vec![0.0; cols.len() * n];
-        // Standardised numeric columns column by column (the same arithmetic as
-        // `Step::emit_num`); rows then emit only the rest.
-        let mut columnwise = vec![false; self.steps.len()];
-        for ((s, bd), cw) in self.steps.iter().zip(&b.bound).zip(&mut columnwise) {
+        for ((s, bd), &cw) in self.steps.iter().zip(&b.bound).zip(&columnwise) {
             if let (
                 Step::Standardize {
                     offset,
@@ -327,7 +353,8 @@ impl Pipeline {
                     ..
                 },
                 Bound::Num(v),
-            ) = (s, bd)
+                true,
+            ) = (s, bd, cw)
             {
                 let at = slot.get(*offset as usize).copied().unwrap_or(usize::MAX);
                 if let Some(col) = vals.get_mut(at..at.saturating_add(n)) {
@@ -337,7 +364,6 @@ impl Pipeline {
                             *out = (x - mean) / scale;
                         }
                     }
-                    *cw = true;
                 }
             }
         }

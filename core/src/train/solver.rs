@@ -29,13 +29,13 @@
 //!   first solved to a loose tolerance on every fourth row (weights scaled up so the
 //!   penalty keeps its relative strength), recursively. The full data then starts
 //!   within the statistical error of the optimum and needs a few steps only.
-//! * **Layout**: columns stored in at least half the rows (a pipeline's standardised
-//!   numbers) are copied into column-major arrays when the rows are not all full, the
-//!   rest (one-hot levels, flags) kept as sparse rows: margins and gradients then run
-//!   down contiguous columns and the Hessian's dense block is a set of dot products
-//!   (about 15 % less work on mass-training tenants). The trainer's pipeline writes
-//!   its standardised numbers straight into that layout (`fit_logistic_split`),
-//!   skipping the sparse matrix.
+//! * **Layout**: the trainer's pipeline writes its rows split (`fit_logistic_split`):
+//!   the columns stored in at least half the rows (standardised numbers, common flags
+//!   and levels) as column-major arrays, the rest as sparse rows. Margins and
+//!   gradients then run down contiguous columns and the Hessian's dense block is a
+//!   set of dot products (about 15 % less work on mass-training tenants). A caller's
+//!   sparse matrix ([`fit_logistic`]) is used as it is: splitting it would cost a
+//!   second copy of the rows, more than it saves on small inputs.
 //! * **L-BFGS (large `d`)**: when `d > 1000` (sparse text features) or the Hessian
 //!   would cost more than about a hundred gradient passes, limited-memory BFGS (10
 //!   pairs) with the same line search is used instead.
@@ -299,10 +299,11 @@ impl<'a> Problem<'a> {
         if !(finite && ordered) {
             return Err(locate_matrix_error(x));
         }
-        let split = Split::choose(x);
+        // A caller's sparse matrix is used as it is: splitting it here would cost a
+        // second copy of the rows (the trainer builds the split layout directly).
         Self::assemble(
             x,
-            split,
+            None,
             d,
             |i| indptr[i + 1] - indptr[i],
             y,
@@ -323,7 +324,6 @@ impl<'a> Problem<'a> {
         let (n, d) = (split.n, empty.n_cols());
         check_args(n, d, y, sample_weight, cfg)?;
         split.check(d)?;
-        let split = split.densify(d);
         let dense = split.cols.len();
         let indptr = split.indptr.clone();
         Self::assemble(
@@ -663,7 +663,8 @@ pub(crate) struct Split {
 
 impl Split {
     /// The split of `x`, when it has at least two columns stored in at least half its
-    /// rows and its rows are not all full.
+    /// rows and its rows are not all full (tests compare the layouts with it).
+    #[cfg(test)]
     fn choose(x: &Features) -> Option<Split> {
         let (n, d) = (x.n_rows(), x.n_cols());
         if n == 0 || d == 0 || x.nnz() == n * d {
@@ -772,65 +773,6 @@ impl Split {
             }
         }
         Ok(())
-    }
-
-    /// Moves the sparse columns stored in at least half the rows into dense ones too
-    /// (the caller's dense columns are kept), as [`Split::choose`] would place them.
-    fn densify(self, d: usize) -> Split {
-        let n = self.n;
-        let mut count = vec![0usize; d];
-        for &j in &self.indices {
-            if let Some(c) = count.get_mut(j as usize) {
-                *c += 1;
-            }
-        }
-        let extra: Vec<u32> = (0..d)
-            .filter(|&j| 2 * count[j] >= n && count[j] > 0)
-            .map(|j| j as u32)
-            .collect();
-        if extra.is_empty() {
-            return self;
-        }
-        let mut cols = self.cols.clone();
-        cols.extend(&extra);
-        cols.sort_unstable();
-        let mut vals = vec![0.0; cols.len() * n];
-        let mut slot = vec![usize::MAX; d];
-        for (k, &c) in cols.iter().enumerate() {
-            slot[c as usize] = k * n;
-        }
-        for (k, &c) in self.cols.iter().enumerate() {
-            let at = slot[c as usize];
-            vals[at..at + n].copy_from_slice(&self.vals[k * n..(k + 1) * n]);
-        }
-        let moved: usize = extra.iter().map(|&j| count[j as usize]).sum();
-        let mut indptr = Vec::with_capacity(n + 1);
-        let mut indices = Vec::with_capacity(self.indices.len() - moved);
-        let mut values = Vec::with_capacity(self.indices.len() - moved);
-        indptr.push(0);
-        for (i, w) in self.indptr.windows(2).enumerate() {
-            for (&j, &v) in self.indices[w[0]..w[1]]
-                .iter()
-                .zip(&self.values[w[0]..w[1]])
-            {
-                match slot[j as usize] {
-                    usize::MAX => {
-                        indices.push(j);
-                        values.push(v);
-                    }
-                    at => vals[at + i] = v,
-                }
-            }
-            indptr.push(indices.len());
-        }
-        Split {
-            n,
-            cols,
-            vals,
-            indptr,
-            indices,
-            values,
-        }
     }
 
     /// The mean of every feature column over the rows (`d` columns).
@@ -1883,10 +1825,12 @@ mod tests {
     #[test]
     fn split_and_row_layouts_agree() {
         let (x, y, w) = mixed(1500, 5);
-        let p = Problem::new(&x, &y, Some(&w), &SolverConfig::default()).unwrap();
-        let sp = p.split.as_ref().expect("a split layout");
+        let sp = Split::choose(&x).expect("a split layout");
         assert_eq!(sp.cols, vec![0, 1, 2, 3]);
+        let empty = Features::new(x.n_cols());
+        let p = Problem::with_split(&empty, sp, &y, Some(&w), &SolverConfig::default()).unwrap();
         let rows = Problem {
+            x: &x,
             split: None,
             ..p.subsample(1).unwrap()
         };
@@ -1894,6 +1838,7 @@ mod tests {
         for (a, b) in [(p.subsample(1).unwrap(), rows), {
             let sub = p.subsample(4).unwrap();
             let rows = Problem {
+                x: &x,
                 split: None,
                 ..p.subsample(4).unwrap()
             };
@@ -1925,23 +1870,21 @@ mod tests {
 
     #[test]
     fn full_or_sparse_rows_keep_the_row_layout() {
-        let (x, y) = synth(300, 6, 4);
-        assert!(Problem::new(&x, &y, None, &SolverConfig::default())
+        let (x, _) = synth(300, 6, 4);
+        assert!(Split::choose(&x).is_none());
+        // A caller's matrix is never split (that would copy it).
+        let (xm, ym, _) = mixed(200, 1);
+        assert!(Problem::new(&xm, &ym, None, &SolverConfig::default())
             .unwrap()
             .split
             .is_none());
         // One-hot only: no column is in half the rows.
         let mut xs = Features::new(8);
-        let mut ys = Vec::new();
         for i in 0..400u32 {
             xs.push(i % 8, 1.0);
             xs.end_row();
-            ys.push(f64::from(i % 3 == 0));
         }
-        assert!(Problem::new(&xs, &ys, None, &SolverConfig::default())
-            .unwrap()
-            .split
-            .is_none());
+        assert!(Split::choose(&xs).is_none());
     }
 
     #[test]
