@@ -152,8 +152,10 @@ def inner(argv):
     print(f"{'':34}{'scikit-learn':>14}{'leadscore':>12}{'ratio':>9}")
     print(f"{'in memory: training loop (s)':34}{sk_train:14.2f}{ls['train_seconds']:12.2f}"
           f"{sk_train / ls['train_seconds']:8.1f}x   (medians of {repeats})")
-    print(f"  each run: scikit-learn {', '.join(f'{x:.2f}' for x in sk_times)}; "
-          f"leadscore {', '.join(f'{x:.2f}' for x in ls['train_seconds_all'])}")
+    turns = [a / b for a, b in zip(sk_times, ls["train_seconds_all"])]
+    print(f"  each turn: scikit-learn {', '.join(f'{x:.2f}' for x in sk_times)}; "
+          f"leadscore {', '.join(f'{x:.2f}' for x in ls['train_seconds_all'])}; "
+          f"ratios {', '.join(f'{x:.1f}x' for x in turns)} (median {statistics.median(turns):.1f}x)")
     print(f"{'mean test ROC AUC':34}{sk_auc:14.4f}{ls['mean_auc']:12.4f}"
           f"{'':>4}diff {abs(sk_auc - ls['mean_auc']):.4f}")
     print(f"{'parse the whole CSV (s)':34}{sk_parse:14.2f}{ls['parse_seconds']:12.2f}"
