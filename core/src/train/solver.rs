@@ -551,7 +551,22 @@ impl<'a> Problem<'a> {
             }
             start += m;
         }
-        if spread {
+        self.finish_pass(gw, gb, spread.then_some(&*spare), w, loss_sum, gsum_b)
+    }
+
+    /// The end of a pass: folds the spread gradient copies into `gw`, adds the
+    /// penalty's gradient, sets the intercept's, and returns the objective.
+    fn finish_pass(
+        &self,
+        gw: &mut [f64],
+        gb: &mut [f64],
+        spare: Option<&[f64]>,
+        w: &[f64],
+        loss_sum: f64,
+        gsum_b: f64,
+    ) -> f64 {
+        let d = self.d;
+        if let Some(spare) = spare {
             let (s1, rest) = spare.split_at(d);
             let (s2, s3) = rest.split_at(d);
             for j in 0..d {
@@ -915,22 +930,7 @@ impl Problem<'_> {
             }
             start += m;
         }
-        if spread {
-            let (s1, rest) = spare.split_at(d);
-            let (s2, s3) = rest.split_at(d);
-            for j in 0..d {
-                gw[j] += (s1[j] + s2[j]) + s3[j];
-            }
-        }
-        let mut reg = 0.0;
-        for (g, &wj) in gw.iter_mut().zip(w) {
-            *g += wj;
-            reg += wj * wj;
-        }
-        if self.fit_intercept {
-            gb[0] = gsum_b;
-        }
-        loss_sum + 0.5 * reg
+        self.finish_pass(gw, gb, spread.then_some(&*spare), w, loss_sum, gsum_b)
     }
 
     /// [`Problem::hessian`] over a [`Split`]: the dense-by-dense block as dot products
