@@ -158,8 +158,8 @@ fn hot_reload_validates_before_swapping() {
     );
 }
 
-#[test]
-fn cache_stays_within_its_byte_bound() {
+/// A store whose cache holds three models (and a half), with `tenants` tenants saved.
+fn three_model_store(tenants: usize) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let m = model(0);
     let size = m.heap_size();
@@ -171,9 +171,15 @@ fn cache_stays_within_its_byte_bound() {
         },
     )
     .unwrap();
-    for t in 0..10 {
+    for t in 0..tenants {
         store.save(&format!("t{t}"), "lead", &m).unwrap();
     }
+    (dir, store)
+}
+
+#[test]
+fn cache_stays_within_its_byte_bound() {
+    let (_dir, store) = three_model_store(10);
     for round in 0..3 {
         for t in 0..10 {
             store.score(&format!("t{t}"), "lead", &lead()).unwrap();
@@ -199,20 +205,7 @@ fn cache_stays_within_its_byte_bound() {
 /// ones go.
 #[test]
 fn eviction_is_least_recently_used() {
-    let dir = tempfile::tempdir().unwrap();
-    let m = model(0);
-    let size = m.heap_size();
-    let store = Store::open(
-        dir.path(),
-        StoreConfig {
-            cache_bytes: size * 3 + size / 2,
-            ..instant()
-        },
-    )
-    .unwrap();
-    for t in 0..6 {
-        store.save(&format!("t{t}"), "lead", &m).unwrap();
-    }
+    let (_dir, store) = three_model_store(6);
     let score = |t: usize| store.score(&format!("t{t}"), "lead", &lead()).unwrap();
     let hit = |t: usize| {
         let before = store.tenant_stats(&format!("t{t}")).hits;

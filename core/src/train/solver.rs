@@ -584,6 +584,18 @@ impl<'a> Problem<'a> {
         loss_sum + 0.5 * reg
     }
 
+    /// The end of a Hessian: the penalty's unit diagonal and the intercept's entry
+    /// (`hb`, the sum of the row curvatures).
+    fn finish_hessian(&self, h: &mut [f64], hb: f64) {
+        let (d, dim) = (self.d, self.dim);
+        for j in 0..d {
+            h[j * dim + j] += 1.0;
+        }
+        if self.fit_intercept {
+            h[d * dim + d] += hb;
+        }
+    }
+
     /// The exact Hessian (upper triangle, row-major `dim x dim`) from row curvatures.
     fn hessian(&self, curv: &[f64], h: &mut [f64]) {
         self.hessian_impl(curv, h)
@@ -646,12 +658,7 @@ impl<'a> Problem<'a> {
                 }
             }
         }
-        for j in 0..d {
-            h[j * dim + j] += 1.0;
-        }
-        if self.fit_intercept {
-            h[d * dim + d] += hb;
-        }
+        self.finish_hessian(h, hb);
     }
 }
 
@@ -660,8 +667,8 @@ impl<'a> Problem<'a> {
 /// column-major arrays, zeros filled in, and every other entry (one-hot levels, flags)
 /// as sparse rows. Margins and gradients of the dense part then run down contiguous
 /// columns, and the Hessian's dense-by-dense block is a set of dot products instead of
-/// scattered updates. Built only when the rows are not all full (full rows have their
-/// own kernels).
+/// scattered updates. The trainer's pipeline writes it ([`fit_logistic_split`]); a
+/// caller's sparse matrix keeps the row layout.
 #[derive(Debug)]
 pub(crate) struct Split {
     /// Rows.
@@ -1005,12 +1012,7 @@ impl Problem<'_> {
                 h[lo * dim + hi] += v;
             }
         }
-        for j in 0..d {
-            h[j * dim + j] += 1.0;
-        }
-        if self.fit_intercept {
-            h[d * dim + d] += hb;
-        }
+        self.finish_hessian(h, hb);
     }
 }
 
