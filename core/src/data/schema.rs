@@ -173,12 +173,15 @@ fn infer_kind(name: &str, col: &Column) -> Kind {
             if used.len() <= 2 && used.iter().all(|&i| parse_bool(&s.levels[i]).is_some()) {
                 return Kind::Boolean;
             }
-            let words: usize = used
-                .iter()
-                .map(|&i| counts[i] * word_count(&s.levels[i]))
-                .sum();
-            if words as f64 / present as f64 >= 3.0 {
-                return Kind::Text;
+            // Text: at least three words per present value. The count stops as soon
+            // as it gets there (a text column's levels are nearly all its values).
+            let need = present.saturating_mul(3);
+            let mut words = 0usize;
+            for &i in &used {
+                words = words.saturating_add(counts[i] * word_count(&s.levels[i]));
+                if words >= need {
+                    return Kind::Text;
+                }
             }
             if used.len() == present && present >= MIN_ROWS_FOR_ID {
                 return Kind::Id;
