@@ -9,7 +9,9 @@
 //! (the store then answers for them with the fallback and says why); tenants whose
 //! model is newer than their data are skipped unless `force` is set.
 
-use crate::data::csv::{read_csv_bytes, record_fields, record_key, sniff_delimiter, RecordScanner};
+use crate::data::csv::{
+    cr_only_lines, read_csv_bytes, record_fields, record_key, sniff_delimiter, RecordScanner,
+};
 use crate::error::{Error, Result};
 use crate::options::TrainOptions;
 use crate::rng::Rng;
@@ -247,6 +249,8 @@ impl Origin {
 struct FileIndex {
     header: Vec<u8>,
     delimiter: u8,
+    /// Lines end in a bare `\r` (see [`cr_only_lines`]).
+    cr_only: bool,
     groups: Vec<TenantRows>,
     without_tenant: usize,
 }
@@ -294,10 +298,14 @@ fn index_csv(
         .take(1 << 20)
         .read_to_end(&mut head)
         .map_err(|e| Error::io(path, e))?;
-    let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let first_line = head
+        .split(|&b| b == b'\n' || b == b'\r')
+        .next()
+        .unwrap_or(&[]);
     let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(first_line));
+    let cr_only = cr_only_lines(&head);
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut scan = RecordScanner::new(file, delimiter);
+    let mut scan = RecordScanner::new(file, delimiter, cr_only);
     let read = |scan: &mut RecordScanner<std::fs::File>| {
         scan.next_record().map_err(|e| Error::io(path, e))
     };
@@ -393,19 +401,36 @@ fn index_csv(
     Ok(FileIndex {
         header,
         delimiter,
+        cr_only,
         groups,
         without_tenant: without,
     })
 }
 
 /// Reads the header plus the given runs of a file into one CSV buffer, with where
-/// each piece came from.
-fn read_ranges(path: &Path, header: &[u8], runs: &[Run]) -> Result<(Vec<u8>, Origin)> {
+/// each piece came from. A file whose lines end in a bare `\r` has every `\r` made a
+/// `\n`, as its parser would read it, so that buffers of files with either line end
+/// can be joined and their lines counted alike.
+fn read_ranges(
+    path: &Path,
+    header: &[u8],
+    runs: &[Run],
+    cr_only: bool,
+) -> Result<(Vec<u8>, Origin)> {
     let total: u64 = runs.iter().map(|r| r.end - r.start).sum();
     let mut buf = Vec::with_capacity(header.len() + total as usize + 1);
     let mut origin = Origin::default();
     origin.pieces.push((0, 0, 1, 1));
+    let lf = |piece: &mut [u8]| {
+        if cr_only {
+            piece
+                .iter_mut()
+                .filter(|b| **b == b'\r')
+                .for_each(|b| *b = b'\n');
+        }
+    };
     buf.extend_from_slice(header);
+    lf(&mut buf);
     if !buf.ends_with(b"\n") {
         buf.push(b'\n');
     }
@@ -419,6 +444,7 @@ fn read_ranges(path: &Path, header: &[u8], runs: &[Run]) -> Result<(Vec<u8>, Ori
         buf.resize(at + (r.end - r.start) as usize, 0);
         f.read_exact(&mut buf[at..])
             .map_err(|e| Error::io(path, e))?;
+        lf(&mut buf[at..]);
         if !buf.ends_with(b"\n") {
             buf.push(b'\n');
         }
@@ -625,7 +651,7 @@ fn train_one(
             }
         }
     }
-    let (bytes, origin) = read_ranges(&t.file, &idx.header, &t.runs)?;
+    let (bytes, origin) = read_ranges(&t.file, &idx.header, &t.runs, idx.cr_only)?;
     let mut csv = opts.csv.clone();
     csv.delimiter = Some(idx.delimiter);
     // Lines and bytes named by any error are the file's, not the buffer's.
@@ -692,7 +718,7 @@ fn train_global(
         if ranges.is_empty() {
             continue;
         }
-        let (part, _) = read_ranges(&path, &idx.header, &ranges)?;
+        let (part, _) = read_ranges(&path, &idx.header, &ranges, idx.cr_only)?;
         if buf.is_empty() {
             buf = part;
         } else {

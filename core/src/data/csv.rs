@@ -422,6 +422,12 @@ fn scan_head<R: BufRead>(r: &mut R) -> std::io::Result<Head> {
     })
 }
 
+/// Whether a CSV input starting with `head` has lines ending in a bare `\r` (classic
+/// Mac), which the parser reads as `\n` (the same test as the parser's).
+pub(crate) fn cr_only_lines(head: &[u8]) -> bool {
+    scan_head(&mut &head[..]).is_ok_and(|h| h.cr_only)
+}
+
 fn strip_bom(b: &[u8]) -> &[u8] {
     b.strip_prefix(BOM).unwrap_or(b)
 }
@@ -519,6 +525,9 @@ pub(crate) struct RecordScanner<R> {
     delimiter: u8,
     /// 1-based line of `buf[pos]`.
     line: u64,
+    /// Lines end in a bare `\r` (see [`cr_only_lines`]): every `\r` counts as a line
+    /// end, as the parser reads it.
+    cr_only: bool,
 }
 
 /// One record found by [`RecordScanner`]: input bytes `start..end` (with any empty
@@ -534,8 +543,11 @@ pub(crate) struct RawRecord {
 }
 
 impl<R: Read> RecordScanner<R> {
-    pub(crate) fn new(src: R, delimiter: u8) -> Self {
+    /// A scanner of `src`; `cr_only` as [`cr_only_lines`] says of the input, for the
+    /// line numbers.
+    pub(crate) fn new(src: R, delimiter: u8, cr_only: bool) -> Self {
         RecordScanner {
+            cr_only,
             src,
             buf: vec![0; 1 << 22],
             pos: 0,
@@ -575,7 +587,7 @@ impl<R: Read> RecordScanner<R> {
             if next == lo {
                 return Ok(None); // the end of the input
             }
-            self.line += memchr::memchr_iter(b'\n', &self.buf[lo..next]).count() as u64;
+            self.line += count_lines(&self.buf[lo..next], self.cr_only);
             self.pos = next;
             if hi == lo {
                 // An empty line: skipped, its bytes go with the next record.
@@ -595,6 +607,17 @@ impl<R: Read> RecordScanner<R> {
     pub(crate) fn content(&self, r: &RawRecord) -> &[u8] {
         &self.buf[r.lo..r.hi]
     }
+}
+
+/// Line ends in `bytes`, as the parser counts them (`cr_only`: every `\r` too).
+pub(crate) fn count_lines(bytes: &[u8], cr_only: bool) -> u64 {
+    let n = memchr::memchr_iter(b'\n', bytes).count();
+    let r = if cr_only {
+        memchr::memchr_iter(b'\r', bytes).count()
+    } else {
+        0
+    };
+    (n + r) as u64
 }
 
 /// Where the record starting at `data[0]` ends: the length of its content and of its
@@ -1159,7 +1182,7 @@ mod tests {
             let delimiter = if case % 4 == 0 { b';' } else { b',' };
             let expected = csv_crate_records(&data, delimiter);
             // A tiny buffer exercises records split across reads.
-            let mut scan = RecordScanner::new(&data[..], delimiter);
+            let mut scan = RecordScanner::new(&data[..], delimiter, false);
             scan.buf = vec![0; 1 + case % 7];
             let mut got = Vec::new();
             let mut last_end = 0;
