@@ -6,12 +6,14 @@
 //!
 //! * [`model`]: the `Model` class (load, save, score, explain, batch scoring).
 //! * [`pluck`]: the fast field reader behind `score()`.
+//! * [`coded`]: the coded `score()` a model gets once it is scored repeatedly.
 //! * [`train`]: `train()` and the background tasks (`AsyncTask`s on the libuv pool,
 //!   each wrapped in `catch_unwind` so a panic rejects its Promise).
 //!
 //! * [`store`]: the `Store` class (many tenants' models behind one cache).
 #![deny(missing_docs)]
 
+pub mod coded;
 pub mod convert;
 pub mod error;
 pub mod model;

@@ -1,17 +1,22 @@
 //! The `Model` class: a trained, immutable model shared as `Arc<leadscore::Model>`.
 
+use crate::coded;
 use crate::convert::{self, Key};
 use crate::error::{guard, js_err, Result};
 use crate::pluck::{BatchRows, Plucker};
 use crate::train::{test_panic_requested, BatchInput, ScoreBatchTask};
 use leadscore::Value;
 use napi::bindgen_prelude::{
-    AsyncTask, Buffer, Float64Array, JsObjectValue, JsValue, ObjectFinalize, Unknown,
+    AsyncTask, Buffer, Float64Array, JsObjectValue, JsValue, ObjectFinalize, This, Unknown,
 };
 use napi::Env;
 use napi_derive::napi;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
+
+/// Leads scored through the prototype (by `score()` or `scoreBatch()`) after which
+/// a model gets the coded reader as its own `score` and `scoreBatch`.
+const CODED_AFTER: u32 = 8;
 
 /// A score with its probability and label.
 #[napi(object)]
@@ -93,6 +98,9 @@ pub struct Model {
     keys: Arc<[Key]>,
     scratch: RefCell<Vec<Value>>,
     fast: RefCell<Option<Plucker>>,
+    /// `score()` calls through the prototype so far: the coded `score` is installed
+    /// at [`CODED_AFTER`] (a model scored once or twice never pays for building it).
+    scored: Cell<u32>,
     /// Bytes reported to V8 as external memory (returned when finalized), so the
     /// garbage collector knows what an unreachable `Model` really holds.
     external: i64,
@@ -129,6 +137,7 @@ impl Model {
         Model {
             scratch: RefCell::new(Vec::with_capacity(keys.len())),
             fast: RefCell::new(None),
+            scored: Cell::new(0),
             inner,
             keys,
             external,
@@ -138,6 +147,20 @@ impl Model {
     /// The shared core model.
     pub fn core(&self) -> &Arc<leadscore::Model> {
         &self.inner
+    }
+
+    /// Counts leads scored through the prototype's `score`/`scoreBatch`; at
+    /// [`CODED_AFTER`] the object gets the coded `score` and `scoreBatch` as its own
+    /// (see [`coded`]; a model whose pipeline cannot take them keeps these paths).
+    fn count_scores(&self, env: &Env, this: &This<'_>, leads: u32) {
+        let n = self.scored.get();
+        if n < CODED_AFTER {
+            let now = n.saturating_add(leads);
+            self.scored.set(now);
+            if now >= CODED_AFTER {
+                let _ = coded::install(env, this, &self.inner, &self.keys);
+            }
+        }
     }
 
     /// The log-odds of one lead object.
@@ -278,8 +301,9 @@ impl Model {
     /// object or an array as the value of a field the model reads throws
     /// `code: 'INVALID_INPUT'` naming the field.
     #[napi(ts_args_type = "lead: Lead")]
-    pub fn score(&self, env: Env, lead: Unknown) -> Result<f64> {
+    pub fn score(&self, env: Env, this: This<'_>, lead: Unknown) -> Result<f64> {
         guard("Model.score", || {
+            self.count_scores(&env, &this, 1);
             Ok(leadscore::model::sigmoid(self.logit(&env, &lead)?))
         })
     }
@@ -314,8 +338,10 @@ impl Model {
     /// The probabilities of an array of lead objects, in order (each exactly what
     /// `score()` gives for it); errors name the lead's index and the field.
     #[napi(ts_args_type = "leads: Lead[]")]
-    pub fn score_batch(&self, env: Env, leads: Unknown) -> Result<Float64Array> {
+    pub fn score_batch(&self, env: Env, this: This<'_>, leads: Unknown) -> Result<Float64Array> {
         guard("Model.scoreBatch", || {
+            let n = convert::as_array("leads", &leads).map_or(0, |(_, n)| n);
+            self.count_scores(&env, &this, n);
             if let Some(rows) = self.batch_rows(&env, &leads)? {
                 return Ok(Float64Array::new(
                     score_rows(&self.inner, &rows, &self.keys).map_err(js_err)?,

@@ -59,7 +59,9 @@ pub mod train;
 pub use data::{Column, Kind, Record, Schema, Table, Target, TargetSpec, Value};
 pub use error::{Error, ErrorCode, Result};
 pub use features::Features;
-pub use model::{Explanation, Model, ModelMeta, Reason, Score};
+pub use model::{
+    CodedInput, CodedScorer, Explanation, Model, ModelMeta, Reason, Score, CODE_MISSING,
+};
 pub use train::{Balance, TrainConfig, Trainer};
 
 /// The library version (the workspace version).

@@ -3,7 +3,7 @@
 use crate::data::{format_num, Kind, Record, Schema, Table, Value};
 use crate::error::{Error, Result};
 use crate::eval::Metrics;
-use crate::recipe::{value_to_bool, Pipeline, ValueKind, OTHER_LEVEL};
+use crate::recipe::{value_to_bool, Pipeline, Step, ValueKind, OTHER_LEVEL};
 use serde::{Deserialize, Serialize};
 
 /// Facts about how and on what a model was trained.
@@ -273,6 +273,14 @@ impl Model {
         Ok(z)
     }
 
+    /// The scorer of leads given as numbers and level codes ([`CodedScorer`]),
+    /// with how each input is passed to it (in [`Model::input_names`] order); `None`
+    /// when the pipeline cannot take that path (an input feeding several steps, or
+    /// none), and bindings then use the full path only.
+    pub fn coded_scorer(&self) -> Option<(Vec<CodedInput>, CodedScorer)> {
+        CodedScorer::new(self)
+    }
+
     /// Turns a log-odds into a [`Score`].
     pub fn score_from_logit(&self, z: f64) -> Score {
         let p = sigmoid(z);
@@ -411,5 +419,206 @@ impl Model {
                 }
             }
         }
+    }
+}
+
+/// How a binding passes one input to a [`CodedScorer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodedInput {
+    /// A number (NaN for a missing value; a boolean as 1 or 0): a standardised
+    /// number or a 0/1 flag.
+    Number,
+    /// A category: the index of the raw string in these levels, or
+    /// [`CODE_MISSING`] for a missing value. Only an exact match counts (an empty
+    /// entry matches nothing: a raw string is trimmed before its lookup, so a level
+    /// with surrounding space cannot be matched as it is); any other string takes the
+    /// full path.
+    Levels(Vec<String>),
+}
+
+/// The level code of a missing category value for a [`CodedScorer`].
+pub const CODE_MISSING: u32 = u32::MAX;
+
+/// One step of a [`CodedScorer`], its coefficients gathered.
+#[derive(Debug, Clone)]
+enum CodedOp {
+    /// `w * (x - mean) / scale`, or `w_missing` for a missing value.
+    Number {
+        input: usize,
+        mean: f64,
+        scale: f64,
+        w: f64,
+        w_missing: Option<f64>,
+    },
+    /// `w` for 1, nothing for 0, `w_missing` for a missing value.
+    Flag {
+        input: usize,
+        w: f64,
+        w_missing: Option<f64>,
+    },
+    /// `w[code]` (the last one is `other`, never sent: unseen strings take the
+    /// full path).
+    Levels { input: usize, w: Vec<f64> },
+}
+
+/// Scores leads given as numbers and level codes: the fast path of bindings whose
+/// host language can map strings to level codes itself (Node's `score()`), so that a
+/// lead crosses the language boundary without a string. Built from a model by
+/// [`Model::coded_scorer`]; owns what it needs (coefficients gathered per step), so
+/// it does not keep the model alive.
+///
+/// [`CodedScorer::logit`] is bit for bit [`Model::logit_values`] of the same values:
+/// the same products, added in the same order (a test checks on the fixtures).
+#[derive(Debug, Clone)]
+pub struct CodedScorer {
+    n_inputs: usize,
+    intercept: f64,
+    ops: Vec<CodedOp>,
+}
+
+impl CodedScorer {
+    fn new(model: &Model) -> Option<(Vec<CodedInput>, CodedScorer)> {
+        let pipeline = &model.pipeline;
+        let coef = &model.coef;
+        let w = |j: u32| coef.get(j as usize).copied();
+        let mut inputs: Vec<Option<CodedInput>> = vec![None; pipeline.inputs().len()];
+        let mut ops = Vec::with_capacity(pipeline.steps().len());
+        for s in pipeline.steps() {
+            let input = s.input();
+            let slot = inputs.get_mut(input)?;
+            if slot.is_some() {
+                return None;
+            }
+            let (how, op) = match s {
+                Step::Standardize {
+                    offset,
+                    mean,
+                    scale,
+                    missing_indicator,
+                    ..
+                } => (
+                    CodedInput::Number,
+                    CodedOp::Number {
+                        input,
+                        mean: *mean,
+                        scale: *scale,
+                        w: w(*offset)?,
+                        w_missing: if *missing_indicator {
+                            Some(w(offset + 1)?)
+                        } else {
+                            None
+                        },
+                    },
+                ),
+                Step::Flag {
+                    offset,
+                    missing_indicator,
+                    ..
+                } => (
+                    CodedInput::Number,
+                    CodedOp::Flag {
+                        input,
+                        w: w(*offset)?,
+                        w_missing: if *missing_indicator {
+                            Some(w(offset + 1)?)
+                        } else {
+                            None
+                        },
+                    },
+                ),
+                Step::OneHot { offset, levels, .. } => (
+                    CodedInput::Levels(
+                        levels
+                            .iter()
+                            .map(|l| {
+                                if l.trim() == l {
+                                    l.clone()
+                                } else {
+                                    String::new()
+                                }
+                            })
+                            .collect(),
+                    ),
+                    CodedOp::Levels {
+                        input,
+                        w: (0..levels.len() as u32)
+                            .map(|i| w(offset + i))
+                            .collect::<Option<Vec<f64>>>()?,
+                    },
+                ),
+            };
+            *slot = Some(how);
+            ops.push(op);
+        }
+        let inputs = inputs.into_iter().collect::<Option<Vec<_>>>()?;
+        let scorer = CodedScorer {
+            n_inputs: inputs.len(),
+            intercept: model.intercept,
+            ops,
+        };
+        Some((inputs, scorer))
+    }
+
+    /// The number of inputs (the length `nums` and `codes` need).
+    pub fn n_inputs(&self) -> usize {
+        self.n_inputs
+    }
+
+    /// The log-odds of a lead: `nums[i]` for a number input (NaN: missing),
+    /// `codes[i]` for a levels input (an index into its levels, or
+    /// [`CODE_MISSING`]); the other entries are not read.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a value the model cannot take (an infinite
+    /// number, a flag other than 0 or 1, a code out of range, arrays shorter than
+    /// the inputs); it does not name the field: take [`Model::logit_values`] for the
+    /// lead to get the error that does.
+    pub fn logit(&self, nums: &[f64], codes: &[u32]) -> Result<f64> {
+        let bad = || Error::InvalidInput("a coded value the model cannot take".into());
+        let mut z = self.intercept;
+        for op in &self.ops {
+            match op {
+                CodedOp::Number {
+                    input,
+                    mean,
+                    scale,
+                    w,
+                    w_missing,
+                } => {
+                    let x = *nums.get(*input).ok_or_else(bad)?;
+                    if x.is_nan() {
+                        if let Some(wm) = w_missing {
+                            z += wm * 1.0;
+                        }
+                    } else if x.is_infinite() {
+                        return Err(bad());
+                    } else {
+                        z += w * ((x - mean) / scale);
+                    }
+                }
+                CodedOp::Flag {
+                    input,
+                    w,
+                    w_missing,
+                } => {
+                    let x = *nums.get(*input).ok_or_else(bad)?;
+                    if x.is_nan() {
+                        if let Some(wm) = w_missing {
+                            z += wm * 1.0;
+                        }
+                    } else if x == 1.0 {
+                        z += w * 1.0;
+                    } else if x != 0.0 {
+                        return Err(bad());
+                    }
+                }
+                CodedOp::Levels { input, w } => match *codes.get(*input).ok_or_else(bad)? {
+                    CODE_MISSING => {}
+                    c => z += w.get(c as usize).ok_or_else(bad)? * 1.0,
+                },
+            }
+        }
+        Ok(z)
     }
 }

@@ -141,3 +141,72 @@ fn golden_v1_model_scores_unchanged() {
     let bytes = std::fs::read(root().join(MODEL)).unwrap();
     assert_eq!(model.to_bytes().unwrap(), bytes);
 }
+
+/// The coded path (numbers and level codes, what the Node binding sends) gives the
+/// full path's log-odds bit for bit on every fixture record it can take, and refuses
+/// what it cannot take (the binding then takes the full path, which names the field).
+#[test]
+fn coded_path_matches_the_values_path() {
+    use leadscore::{CodedInput, Value, CODE_MISSING};
+    let model = Model::load(root().join(MODEL)).unwrap();
+    let (inputs, scorer) = model
+        .coded_scorer()
+        .expect("the auto pipeline takes the coded path");
+    assert_eq!(scorer.n_inputs(), inputs.len());
+    let names: Vec<String> = model.input_names().iter().map(|s| s.to_string()).collect();
+    assert_eq!(inputs.len(), names.len());
+    let mut coded = 0;
+    for rec in read_records() {
+        let values: Vec<Value> = names
+            .iter()
+            .map(|n| rec.get(n).cloned().unwrap_or(Value::Missing))
+            .collect();
+        let mut nums = vec![f64::NAN; names.len()];
+        let mut codes = vec![CODE_MISSING; names.len()];
+        // What the binding's reader does: numbers and booleans as numbers, exact
+        // level strings as codes, anything else to the full path.
+        let mut takes = true;
+        for (i, (v, how)) in values.iter().zip(&inputs).enumerate() {
+            match (v, how) {
+                (Value::Missing, _) => {}
+                (Value::Num(x), CodedInput::Number) => nums[i] = *x,
+                (Value::Bool(b), CodedInput::Number) => nums[i] = f64::from(u8::from(*b)),
+                (Value::Str(s), CodedInput::Levels(levels)) => {
+                    match levels.iter().position(|l| !l.is_empty() && l == s) {
+                        Some(c) => codes[i] = c as u32,
+                        None => takes = false,
+                    }
+                }
+                _ => takes = false,
+            }
+        }
+        let full = model.logit_values(&values);
+        match (takes, full) {
+            (true, Ok(z)) => {
+                let c = scorer.logit(&nums, &codes).unwrap();
+                assert_eq!(c.to_bits(), z.to_bits(), "{rec:?}");
+                coded += 1;
+            }
+            (true, Err(_)) => assert!(scorer.logit(&nums, &codes).is_err(), "{rec:?}"),
+            (false, _) => {}
+        }
+    }
+    assert!(coded >= 20, "only {coded} records took the coded path");
+    // Values the pipeline cannot take, and codes out of range, are refused.
+    let n = names.len();
+    let num = inputs
+        .iter()
+        .position(|c| *c == CodedInput::Number)
+        .unwrap();
+    let lev = inputs
+        .iter()
+        .position(|c| *c != CodedInput::Number)
+        .unwrap();
+    let mut nums = vec![f64::NAN; n];
+    nums[num] = f64::INFINITY;
+    assert!(scorer.logit(&nums, &vec![CODE_MISSING; n]).is_err());
+    let mut codes = vec![CODE_MISSING; n];
+    codes[lev] = 10_000;
+    assert!(scorer.logit(&vec![f64::NAN; n], &codes).is_err());
+    assert!(scorer.logit(&[], &[]).is_err());
+}
