@@ -20,8 +20,9 @@
 //! `logit_values` of the same values; tested in the core and against the fixtures).
 
 use crate::convert::Key;
+use crate::pluck::{compiled_script, ScriptSlot};
 use leadscore::{CodedInput, CodedScorer, CODE_MISSING};
-use napi::bindgen_prelude::{JsObjectValue, Object, ObjectRef, Unknown};
+use napi::bindgen_prelude::{JsObjectValue, Object};
 use napi::{sys, Env, JsValue};
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -101,35 +102,8 @@ const CODED_JS: &str = r#"(function () {
 })()"#;
 
 thread_local! {
-    /// The compiled factory of this thread's JavaScript environment (see
-    /// `pluck::FACTORY`).
-    static FACTORY: std::cell::RefCell<Option<(usize, ObjectRef<false>)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-fn compiled_factory(env: &Env) -> napi::Result<Object<'_>> {
-    FACTORY.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if let Some((e, r)) = slot.as_ref() {
-            if *e == env.raw() as usize {
-                return r.get_value(env);
-            }
-        }
-        let f: Unknown = env.run_script(CODED_JS)?;
-        let f = Object::from_raw(env.raw(), f.raw());
-        let id = env.raw() as usize;
-        *slot = Some((id, f.create_ref::<false>()?));
-        env.add_env_cleanup_hook(id, |id| {
-            let _ = FACTORY.try_with(|cell| {
-                if let Ok(mut slot) = cell.try_borrow_mut() {
-                    if slot.as_ref().is_some_and(|(e, _)| *e == id) {
-                        *slot = None;
-                    }
-                }
-            });
-        })?;
-        Ok(f)
-    })
+    /// [`CODED_JS`] compiled in this thread's environment.
+    static FACTORY: ScriptSlot = const { std::cell::RefCell::new(None) };
 }
 
 /// What the raw scoring function owns: the model's [`CodedScorer`] (its own copy of
@@ -288,8 +262,8 @@ unsafe fn external_array(
     Ok(arr)
 }
 
-/// Gives `this` (a `Model` object) its own coded `score`. Returns `false`, changing
-/// nothing, when the model's pipeline cannot take the coded path.
+/// Gives `this` (a `Model` object) its own coded `score` and `scoreBatch`. Returns
+/// `false`, changing nothing, when the model's pipeline cannot take the coded path.
 pub fn install(
     env: &Env,
     this: &Object,
@@ -303,7 +277,7 @@ pub fn install(
     if inputs.len() != n {
         return Ok(false);
     }
-    let factory = compiled_factory(env)?;
+    let factory = compiled_script(env, CODED_JS, &FACTORY)?;
     let mut state = Box::new(State::new(scorer, n));
     // The arrays, the scorer's coefficients and the reader's share, roughly.
     let external = (64 * n + 8 * model.coefficients().len() + 1024) as i64;
@@ -341,7 +315,12 @@ pub fn install(
                 ptr::null_mut(),
             ) == sys::Status::napi_ok;
         if !owned {
-            drop(Box::from_raw(state));
+            let state = Box::from_raw(state);
+            if state.external > 0 {
+                let mut total = 0i64;
+                sys::napi_adjust_external_memory(env.raw(), -state.external, &mut total);
+            }
+            drop(state);
             return Err(napi::Error::from_reason(
                 "coded score path: cannot create the function",
             ));

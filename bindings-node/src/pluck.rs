@@ -90,34 +90,41 @@ const PLUCK_JS: &str = r#"(function (keys) {
   return [pluck, nums, tags, strs, pluckBatch, intern];
 })"#;
 
+/// A constant script's value in one JavaScript environment, kept for the
+/// environment's lifetime (N-API environments are per thread: the main one and each
+/// worker's).
+pub(crate) type ScriptSlot = std::cell::RefCell<Option<(usize, ObjectRef<false>)>>;
+
 thread_local! {
-    /// The compiled factory of this thread's JavaScript environment (N-API
-    /// environments are per thread: the main one and each worker's). Kept for the
-    /// environment's lifetime.
-    static FACTORY: std::cell::RefCell<Option<(usize, ObjectRef<false>)>> =
-        const { std::cell::RefCell::new(None) };
+    /// [`PLUCK_JS`] compiled in this thread's environment.
+    static FACTORY: ScriptSlot = const { std::cell::RefCell::new(None) };
 }
 
-/// The factory function evaluated from [`PLUCK_JS`] in `env`, compiled on first use.
-fn compiled_factory(env: &Env) -> napi::Result<Object<'_>> {
-    FACTORY.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if let Some((e, r)) = slot.as_ref() {
+/// The value of the constant `source` in `env`, evaluated on first use and kept in
+/// `slot` (one per source) until the environment is torn down.
+pub(crate) fn compiled_script<'e>(
+    env: &'e Env,
+    source: &str,
+    slot: &'static std::thread::LocalKey<ScriptSlot>,
+) -> napi::Result<Object<'e>> {
+    slot.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if let Some((e, r)) = cached.as_ref() {
             if *e == env.raw() as usize {
                 return r.get_value(env);
             }
         }
-        let f: Unknown = env.run_script(PLUCK_JS)?;
+        let f: Unknown = env.run_script(source)?;
         let f = Object::from_raw(env.raw(), f.raw());
         let id = env.raw() as usize;
-        *slot = Some((id, f.create_ref::<false>()?));
+        *cached = Some((id, f.create_ref::<false>()?));
         // Forget it when the environment is torn down (its references go with it),
         // so a later environment at the same address compiles its own.
-        env.add_env_cleanup_hook(id, |id| {
-            let _ = FACTORY.try_with(|cell| {
-                if let Ok(mut slot) = cell.try_borrow_mut() {
-                    if slot.as_ref().is_some_and(|(e, _)| *e == id) {
-                        *slot = None;
+        env.add_env_cleanup_hook(id, move |id| {
+            let _ = slot.try_with(|cell| {
+                if let Ok(mut cached) = cell.try_borrow_mut() {
+                    if cached.as_ref().is_some_and(|(e, _)| *e == id) {
+                        *cached = None;
                     }
                 }
             });
@@ -263,7 +270,7 @@ impl Plucker {
     /// Builds the reader for `keys` in `env` (the source is compiled once per
     /// environment; each model only calls the compiled factory).
     pub fn new(env: &Env, keys: &[Key]) -> napi::Result<Plucker> {
-        let factory = compiled_factory(env)?;
+        let factory = compiled_script(env, PLUCK_JS, &FACTORY)?;
         let mut names = env.create_array(keys.len() as u32)?;
         for (i, k) in keys.iter().enumerate() {
             names.set_element(i as u32, env.create_string(&k.name)?)?;
