@@ -20,7 +20,7 @@
 //! `logit_values` of the same values; tested in the core and against the fixtures).
 
 use crate::convert::Key;
-use crate::pluck::{compiled_script, ScriptSlot};
+use crate::pluck::{call_function, compiled_script, ScriptSlot};
 use leadscore::{CodedInput, CodedScorer, CODE_MISSING};
 use napi::bindgen_prelude::{JsObjectValue, Object};
 use napi::{sys, Env, JsValue};
@@ -377,22 +377,8 @@ pub fn install(
         codes,
         fast,
     ];
-    let mut undefined = ptr::null_mut();
-    let mut ret = ptr::null_mut();
-    // SAFETY: `factory` is the function the constant script evaluates to, called on
-    // the JavaScript thread with valid arguments.
-    let status = unsafe {
-        sys::napi_get_undefined(env.raw(), &mut undefined);
-        sys::napi_call_function(
-            env.raw(),
-            undefined,
-            factory.raw(),
-            argv.len(),
-            argv.as_ptr(),
-            &mut ret,
-        )
-    };
-    if status != sys::Status::napi_ok {
+    let called = call_function(env, factory.raw(), &argv);
+    if let Err(status) = called {
         // Leave no exception behind: the lead is still scored by the full path.
         let mut pending = false;
         let mut exc = ptr::null_mut();

@@ -133,6 +133,29 @@ pub(crate) fn compiled_script<'e>(
     })
 }
 
+/// Calls the JavaScript function `f` with `argv` (`this` undefined) on the
+/// JavaScript thread: its result, or the failing status (an exception thrown by the
+/// function is then pending).
+pub(crate) fn call_function(
+    env: &Env,
+    f: sys::napi_value,
+    argv: &[sys::napi_value],
+) -> Result<sys::napi_value, sys::napi_status> {
+    let mut undefined = ptr::null_mut();
+    let mut out = ptr::null_mut();
+    // SAFETY: `env` is the calling environment; `f` and every `argv` entry are live
+    // values of it (the callers hold them in this scope); `out` receives the result.
+    let status = unsafe {
+        sys::napi_get_undefined(env.raw(), &mut undefined);
+        sys::napi_call_function(env.raw(), undefined, f, argv.len(), argv.as_ptr(), &mut out)
+    };
+    if status == sys::Status::napi_ok {
+        Ok(out)
+    } else {
+        Err(status)
+    }
+}
+
 const TAG_NUM: u8 = 0;
 const TAG_STR: u8 = 1;
 const TAG_TRUE: u8 = 2;
@@ -275,25 +298,8 @@ impl Plucker {
         for (i, k) in keys.iter().enumerate() {
             names.set_element(i as u32, env.create_string(&k.name)?)?;
         }
-        let mut out = ptr::null_mut();
-        let mut undefined = ptr::null_mut();
-        let argv = [names.raw()];
-        // SAFETY: `factory` is the function the constant script evaluates to, called
-        // with one valid argument on the JavaScript thread; `out` receives its result.
-        let status = unsafe {
-            sys::napi_get_undefined(env.raw(), &mut undefined);
-            sys::napi_call_function(
-                env.raw(),
-                undefined,
-                factory.raw(),
-                1,
-                argv.as_ptr(),
-                &mut out,
-            )
-        };
-        if status != sys::Status::napi_ok {
-            return Err(napi::Error::from_reason("cannot build the field reader"));
-        }
+        let out = call_function(env, factory.raw(), &[names.raw()])
+            .map_err(|_| napi::Error::from_reason("cannot build the field reader"))?;
         let parts = Object::from_raw(env.raw(), out);
         let part = |i: u32| -> napi::Result<ObjectRef> {
             let v: Unknown = parts.get_element(i)?;
@@ -342,23 +348,7 @@ impl Plucker {
         let pluck = self.pluck.get_value(env).map_err(fail)?;
         let nums = self.nums.get_value(env).map_err(fail)?;
         let tags = self.tags.get_value(env).map_err(fail)?;
-        let mut undefined = ptr::null_mut();
-        let mut ret = ptr::null_mut();
-        let argv = [lead.raw()];
-        // SAFETY: `pluck` is the reader function (kept alive by its reference),
-        // called on the JavaScript thread with one valid argument.
-        let status = unsafe {
-            sys::napi_get_undefined(env.raw(), &mut undefined);
-            sys::napi_call_function(
-                env.raw(),
-                undefined,
-                pluck.raw(),
-                1,
-                argv.as_ptr(),
-                &mut ret,
-            )
-        };
-        if status != sys::Status::napi_ok {
+        if call_function(env, pluck.raw(), &[lead.raw()]).is_err() {
             // A getter on the lead threw: its exception is pending and propagates.
             return Err(Error::InvalidInput("reading the lead failed".into()));
         }
@@ -409,19 +399,9 @@ impl Plucker {
     ) -> Result<BatchRows, Error> {
         let (_, _) = convert::as_array(what, leads)?;
         let func = self.batch.get_value(env).map_err(fail)?;
-        let mut undefined = ptr::null_mut();
-        let mut ret = ptr::null_mut();
-        let argv = [leads.raw()];
-        // SAFETY: `func` is the batch reader (kept alive by its reference), called on
-        // the JavaScript thread with one valid argument.
-        let status = unsafe {
-            sys::napi_get_undefined(env.raw(), &mut undefined);
-            sys::napi_call_function(env.raw(), undefined, func.raw(), 1, argv.as_ptr(), &mut ret)
-        };
-        if status != sys::Status::napi_ok {
-            // A getter threw: its exception is pending and propagates.
-            return Err(Error::InvalidInput(format!("reading {what} failed")));
-        }
+        // A getter threw: its exception is pending and propagates.
+        let ret = call_function(env, func.raw(), &[leads.raw()])
+            .map_err(|_| Error::InvalidInput(format!("reading {what} failed")))?;
         let out = Object::from_raw(env.raw(), ret);
         let parts = out.get_array_length().map_err(fail)?;
         let elem = |i: u32| -> Result<Unknown, Error> { out.get_element(i).map_err(fail) };
@@ -505,20 +485,8 @@ impl Plucker {
         arr: &Unknown,
     ) -> Result<leadscore::data::Column, Error> {
         let func = self.intern.get_value(env).map_err(fail)?;
-        let mut undefined = ptr::null_mut();
-        let mut ret = ptr::null_mut();
-        let argv = [arr.raw()];
-        // SAFETY: `func` is the interning function (kept alive by its reference),
-        // called on the JavaScript thread with one valid argument.
-        let status = unsafe {
-            sys::napi_get_undefined(env.raw(), &mut undefined);
-            sys::napi_call_function(env.raw(), undefined, func.raw(), 1, argv.as_ptr(), &mut ret)
-        };
-        if status != sys::Status::napi_ok {
-            return Err(Error::InvalidInput(format!(
-                "reading column \"{name}\" failed"
-            )));
-        }
+        let ret = call_function(env, func.raw(), &[arr.raw()])
+            .map_err(|_| Error::InvalidInput(format!("reading column \"{name}\" failed")))?;
         let out = Object::from_raw(env.raw(), ret);
         let first: Unknown = out.get_element(0).map_err(fail)?;
         let second: Unknown = out.get_element(1).map_err(fail)?;

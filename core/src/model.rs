@@ -442,17 +442,12 @@ pub const CODE_MISSING: u32 = u32::MAX;
 /// One step of a [`CodedScorer`], its coefficients gathered.
 #[derive(Debug, Clone)]
 enum CodedOp {
-    /// `w * (x - mean) / scale`, or `w_missing` for a missing value.
+    /// A number input: `w * (x - mean) / scale` for a standardised number
+    /// (`standardize` set), or `w` for 1 and nothing for 0 for a flag; `w_missing`
+    /// for a missing value.
     Number {
         input: usize,
-        mean: f64,
-        scale: f64,
-        w: f64,
-        w_missing: Option<f64>,
-    },
-    /// `w` for 1, nothing for 0, `w_missing` for a missing value.
-    Flag {
-        input: usize,
+        standardize: Option<(f64, f64)>,
         w: f64,
         w_missing: Option<f64>,
     },
@@ -500,8 +495,7 @@ impl CodedScorer {
                     CodedInput::Number,
                     CodedOp::Number {
                         input,
-                        mean: *mean,
-                        scale: *scale,
+                        standardize: Some((*mean, *scale)),
                         w: w(*offset)?,
                         w_missing: if *missing_indicator {
                             Some(w(offset + 1)?)
@@ -516,8 +510,9 @@ impl CodedScorer {
                     ..
                 } => (
                     CodedInput::Number,
-                    CodedOp::Flag {
+                    CodedOp::Number {
                         input,
+                        standardize: None,
                         w: w(*offset)?,
                         w_missing: if *missing_indicator {
                             Some(w(offset + 1)?)
@@ -581,8 +576,7 @@ impl CodedScorer {
             match op {
                 CodedOp::Number {
                     input,
-                    mean,
-                    scale,
+                    standardize,
                     w,
                     w_missing,
                 } => {
@@ -591,22 +585,11 @@ impl CodedScorer {
                         if let Some(wm) = w_missing {
                             z += wm * 1.0;
                         }
-                    } else if x.is_infinite() {
-                        return Err(bad());
-                    } else {
+                    } else if let Some((mean, scale)) = standardize {
+                        if x.is_infinite() {
+                            return Err(bad());
+                        }
                         z += w * ((x - mean) / scale);
-                    }
-                }
-                CodedOp::Flag {
-                    input,
-                    w,
-                    w_missing,
-                } => {
-                    let x = *nums.get(*input).ok_or_else(bad)?;
-                    if x.is_nan() {
-                        if let Some(wm) = w_missing {
-                            z += wm * 1.0;
-                        }
                     } else if x == 1.0 {
                         z += w * 1.0;
                     } else if x != 0.0 {
