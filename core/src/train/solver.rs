@@ -493,13 +493,7 @@ impl<'a> Problem<'a> {
             return self.eval_split(sp, theta, grad, curv, spare);
         }
         let d = self.d;
-        let spread = d > 0 && spare.len() >= 3 * d;
-        if spread {
-            spare.iter_mut().for_each(|g| *g = 0.0);
-        }
-        let w = &theta[..d];
-        let b = if self.fit_intercept { theta[d] } else { 0.0 };
-        grad.iter_mut().for_each(|g| *g = 0.0);
+        let (spread, w, b) = self.begin_pass(theta, grad, spare);
         let (gw, gb) = grad.split_at_mut(d);
         let indptr = self.x.indptr();
         let indices = self.x.indices();
@@ -562,6 +556,26 @@ impl<'a> Problem<'a> {
             start += m;
         }
         self.finish_pass(gw, gb, spread.then_some(&*spare), w, loss_sum, gsum_b)
+    }
+
+    /// The start of a pass: zeroes the gradient (and its spread copies when `spare`
+    /// has room for them); returns whether the copies are used, the weights and the
+    /// intercept of `theta`.
+    #[inline(always)]
+    fn begin_pass<'t>(
+        &self,
+        theta: &'t [f64],
+        grad: &mut [f64],
+        spare: &mut [f64],
+    ) -> (bool, &'t [f64], f64) {
+        let d = self.d;
+        let spread = d > 0 && spare.len() >= 3 * d;
+        if spread {
+            spare.iter_mut().for_each(|g| *g = 0.0);
+        }
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let b = if self.fit_intercept { theta[d] } else { 0.0 };
+        (spread, &theta[..d], b)
     }
 
     /// The end of a pass: folds the spread gradient copies into `gw`, adds the
@@ -905,13 +919,7 @@ impl Problem<'_> {
         spare: &mut [f64],
     ) -> f64 {
         let d = self.d;
-        let spread = d > 0 && spare.len() >= 3 * d;
-        if spread {
-            spare.iter_mut().for_each(|g| *g = 0.0);
-        }
-        let w = &theta[..d];
-        let b = if self.fit_intercept { theta[d] } else { 0.0 };
-        grad.iter_mut().for_each(|g| *g = 0.0);
+        let (spread, w, b) = self.begin_pass(theta, grad, spare);
         let (gw, gb) = grad.split_at_mut(d);
         let n = self.cw.len();
         let mut z = [0.0f64; BLOCK];
