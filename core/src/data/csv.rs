@@ -610,7 +610,7 @@ impl<R: Read> RecordScanner<R> {
 }
 
 /// Line ends in `bytes`, as the parser counts them (`cr_only`: every `\r` too).
-pub(crate) fn count_lines(bytes: &[u8], cr_only: bool) -> u64 {
+fn count_lines(bytes: &[u8], cr_only: bool) -> u64 {
     let n = memchr::memchr_iter(b'\n', bytes).count();
     let r = if cr_only {
         memchr::memchr_iter(b'\r', bytes).count()
