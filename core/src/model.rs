@@ -451,7 +451,7 @@ enum CodedOp {
         w: f64,
         w_missing: Option<f64>,
     },
-    /// `w[code]` (the last one is `other`, never sent: unseen strings take the
+    /// `w[code]`, one per kept level (`other` has no code: unseen strings take the
     /// full path).
     Levels { input: usize, w: Vec<f64> },
 }
