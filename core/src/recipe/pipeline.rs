@@ -6,6 +6,7 @@ use crate::data::{
 };
 use crate::error::{Error, Result};
 use crate::features::Features;
+use crate::train::scratch::Scratch;
 use serde::{Deserialize, Serialize};
 
 /// One raw field a pipeline reads.
@@ -343,7 +344,7 @@ impl Pipeline {
                 *s = k * n;
             }
         }
-        let mut vals = vec![0.0; cols.len() * n];
+        let mut vals = Scratch::zeroed(cols.len() * n);
         for ((s, bd), &cw) in self.steps.iter().zip(&b.bound).zip(&columnwise) {
             if let (
                 Step::Standardize {
@@ -368,9 +369,9 @@ impl Pipeline {
             }
         }
         let per_row = self.steps.len().saturating_sub(cols.len()).max(1);
-        let mut indptr = Vec::with_capacity(n + 1);
-        let mut indices = Vec::with_capacity(n * per_row);
-        let mut values = Vec::with_capacity(n * per_row);
+        let mut indptr = Scratch::with_capacity(n + 1);
+        let mut indices = Scratch::with_capacity(n * per_row);
+        let mut values = Scratch::with_capacity(n * per_row);
         indptr.push(0);
         for (i, &r) in rows.iter().enumerate() {
             b.emit_row_sparse(r, &columnwise, &mut |j, x| match slot.get(j as usize) {

@@ -3,6 +3,7 @@
 
 pub mod balance;
 mod config;
+pub(crate) mod scratch;
 pub mod solver;
 mod trainer;
 

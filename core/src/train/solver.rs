@@ -19,10 +19,14 @@
 //! the objective, the gradient and each row's curvature `C * s_i * p_i * (1 - p_i)`.
 //!
 //! * **Newton (small `d`)**: the exact Hessian `I + C * sum_i s_i p_i (1 - p_i) x_i x_i^T`
-//!   (with the intercept's row and column, which carry no penalty) is accumulated over
-//!   stored entries only (upper triangle; `nnz_row^2 / 2` per row, dense rows four at a
-//!   time), factorised by Cholesky, and the step is taken with a backtracking Armijo
-//!   line search. The Hessian is the expensive part on dense rows, so it is not rebuilt
+//!   (with the intercept's row and column, which carry no penalty) is accumulated in
+//!   its upper triangle, factorised by Cholesky, and the step is taken with a
+//!   backtracking Armijo line search. Narrow models (up to 256 parameters) gather
+//!   rows, 32 at a time, into a small dense block and sum 4 x 8 tiles of the triangle
+//!   in vector registers (`Tiles`): about ten times the multiply-adds per second of
+//!   scattered updates, so it wins even on sparse one-hot rows unless the rows are
+//!   very sparse for their width, when the stored entries are multiplied out
+//!   instead (`nnz_row^2 / 2` per row). The Hessian is the expensive part on dense rows, so it is not rebuilt
 //!   at every step: between rebuilds its inverse is corrected with BFGS updates (each
 //!   `O(d^2)`), and a rebuild happens when the gradient stops shrinking fast.
 //! * **Warm start**: with enough rows (at least `4 * max(1000, 20 d)`), the same fit is
@@ -48,7 +52,10 @@
 //! The code fixes the order of every sum and Rust never contracts a multiply and an
 //! add into an FMA, so every instruction set and machine gives bit-identical results
 //! (a test compares them). Everything is single-threaded and buffers are allocated
-//! once per call (plus one set per warm-start level).
+//! once per call (plus one set per warm-start level); the large ones (the split rows,
+//! per-row weights and curvatures) come from and return to a per-thread pool
+//! (`train::scratch`), so repeated fits on a thread do not fault their pages
+//! in again.
 //!
 //! # Convergence
 //!
@@ -69,6 +76,7 @@ use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 use crate::features::Features;
+use crate::train::scratch::Scratch;
 
 /// Settings of [`fit_logistic`].
 #[derive(Debug, Clone)]
@@ -172,6 +180,15 @@ pub(crate) enum Strategy {
 const MAX_NEWTON_DIM: usize = 1000;
 /// Widest input whose sparse gradient is spread over four copies.
 const MAX_SPREAD_COLS: usize = 4096;
+/// Widest model (parameters, intercept included) whose Hessian may be built by
+/// [`Tiles`].
+const MAX_TILED_DIM: usize = 256;
+/// How many more multiply-adds [`Tiles`] may do than the scattered updates of the
+/// stored entries and still be chosen: its sums run in vector registers, about an
+/// order of magnitude faster per multiply-add than scattered scalar updates (measured:
+/// 0.075 ns against 0.7 ns; on wa_churn's one-hot rows, with 7 times the
+/// multiply-adds, it builds the Hessian in 0.58 ms against 0.94 ms).
+const TILE_ADVANTAGE: f64 = 10.0;
 /// L-BFGS memory.
 const LBFGS_M: usize = 10;
 /// Armijo sufficient-decrease constant.
@@ -255,7 +272,7 @@ struct Problem<'a> {
     /// One label per problem row.
     y: Cow<'a, [f64]>,
     /// `C * s_i` per row.
-    cw: Vec<f64>,
+    cw: Scratch<f64>,
     /// Number of feature columns.
     d: usize,
     /// `d + 1` with an intercept, else `d`.
@@ -329,7 +346,7 @@ impl<'a> Problem<'a> {
         check_args(n, d, y, sample_weight, cfg)?;
         split.check(d)?;
         let dense = split.cols.len();
-        let indptr = split.indptr.clone();
+        let indptr = Scratch::from_slice(&split.indptr);
         Self::assemble(
             empty,
             Some(split),
@@ -355,7 +372,7 @@ impl<'a> Problem<'a> {
         let mut hess_cost = 0.0;
         let mut wsum = 0.0;
         let mut wpos = 0.0;
-        let mut cw = Vec::with_capacity(n);
+        let mut cw = Scratch::with_capacity(n);
         for i in 0..n {
             let s = sample_weight.map_or(1.0, |sw| sw[i]);
             if s > 0.0 {
@@ -401,6 +418,16 @@ impl<'a> Problem<'a> {
         })
     }
 
+    /// Whether the Hessian is built by [`Tiles`]: a narrow model whose rows are dense
+    /// enough that multiplying their zeros costs less than scattering their entries.
+    fn tiled(&self) -> bool {
+        if self.dim > MAX_TILED_DIM {
+            return false;
+        }
+        let w = self.dim.next_multiple_of(TILE_B) as f64;
+        self.cw.len() as f64 * w * (w + TILE_B as f64) * 0.5 <= TILE_ADVANTAGE * self.hess_cost
+    }
+
     /// Stored entries of the problem's rows (dense columns counted in full).
     fn nnz(&self) -> usize {
         match &self.split {
@@ -414,7 +441,8 @@ impl<'a> Problem<'a> {
     /// the subsample holds a single class.
     fn subsample(&self, k: usize) -> Option<Problem<'a>> {
         let y: Vec<f64> = self.y.iter().step_by(k).copied().collect();
-        let mut cw: Vec<f64> = self.cw.iter().step_by(k).copied().collect();
+        let mut cw = Scratch::with_capacity(self.cw.len().div_ceil(k));
+        cw.extend(self.cw.iter().step_by(k));
         let total = sum4(&self.cw);
         let part = sum4(&cw);
         let pos: f64 = cw.iter().zip(&y).map(|(c, y)| c * y).sum();
@@ -622,13 +650,23 @@ impl<'a> Problem<'a> {
 
     /// The exact Hessian (upper triangle, row-major `dim x dim`) from row curvatures.
     fn hessian(&self, curv: &[f64], h: &mut [f64]) {
-        pulp::Arch::new().dispatch(Hessian { p: self, curv, h })
+        self.hessian_as(curv, h, self.tiled());
+    }
+
+    /// [`Problem::hessian`] built by [`Tiles`] or not, as `tiled` says.
+    fn hessian_as(&self, curv: &[f64], h: &mut [f64], tiled: bool) {
+        pulp::Arch::new().dispatch(Hessian {
+            p: self,
+            curv,
+            h,
+            tiled,
+        })
     }
 
     #[inline(always)]
-    fn hessian_impl(&self, curv: &[f64], h: &mut [f64]) {
+    fn hessian_impl(&self, curv: &[f64], h: &mut [f64], tiled: bool) {
         if let Some(sp) = &self.split {
-            return self.hessian_split(sp, curv, h);
+            return self.hessian_split(sp, curv, h, tiled);
         }
         let d = self.d;
         let dim = self.dim;
@@ -636,6 +674,31 @@ impl<'a> Problem<'a> {
         let indptr = self.x.indptr();
         let indices = self.x.indices();
         let values = self.x.values();
+        if tiled {
+            let mut t = Tiles::new(dim);
+            for (k, &c) in curv.iter().enumerate() {
+                if c == 0.0 {
+                    continue;
+                }
+                let i = k * self.stride;
+                let (lo, hi) = (indptr[i], indptr[i + 1]);
+                let row = t.row();
+                if hi - lo == d {
+                    row[..d].copy_from_slice(&values[lo..hi]);
+                } else {
+                    for (&j, &v) in indices[lo..hi].iter().zip(&values[lo..hi]) {
+                        row[j as usize] = v;
+                    }
+                }
+                if self.fit_intercept {
+                    row[d] = 1.0;
+                }
+                t.commit(c);
+            }
+            t.finish(h, dim);
+            // The intercept's column of ones put its entry in already.
+            return self.finish_hessian(h, 0.0);
+        }
         let mut hb = 0.0;
         // Dense rows are gathered four at a time so that each Hessian entry is loaded
         // and stored once per four rows.
@@ -713,6 +776,8 @@ struct Hessian<'p, 'a, 'b> {
     p: &'p Problem<'a>,
     curv: &'b [f64],
     h: &'b mut [f64],
+    /// Built by [`Tiles`] (else by scattered updates).
+    tiled: bool,
 }
 
 impl pulp::WithSimd for Hessian<'_, '_, '_> {
@@ -720,7 +785,7 @@ impl pulp::WithSimd for Hessian<'_, '_, '_> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _simd: S) {
-        self.p.hessian_impl(self.curv, self.h)
+        self.p.hessian_impl(self.curv, self.h, self.tiled)
     }
 }
 
@@ -738,11 +803,11 @@ pub(crate) struct Split {
     /// Feature index of each dense column, increasing.
     cols: Vec<u32>,
     /// Column `k` is `vals[k * n..(k + 1) * n]`.
-    vals: Vec<f64>,
+    vals: Scratch<f64>,
     /// The other entries, as sparse rows.
-    indptr: Vec<usize>,
-    indices: Vec<u32>,
-    values: Vec<f64>,
+    indptr: Scratch<usize>,
+    indices: Scratch<u32>,
+    values: Scratch<f64>,
 }
 
 impl Split {
@@ -770,13 +835,13 @@ impl Split {
         for (k, &c) in cols.iter().enumerate() {
             slot[c as usize] = k * n;
         }
-        let mut vals = vec![0.0; cols.len() * n];
+        let mut vals = Scratch::zeroed(cols.len() * n);
         let sparse = x
             .nnz()
             .saturating_sub(cols.iter().map(|&c| count[c as usize]).sum());
-        let mut indptr = Vec::with_capacity(n + 1);
-        let mut indices = Vec::with_capacity(sparse);
-        let mut values = Vec::with_capacity(sparse);
+        let mut indptr = Scratch::with_capacity(n + 1);
+        let mut indices = Scratch::with_capacity(sparse);
+        let mut values = Scratch::with_capacity(sparse);
         indptr.push(0);
         let (rows, all_idx, all_val) = (x.indptr(), x.indices(), x.values());
         for (i, w) in rows.windows(2).enumerate() {
@@ -807,10 +872,10 @@ impl Split {
     pub(crate) fn from_parts(
         n: usize,
         cols: Vec<u32>,
-        vals: Vec<f64>,
-        indptr: Vec<usize>,
-        indices: Vec<u32>,
-        values: Vec<f64>,
+        vals: Scratch<f64>,
+        indptr: Scratch<usize>,
+        indices: Scratch<u32>,
+        values: Scratch<f64>,
     ) -> Split {
         Split {
             n,
@@ -876,13 +941,15 @@ impl Split {
     /// Every `k`-th row.
     fn every(&self, k: usize) -> Split {
         let n = self.n.div_ceil(k);
-        let mut vals = Vec::with_capacity(self.cols.len() * n);
+        let mut vals = Scratch::with_capacity(self.cols.len() * n);
         for col in self.vals.chunks_exact(self.n.max(1)) {
             vals.extend(col.iter().step_by(k));
         }
-        let mut indptr = Vec::with_capacity(n + 1);
-        let mut indices = Vec::new();
-        let mut values = Vec::new();
+        let mut indptr = Scratch::with_capacity(n + 1);
+        // Room for the expected share of the entries (more grows as usual).
+        let room = self.indices.len().div_ceil(k) + self.indices.len() / (8 * k);
+        let mut indices = Scratch::with_capacity(room);
+        let mut values = Scratch::with_capacity(room);
         indptr.push(0);
         for i in (0..self.n).step_by(k) {
             let (lo, hi) = (self.indptr[i], self.indptr[i + 1]);
@@ -1001,10 +1068,32 @@ impl Problem<'_> {
     /// of curvature-weighted columns, a row's sparse entries against its dense values
     /// and against each other as scattered updates.
     #[inline(always)]
-    fn hessian_split(&self, sp: &Split, curv: &[f64], h: &mut [f64]) {
+    fn hessian_split(&self, sp: &Split, curv: &[f64], h: &mut [f64], tiled: bool) {
         let (d, dim, nd) = (self.d, self.dim, sp.cols.len());
         h.iter_mut().for_each(|v| *v = 0.0);
         let n = self.cw.len();
+        if tiled {
+            let mut t = Tiles::new(dim);
+            for (i, &c) in curv.iter().enumerate() {
+                if c == 0.0 {
+                    continue;
+                }
+                let row = t.row();
+                for (&j, col) in sp.cols.iter().zip(sp.vals.chunks_exact(n)) {
+                    row[j as usize] = col[i];
+                }
+                let (lo, hi) = (sp.indptr[i], sp.indptr[i + 1]);
+                for (&j, &v) in sp.indices[lo..hi].iter().zip(&sp.values[lo..hi]) {
+                    row[j as usize] = v;
+                }
+                if self.fit_intercept {
+                    row[d] = 1.0;
+                }
+                t.commit(c);
+            }
+            t.finish(h, dim);
+            return self.finish_hessian(h, 0.0);
+        }
         let mut u = [0.0f64; BLOCK];
         let mut xd = vec![0.0f64; nd];
         // `cross[j * nd + a]`: sparse column `j` times dense column `a`.
@@ -1267,6 +1356,115 @@ fn axpy_sparse(r: f64, idx: &[u32], val: &[f64], g: &mut [f64]) {
     }
 }
 
+/// Rows per block of [`Tiles`].
+const TILE_ROWS: usize = 32;
+/// Rows of the upper triangle per tile of [`Tiles`].
+const TILE_A: usize = 4;
+/// Columns per tile of [`Tiles`].
+const TILE_B: usize = 8;
+
+/// The Hessian's sum `sum_i c_i x_i x_i^T` over rows gathered, [`TILE_ROWS`] at a
+/// time, into a small row-major block (zeros filled in, a 1 in the intercept's
+/// column): each `TILE_A x TILE_B` tile of the upper triangle is summed over the
+/// block's rows in locals that stay in vector registers, so every multiply-add costs
+/// one multiply and one add and no loads or stores of the matrix. Far faster than
+/// scattered updates for narrow models, dense rows or not (see [`Problem::tiled`]).
+/// Each entry is summed in row order within a block, then block by block: the same
+/// order on every instruction set.
+struct Tiles {
+    /// Padded width: the parameter count rounded up to a multiple of [`TILE_B`].
+    w: usize,
+    /// The block's rows, `TILE_ROWS x w`.
+    a: Vec<f64>,
+    /// The same rows times their curvatures.
+    s: Vec<f64>,
+    /// Rows in the block.
+    m: usize,
+    /// The sum so far, `w x w` (upper tiles only).
+    h: Vec<f64>,
+}
+
+impl Tiles {
+    fn new(dim: usize) -> Self {
+        let w = dim.next_multiple_of(TILE_B);
+        Tiles {
+            w,
+            a: vec![0.0; TILE_ROWS * w],
+            s: vec![0.0; TILE_ROWS * w],
+            m: 0,
+            h: vec![0.0; w * w],
+        }
+    }
+
+    /// The next row of the block, zeroed, for the caller to fill.
+    #[inline(always)]
+    fn row(&mut self) -> &mut [f64] {
+        let w = self.w;
+        let row = &mut self.a[self.m * w..(self.m + 1) * w];
+        row.iter_mut().for_each(|v| *v = 0.0);
+        row
+    }
+
+    /// Takes the filled row with its curvature `c`.
+    #[inline(always)]
+    fn commit(&mut self, c: f64) {
+        let w = self.w;
+        let (a, s) = (&self.a[self.m * w..], &mut self.s[self.m * w..]);
+        for (sv, &av) in s[..w].iter_mut().zip(&a[..w]) {
+            *sv = c * av;
+        }
+        self.m += 1;
+        if self.m == TILE_ROWS {
+            self.flush();
+        }
+    }
+
+    /// Adds the block's outer products to the sum.
+    #[inline(always)]
+    fn flush(&mut self) {
+        let (w, m) = (self.w, self.m);
+        let (a, s) = (&self.a[..m * w], &self.s[..m * w]);
+        for ta in (0..w).step_by(TILE_A) {
+            for tb in (ta - ta % TILE_B..w).step_by(TILE_B) {
+                let mut acc = [[0.0f64; TILE_B]; TILE_A];
+                for (ra, rs) in a.chunks_exact(w).zip(s.chunks_exact(w)) {
+                    let (Some(x), Some(t)) = (
+                        ra[tb..].first_chunk::<TILE_B>(),
+                        rs[ta..].first_chunk::<TILE_A>(),
+                    ) else {
+                        continue;
+                    };
+                    for (acc_i, &ti) in acc.iter_mut().zip(t) {
+                        for (v, &xj) in acc_i.iter_mut().zip(x) {
+                            *v += ti * xj;
+                        }
+                    }
+                }
+                for (i, acc_i) in acc.iter().enumerate() {
+                    let row = &mut self.h[(ta + i) * w + tb..(ta + i) * w + tb + TILE_B];
+                    for (hv, &v) in row.iter_mut().zip(acc_i) {
+                        *hv += v;
+                    }
+                }
+            }
+        }
+        self.m = 0;
+    }
+
+    /// Flushes the last rows and writes the upper triangle into `h` (`dim x dim`,
+    /// row-major).
+    #[inline(always)]
+    fn finish(mut self, h: &mut [f64], dim: usize) {
+        if self.m > 0 {
+            self.flush();
+        }
+        let w = self.w;
+        for i in 0..dim {
+            h[i * dim + i..(i + 1) * dim].copy_from_slice(&self.h[i * w + i..i * w + dim]);
+        }
+    }
+}
+
 /// Adds four dense rows' outer products `c x x^T` to the upper triangle.
 #[inline(always)]
 fn hess_dense4(block: &[(f64, &[f64]); 4], h: &mut [f64], dim: usize, fit_intercept: bool) {
@@ -1357,8 +1555,8 @@ struct Workspace {
     trial: Vec<f64>,
     trial_grad: Vec<f64>,
     dir: Vec<f64>,
-    curv: Vec<f64>,
-    trial_curv: Vec<f64>,
+    curv: Scratch<f64>,
+    trial_curv: Scratch<f64>,
     /// Dense `dim x dim` matrices (Newton) or L-BFGS pairs.
     mat: Vec<f64>,
     mat2: Vec<f64>,
@@ -1383,8 +1581,8 @@ impl Workspace {
             trial: vec![0.0; dim],
             trial_grad: vec![0.0; dim],
             dir: vec![0.0; dim],
-            curv: vec![0.0; n],
-            trial_curv: vec![0.0; n],
+            curv: Scratch::zeroed(n),
+            trial_curv: Scratch::zeroed(n),
             mat: if newton {
                 vec![0.0; dim * dim]
             } else {
@@ -1922,10 +2120,12 @@ mod tests {
             assert!((f1 - f2).abs() <= 1e-12 * f1.abs(), "{f1} vs {f2}");
             assert_close(&g1, &g2, 1e-10);
             assert_close(&c1, &c2, 1e-12);
-            let (mut h1, mut h2) = (vec![0.0; p.dim * p.dim], vec![0.0; p.dim * p.dim]);
-            a.hessian(&c1, &mut h1);
-            b.hessian(&c1, &mut h2);
-            assert_close(&h1, &h2, 1e-10);
+            for tiled in [false, true] {
+                let (mut h1, mut h2) = (vec![0.0; p.dim * p.dim], vec![0.0; p.dim * p.dim]);
+                a.hessian_as(&c1, &mut h1, tiled);
+                b.hessian_as(&c1, &mut h2, tiled);
+                assert_close(&h1, &h2, 1e-10);
+            }
         }
         // And the fits agree with the plain definition of the optimum.
         let cfg = SolverConfig::default();
@@ -1934,6 +2134,63 @@ mod tests {
         let (f, g) = naive(&x, &y, Some(&w), cfg.c, &sol);
         assert!(g < 1e-7, "naive gradient {g}");
         assert!((f - sol.objective).abs() < 1e-9 * f);
+    }
+
+    /// The tiled Hessian equals the scattered one (up to the order of its sums) on
+    /// both layouts, dense and sparse rows, subsamples, zero-weight rows, with and
+    /// without an intercept, for widths that do and do not fill whole tiles; and it is
+    /// chosen for narrow models only.
+    #[test]
+    fn tiled_and_scattered_hessians_agree() {
+        let (x, y, w) = mixed(1300, 11);
+        let (xd, yd) = synth(900, 9, 3);
+        let (xw, yw) = synth(400, 24, 5);
+        let empty = Features::new(x.n_cols());
+        for fit_intercept in [true, false] {
+            let cfg = SolverConfig {
+                fit_intercept,
+                ..SolverConfig::default()
+            };
+            let sp = Split::choose(&x).expect("a split layout");
+            let split = Problem::with_split(&empty, sp, &y, Some(&w), &cfg).unwrap();
+            let rows = Problem::new(&x, &y, Some(&w), &cfg).unwrap();
+            let dense = Problem::new(&xd, &yd, None, &cfg).unwrap();
+            let wide = Problem::new(&xw, &yw, None, &cfg).unwrap();
+            let subs = [split.subsample(4).unwrap(), rows.subsample(3).unwrap()];
+            assert!(
+                dense.tiled() && wide.tiled(),
+                "narrow dense models are tiled"
+            );
+            for p in [&split, &rows, &dense, &wide, &subs[0], &subs[1]] {
+                let theta: Vec<f64> = (0..p.dim).map(|j| 0.05 * j as f64 - 0.3).collect();
+                let n = p.cw.len();
+                let (mut g, mut c) = (vec![0.0; p.dim], vec![0.0; n]);
+                let mut spare = vec![0.0; 3 * p.d];
+                p.eval(&theta, &mut g, &mut c, &mut spare);
+                let (mut h1, mut h2) = (vec![0.0; p.dim * p.dim], vec![0.0; p.dim * p.dim]);
+                p.hessian_as(&c, &mut h1, true);
+                p.hessian_as(&c, &mut h2, false);
+                assert_close(&h1, &h2, 1e-12);
+                // Only the upper triangle is written.
+                for i in 0..p.dim {
+                    for j in 0..i {
+                        assert_eq!(h1[i * p.dim + j], 0.0);
+                    }
+                }
+            }
+        }
+        // Wide and sparse: scattered updates.
+        let mut xs = Features::new(300);
+        let mut ys = Vec::new();
+        for i in 0..500u32 {
+            for k in 0..4 {
+                xs.push(k * 75 + i % 75, 1.0);
+            }
+            xs.end_row();
+            ys.push(f64::from(i % 3 == 0));
+        }
+        let sparse = Problem::new(&xs, &ys, None, &SolverConfig::default()).unwrap();
+        assert!(!sparse.tiled());
     }
 
     /// The passes the CPU's best instruction set runs (AVX2 where there is one) give
@@ -1969,15 +2226,18 @@ mod tests {
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&g1), bits(&g2));
             assert_eq!(bits(&c1), bits(&c2));
-            let (mut h1, mut h2) = (vec![0.0; p.dim * p.dim], vec![0.0; p.dim * p.dim]);
-            p.hessian(&c1, &mut h1);
-            Hessian {
-                p,
-                curv: &c1,
-                h: &mut h2,
+            for tiled in [false, true] {
+                let (mut h1, mut h2) = (vec![0.0; p.dim * p.dim], vec![0.0; p.dim * p.dim]);
+                p.hessian_as(&c1, &mut h1, tiled);
+                Hessian {
+                    p,
+                    curv: &c1,
+                    h: &mut h2,
+                    tiled,
+                }
+                .with_simd(pulp::Scalar::new());
+                assert_eq!(bits(&h1), bits(&h2));
             }
-            .with_simd(pulp::Scalar::new());
-            assert_eq!(bits(&h1), bits(&h2));
         }
     }
 
