@@ -100,11 +100,13 @@ def columns(data: Any) -> Columns:
     if not data.columns.is_unique:
         dup = data.columns[data.columns.duplicated()][0]
         raise InvalidInputError(f'duplicate column "{dup}"', field=str(dup))
-    for i, name in enumerate(data.columns):
+    # Column names are unique (checked above), so items() yields each column once; it is
+    # about three times cheaper per column than positional iloc access.
+    for name, series in data.items():
         # Non-string names (pd.DataFrame(array) numbers its columns) are used as str(name).
         key = name if isinstance(name, str) else str(name)
         names.append(key)
-        cols.append(_pandas_column(key, data.iloc[:, i]))
+        cols.append(_pandas_column(key, series))
     return names, cols, len(data)
 
 
