@@ -24,13 +24,22 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import Model, train
+from . import Model, _columns, _options_json, _train_columns
 
 
 __all__ = ["LeadScoreClassifier"]
+
+# The target types scikit-learn's check_classification_targets accepts.
+_CLASSIFICATION_TARGETS = (
+    "binary",
+    "multiclass",
+    "multiclass-multioutput",
+    "multilabel-indicator",
+    "multilabel-sequences",
+)
 
 
 class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
@@ -132,27 +141,31 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
         else:
             X_arr, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan")
             X = {f"x{i}": np.ascontiguousarray(X_arr[:, i]) for i in range(X_arr.shape[1])}
-        check_classification_targets(y)
-        y_type = type_of_target(y, input_name="y", raise_unknown=True)
-        if y_type not in ("binary", "unknown") and len(np.unique(y)) > 2:
+        # check_classification_targets' test with one type_of_target call (it is the
+        # slowest part of fit's validation; the check would call it a second time).
+        y_type = type_of_target(y, input_name="y")
+        if y_type not in _CLASSIFICATION_TARGETS:
+            raise ValueError(
+                f"Unknown label type: {y_type}. Maybe you are trying to fit a classifier, which "
+                "expects discrete classes on a regression target with continuous values."
+            )
+        classes = np.unique(y)
+        if y_type != "binary" and len(classes) > 2:
             raise ValueError(
                 f"Only binary classification is supported. The type of the target is {y_type}. "
                 "Wrap LeadScoreClassifier in sklearn.multiclass.OneVsRestClassifier for more classes."
             )
-        classes = np.unique(y)
         if len(classes) < 2:
             raise ValueError(f"LeadScoreClassifier needs samples of two classes; the data has 1 class ({classes[0]!r})")
+        # The columns of X plus the labels as one more column, without copying X.
+        names, cols, _ = _columns(X)
         target = "__leadscore_target__"
-        names = list(X.keys()) if isinstance(X, dict) else list(X.columns)
         while target in names:
             target += "_"
-        yy = (np.asarray(y) == classes[1]).astype(np.float64)
-        if isinstance(X, dict):
-            data = dict(X)
-            data[target] = yy
-        else:
-            data = X.assign(**{target: yy})
-        self.model_: Model = train(data, target=target, positive="1", **self._options())
+        names.append(target)
+        cols.append((np.asarray(y) == classes[1]).astype(np.float64))
+        opts = _options_json(target, dict(self._options(), positive="1"))
+        self.model_: Model = _train_columns(names, cols, opts)
         self.classes_ = classes
         self.n_iter_ = int(self.model_.info().get("iterations") or 1)
         return self
