@@ -690,6 +690,36 @@ impl<'a> Problem<'a> {
         }
     }
 
+    /// The Hessian by [`Tiles`] over every `step`-th problem row with weight: `fill(k,
+    /// row)` writes row `k`'s feature values into a zeroed row (the intercept's 1 is
+    /// added here).
+    #[inline(always)]
+    fn hessian_tiled(
+        &self,
+        curv: &[f64],
+        h: &mut [f64],
+        step: usize,
+        fill: impl Fn(usize, &mut [f64]),
+    ) {
+        let (d, dim) = (self.d, self.dim);
+        let mut t = Tiles::new(dim);
+        for (k, &c) in curv.iter().enumerate().step_by(step) {
+            let c = c * step as f64;
+            if c == 0.0 {
+                continue;
+            }
+            let row = t.row();
+            fill(k, row);
+            if self.fit_intercept {
+                row[d] = 1.0;
+            }
+            t.commit(c);
+        }
+        t.finish(h, dim);
+        // The intercept's column of ones put its entry in already.
+        self.finish_hessian(h, 0.0);
+    }
+
     /// The exact Hessian (upper triangle, row-major `dim x dim`) from row curvatures.
     ///
     /// With `step > 1` (narrow models only, see [`Problem::sampled_step`]; always by
@@ -727,15 +757,9 @@ impl<'a> Problem<'a> {
         let indices = self.x.indices();
         let values = self.x.values();
         if tiled {
-            let mut t = Tiles::new(dim);
-            for (k, &c) in curv.iter().enumerate().step_by(step) {
-                let c = c * step as f64;
-                if c == 0.0 {
-                    continue;
-                }
+            return self.hessian_tiled(curv, h, step, |k, row| {
                 let i = k * self.stride;
                 let (lo, hi) = (indptr[i], indptr[i + 1]);
-                let row = t.row();
                 if hi - lo == d {
                     row[..d].copy_from_slice(&values[lo..hi]);
                 } else {
@@ -743,14 +767,7 @@ impl<'a> Problem<'a> {
                         row[j as usize] = v;
                     }
                 }
-                if self.fit_intercept {
-                    row[d] = 1.0;
-                }
-                t.commit(c);
-            }
-            t.finish(h, dim);
-            // The intercept's column of ones put its entry in already.
-            return self.finish_hessian(h, 0.0);
+            });
         }
         let mut hb = 0.0;
         // Dense rows are gathered four at a time so that each Hessian entry is loaded
@@ -1129,13 +1146,7 @@ impl Problem<'_> {
         h.iter_mut().for_each(|v| *v = 0.0);
         let n = self.cw.len();
         if tiled {
-            let mut t = Tiles::new(dim);
-            for (i, &c) in curv.iter().enumerate().step_by(step) {
-                let c = c * step as f64;
-                if c == 0.0 {
-                    continue;
-                }
-                let row = t.row();
+            return self.hessian_tiled(curv, h, step, |i, row| {
                 for (&j, col) in sp.cols.iter().zip(sp.vals.chunks_exact(n)) {
                     row[j as usize] = col[i];
                 }
@@ -1143,13 +1154,7 @@ impl Problem<'_> {
                 for (&j, &v) in sp.indices[lo..hi].iter().zip(&sp.values[lo..hi]) {
                     row[j as usize] = v;
                 }
-                if self.fit_intercept {
-                    row[d] = 1.0;
-                }
-                t.commit(c);
-            }
-            t.finish(h, dim);
-            return self.finish_hessian(h, 0.0);
+            });
         }
         let mut u = [0.0f64; BLOCK];
         let mut xd = vec![0.0f64; nd];
