@@ -2211,6 +2211,20 @@ mod tests {
         assert!((f - sol.objective).abs() < 1e-9 * f);
     }
 
+    /// `n` rows of four one-hot entries among 300 columns.
+    fn wide_sparse(n: u32) -> (Features, Vec<f64>) {
+        let mut x = Features::new(300);
+        let mut y = Vec::new();
+        for i in 0..n {
+            for k in 0..4 {
+                x.push(k * 75 + i % 75, 1.0);
+            }
+            x.end_row();
+            y.push(f64::from(i % 3 == 0));
+        }
+        (x, y)
+    }
+
     /// The tiled Hessian equals the scattered one (up to the order of its sums) on
     /// both layouts, dense and sparse rows, subsamples, zero-weight rows, with and
     /// without an intercept, for widths that do and do not fill whole tiles; and it is
@@ -2255,15 +2269,7 @@ mod tests {
             }
         }
         // Wide and sparse: scattered updates.
-        let mut xs = Features::new(300);
-        let mut ys = Vec::new();
-        for i in 0..500u32 {
-            for k in 0..4 {
-                xs.push(k * 75 + i % 75, 1.0);
-            }
-            xs.end_row();
-            ys.push(f64::from(i % 3 == 0));
-        }
+        let (xs, ys) = wide_sparse(500);
         let sparse = Problem::new(&xs, &ys, None, &SolverConfig::default()).unwrap();
         assert!(!sparse.tiled());
     }
@@ -2308,15 +2314,7 @@ mod tests {
             .subsample(50)
             .unwrap();
         assert_eq!(small.sampled_step(), 1, "400 rows for 6 parameters");
-        let mut xs = Features::new(300);
-        let mut ys = Vec::new();
-        for i in 0..20_000u32 {
-            for k in 0..4 {
-                xs.push(k * 75 + i % 75, 1.0);
-            }
-            xs.end_row();
-            ys.push(f64::from(i % 3 == 0));
-        }
+        let (xs, ys) = wide_sparse(20_000);
         let sparse = Problem::new(&xs, &ys, None, &cfg).unwrap();
         assert_eq!(sparse.sampled_step(), 1);
         // The fit (warm start, sampled first Hessian) lands on the exact-Newton optimum.
