@@ -167,6 +167,10 @@ enum Key {
     Bool(bool),
 }
 
+/// Slots of [`intern_objects`]' cache of recent objects (indexed by address / 16:
+/// Python objects are 16-byte aligned).
+const RECENT: usize = 16;
+
 /// A hasher for object addresses (aligned, so the low bits carry nothing).
 #[derive(Default)]
 struct AddrHasher(u64);
@@ -206,15 +210,18 @@ fn intern_objects(name: &str, arr: &Bound<'_, PyAny>) -> PyLsResult<Column> {
         std::hash::BuildHasherDefault<AddrHasher>,
     > = Default::default();
     let mut by_value: std::collections::HashMap<Key, i64> = Default::default();
-    let (mut last_addr, mut last_code) = (usize::MAX, -1i64);
+    // A direct-mapped cache of recent objects in front of `by_addr`: the few distinct
+    // objects of a categorical column stay in it, one comparison per cell.
+    let mut recent = [(usize::MAX, -1i64); RECENT];
     for i in 0..view.len {
         // SAFETY: the interface (checked by `array_view`: 1-D, contiguous, dtype object,
         // aligned) says `view.len` object pointers start at `view.ptr`. `arr` is borrowed
         // for the whole loop and we hold the GIL, so the array and the references it owns
         // stay alive and unchanged; `i < view.len` keeps the read in bounds.
         let addr = unsafe { *(view.ptr as *const *mut pyo3::ffi::PyObject).add(i) } as usize;
-        if addr == last_addr {
-            codes.push(last_code);
+        let slot = &mut recent[(addr >> 4) % RECENT];
+        if slot.0 == addr {
+            codes.push(slot.1);
             continue;
         }
         let code = match by_addr.get(&addr) {
@@ -248,8 +255,7 @@ fn intern_objects(name: &str, arr: &Bound<'_, PyAny>) -> PyLsResult<Column> {
                 c
             }
         };
-        last_addr = addr;
-        last_code = code;
+        *slot = (addr, code);
         codes.push(code);
     }
     Column::from_coded_values(&codes, &levels).map_err(|e| invalid(format!("{what}: {e}")))

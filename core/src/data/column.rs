@@ -134,14 +134,20 @@ impl Column {
         levels: &[crate::data::Value],
     ) -> crate::Result<Column> {
         use crate::data::Value;
-        if let Some(&bad) = codes
-            .iter()
-            .find(|&&c| c >= 0 && c as u64 >= levels.len() as u64)
-        {
-            return Err(crate::Error::InvalidInput(format!(
-                "code {bad} is past the {} distinct values",
-                levels.len()
-            )));
+        // Which levels occur, checking each code's range in the same pass.
+        let mut used = vec![false; levels.len()];
+        for &c in codes {
+            if c >= 0 {
+                match usize::try_from(c).ok().and_then(|c| used.get_mut(c)) {
+                    Some(u) => *u = true,
+                    None => {
+                        return Err(crate::Error::InvalidInput(format!(
+                            "code {c} is past the {} distinct values",
+                            levels.len()
+                        )))
+                    }
+                }
+            }
         }
         let num_of = |v: &Value| -> Option<Option<f64>> {
             match v {
@@ -152,12 +158,6 @@ impl Column {
                 Value::Bool(_) => None,
             }
         };
-        let mut used = vec![false; levels.len()];
-        for &c in codes {
-            if c >= 0 {
-                used[c as usize] = true;
-            }
-        }
         let nums: Option<Vec<Option<f64>>> = levels
             .iter()
             .zip(&used)
