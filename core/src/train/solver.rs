@@ -330,37 +330,21 @@ impl<'a> Problem<'a> {
         {
             return Err(invalid("x has inconsistent row pointers"));
         }
-        // Fast whole-matrix checks first (vectorisable folds); locate a failure only
-        // when there is one.
-        let finite = values.iter().fold(true, |ok, v| ok & v.is_finite());
-        let mut ordered = indptr.windows(2).fold(true, |ok, w| ok & (w[0] <= w[1]));
-        if ordered {
-            for w in indptr.windows(2) {
-                let idx = &indices[w[0]..w[1]];
-                ordered &= if idx.len() == d {
-                    // A full row's columns, strictly increasing below `d`, are 0..d.
-                    idx.iter()
-                        .zip(0u32..)
-                        .fold(true, |ok, (&j, k)| ok & (j == k))
-                } else {
-                    let inc = idx.windows(2).fold(true, |ok, w| ok & (w[0] < w[1]));
-                    inc & idx.last().is_none_or(|&j| (j as usize) < d)
-                };
-            }
-        }
-        if !(finite && ordered) {
+        if !indptr.windows(2).fold(true, |ok, w| ok & (w[0] <= w[1])) {
             return Err(locate_matrix_error(x));
         }
         // Full rows are the row-major matrix already; rows dense enough are copied
-        // into one (see [`Dense`]); sparser ones are used as they are: splitting them
-        // here would cost a second copy of the rows (the trainer builds the split
-        // layout directly).
+        // into one (see [`Dense`]) and checked as they are copied; sparser ones are
+        // used as they are: splitting them here would cost a second copy of the rows
+        // (the trainer builds the split layout directly).
         let nnz = values.len();
         let dense = if n.checked_mul(d) == Some(nnz) {
+            check_entries(x)?;
             Some(Dense::Borrowed(values))
         } else if Dense::pays(n, d, nnz, 0) {
-            Some(Dense::from_rows(x))
+            Some(Dense::from_rows(x).ok_or_else(|| locate_matrix_error(x))?)
         } else {
+            check_entries(x)?;
             None
         };
         let mut p = Self::assemble(
@@ -1125,22 +1109,32 @@ impl<'a> Dense<'a> {
         d > 0 && d < MAX_TILED_DIM && cells <= worth && cells <= DENSE_MAX_CELLS
     }
 
-    /// The dense copy of `x`'s rows.
-    fn from_rows(x: &Features) -> Dense<'static> {
+    /// The dense copy of `x`'s rows (row pointers checked by the caller); `None` when
+    /// a row's columns are not strictly increasing below `d` or a value is not finite.
+    fn from_rows(x: &Features) -> Option<Dense<'static>> {
         let d = x.n_cols();
         let mut vals = Scratch::with_capacity(x.n_rows() * d);
         let (indptr, indices, values) = (x.indptr(), x.indices(), x.values());
+        let mut ok = true;
         // Row by row (zeros, then the entries) while the row is in the L1 cache,
         // rather than zeroing the whole block first.
         for w in indptr.windows(2) {
             let at = vals.len();
             vals.resize(at + d, 0.0);
             let row = &mut vals[at..at + d];
+            let mut next = 0usize;
             for (&j, &v) in indices[w[0]..w[1]].iter().zip(&values[w[0]..w[1]]) {
-                row[j as usize] = v;
+                let j = j as usize;
+                ok &= (j >= next) & v.is_finite();
+                next = j + 1;
+                if let Some(cell) = row.get_mut(j) {
+                    *cell = v;
+                } else {
+                    return None;
+                }
             }
         }
-        Dense::Owned(vals)
+        ok.then_some(Dense::Owned(vals))
     }
 
     /// The dense copy of a split's rows (`d > 0` columns), written a block of rows at
@@ -2086,6 +2080,32 @@ fn check_args(
     Ok(())
 }
 
+/// Checks that every row's columns are strictly increasing below `n_cols` and every
+/// value is finite (row pointers checked by the caller): fast whole-matrix folds
+/// first, the failure located only when there is one.
+fn check_entries(x: &Features) -> Result<()> {
+    let (d, indptr, indices) = (x.n_cols(), x.indptr(), x.indices());
+    let finite = x.values().iter().fold(true, |ok, v| ok & v.is_finite());
+    let mut ordered = true;
+    for w in indptr.windows(2) {
+        let idx = &indices[w[0]..w[1]];
+        ordered &= if idx.len() == d {
+            // A full row's columns, strictly increasing below `d`, are 0..d.
+            idx.iter()
+                .zip(0u32..)
+                .fold(true, |ok, (&j, k)| ok & (j == k))
+        } else {
+            let inc = idx.windows(2).fold(true, |ok, w| ok & (w[0] < w[1]));
+            inc & idx.last().is_none_or(|&j| (j as usize) < d)
+        };
+    }
+    if finite && ordered {
+        Ok(())
+    } else {
+        Err(locate_matrix_error(x))
+    }
+}
+
 /// The first problem in a matrix that failed the fast checks, as an error.
 fn locate_matrix_error(x: &Features) -> Error {
     let (indptr, indices, values) = (x.indptr(), x.indices(), x.values());
@@ -2534,7 +2554,7 @@ mod tests {
         let empty = Features::new(x.n_cols());
         let p = Problem::with_split(&empty, sp, &y, Some(&w), &SolverConfig::default()).unwrap();
         let from_split = Dense::from_split(p.split.as_deref().unwrap(), x.n_cols());
-        let from_rows = Dense::from_rows(&x);
+        let from_rows = Dense::from_rows(&x).unwrap();
         // Row `k` of a level with stride `k` over the full dense copy is row `k * stride`.
         assert_eq!(from_split.vals(), from_rows.vals());
         let theta: Vec<f64> = (0..p.dim).map(|j| 0.1 * j as f64 - 0.3).collect();
@@ -2966,6 +2986,40 @@ mod tests {
             fit_logistic(&unordered, &[0.0, 1.0], None, &cfg),
             "out of order",
         );
+        // The same faults in a matrix copied dense (checked while copied) and in one
+        // too sparse for that (checked on its own).
+        for d in [2u32, 300] {
+            let build = |row0: &[(u32, f64)]| {
+                let mut m = Features::new(d as usize);
+                for &(j, v) in row0 {
+                    m.push(j, v);
+                }
+                m.end_row();
+                m.push(0, 1.0);
+                m.push(1, 1.0);
+                m.end_row();
+                m
+            };
+            let y2 = [0.0, 1.0];
+            let nan = build(&[(0, f64::NAN)]);
+            let good = build(&[(0, 1.0)]);
+            let copied = Problem::new(&good, &y2, None, &cfg).unwrap();
+            assert_eq!(copied.dense.is_some(), d == 2);
+            check(
+                fit_logistic(&nan, &y2, None, &cfg),
+                "row 0, column 0 holds a non-finite",
+            );
+            let far = build(&[(d + 3, 1.0)]);
+            check(
+                fit_logistic(&far, &y2, None, &cfg),
+                &format!("column index {}", d + 3),
+            );
+            let back = build(&[(1, 1.0), (1, 2.0)]);
+            check(
+                fit_logistic(&back, &y2, None, &cfg),
+                "row 0 has column indices out of order",
+            );
+        }
     }
 
     #[test]
