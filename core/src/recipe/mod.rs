@@ -8,5 +8,6 @@
 mod pipeline;
 mod step;
 
+pub(crate) use pipeline::SolverRows;
 pub use pipeline::{AutoOptions, BoundTable, Input, Pipeline};
 pub use step::{value_to_bool, value_to_num, Step, ValueKind, OTHER_LEVEL};

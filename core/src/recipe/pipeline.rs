@@ -224,10 +224,7 @@ impl Pipeline {
                             }
                             ValueKind::Number | ValueKind::Boolean => {
                                 let v = if kind == ValueKind::Number {
-                                    super::step::value_to_num(
-                                        &input.name,
-                                        &Value::Str(level.clone()),
-                                    )
+                                    super::step::str_to_num(&input.name, level)
                                 } else {
                                     super::step::value_to_bool(
                                         &input.name,
@@ -286,15 +283,108 @@ impl Pipeline {
         Ok(f)
     }
 
+    /// The rows transformed straight into a layout of the solver, skipping the sparse
+    /// matrix: dense rows when they pay (see [`crate::train::solver::dense_rows_pay`];
+    /// the stored entries are estimated on every 16th row), else the split layout
+    /// ([`Pipeline::transform_split`]). `None` when neither applies (fewer than two
+    /// standardised numbers and rows too sparse).
+    pub(crate) fn transform_for_solver(
+        &self,
+        table: &Table,
+        rows: &[usize],
+    ) -> Result<Option<SolverRows>> {
+        let b = self.bind(table)?;
+        let columnwise = self.columnwise(&b);
+        let (count, sampled) = layout_counts(&b, rows, &columnwise, self.n_features);
+        let per_row = columnwise.iter().filter(|&&c| c).count() as f64
+            + count.iter().sum::<usize>() as f64 / sampled.max(1) as f64;
+        let stored = (per_row * rows.len() as f64).ceil() as usize;
+        if crate::train::solver::dense_rows_pay(rows.len(), self.n_features, stored) {
+            return Ok(Some(SolverRows::Dense(
+                self.transform_dense_bound(&b, rows),
+            )));
+        }
+        Ok(self
+            .transform_split_bound(&b, rows, &columnwise, &count, sampled)
+            .map(SolverRows::Split))
+    }
+
+    /// The rows transformed into dense rows, row-major (zeros filled in): row `i` is
+    /// `[i * n_features..(i + 1) * n_features]`.
+    #[cfg(test)]
+    pub(crate) fn transform_dense(&self, table: &Table, rows: &[usize]) -> Result<Scratch<f64>> {
+        let b = self.bind(table)?;
+        Ok(self.transform_dense_bound(&b, rows))
+    }
+
+    /// Dense rows written a block of rows at a time, step by step: the block (64
+    /// rows) stays in the L1 cache while each step's loop fills its columns.
+    fn transform_dense_bound(&self, b: &BoundTable<'_>, rows: &[usize]) -> Scratch<f64> {
+        const ROWS: usize = 64;
+        let d = self.n_features;
+        // A one-hot step over a string column: the output column of each code
+        // (`u32::MAX`: none), so that its loop is a lookup and a store.
+        let targets: Vec<Option<Vec<u32>>> = self
+            .steps
+            .iter()
+            .zip(&b.bound)
+            .map(|(s, bd)| match (s, bd) {
+                (Step::OneHot { .. }, Bound::Levels { map, .. }) => map
+                    .iter()
+                    .map(|m| match m {
+                        LevelCode::Column(j) => Some(j.unwrap_or(u32::MAX)),
+                        LevelCode::Num(_) => None,
+                    })
+                    .collect(),
+                _ => None,
+            })
+            .collect();
+        let mut vals = Scratch::with_capacity(rows.len() * d);
+        for block_rows in rows.chunks(ROWS) {
+            let at = vals.len();
+            vals.resize(at + block_rows.len() * d, 0.0);
+            let block = &mut vals[at..];
+            for ((s, bd), t) in self.steps.iter().zip(&b.bound).zip(&targets) {
+                fill_step(s, bd, t.as_deref(), block_rows, block, d);
+            }
+        }
+        vals
+    }
+
+    /// The steps whose standardised numbers are written column by column into the
+    /// split layout (each read from a numeric column).
+    fn columnwise(&self, b: &BoundTable<'_>) -> Vec<bool> {
+        self.steps
+            .iter()
+            .zip(&b.bound)
+            .map(|(s, bd)| matches!((s, bd), (Step::Standardize { .. }, Bound::Num(_))))
+            .collect()
+    }
+
     /// The rows transformed straight into the solver's split layout: each
     /// standardised number a dense column, everything else sparse rows (the sparse
     /// matrix and its conversion are skipped). `None` when fewer than two columns
     /// would be dense.
+    #[cfg(test)]
     pub(crate) fn transform_split(
         &self,
         table: &Table,
         rows: &[usize],
     ) -> Result<Option<crate::train::solver::Split>> {
+        let b = self.bind(table)?;
+        let columnwise = self.columnwise(&b);
+        let (count, sampled) = layout_counts(&b, rows, &columnwise, self.n_features);
+        Ok(self.transform_split_bound(&b, rows, &columnwise, &count, sampled))
+    }
+
+    fn transform_split_bound(
+        &self,
+        b: &BoundTable<'_>,
+        rows: &[usize],
+        columnwise: &[bool],
+        count: &[usize],
+        sampled: usize,
+    ) -> Option<crate::train::solver::Split> {
         let cols: Vec<u32> = self
             .steps
             .iter()
@@ -304,31 +394,11 @@ impl Pipeline {
             })
             .collect();
         if cols.len() < 2 {
-            return Ok(None);
+            return None;
         }
-        let b = self.bind(table)?;
         let n = rows.len();
-        // Standardised numbers read from numeric columns are written column by column
-        // (the same arithmetic as `Step::emit_num`); rows then emit only the rest.
-        let columnwise: Vec<bool> = self
-            .steps
-            .iter()
-            .zip(&b.bound)
-            .map(|(s, bd)| matches!((s, bd), (Step::Standardize { .. }, Bound::Num(_))))
-            .collect();
         // The other columns stored in at least half the rows (flags, majority levels)
-        // are dense too, as the solver would place them; counted on every 16th row so
-        // that the layout is allocated once, at its final size.
-        let mut count = vec![0usize; self.n_features];
-        let mut sampled = 0usize;
-        for &r in rows.iter().step_by(16) {
-            sampled += 1;
-            b.emit_row_sparse(r, &columnwise, &mut |j, _| {
-                if let Some(c) = count.get_mut(j as usize) {
-                    *c += 1;
-                }
-            });
-        }
+        // are dense too, as the solver would place them.
         let mut cols = cols;
         cols.extend(
             (0..self.n_features)
@@ -345,7 +415,7 @@ impl Pipeline {
             }
         }
         let mut vals = Scratch::zeroed(cols.len() * n);
-        for ((s, bd), &cw) in self.steps.iter().zip(&b.bound).zip(&columnwise) {
+        for ((s, bd), &cw) in self.steps.iter().zip(&b.bound).zip(columnwise) {
             if let (
                 Step::Standardize {
                     offset,
@@ -374,7 +444,7 @@ impl Pipeline {
         let mut values = Scratch::with_capacity(n * per_row);
         indptr.push(0);
         for (i, &r) in rows.iter().enumerate() {
-            b.emit_row_sparse(r, &columnwise, &mut |j, x| match slot.get(j as usize) {
+            b.emit_row_sparse(r, columnwise, &mut |j, x| match slot.get(j as usize) {
                 Some(&at) if at != usize::MAX => {
                     if let Some(v) = vals.get_mut(at + i) {
                         *v = x;
@@ -387,9 +457,9 @@ impl Pipeline {
             });
             indptr.push(indices.len());
         }
-        Ok(Some(crate::train::solver::Split::from_parts(
+        Some(crate::train::solver::Split::from_parts(
             n, cols, vals, indptr, indices, values,
-        )))
+        ))
     }
 
     /// Transforms every row of a table.
@@ -457,6 +527,100 @@ impl BoundTable<'_> {
     }
 }
 
+/// How often each feature column is stored in every 16th of `rows` (the steps marked
+/// in `columnwise` counted for their missing indicators only), and how many rows
+/// that is: the layout is then allocated once, at its final size.
+fn layout_counts(
+    b: &BoundTable<'_>,
+    rows: &[usize],
+    columnwise: &[bool],
+    n_features: usize,
+) -> (Vec<usize>, usize) {
+    let mut count = vec![0usize; n_features];
+    let mut sampled = 0usize;
+    for &r in rows.iter().step_by(16) {
+        sampled += 1;
+        b.emit_row_sparse(r, columnwise, &mut |j, _| {
+            if let Some(c) = count.get_mut(j as usize) {
+                *c += 1;
+            }
+        });
+    }
+    (count, sampled)
+}
+
+/// A layout of the solver's rows written by [`Pipeline::transform_for_solver`].
+pub(crate) enum SolverRows {
+    /// Dense columns and sparse rows.
+    Split(crate::train::solver::Split),
+    /// Dense rows, row-major.
+    Dense(Scratch<f64>),
+}
+
+/// Writes one step's features for `rows` into their dense rows (`d` columns each) in
+/// `block`; the loop over the rows sits inside each kind of binding (`target`: the
+/// output column of each code of a one-hot step, see
+/// [`Pipeline::transform_for_solver`]).
+#[inline(always)]
+fn fill_step(
+    s: &Step,
+    b: &Bound<'_>,
+    target: Option<&[u32]>,
+    rows: &[usize],
+    block: &mut [f64],
+    d: usize,
+) {
+    let out = block.chunks_exact_mut(d.max(1)).zip(rows);
+    if let (Some(target), Bound::Levels { codes, .. }) = (target, b) {
+        // A missing code is past the end of `target`, like a level without a column.
+        for (row, &r) in out {
+            if let Some(&j) = codes.get(r).and_then(|&c| target.get(c as usize)) {
+                if let Some(cell) = row.get_mut(j as usize) {
+                    *cell = 1.0;
+                }
+            }
+        }
+        return;
+    }
+    match b {
+        Bound::Num(v) => {
+            for (row, &r) in out {
+                let x = v[r];
+                s.emit_num((!x.is_nan()).then_some(x), &mut put_in(row));
+            }
+        }
+        Bound::Levels { codes, map } => {
+            for (row, &r) in out {
+                let c = codes[r];
+                if c == MISSING_CODE {
+                    s.emit_num(None, &mut put_in(row));
+                    continue;
+                }
+                match map.get(c as usize) {
+                    Some(LevelCode::Column(Some(j))) => put_in(row)(*j, 1.0),
+                    Some(LevelCode::Column(None)) | None => {}
+                    Some(LevelCode::Num(x)) => s.emit_num(*x, &mut put_in(row)),
+                }
+            }
+        }
+        _ => {
+            for (row, &r) in out {
+                emit_step(s, b, r, &mut put_in(row));
+            }
+        }
+    }
+}
+
+/// Writes feature `j` of a dense row.
+#[inline(always)]
+fn put_in(row: &mut [f64]) -> impl FnMut(u32, f64) + '_ {
+    |j, x| {
+        if let Some(cell) = row.get_mut(j as usize) {
+            *cell = x;
+        }
+    }
+}
+
 /// The features one bound step gives for row `r`.
 #[inline(always)]
 fn emit_step(s: &Step, b: &Bound<'_>, r: usize, emit: &mut impl FnMut(u32, f64)) {
@@ -499,19 +663,29 @@ fn fit_standardize(
     let values: Vec<f64> = match col {
         Column::Num(v) => rows.iter().map(|&r| v[r]).collect(),
         Column::Str(sc) => {
+            // Each distinct string parsed once; a failure is reported for the first
+            // training row that holds it.
+            let parsed: Vec<Option<Option<f64>>> = sc
+                .levels
+                .iter()
+                .map(|l| super::step::str_to_num(name, l).ok())
+                .collect();
             let mut out = Vec::with_capacity(rows.len());
             for &r in rows {
-                match sc.get(r) {
-                    None => out.push(f64::NAN),
-                    Some(s) => match super::step::value_to_num(name, &Value::Str(s.to_owned())) {
-                        Ok(x) => out.push(x.unwrap_or(f64::NAN)),
-                        Err(_) => {
-                            return Err(Error::InvalidValue {
-                                field: name.to_owned(),
-                                message: format!("declared numeric but holds \"{s}\""),
-                            })
-                        }
-                    },
+                let c = sc.codes.get(r).copied().unwrap_or(MISSING_CODE);
+                if c == MISSING_CODE {
+                    out.push(f64::NAN);
+                    continue;
+                }
+                match parsed.get(c as usize) {
+                    Some(Some(x)) => out.push(x.unwrap_or(f64::NAN)),
+                    _ => {
+                        let s = sc.get(r).unwrap_or_default();
+                        return Err(Error::InvalidValue {
+                            field: name.to_owned(),
+                            message: format!("declared numeric but holds \"{s}\""),
+                        });
+                    }
                 }
             }
             out

@@ -224,19 +224,23 @@ pub fn value_to_num(field: &str, v: &Value) -> Result<Option<f64>> {
         }),
         Value::Bool(b) => Ok(Some(f64::from(u8::from(*b)))),
         Value::Missing => Ok(None),
-        Value::Str(s) => {
-            if s.trim().is_empty() {
-                return Ok(None);
-            }
-            parse_num(s, false)
-                .or_else(|| parse_num(s, true))
-                .map(Some)
-                .ok_or_else(|| Error::InvalidValue {
-                    field: field.to_owned(),
-                    message: format!("expected a number, got \"{}\"", truncate(s, 40)),
-                })
-        }
+        Value::Str(s) => str_to_num(field, s),
     }
+}
+
+/// [`value_to_num`] of a string: blank is missing, else a number (decimal point or
+/// comma) or an error naming `field`.
+pub(crate) fn str_to_num(field: &str, s: &str) -> Result<Option<f64>> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_num(s, false)
+        .or_else(|| parse_num(s, true))
+        .map(Some)
+        .ok_or_else(|| Error::InvalidValue {
+            field: field.to_owned(),
+            message: format!("expected a number, got \"{}\"", truncate(s, 40)),
+        })
 }
 
 /// Converts a raw value for a boolean field: booleans, 0/1, and the words

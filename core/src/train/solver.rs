@@ -42,12 +42,14 @@
 //!   and levels) as column-major arrays, the rest as sparse rows. Margins and
 //!   gradients then run down contiguous columns and the Hessian's dense block is a
 //!   set of dot products (about 15 % less work on mass-training tenants). Narrow rows
-//!   dense enough (at most three cells per sparse entry) run as a dense row-major
-//!   block instead (`Dense`): each pass then takes four rows at a time against the
+//!   dense enough run as a dense row-major block instead (`Dense`; the trainer's
+//!   pipeline writes it directly, [`fit_logistic_dense`], when a row has at most 3.5
+//!   columns per stored entry): each pass then takes four rows at a time against the
 //!   same slice of the coefficients, in explicit 4-wide vectors, with no indices to
 //!   load and no scattered updates. A caller's full matrix already is that block (its
-//!   values are borrowed); a dense enough sparse one is copied once (wa_churn's 19 of
-//!   40 columns: 0.1 ms, and every pass goes from 0.19 to 0.125 ms). Other sparse
+//!   values are borrowed); a sparse one with at most 3 columns per stored entry is
+//!   copied once (wa_churn's 19 of 40 columns: 0.1 ms, and every pass goes from 0.19
+//!   to 0.125 ms). Other sparse
 //!   matrices ([`fit_logistic`]) are used as they are: splitting them would cost a
 //!   second copy of the rows, more than it saves on small inputs.
 //! * **L-BFGS (large `d`)**: when `d > 1000` (sparse text features) or the Hessian
@@ -170,6 +172,42 @@ pub(crate) fn fit_logistic_split(
     let empty = Features::new(d);
     let prob = Problem::with_split(&empty, split, y, sample_weight, cfg)?;
     solve(&prob, cfg, Strategy::Auto)
+}
+
+/// [`fit_logistic`] over dense rows (`y.len()` rows of `d` columns, row-major): the
+/// trainer's pipeline writes them so when they pay ([`dense_rows_pay`]).
+pub(crate) fn fit_logistic_dense(
+    vals: Scratch<f64>,
+    d: usize,
+    y: &[f64],
+    sample_weight: Option<&[f64]>,
+    cfg: &SolverConfig,
+) -> Result<Solution> {
+    let empty = Features::new(d);
+    let prob = Problem::with_dense(&empty, vals, y, sample_weight, cfg)?;
+    solve(&prob, cfg, Strategy::Auto)
+}
+
+/// Whether `n` rows of `d` columns with `stored` entries (dense columns of a split
+/// counted in full) are fitted faster as dense rows (see `Dense`).
+pub(crate) fn dense_rows_pay(n: usize, d: usize, stored: usize) -> bool {
+    Dense::pays(n, d, stored, DENSE_FILL_WRITTEN)
+}
+
+/// The mean of every column of dense rows with `d` columns.
+pub(crate) fn dense_column_means(vals: &[f64], d: usize) -> Vec<f64> {
+    let mut means = vec![0.0; d];
+    if d == 0 {
+        return means;
+    }
+    for row in vals.chunks_exact(d) {
+        for (m, &v) in means.iter_mut().zip(row) {
+            *m += v;
+        }
+    }
+    let n = (vals.len() / d).max(1) as f64;
+    means.iter_mut().for_each(|m| *m /= n);
+    means
 }
 
 /// Which algorithm to run (tests force each one; users get `Auto`).
@@ -341,7 +379,7 @@ impl<'a> Problem<'a> {
         let dense = if n.checked_mul(d) == Some(nnz) {
             check_entries(x)?;
             Some(Dense::Borrowed(values))
-        } else if Dense::pays(n, d, nnz, 0) {
+        } else if Dense::pays(n, d, nnz, DENSE_FILL) {
             Some(Dense::from_rows(x).ok_or_else(|| locate_matrix_error(x))?)
         } else {
             check_entries(x)?;
@@ -356,7 +394,7 @@ impl<'a> Problem<'a> {
             sample_weight,
             cfg,
         )?;
-        p.dense = dense;
+        p.set_dense(dense);
         Ok(p)
     }
 
@@ -374,23 +412,52 @@ impl<'a> Problem<'a> {
         split.check(d)?;
         let nd = split.cols.len();
         let indptr = Scratch::from_slice(&split.indptr);
-        // Rows dense enough run faster as dense rows than split (see [`Dense`]).
-        let (split, dense) = if Dense::pays(n, d, split.indices.len(), nd) {
-            (None, Some(Dense::from_split(&split, d)))
-        } else {
-            (Some(split), None)
-        };
-        let mut p = Self::assemble(
+        Self::assemble(
             empty,
-            split,
+            Some(split),
             d,
             |i| (nd, indptr[i + 1] - indptr[i]),
             y,
             sample_weight,
             cfg,
-        )?;
-        p.dense = dense;
+        )
+    }
+
+    /// The problem over dense rows (see [`fit_logistic_dense`]); `empty` is an empty
+    /// matrix with `d` columns standing in for the row layout.
+    fn with_dense(
+        empty: &'a Features,
+        vals: Scratch<f64>,
+        y: &'a [f64],
+        sample_weight: Option<&[f64]>,
+        cfg: &SolverConfig,
+    ) -> Result<Self> {
+        let (n, d) = (y.len(), empty.n_cols());
+        check_args(n, d, y, sample_weight, cfg)?;
+        if n.checked_mul(d) != Some(vals.len()) {
+            return Err(invalid("the dense rows are inconsistent"));
+        }
+        if !vals.iter().fold(true, |ok, v| ok & v.is_finite()) {
+            let at = vals.iter().position(|v| !v.is_finite()).unwrap_or(0);
+            let (i, j) = (at / d.max(1), at % d.max(1));
+            return Err(invalid(format!(
+                "x row {i}, column {j} holds a non-finite value ({})",
+                vals[at]
+            )));
+        }
+        let mut p = Self::assemble(empty, None, d, |_| (d, 0), y, sample_weight, cfg)?;
+        p.set_dense(Some(Dense::Owned(vals)));
         Ok(p)
+    }
+
+    /// Makes the passes read `dense` rows (when given). Their Hessian is always
+    /// built by [`Tiles`] (up to [`MAX_TILED_DIM`] parameters, sampled or not):
+    /// scattered updates are no option for rows that store their zeros.
+    fn set_dense(&mut self, dense: Option<Dense<'a>>) {
+        if dense.is_some() {
+            self.scatter_cost = f64::INFINITY;
+        }
+        self.dense = dense;
     }
 
     /// The weights, scale and starting intercept of a checked problem.
@@ -1080,11 +1147,17 @@ enum Dense<'a> {
     Owned(Scratch<f64>),
 }
 
-/// A sparse matrix is copied dense when its `n * d` cells number at most this many
-/// times its sparse entries (a dense cell costs about a third of a sparse entry:
-/// 0.44 ns against 1.4 ns per pass on wa_churn).
-const DENSE_FILL: usize = 3;
-/// ...and the copy takes at most this many cells (256 MB).
+/// A caller's sparse rows are copied dense when their `n * d` cells number at most
+/// this many tenths of their stored entries: per pass a dense cell costs about
+/// 0.42 ns, a stored entry of a sparse row about 1.4 ns (wa_churn's 19 of 40
+/// columns).
+const DENSE_FILL: usize = 30;
+/// The same for rows the trainer's pipeline writes (no copy, and writing them dense
+/// costs less than writing the split layout): wa_churn's 51 columns for 16 stored
+/// entries a row train in 3.7 ms dense against 4.3 ms split; the demo tenants' 43 to
+/// 46 columns for 11.6 entries are 30 % slower dense.
+const DENSE_FILL_WRITTEN: usize = 35;
+/// ...and the block takes at most this many cells (256 MB).
 const DENSE_MAX_CELLS: usize = 1 << 25;
 
 impl<'a> Dense<'a> {
@@ -1096,17 +1169,17 @@ impl<'a> Dense<'a> {
         }
     }
 
-    /// Whether copying `n` rows of `d` columns into a dense block pays, when `sparse`
-    /// entries are stored as sparse rows and `nd` columns already dense (a [`Split`]'s;
-    /// they cost about as much dense as they do now): a narrow model (its Hessian is
-    /// built by [`Tiles`], which reads dense rows anyway), at most [`DENSE_FILL`] new
-    /// cells per sparse entry, and a bounded copy.
-    fn pays(n: usize, d: usize, sparse: usize, nd: usize) -> bool {
+    /// Whether `n` rows of `d` columns with `stored` entries (a split's dense columns
+    /// counted in full) run faster as dense rows: a narrow model (its Hessian is
+    /// built by [`Tiles`], which reads dense rows anyway), at most `fill` tenths of a
+    /// cell per stored entry ([`DENSE_FILL`] or [`DENSE_FILL_WRITTEN`]), and a
+    /// bounded block.
+    fn pays(n: usize, d: usize, stored: usize, fill: usize) -> bool {
         let cells = n.saturating_mul(d);
-        let worth = DENSE_FILL
-            .saturating_mul(sparse)
-            .saturating_add(n.saturating_mul(nd));
-        d > 0 && d < MAX_TILED_DIM && cells <= worth && cells <= DENSE_MAX_CELLS
+        d > 0
+            && d < MAX_TILED_DIM
+            && cells.saturating_mul(10) <= fill.saturating_mul(stored)
+            && cells <= DENSE_MAX_CELLS
     }
 
     /// The dense copy of `x`'s rows (row pointers checked by the caller); `None` when
@@ -1135,36 +1208,6 @@ impl<'a> Dense<'a> {
             }
         }
         ok.then_some(Dense::Owned(vals))
-    }
-
-    /// The dense copy of a split's rows (`d > 0` columns), written a block of rows at
-    /// a time so that the block stays in the L1 cache while each column fills it.
-    fn from_split(sp: &Split, d: usize) -> Dense<'static> {
-        const ROWS: usize = 64;
-        let n = sp.n;
-        let mut vals = Scratch::with_capacity(n * d);
-        let mut start = 0;
-        while start < n {
-            let m = ROWS.min(n - start);
-            let at = vals.len();
-            vals.resize(at + m * d, 0.0);
-            let block = &mut vals[at..];
-            for (k, &c) in sp.cols.iter().enumerate() {
-                for (row, &v) in block.chunks_exact_mut(d).zip(sp.col(k, start, m)) {
-                    row[c as usize] = v;
-                }
-            }
-            for (row, w) in block
-                .chunks_exact_mut(d)
-                .zip(sp.indptr[start..=start + m].windows(2))
-            {
-                for (&j, &v) in sp.indices[w[0]..w[1]].iter().zip(&sp.values[w[0]..w[1]]) {
-                    row[j as usize] = v;
-                }
-            }
-            start += m;
-        }
-        Dense::Owned(vals)
     }
 }
 
@@ -2553,10 +2596,8 @@ mod tests {
         assert_eq!(sp.cols, vec![0, 1, 2, 3]);
         let empty = Features::new(x.n_cols());
         let p = Problem::with_split(&empty, sp, &y, Some(&w), &SolverConfig::default()).unwrap();
-        let from_split = Dense::from_split(p.split.as_deref().unwrap(), x.n_cols());
         let from_rows = Dense::from_rows(&x).unwrap();
-        // Row `k` of a level with stride `k` over the full dense copy is row `k * stride`.
-        assert_eq!(from_split.vals(), from_rows.vals());
+        assert_eq!(from_rows.vals(), x.to_dense());
         let theta: Vec<f64> = (0..p.dim).map(|j| 0.1 * j as f64 - 0.3).collect();
         for k in [1, 4] {
             let a = p.subsample(k).unwrap();
@@ -2573,11 +2614,20 @@ mod tests {
                 dense: Some(Dense::Borrowed(from_rows.vals())),
                 ..p.subsample(k).unwrap()
             };
+            let given = Problem::with_dense(
+                &empty,
+                Scratch::from_slice(from_rows.vals()),
+                &y,
+                Some(&w),
+                &SolverConfig::default(),
+            )
+            .unwrap();
+            let given = given.subsample(k).unwrap();
             let n = a.cw.len();
             let (mut g1, mut c1) = (vec![0.0; p.dim], vec![0.0; n]);
             let mut spare = vec![0.0; 3 * p.d];
             let f1 = a.eval(&theta, &mut g1, &mut c1, &mut spare);
-            for b in [&rows, &dense] {
+            for b in [&rows, &dense, &given] {
                 let (mut g2, mut c2) = (vec![0.0; p.dim], vec![0.0; n]);
                 let f2 = b.eval(&theta, &mut g2, &mut c2, &mut spare);
                 assert!((f1 - f2).abs() <= 1e-12 * f1.abs(), "{f1} vs {f2}");
@@ -2820,22 +2870,30 @@ mod tests {
         let sp = Split::choose(&xm).unwrap();
         let kept = Problem::with_split(&empty, sp, &ym, None, &cfg).unwrap();
         assert!(kept.split.is_some() && kept.dense.is_none());
-        let mut xh = Features::new(6);
-        for i in 0..400u32 {
-            xh.push(0, f64::from(i % 7) - 3.0);
-            for j in 1..6 {
-                if (i + j) % 3 > 0 {
-                    xh.push(j, 1.0);
-                }
-            }
-            xh.end_row();
-        }
-        let yh: Vec<f64> = (0..400).map(|i| f64::from(i % 3 == 0)).collect();
-        let empty = Features::new(6);
-        let sp = Split::choose(&xh).unwrap();
-        let moved = Problem::with_split(&empty, sp, &yh, None, &cfg).unwrap();
-        assert!(moved.split.is_none());
-        assert!(matches!(&moved.dense, Some(Dense::Owned(v)) if **v == xh.to_dense()));
+        // The trainer's dense rows (the pipeline writes them when they pay).
+        let dense = Scratch::from_slice(&xm.to_dense());
+        let given = Problem::with_dense(&empty, dense, &ym, None, &cfg).unwrap();
+        assert!(given.split.is_none() && matches!(given.dense, Some(Dense::Owned(_))));
+        assert!(given.tiled() && given.subsample(4).unwrap().tiled());
+        assert!(dense_rows_pay(100, 10, 286) && !dense_rows_pay(100, 10, 285));
+        assert!(Dense::pays(100, 10, 334, DENSE_FILL) && !Dense::pays(100, 10, 333, DENSE_FILL));
+        assert!(!dense_rows_pay(100, 0, 0) && !dense_rows_pay(10, MAX_TILED_DIM, 10_000));
+        assert!(!dense_rows_pay(DENSE_MAX_CELLS, 2, DENSE_MAX_CELLS));
+        let short = Scratch::from_slice(&xm.to_dense()[1..]);
+        let e = Problem::with_dense(&empty, short, &ym, None, &cfg)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("inconsistent"), "{e}");
+        let mut bad = xm.to_dense();
+        bad[2 * xm.n_cols() + 5] = f64::NEG_INFINITY;
+        let e = Problem::with_dense(&empty, Scratch::from_slice(&bad), &ym, None, &cfg)
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string()
+                .contains("row 2, column 5 holds a non-finite value (-inf)"),
+            "{e}"
+        );
         // One-hot only: no column is in half the rows.
         let mut xs = Features::new(8);
         for i in 0..400u32 {

@@ -2,7 +2,10 @@
 //! refitted inside each fold) -> final fit on every row -> [`Model`].
 
 use super::balance::resampling_ratio;
-use super::solver::{fit_logistic, fit_logistic_split, Solution, SolverConfig};
+use super::solver::{
+    dense_column_means, fit_logistic, fit_logistic_dense, fit_logistic_split, Solution,
+    SolverConfig,
+};
 use super::TrainConfig;
 use crate::data::{Schema, Table, Target, TargetSpec};
 use crate::error::{Error, Result};
@@ -10,6 +13,7 @@ use crate::eval::folds::{split, stratified_folds};
 use crate::eval::{FoldResult, Metrics};
 use crate::model::{sigmoid, Model, ModelMeta};
 use crate::recipe::Pipeline;
+use crate::recipe::SolverRows;
 use crate::rng::Rng;
 use std::time::Instant;
 
@@ -159,10 +163,16 @@ impl Trainer {
         let w = self.config.balance.weights(&y, &mut rng);
         let ratio = resampling_ratio(&y, &w);
         let d = pipeline.n_features();
-        // Standardised numbers go straight into the solver's dense columns when there
-        // are some; else the sparse matrix.
-        let (solution, means) = match pipeline.transform_split(table, rows)? {
-            Some(split) => {
+        // The rows go straight into one of the solver's layouts (dense rows when they
+        // pay, else standardised numbers as dense columns and the rest sparse) when
+        // they can; else the sparse matrix.
+        let (solution, means) = match pipeline.transform_for_solver(table, rows)? {
+            Some(SolverRows::Dense(vals)) => {
+                let means = dense_column_means(&vals, d);
+                let s = fit_logistic_dense(vals, d, &y, Some(&w), &self.solver_config())?;
+                (s, means)
+            }
+            Some(SolverRows::Split(split)) => {
                 let means = split.column_means(d);
                 let s = fit_logistic_split(split, d, &y, Some(&w), &self.solver_config())?;
                 (s, means)
@@ -277,9 +287,56 @@ pub fn evaluate(table: &Table, target: &TargetSpec, config: &TrainConfig) -> Res
 #[cfg(test)]
 mod split_tests {
     use crate::data::Schema;
-    use crate::recipe::{AutoOptions, Pipeline};
-    use crate::train::solver::{fit_logistic, fit_logistic_split, SolverConfig};
+    use crate::recipe::{AutoOptions, Pipeline, SolverRows};
+    use crate::train::solver::{
+        dense_column_means, fit_logistic, fit_logistic_dense, fit_logistic_split, SolverConfig,
+    };
     use crate::{synth, Target, TargetSpec};
+
+    #[test]
+    fn numbers_in_a_string_column_are_parsed_once_per_level_and_checked() {
+        use crate::data::Kind;
+        // "amount" is text to the CSV reader (a blank and a word), numeric by override.
+        let mut csv = String::from("amount,won\n");
+        for i in 0..300 {
+            let amount = match i % 10 {
+                0 => " ".to_owned(),
+                _ => format!("{}", (i % 17) as f64 * 1.5),
+            };
+            csv += &format!("{amount},{}\n", i % 2);
+        }
+        csv += "lots,1\n";
+        let table = crate::data::csv::read_csv_bytes(csv.as_bytes(), &Default::default()).unwrap();
+        let schema = Schema::infer(&table, &["won"])
+            .with_overrides(&[("amount".to_owned(), Kind::Numeric)])
+            .unwrap();
+        let opts = AutoOptions::default();
+        // Rows without the word fit, blanks as missing, the same as numbers would.
+        let rows: Vec<usize> = (0..300).collect();
+        let p = Pipeline::fit_auto(&table, &schema, &rows, &opts).unwrap();
+        let mut nums = String::from("amount,won\n");
+        for i in 0..300 {
+            let amount = if i % 10 == 0 {
+                String::new()
+            } else {
+                format!("{}", (i % 17) as f64 * 1.5)
+            };
+            nums += &format!("{amount},{}\n", i % 2);
+        }
+        let t2 = crate::data::csv::read_csv_bytes(nums.as_bytes(), &Default::default()).unwrap();
+        let s2 = Schema::infer(&t2, &["won"]);
+        let p2 = Pipeline::fit_auto(&t2, &s2, &rows, &opts).unwrap();
+        let x = p.transform(&t2, &rows).unwrap();
+        assert_eq!(x.to_dense(), p2.transform(&t2, &rows).unwrap().to_dense());
+        // The word in a training row is an error naming the field and the value.
+        let all: Vec<usize> = (0..301).collect();
+        let e = Pipeline::fit_auto(&table, &schema, &all, &opts).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("amount") && msg.contains("declared numeric but holds \"lots\""),
+            "{msg}"
+        );
+    }
 
     /// The pipeline's split rows (standardised numbers written column by column,
     /// mostly-present flags and levels moved beside them) fit to the same optimum as
@@ -316,5 +373,36 @@ mod split_tests {
         }
         assert!((a.intercept - b.intercept).abs() <= 1e-6);
         assert!((a.objective - b.objective).abs() <= 1e-10 * a.objective);
+        // Dense rows: the same rows, means and fit.
+        let dense = p.transform_dense(&table, &rows).unwrap();
+        assert_eq!(*dense, x.to_dense());
+        for (a, b) in dense_column_means(&dense, d).iter().zip(&means) {
+            assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{a} vs {b}");
+        }
+        let c = fit_logistic_dense(dense, d, &y, Some(&w), &cfg).unwrap();
+        assert!(c.converged);
+        for (u, v) in a.coef.iter().zip(&c.coef) {
+            assert!((u - v).abs() <= 1e-6 * u.abs().max(1e-2), "{u} vs {v}");
+        }
+        assert!((a.objective - c.objective).abs() <= 1e-10 * a.objective);
+        // The layout that pays: the demo's leads (many cities and channels, one-hot)
+        // stay split; three numbers and a two-level field go dense.
+        assert!(matches!(
+            p.transform_for_solver(&table, &rows).unwrap(),
+            Some(SolverRows::Split(_))
+        ));
+        let mut csv = String::from("a,b,c,kind,won\n");
+        for i in 0..400 {
+            let kind = if i % 3 == 0 { "x" } else { "y" };
+            csv += &format!("{},{},{},{kind},{}\n", i % 7, i % 11, i % 13, i % 2);
+        }
+        let small = crate::data::csv::read_csv_bytes(csv.as_bytes(), &Default::default()).unwrap();
+        let schema = Schema::infer(&small, &["won"]);
+        let rows: Vec<usize> = (0..400).collect();
+        let p = Pipeline::fit_auto(&small, &schema, &rows, &AutoOptions::default()).unwrap();
+        let Some(SolverRows::Dense(vals)) = p.transform_for_solver(&small, &rows).unwrap() else {
+            panic!("dense rows expected");
+        };
+        assert_eq!(*vals, p.transform(&small, &rows).unwrap().to_dense());
     }
 }
