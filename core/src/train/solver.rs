@@ -43,7 +43,7 @@
 //!   gradients then run down contiguous columns and the Hessian's dense block is a
 //!   set of dot products (about 15 % less work on mass-training tenants). Narrow rows
 //!   dense enough run as a dense row-major block instead (`Dense`; the trainer's
-//!   pipeline writes it directly, [`fit_logistic_dense`], when a row has at most 3.5
+//!   pipeline writes it directly, `fit_logistic_dense`, when a row has at most 3.5
 //!   columns per stored entry): each pass then takes four rows at a time against the
 //!   same slice of the coefficients, in explicit 4-wide vectors, with no indices to
 //!   load and no scattered updates. A caller's full matrix already is that block (its
