@@ -539,7 +539,7 @@ impl<'a> Problem<'a> {
         if self.dim > MAX_TILED_DIM {
             return false;
         }
-        let w = self.dim.next_multiple_of(TILE_B) as f64;
+        let w = self.dim.next_multiple_of(TILE_A) as f64;
         rows as f64 * w * (w + TILE_B as f64) * 0.5 <= TILE_ADVANTAGE * self.scatter_cost
     }
 
@@ -1816,7 +1816,7 @@ const TILE_B: usize = 8;
 /// Each entry is summed in row order within a block, then block by block: the same
 /// order on every instruction set.
 struct Tiles {
-    /// Padded width: the parameter count rounded up to a multiple of [`TILE_B`].
+    /// Padded width: the parameter count rounded up to a multiple of [`TILE_A`].
     w: usize,
     /// The block's rows, `TILE_ROWS x w`.
     a: Vec<f64>,
@@ -1830,7 +1830,7 @@ struct Tiles {
 
 impl Tiles {
     fn new(dim: usize) -> Self {
-        let w = dim.next_multiple_of(TILE_B);
+        let w = dim.next_multiple_of(TILE_A);
         Tiles {
             w,
             a: vec![0.0; TILE_ROWS * w],
@@ -1863,33 +1863,20 @@ impl Tiles {
         }
     }
 
-    /// Adds the block's outer products to the sum.
+    /// Adds the block's outer products to the sum: tiles of [`TILE_B`] columns, and
+    /// one of half that where the padded width ends between them.
     #[inline(always)]
     fn flush(&mut self) {
         let (w, m) = (self.w, self.m);
         let (a, s) = (&self.a[..m * w], &self.s[..m * w]);
         for ta in (0..w).step_by(TILE_A) {
-            for tb in (ta - ta % TILE_B..w).step_by(TILE_B) {
-                let mut acc = [[0.0f64; TILE_B]; TILE_A];
-                for (ra, rs) in a.chunks_exact(w).zip(s.chunks_exact(w)) {
-                    let (Some(x), Some(t)) = (
-                        ra[tb..].first_chunk::<TILE_B>(),
-                        rs[ta..].first_chunk::<TILE_A>(),
-                    ) else {
-                        continue;
-                    };
-                    for (acc_i, &ti) in acc.iter_mut().zip(t) {
-                        for (v, &xj) in acc_i.iter_mut().zip(x) {
-                            *v += ti * xj;
-                        }
-                    }
-                }
-                for (i, acc_i) in acc.iter().enumerate() {
-                    let row = &mut self.h[(ta + i) * w + tb..(ta + i) * w + tb + TILE_B];
-                    for (hv, &v) in row.iter_mut().zip(acc_i) {
-                        *hv += v;
-                    }
-                }
+            let mut tb = ta - ta % TILE_B;
+            while tb + TILE_B <= w {
+                tile::<TILE_B>(a, s, w, ta, tb, &mut self.h);
+                tb += TILE_B;
+            }
+            if tb < w {
+                tile::<{ TILE_B / 2 }>(a, s, w, ta, tb, &mut self.h);
             }
         }
         self.m = 0;
@@ -1905,6 +1892,33 @@ impl Tiles {
         let w = self.w;
         for i in 0..dim {
             h[i * dim + i..(i + 1) * dim].copy_from_slice(&self.h[i * w + i..i * w + dim]);
+        }
+    }
+}
+
+/// One `TILE_A x B` tile of [`Tiles::flush`]: rows `ta..ta + TILE_A` of the sum,
+/// columns `tb..tb + B`, over the block's rows (`a` the rows, `s` the same times
+/// their curvatures, `w` wide), summed in locals that stay in vector registers.
+#[inline(always)]
+fn tile<const B: usize>(a: &[f64], s: &[f64], w: usize, ta: usize, tb: usize, h: &mut [f64]) {
+    let mut acc = [[0.0f64; B]; TILE_A];
+    for (ra, rs) in a.chunks_exact(w).zip(s.chunks_exact(w)) {
+        let (Some(x), Some(t)) = (
+            ra[tb..].first_chunk::<B>(),
+            rs[ta..].first_chunk::<TILE_A>(),
+        ) else {
+            continue;
+        };
+        for (acc_i, &ti) in acc.iter_mut().zip(t) {
+            for (v, &xj) in acc_i.iter_mut().zip(x) {
+                *v += ti * xj;
+            }
+        }
+    }
+    for (i, acc_i) in acc.iter().enumerate() {
+        let row = &mut h[(ta + i) * w + tb..(ta + i) * w + tb + B];
+        for (hv, &v) in row.iter_mut().zip(acc_i) {
+            *hv += v;
         }
     }
 }
