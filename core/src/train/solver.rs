@@ -1212,8 +1212,8 @@ impl<'a> Dense<'a> {
 }
 
 impl Problem<'_> {
-    /// [`Problem::eval`] over [`Dense`] rows: margins four rows at a time
-    /// ([`dot_rows4`]), the gradient four rows per sweep ([`axpy_dense4`]).
+    /// [`Problem::eval`] over [`Dense`] rows: margins [`DOT_ROWS`] rows at a time
+    /// ([`dot_rows`]), the gradient four rows per sweep ([`axpy_dense4`]).
     #[inline(always)]
     fn eval_dense<S: pulp::Simd>(
         &self,
@@ -1239,15 +1239,16 @@ impl Problem<'_> {
             let m = BLOCK.min(n - start);
             let (z, r, loss) = (&mut z[..m], &mut r[..m], &mut loss[..m]);
             let mut k = 0;
-            while k + 4 <= m {
-                let rows = [0, 1, 2, 3].map(|q| row(start + k + q));
-                for (zq, v) in z[k..k + 4].iter_mut().zip(dot_rows4(simd, rows, w)) {
+            while k + DOT_ROWS <= m {
+                let rows = std::array::from_fn(|q| row(start + k + q));
+                let dots: [f64; DOT_ROWS] = dot_rows(simd, rows, w);
+                for (zq, v) in z[k..k + DOT_ROWS].iter_mut().zip(dots) {
                     *zq = b + v;
                 }
-                k += 4;
+                k += DOT_ROWS;
             }
             for (q, zq) in z.iter_mut().enumerate().skip(k) {
-                *zq = b + dot_rows4(simd, [row(start + q); 4], w)[0];
+                *zq = b + dot_rows(simd, [row(start + q)], w)[0];
             }
             pointwise(
                 z,
@@ -1558,18 +1559,18 @@ fn dot_dense4(r: &[f64], c: [&[f64]; 4]) -> [f64; 4] {
     out
 }
 
-/// The dot products of four rows with `w`: each row in four lanes of columns `j mod
+/// The dot products of `R` rows with `w`: each row in four lanes of columns `j mod
 /// 4`, the lanes summed `(l0 + l1) + (l2 + l3)`, then the last `d mod 4` columns in
-/// order. The four rows share the loads of `w` and run as four independent chains
-/// (one 4-wide vector each). A row's sum does not depend on the rows beside it, so a
-/// single row is `dot_rows4([row; 4], w)[0]`.
+/// order. The rows share the loads of `w` and run as `R` independent chains (one
+/// 4-wide vector each). A row's sum does not depend on the rows beside it nor on
+/// `R`, so a single row is `dot_rows([row], w)[0]`.
 #[inline(always)]
-fn dot_rows4<S: pulp::Simd>(simd: S, x: [&[f64]; 4], w: &[f64]) -> [f64; 4] {
+fn dot_rows<const R: usize, S: pulp::Simd>(simd: S, x: [&[f64]; R], w: &[f64]) -> [f64; R] {
     let d = w.len();
     let x = x.map(|r| &r[..d]);
     let (wq, _) = pulp::as_arrays::<4, f64>(w);
     let xq = x.map(|r| pulp::as_arrays::<4, f64>(r).0);
-    let acc = lanes4(simd, DotRows4 { xq, wq });
+    let acc = lanes4(simd, DotRows { xq, wq });
     let mut out = acc.map(|a| (a[0] + a[1]) + (a[2] + a[3]));
     for j in 4 * wq.len()..d {
         for (o, xr) in out.iter_mut().zip(&x) {
@@ -1583,7 +1584,7 @@ fn dot_rows4<S: pulp::Simd>(simd: S, x: [&[f64]; 4], w: &[f64]) -> [f64; 4] {
 /// array. Both do the same IEEE operations lane by lane (a multiply and an add, never
 /// fused), so results are bit-identical; the explicit vectors only spare the kernels
 /// from the compiler's choice of how to vectorise them (left alone, it transposed
-/// [`dot_rows4`] across rows with a shuffle per load).
+/// [`dot_rows`] across rows with a shuffle per load).
 trait Lanes4: Copy {
     type V: Copy;
     fn zero(self) -> Self::V;
@@ -1664,16 +1665,16 @@ trait LanesFn<R> {
     fn call<L: Lanes4>(self, ops: L) -> R;
 }
 
-/// The lane sums of [`dot_rows4`]: four rows' whole chunks of four columns.
-struct DotRows4<'x> {
-    xq: [&'x [[f64; 4]]; 4],
+/// The lane sums of [`dot_rows`]: `R` rows' whole chunks of four columns.
+struct DotRows<'x, const R: usize> {
+    xq: [&'x [[f64; 4]]; R],
     wq: &'x [[f64; 4]],
 }
 
-impl LanesFn<[[f64; 4]; 4]> for DotRows4<'_> {
+impl<const R: usize> LanesFn<[[f64; 4]; R]> for DotRows<'_, R> {
     #[inline(always)]
-    fn call<L: Lanes4>(self, ops: L) -> [[f64; 4]; 4] {
-        let mut acc = [ops.zero(); 4];
+    fn call<L: Lanes4>(self, ops: L) -> [[f64; 4]; R] {
+        let mut acc = [ops.zero(); R];
         for (q, wv) in self.wq.iter().enumerate() {
             let wv = ops.load(wv);
             for (a, xr) in acc.iter_mut().zip(&self.xq) {
@@ -1686,6 +1687,9 @@ impl LanesFn<[[f64; 4]; 4]> for DotRows4<'_> {
 
 /// Rows per block of [`Problem::eval`].
 const BLOCK: usize = 256;
+/// Rows per [`dot_rows`] call of a dense pass (independent chains, shared loads of
+/// the coefficients).
+const DOT_ROWS: usize = 4;
 
 /// Sum with four interleaved partial sums (vectorisable, fixed order).
 #[inline(always)]
@@ -2842,16 +2846,25 @@ mod tests {
                 .collect();
             let w: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
             let x = [0, 1, 2, 3].map(|r| rows[r].as_slice());
-            let scalar = dot_rows4(pulp::Scalar::new(), x, &w);
+            let scalar = dot_rows(pulp::Scalar::new(), x, &w);
+            let eight = dot_rows(
+                pulp::Scalar::new(),
+                [x[0], x[1], x[2], x[3], x[3], x[2], x[1], x[0]],
+                &w,
+            );
+            assert_eq!(
+                scalar.map(f64::to_bits),
+                eight[..4].iter().map(|v| v.to_bits()).collect::<Vec<_>>()[..]
+            );
             for (r, row) in rows.iter().enumerate() {
-                let alone = dot_rows4(pulp::Scalar::new(), [row.as_slice(); 4], &w)[0];
+                let alone = dot_rows(pulp::Scalar::new(), [row.as_slice()], &w)[0];
                 assert_eq!(scalar[r].to_bits(), alone.to_bits());
                 let plain: f64 = row.iter().zip(&w).map(|(a, b)| a * b).sum();
                 assert!((scalar[r] - plain).abs() <= 1e-12 * (1.0 + plain.abs()));
             }
             #[cfg(target_arch = "x86_64")]
             if let Some(v3) = pulp::x86::V3::try_new() {
-                let vec = v3.vectorize(|| dot_rows4(v3, x, &w));
+                let vec = v3.vectorize(|| dot_rows(v3, x, &w));
                 assert_eq!(scalar.map(f64::to_bits), vec.map(f64::to_bits));
             }
         }
