@@ -1186,28 +1186,27 @@ impl<'a> Dense<'a> {
     /// a row's columns are not strictly increasing below `d` or a value is not finite.
     fn from_rows(x: &Features) -> Option<Dense<'static>> {
         let d = x.n_cols();
-        let mut vals = Scratch::with_capacity(x.n_rows() * d);
         let (indptr, indices, values) = (x.indptr(), x.indices(), x.values());
-        let mut ok = true;
-        // Row by row (zeros, then the entries) while the row is in the L1 cache,
-        // rather than zeroing the whole block first.
-        for w in indptr.windows(2) {
-            let at = vals.len();
-            vals.resize(at + d, 0.0);
-            let row = &mut vals[at..at + d];
-            let mut next = 0usize;
-            for (&j, &v) in indices[w[0]..w[1]].iter().zip(&values[w[0]..w[1]]) {
-                let j = j as usize;
-                ok &= (j >= next) & v.is_finite();
-                next = j + 1;
-                if let Some(cell) = row.get_mut(j) {
+        // The checks as folds (finite values over the whole array, each row's column
+        // order as a comparison of neighbours), the copy without them: measured
+        // faster than checking entry by entry while copying.
+        if !values.iter().fold(true, |ok, v| ok & v.is_finite()) {
+            return None;
+        }
+        let mut vals = Scratch::zeroed(x.n_rows() * d);
+        for (row, w) in vals.chunks_exact_mut(d.max(1)).zip(indptr.windows(2)) {
+            let idx = &indices[w[0]..w[1]];
+            let ordered = idx.windows(2).fold(true, |ok, p| ok & (p[0] < p[1]));
+            if !(ordered && idx.last().is_none_or(|&j| (j as usize) < d)) {
+                return None;
+            }
+            for (&j, &v) in idx.iter().zip(&values[w[0]..w[1]]) {
+                if let Some(cell) = row.get_mut(j as usize) {
                     *cell = v;
-                } else {
-                    return None;
                 }
             }
         }
-        ok.then_some(Dense::Owned(vals))
+        Some(Dense::Owned(vals))
     }
 }
 
