@@ -205,7 +205,12 @@ impl Pipeline {
                 (None, _) => Bound::Absent,
                 (Some(Column::Num(v)), ValueKind::Number) => Bound::Num(v),
                 (Some(Column::Num(v)), ValueKind::Boolean) => {
-                    if let Some(i) = v.iter().position(|x| !x.is_nan() && *x != 0.0 && *x != 1.0) {
+                    // A fold the compiler vectorises first; the position only on failure.
+                    let flags = v
+                        .iter()
+                        .fold(true, |ok, &x| ok & (x.is_nan() | (x == 0.0) | (x == 1.0)));
+                    let bad = |x: &f64| !x.is_nan() && *x != 0.0 && *x != 1.0;
+                    if let Some(i) = (!flags).then(|| v.iter().position(bad)).flatten() {
                         return Err(Error::parse(
                             table.line_of(i),
                             Some(&input.name),
@@ -736,16 +741,26 @@ fn fit_standardize(
 fn fit_flag(name: &str, col: &Column, rows: &[usize], input: u32, offset: u32) -> Result<Step> {
     let missing = match col {
         Column::Num(v) => {
-            if let Some(&r) = rows
-                .iter()
-                .find(|&&r| !v[r].is_nan() && v[r] != 0.0 && v[r] != 1.0)
-            {
+            // One branch-free pass (flags only, any missing); the culprit is looked
+            // for only when there is one.
+            let (flags, missing) = rows.iter().fold((true, false), |(ok, miss), &r| {
+                let x = v.get(r).copied().unwrap_or(f64::NAN);
+                (
+                    ok & (x.is_nan() | (x == 0.0) | (x == 1.0)),
+                    miss | x.is_nan(),
+                )
+            });
+            let bad = |&&r: &&usize| {
+                v.get(r)
+                    .is_some_and(|&x| !x.is_nan() && x != 0.0 && x != 1.0)
+            };
+            if let Some(&r) = (!flags).then(|| rows.iter().find(bad)).flatten() {
                 return Err(Error::InvalidValue {
                     field: name.to_owned(),
                     message: format!("declared boolean but holds {}", format_num(v[r])),
                 });
             }
-            rows.iter().any(|&r| v[r].is_nan())
+            missing
         }
         Column::Str(sc) => {
             for l in &sc.levels {

@@ -2127,14 +2127,23 @@ fn check_args(
                 sw.len()
             )));
         }
-        if let Some(i) = sw.iter().position(|s| !(s.is_finite() && *s >= 0.0)) {
+        let fine = sw
+            .iter()
+            .fold(true, |ok, s| ok & s.is_finite() & (*s >= 0.0));
+        if let Some(i) = (!fine)
+            .then(|| sw.iter().position(|s| !(s.is_finite() && *s >= 0.0)))
+            .flatten()
+        {
             return Err(invalid(format!(
                 "sample_weight[{i}] = {} is not a finite non-negative number",
                 sw[i]
             )));
         }
     }
-    if let Some(i) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
+    // Labels vary row to row: a branch-free fold first (a search that stops at the
+    // first bad label mispredicts on every other row), the position on failure only.
+    if !y.iter().fold(true, |ok, &v| ok & ((v == 0.0) | (v == 1.0))) {
+        let i = y.iter().position(|&v| v != 0.0 && v != 1.0).unwrap_or(0);
         return Err(invalid(format!("y[{i}] = {} is not 0 or 1", y[i])));
     }
     Ok(())

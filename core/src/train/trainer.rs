@@ -294,6 +294,43 @@ mod split_tests {
     use crate::{synth, Target, TargetSpec};
 
     #[test]
+    fn flags_holding_other_numbers_are_errors() {
+        use crate::data::Kind;
+        let mut csv = String::from("flag,won\n");
+        for i in 0..200 {
+            let flag = if i % 5 == 0 {
+                String::new()
+            } else {
+                format!("{}", (i * 7) % 2)
+            };
+            csv += &format!("{flag},{}\n", i % 2);
+        }
+        csv += "2,1\n";
+        let table = crate::data::csv::read_csv_bytes(csv.as_bytes(), &Default::default()).unwrap();
+        let schema = Schema::infer(&table, &["won"])
+            .with_overrides(&[("flag".to_owned(), Kind::Boolean)])
+            .unwrap();
+        let opts = AutoOptions::default();
+        let rows: Vec<usize> = (0..200).collect();
+        let p = Pipeline::fit_auto(&table, &schema, &rows, &opts).unwrap();
+        assert_eq!(p.n_features(), 2, "a flag and its missing indicator");
+        // Binding the whole table meets the 2 on line 202 (header, 200 rows, then it).
+        let e = p.transform(&table, &rows).unwrap_err().to_string();
+        assert!(
+            e.contains("line 202") && e.contains("expected a boolean (0/1), got 2"),
+            "{e}"
+        );
+        let all: Vec<usize> = (0..201).collect();
+        let e = Pipeline::fit_auto(&table, &schema, &all, &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("flag") && e.contains("declared boolean but holds 2"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn numbers_in_a_string_column_are_parsed_once_per_level_and_checked() {
         use crate::data::Kind;
         // "amount" is text to the CSV reader (a blank and a word), numeric by override.
