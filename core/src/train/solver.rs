@@ -696,7 +696,12 @@ impl<'a> Problem<'a> {
                 if hi - lo == d && k + 4 <= m {
                     let rows = [i, i + st, i + 2 * st, i + 3 * st];
                     if rows.iter().all(|&q| indptr[q + 1] - indptr[q] == d) {
-                        let v = rows.map(|q| &values[indptr[q]..indptr[q + 1]]);
+                        let v = [
+                            &values[indptr[rows[0]]..indptr[rows[0] + 1]],
+                            &values[indptr[rows[1]]..indptr[rows[1] + 1]],
+                            &values[indptr[rows[2]]..indptr[rows[2] + 1]],
+                            &values[indptr[rows[3]]..indptr[rows[3] + 1]],
+                        ];
                         axpy_dense4([r[k], r[k + 1], r[k + 2], r[k + 3]], v, gw);
                         k += 4;
                         continue;
@@ -1239,8 +1244,11 @@ impl Problem<'_> {
             let (z, r, loss) = (&mut z[..m], &mut r[..m], &mut loss[..m]);
             let mut k = 0;
             while k + DOT_ROWS <= m {
-                let rows = std::array::from_fn(|q| row(start + k + q));
-                let dots: [f64; DOT_ROWS] = dot_rows(simd, rows, w);
+                let mut rows: [&[f64]; DOT_ROWS] = [&[]; DOT_ROWS];
+                for (q, r) in rows.iter_mut().enumerate() {
+                    *r = row(start + k + q);
+                }
+                let dots = dot_rows(simd, rows, w);
                 for (zq, v) in z[k..k + DOT_ROWS].iter_mut().zip(dots) {
                     *zq = b + v;
                 }
@@ -1261,7 +1269,12 @@ impl Problem<'_> {
             gsum_b += sum4(r);
             let mut k = 0;
             while k + 4 <= m {
-                let rows = [0, 1, 2, 3].map(|q| row(start + k + q));
+                let rows = [
+                    row(start + k),
+                    row(start + k + 1),
+                    row(start + k + 2),
+                    row(start + k + 3),
+                ];
                 axpy_dense4([r[k], r[k + 1], r[k + 2], r[k + 3]], rows, gw);
                 k += 4;
             }
@@ -1565,15 +1578,21 @@ fn dot_dense4(r: &[f64], c: [&[f64]; 4]) -> [f64; 4] {
 /// `R`, so a single row is `dot_rows([row], w)[0]`.
 #[inline(always)]
 fn dot_rows<const R: usize, S: pulp::Simd>(simd: S, x: [&[f64]; R], w: &[f64]) -> [f64; R] {
+    // Plain loops rather than `array::map`, which the compiler left as calls here.
     let d = w.len();
-    let x = x.map(|r| &r[..d]);
     let (wq, _) = pulp::as_arrays::<4, f64>(w);
-    let xq = x.map(|r| pulp::as_arrays::<4, f64>(r).0);
+    let mut xq: [&[[f64; 4]]; R] = [&[]; R];
+    for (q, r) in xq.iter_mut().zip(&x) {
+        *q = pulp::as_arrays::<4, f64>(&r[..d]).0;
+    }
     let acc = lanes4(simd, DotRows { xq, wq });
-    let mut out = acc.map(|a| (a[0] + a[1]) + (a[2] + a[3]));
-    for j in 4 * wq.len()..d {
-        for (o, xr) in out.iter_mut().zip(&x) {
-            *o += xr[j] * w[j];
+    let mut out = [0.0; R];
+    for (o, a) in out.iter_mut().zip(&acc) {
+        *o = (a[0] + a[1]) + (a[2] + a[3]);
+    }
+    for (o, xr) in out.iter_mut().zip(&x) {
+        for (&xj, &wj) in xr[4 * wq.len()..d].iter().zip(&w[4 * wq.len()..]) {
+            *o += xj * wj;
         }
     }
     out
@@ -1680,7 +1699,11 @@ impl<const R: usize> LanesFn<[[f64; 4]; R]> for DotRows<'_, R> {
                 *a = ops.add(*a, ops.mul(ops.load(&xr[q]), wv));
             }
         }
-        acc.map(|a| ops.store(a))
+        let mut out = [[0.0; 4]; R];
+        for (o, &a) in out.iter_mut().zip(&acc) {
+            *o = ops.store(a);
+        }
+        out
     }
 }
 
