@@ -1294,7 +1294,16 @@ impl Problem<'_> {
         let row = |k: usize| &vals[k * st * d..(k * st + 1) * d];
         h.iter_mut().for_each(|v| *v = 0.0);
         if tiled {
-            return self.hessian_tiled(curv, h, step, |k, out| out[..d].copy_from_slice(row(k)));
+            // Rows go into the block as they are: no zeroing, no separate copy.
+            let mut t = Tiles::new(dim);
+            for (k, &c) in curv.iter().enumerate().step_by(step) {
+                let c = c * step as f64;
+                if c != 0.0 {
+                    t.push_full(row(k), c, self.fit_intercept);
+                }
+            }
+            t.finish(h, dim);
+            return self.finish_hessian(h, 0.0);
         }
         let mut hb = 0.0;
         let mut block: [(f64, &[f64]); 4] = [(0.0, &[]); 4];
@@ -1873,6 +1882,29 @@ impl Tiles {
         let row = &mut self.a[self.m * w..(self.m + 1) * w];
         row.iter_mut().for_each(|v| *v = 0.0);
         row
+    }
+
+    /// Takes a row that stores every feature, `x`, with its curvature `c` (and a 1 in
+    /// the intercept's column when `intercept`): written once into the block and
+    /// once scaled, in one loop. The padding past the parameters is never written,
+    /// so it stays zero.
+    #[inline(always)]
+    fn push_full(&mut self, x: &[f64], c: f64, intercept: bool) {
+        let (w, m, d) = (self.w, self.m, x.len());
+        let a = &mut self.a[m * w..(m + 1) * w];
+        let s = &mut self.s[m * w..(m + 1) * w];
+        for ((av, sv), &xv) in a.iter_mut().zip(s.iter_mut()).zip(x) {
+            *av = xv;
+            *sv = c * xv;
+        }
+        if intercept {
+            a[d] = 1.0;
+            s[d] = c;
+        }
+        self.m += 1;
+        if self.m == TILE_ROWS {
+            self.flush();
+        }
     }
 
     /// Takes the filled row with its curvature `c`.
