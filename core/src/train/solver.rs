@@ -1750,7 +1750,8 @@ fn axpy_dense4(r: [f64; 4], v: [&[f64]; 4], g: &mut [f64]) {
     }
 }
 
-/// `e^x` for `x <= 0`, to within two ulp (4.3e-16 relative), as straight-line code that vectorises.
+/// `e^x` for `x <= 0`, to within two ulp (4.3e-16 relative), as straight-line code
+/// that vectorises.
 /// Arguments below -700 are treated as -700 (`e^-700 ~ 1e-304`: far below anything
 /// that changes a probability, a loss or a gradient in double precision).
 #[inline(always)]
