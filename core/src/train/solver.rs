@@ -2081,30 +2081,58 @@ fn cholesky_upper(h: &mut [f64], n: usize) -> bool {
 }
 
 /// Writes `H^-1` (full, symmetric) from the Cholesky factor `U` (`H = U^T U`), using
-/// `tmp` (`n x n`) as scratch.
+/// `tmp` (`n x n`) as scratch. Both steps run along rows (contiguous, vectorisable
+/// loops in a fixed order): `V = U^-1` row by row from the bottom, each row a sum of
+/// the rows below it; then `H^-1 = V V^T` as dot products of rows.
 fn inverse_from_cholesky(u: &[f64], n: usize, inv: &mut [f64], tmp: &mut [f64]) {
-    // tmp = U^-1 (upper triangular), by back substitution column by column.
     tmp.iter_mut().for_each(|v| *v = 0.0);
-    for j in 0..n {
-        tmp[j * n + j] = 1.0 / u[j * n + j];
-        for i in (0..j).rev() {
-            let mut s = 0.0;
-            for k in i + 1..=j {
-                s += u[i * n + k] * tmp[k * n + j];
+    // Row i of V: V[i][i] = 1 / U[i][i]; V[i][j > i] = -(sum_{k > i} U[i][k] V[k][j]) /
+    // U[i][i], the sum over k in increasing order.
+    for i in (0..n).rev() {
+        let d = 1.0 / u[i * n + i];
+        let (head, below) = tmp.split_at_mut((i + 1) * n);
+        let row = &mut head[i * n..];
+        row[i] = d;
+        for k in i + 1..n {
+            let c = u[i * n + k];
+            if c != 0.0 {
+                let vk = &below[(k - i - 1) * n..(k - i) * n];
+                for (r, &v) in row[k..].iter_mut().zip(&vk[k..]) {
+                    *r += c * v;
+                }
             }
-            tmp[i * n + j] = -s / u[i * n + i];
+        }
+        for r in &mut row[i + 1..] {
+            *r *= -d;
         }
     }
-    // H^-1 = U^-1 U^-T: inv[i][j] = sum_{k >= max(i,j)} tmp[i][k] tmp[j][k].
+    // H^-1 = V V^T: inv[i][j] = sum_{k >= max(i,j)} V[i][k] V[j][k].
     for i in 0..n {
         for j in i..n {
-            let ri = &tmp[i * n + j..i * n + n];
-            let rj = &tmp[j * n + j..j * n + n];
-            let s: f64 = ri.iter().zip(rj).map(|(a, b)| a * b).sum();
+            let s = dot4(&tmp[i * n + j..i * n + n], &tmp[j * n + j..j * n + n]);
             inv[i * n + j] = s;
             inv[j * n + i] = s;
         }
     }
+}
+
+/// Dot product with four interleaved partial sums (fixed order).
+fn dot4(a: &[f64], b: &[f64]) -> f64 {
+    let m = a.len().min(b.len());
+    let (a, b) = (&a[..m], &b[..m]);
+    let mut acc = [0.0; 4];
+    let (ac, bc) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ar, br) = (ac.remainder(), bc.remainder());
+    for (x, y) in ac.zip(bc) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ar.iter().zip(br) {
+        s += x * y;
+    }
+    s
 }
 
 /// Buffers allocated once per call.
@@ -2921,6 +2949,33 @@ mod tests {
                 }
                 .with_simd(pulp::Scalar::new());
                 assert_eq!(bits(&h1), bits(&h2));
+            }
+        }
+    }
+
+    #[test]
+    fn cholesky_inverse_inverts() {
+        let mut rng = Rng::new(9);
+        for n in [1usize, 2, 5, 13, 42] {
+            // H = A^T A + I: symmetric positive definite.
+            let a: Vec<f64> = (0..n * n).map(|_| rng.normal()).collect();
+            let mut h = vec![0.0; n * n];
+            for i in 0..n {
+                for j in 0..n {
+                    h[i * n + j] = (0..n).map(|k| a[k * n + i] * a[k * n + j]).sum::<f64>()
+                        + f64::from(u8::from(i == j));
+                }
+            }
+            let mut u = h.clone();
+            assert!(cholesky_upper(&mut u, n));
+            let (mut inv, mut tmp) = (vec![0.0; n * n], vec![0.0; n * n]);
+            inverse_from_cholesky(&u, n, &mut inv, &mut tmp);
+            for i in 0..n {
+                for j in 0..n {
+                    let e: f64 = (0..n).map(|k| h[i * n + k] * inv[k * n + j]).sum();
+                    let want = f64::from(u8::from(i == j));
+                    assert!((e - want).abs() < 1e-9, "n {n}: (H H^-1)[{i}][{j}] = {e}");
+                }
             }
         }
     }
