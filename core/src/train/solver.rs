@@ -659,72 +659,100 @@ impl<'a> Problem<'a> {
         let d = self.d;
         let (spread, w, b) = self.begin_pass(theta, grad, spare);
         let (gw, gb) = grad.split_at_mut(d);
-        let indptr = self.x.indptr();
-        let indices = self.x.indices();
-        let values = self.x.values();
+        let (indptr, indices, values) = (self.x.indptr(), self.x.indices(), self.x.values());
+        let st = self.stride;
+        let (loss_sum, gsum_b) = self.blocked_pass(
+            curv,
+            |start, z| {
+                for (k, zk) in z.iter_mut().enumerate() {
+                    let i = (start + k) * st;
+                    let (lo, hi) = (indptr[i], indptr[i + 1]);
+                    let val = &values[lo..hi];
+                    *zk = b + if val.len() == d {
+                        dot_dense(val, w)
+                    } else {
+                        dot_sparse(&indices[lo..hi], val, w)
+                    };
+                }
+            },
+            |start, r| {
+                let m = r.len();
+                let mut k = 0;
+                while k < m {
+                    let i = (start + k) * st;
+                    let (lo, hi) = (indptr[i], indptr[i + 1]);
+                    if hi - lo == d && k + 4 <= m {
+                        let rows = [i, i + st, i + 2 * st, i + 3 * st];
+                        if rows.iter().all(|&q| indptr[q + 1] - indptr[q] == d) {
+                            let v = [
+                                &values[indptr[rows[0]]..indptr[rows[0] + 1]],
+                                &values[indptr[rows[1]]..indptr[rows[1] + 1]],
+                                &values[indptr[rows[2]]..indptr[rows[2] + 1]],
+                                &values[indptr[rows[3]]..indptr[rows[3] + 1]],
+                            ];
+                            axpy_dense4([r[k], r[k + 1], r[k + 2], r[k + 3]], v, gw);
+                            k += 4;
+                            continue;
+                        }
+                    }
+                    if r[k] != 0.0 {
+                        if hi - lo == d {
+                            axpy_dense(r[k], &values[lo..hi], gw);
+                        } else {
+                            let copy = k & 3;
+                            let g = if spread && copy > 0 {
+                                &mut spare[(copy - 1) * d..copy * d]
+                            } else {
+                                &mut *gw
+                            };
+                            axpy_sparse(r[k], &indices[lo..hi], &values[lo..hi], g);
+                        }
+                    }
+                    k += 1;
+                }
+            },
+        );
+        self.finish_pass(gw, gb, spread.then_some(&*spare), w, loss_sum, gsum_b)
+    }
+
+    /// The rows of a pass in blocks of [`BLOCK`]: `margins(start, z)` writes the
+    /// margins `z_i` (intercept included) of rows `start..start + z.len()`; the
+    /// element-wise part (exp, log1p, residuals, curvatures into `curv`) runs as
+    /// straight-line loops the compiler vectorises; `gradient(start, r)` adds the
+    /// block's residuals times its rows to the gradient. Returns the summed loss and
+    /// residuals (the intercept's gradient). One loop for every layout, so each sums
+    /// in the same order.
+    #[inline(always)]
+    fn blocked_pass(
+        &self,
+        curv: &mut [f64],
+        mut margins: impl FnMut(usize, &mut [f64]),
+        mut gradient: impl FnMut(usize, &[f64]),
+    ) -> (f64, f64) {
         let n = self.cw.len();
         let mut z = [0.0f64; BLOCK];
         let mut r = [0.0f64; BLOCK];
         let mut loss = [0.0f64; BLOCK];
-        let mut loss_sum = 0.0;
-        let mut gsum_b = 0.0;
+        let (mut loss_sum, mut gsum_b) = (0.0, 0.0);
         let mut start = 0;
         while start < n {
             let m = BLOCK.min(n - start);
-            let cw = &self.cw[start..start + m];
-            let yb = &self.y[start..start + m];
-            let hb = &mut curv[start..start + m];
             let (z, r, loss) = (&mut z[..m], &mut r[..m], &mut loss[..m]);
-            for (k, zk) in z.iter_mut().enumerate() {
-                let i = (start + k) * self.stride;
-                let (lo, hi) = (indptr[i], indptr[i + 1]);
-                let val = &values[lo..hi];
-                *zk = b + if val.len() == d {
-                    dot_dense(val, w)
-                } else {
-                    dot_sparse(&indices[lo..hi], val, w)
-                };
-            }
-            pointwise(z, cw, yb, r, hb, loss);
+            margins(start, z);
+            pointwise(
+                z,
+                &self.cw[start..start + m],
+                &self.y[start..start + m],
+                r,
+                &mut curv[start..start + m],
+                loss,
+            );
             loss_sum += sum4(loss);
             gsum_b += sum4(r);
-            let st = self.stride;
-            let mut k = 0;
-            while k < m {
-                let i = (start + k) * st;
-                let (lo, hi) = (indptr[i], indptr[i + 1]);
-                if hi - lo == d && k + 4 <= m {
-                    let rows = [i, i + st, i + 2 * st, i + 3 * st];
-                    if rows.iter().all(|&q| indptr[q + 1] - indptr[q] == d) {
-                        let v = [
-                            &values[indptr[rows[0]]..indptr[rows[0] + 1]],
-                            &values[indptr[rows[1]]..indptr[rows[1] + 1]],
-                            &values[indptr[rows[2]]..indptr[rows[2] + 1]],
-                            &values[indptr[rows[3]]..indptr[rows[3] + 1]],
-                        ];
-                        axpy_dense4([r[k], r[k + 1], r[k + 2], r[k + 3]], v, gw);
-                        k += 4;
-                        continue;
-                    }
-                }
-                if r[k] != 0.0 {
-                    if hi - lo == d {
-                        axpy_dense(r[k], &values[lo..hi], gw);
-                    } else {
-                        let copy = k & 3;
-                        let g = if spread && copy > 0 {
-                            &mut spare[(copy - 1) * d..copy * d]
-                        } else {
-                            &mut *gw
-                        };
-                        axpy_sparse(r[k], &indices[lo..hi], &values[lo..hi], g);
-                    }
-                }
-                k += 1;
-            }
+            gradient(start, r);
             start += m;
         }
-        self.finish_pass(gw, gb, spread.then_some(&*spare), w, loss_sum, gsum_b)
+        (loss_sum, gsum_b)
     }
 
     /// The start of a pass: zeroes the gradient (and its spread copies when `spare`
@@ -1232,57 +1260,44 @@ impl Problem<'_> {
         let (gw, gb) = grad.split_at_mut(d);
         let st = self.stride;
         let row = |k: usize| &vals[k * st * d..(k * st + 1) * d];
-        let n = self.cw.len();
-        let mut z = [0.0f64; BLOCK];
-        let mut r = [0.0f64; BLOCK];
-        let mut loss = [0.0f64; BLOCK];
-        let mut loss_sum = 0.0;
-        let mut gsum_b = 0.0;
-        let mut start = 0;
-        while start < n {
-            let m = BLOCK.min(n - start);
-            let (z, r, loss) = (&mut z[..m], &mut r[..m], &mut loss[..m]);
-            let mut k = 0;
-            while k + DOT_ROWS <= m {
-                let mut rows: [&[f64]; DOT_ROWS] = [&[]; DOT_ROWS];
-                for (q, r) in rows.iter_mut().enumerate() {
-                    *r = row(start + k + q);
+        let (loss_sum, gsum_b) = self.blocked_pass(
+            curv,
+            |start, z| {
+                let m = z.len();
+                let mut k = 0;
+                while k + DOT_ROWS <= m {
+                    let mut rows: [&[f64]; DOT_ROWS] = [&[]; DOT_ROWS];
+                    for (q, r) in rows.iter_mut().enumerate() {
+                        *r = row(start + k + q);
+                    }
+                    let dots = dot_rows(simd, rows, w);
+                    for (zq, v) in z[k..k + DOT_ROWS].iter_mut().zip(dots) {
+                        *zq = b + v;
+                    }
+                    k += DOT_ROWS;
                 }
-                let dots = dot_rows(simd, rows, w);
-                for (zq, v) in z[k..k + DOT_ROWS].iter_mut().zip(dots) {
-                    *zq = b + v;
+                for (q, zq) in z.iter_mut().enumerate().skip(k) {
+                    *zq = b + dot_rows(simd, [row(start + q)], w)[0];
                 }
-                k += DOT_ROWS;
-            }
-            for (q, zq) in z.iter_mut().enumerate().skip(k) {
-                *zq = b + dot_rows(simd, [row(start + q)], w)[0];
-            }
-            pointwise(
-                z,
-                &self.cw[start..start + m],
-                &self.y[start..start + m],
-                r,
-                &mut curv[start..start + m],
-                loss,
-            );
-            loss_sum += sum4(loss);
-            gsum_b += sum4(r);
-            let mut k = 0;
-            while k + 4 <= m {
-                let rows = [
-                    row(start + k),
-                    row(start + k + 1),
-                    row(start + k + 2),
-                    row(start + k + 3),
-                ];
-                axpy_dense4([r[k], r[k + 1], r[k + 2], r[k + 3]], rows, gw);
-                k += 4;
-            }
-            for (q, &rq) in r.iter().enumerate().skip(k) {
-                axpy_dense(rq, row(start + q), gw);
-            }
-            start += m;
-        }
+            },
+            |start, r| {
+                let m = r.len();
+                let mut k = 0;
+                while k + 4 <= m {
+                    let rows = [
+                        row(start + k),
+                        row(start + k + 1),
+                        row(start + k + 2),
+                        row(start + k + 3),
+                    ];
+                    axpy_dense4([r[k], r[k + 1], r[k + 2], r[k + 3]], rows, gw);
+                    k += 4;
+                }
+                for (q, &rq) in r.iter().enumerate().skip(k) {
+                    axpy_dense(rq, row(start + q), gw);
+                }
+            },
+        );
         self.finish_pass(gw, gb, None, w, loss_sum, gsum_b)
     }
 
@@ -1339,79 +1354,74 @@ impl Problem<'_> {
         let d = self.d;
         let (spread, w, b) = self.begin_pass(theta, grad, spare);
         let (gw, gb) = grad.split_at_mut(d);
-        let n = self.cw.len();
-        let mut z = [0.0f64; BLOCK];
-        let mut r = [0.0f64; BLOCK];
-        let mut loss = [0.0f64; BLOCK];
-        let mut loss_sum = 0.0;
-        let mut gsum_b = 0.0;
-        let mut start = 0;
-        while start < n {
-            let m = BLOCK.min(n - start);
-            let (z, r, loss) = (&mut z[..m], &mut r[..m], &mut loss[..m]);
-            z.iter_mut().for_each(|v| *v = b);
-            // Four columns per sweep of `z` (one load and store of it per four).
-            let nc = sp.cols.len();
-            let mut k = 0;
-            while k + 4 <= nc {
-                let wk = |i: usize| w[sp.cols[k + i] as usize];
-                let (w0, w1, w2, w3) = (wk(0), wk(1), wk(2), wk(3));
-                let (c0, c1) = (sp.col(k, start, m), sp.col(k + 1, start, m));
-                let (c2, c3) = (sp.col(k + 2, start, m), sp.col(k + 3, start, m));
-                for ((((zq, &a0), &a1), &a2), &a3) in z.iter_mut().zip(c0).zip(c1).zip(c2).zip(c3) {
-                    *zq += (w0 * a0 + w1 * a1) + (w2 * a2 + w3 * a3);
+        let nc = sp.cols.len();
+        let (loss_sum, gsum_b) = self.blocked_pass(
+            curv,
+            |start, z| {
+                let m = z.len();
+                z.iter_mut().for_each(|v| *v = b);
+                // Four columns per sweep of `z` (one load and store of it per four).
+                let mut k = 0;
+                while k + 4 <= nc {
+                    let wk = |i: usize| w[sp.cols[k + i] as usize];
+                    let (w0, w1, w2, w3) = (wk(0), wk(1), wk(2), wk(3));
+                    let (c0, c1) = (sp.col(k, start, m), sp.col(k + 1, start, m));
+                    let (c2, c3) = (sp.col(k + 2, start, m), sp.col(k + 3, start, m));
+                    for ((((zq, &a0), &a1), &a2), &a3) in
+                        z.iter_mut().zip(c0).zip(c1).zip(c2).zip(c3)
+                    {
+                        *zq += (w0 * a0 + w1 * a1) + (w2 * a2 + w3 * a3);
+                    }
+                    k += 4;
                 }
-                k += 4;
-            }
-            for k in k..nc {
-                let wc = w[sp.cols[k] as usize];
-                for (zq, &x) in z.iter_mut().zip(sp.col(k, start, m)) {
-                    *zq += wc * x;
+                for k in k..nc {
+                    let wc = w[sp.cols[k] as usize];
+                    for (zq, &x) in z.iter_mut().zip(sp.col(k, start, m)) {
+                        *zq += wc * x;
+                    }
                 }
-            }
-            let ptr = &sp.indptr[start..=start + m];
-            for (zq, pw) in z.iter_mut().zip(ptr.windows(2)) {
-                let (lo, hi) = (pw[0], pw[1]);
-                if lo < hi {
-                    *zq += dot_sparse(&sp.indices[lo..hi], &sp.values[lo..hi], w);
+                let ptr = &sp.indptr[start..=start + m];
+                for (zq, pw) in z.iter_mut().zip(ptr.windows(2)) {
+                    let (lo, hi) = (pw[0], pw[1]);
+                    if lo < hi {
+                        *zq += dot_sparse(&sp.indices[lo..hi], &sp.values[lo..hi], w);
+                    }
                 }
-            }
-            pointwise(
-                z,
-                &self.cw[start..start + m],
-                &self.y[start..start + m],
-                r,
-                &mut curv[start..start + m],
-                loss,
-            );
-            loss_sum += sum4(loss);
-            gsum_b += sum4(r);
-            let mut k = 0;
-            while k + 4 <= nc {
-                let cs = [0, 1, 2, 3].map(|i| sp.col(k + i, start, m));
-                let g = dot_dense4(r, cs);
-                for (i, gi) in g.into_iter().enumerate() {
-                    gw[sp.cols[k + i] as usize] += gi;
+            },
+            |start, r| {
+                let m = r.len();
+                let mut k = 0;
+                while k + 4 <= nc {
+                    let cs = [
+                        sp.col(k, start, m),
+                        sp.col(k + 1, start, m),
+                        sp.col(k + 2, start, m),
+                        sp.col(k + 3, start, m),
+                    ];
+                    let g = dot_dense4(r, cs);
+                    for (i, gi) in g.into_iter().enumerate() {
+                        gw[sp.cols[k + i] as usize] += gi;
+                    }
+                    k += 4;
                 }
-                k += 4;
-            }
-            for k in k..nc {
-                gw[sp.cols[k] as usize] += dot_dense(r, sp.col(k, start, m));
-            }
-            for (q, (&rq, pw)) in r.iter().zip(ptr.windows(2)).enumerate() {
-                let (lo, hi) = (pw[0], pw[1]);
-                if rq != 0.0 && lo < hi {
-                    let copy = q & 3;
-                    let g = if spread && copy > 0 {
-                        &mut spare[(copy - 1) * d..copy * d]
-                    } else {
-                        &mut *gw
-                    };
-                    axpy_sparse(rq, &sp.indices[lo..hi], &sp.values[lo..hi], g);
+                for k in k..nc {
+                    gw[sp.cols[k] as usize] += dot_dense(r, sp.col(k, start, m));
                 }
-            }
-            start += m;
-        }
+                let ptr = &sp.indptr[start..=start + m];
+                for (q, (&rq, pw)) in r.iter().zip(ptr.windows(2)).enumerate() {
+                    let (lo, hi) = (pw[0], pw[1]);
+                    if rq != 0.0 && lo < hi {
+                        let copy = q & 3;
+                        let g = if spread && copy > 0 {
+                            &mut spare[(copy - 1) * d..copy * d]
+                        } else {
+                            &mut *gw
+                        };
+                        axpy_sparse(rq, &sp.indices[lo..hi], &sp.values[lo..hi], g);
+                    }
+                }
+            },
+        );
         self.finish_pass(gw, gb, spread.then_some(&*spare), w, loss_sum, gsum_b)
     }
 
