@@ -327,6 +327,9 @@ struct Problem<'a> {
     /// The same rows dense and row-major (see [`Dense`]); when set, the passes read it
     /// instead of `x` (row `k` of the problem is row `k * stride` of it).
     dense: Option<Dense<'a>>,
+    /// Whether `x`'s values have not been checked for being finite (see
+    /// [`Problem::non_finite_input`]).
+    unchecked_values: bool,
     /// One label per problem row.
     y: Cow<'a, [f64]>,
     /// `C * s_i` per row.
@@ -376,13 +379,17 @@ impl<'a> Problem<'a> {
         // used as they are: splitting them here would cost a second copy of the rows
         // (the trainer builds the split layout directly).
         let nnz = values.len();
-        let dense = if n.checked_mul(d) == Some(nnz) {
-            check_entries(x)?;
+        // A full matrix's values are not read here: a non-finite one makes the first
+        // pass non-finite, and only then is it looked for (`unchecked_values`); that
+        // saves a read of every value (0.2 ms on 20,000 x 50).
+        let full = n.checked_mul(d) == Some(nnz);
+        let dense = if full {
+            check_entries(x, false)?;
             Some(Dense::Borrowed(values))
         } else if Dense::pays(n, d, nnz, DENSE_FILL) {
             Some(Dense::from_rows(x).ok_or_else(|| locate_matrix_error(x))?)
         } else {
-            check_entries(x)?;
+            check_entries(x, true)?;
             None
         };
         let mut p = Self::assemble(
@@ -395,6 +402,7 @@ impl<'a> Problem<'a> {
             cfg,
         )?;
         p.set_dense(dense);
+        p.unchecked_values = full;
         Ok(p)
     }
 
@@ -448,6 +456,18 @@ impl<'a> Problem<'a> {
         let mut p = Self::assemble(empty, None, d, |_| (d, 0), y, sample_weight, cfg)?;
         p.set_dense(Some(Dense::Owned(vals)));
         Ok(p)
+    }
+
+    /// The input error behind a non-finite first pass, when the matrix's values were
+    /// not checked up front: the first non-finite value, named by row and column.
+    fn non_finite_input(&self) -> Option<Error> {
+        if !self.unchecked_values {
+            return None;
+        }
+        match locate_matrix_error(self.x) {
+            e @ Error::InvalidInput(_) => Some(e),
+            _ => None,
+        }
     }
 
     /// Makes the passes read `dense` rows (when given). Their Hessian is always
@@ -511,6 +531,7 @@ impl<'a> Problem<'a> {
             stride: 1,
             split: split.map(Box::new),
             dense: None,
+            unchecked_values: false,
             y: Cow::Borrowed(y),
             cw,
             d,
@@ -587,6 +608,7 @@ impl<'a> Problem<'a> {
             stride: self.stride * k,
             split: self.split.as_ref().map(|sp| Box::new(sp.every(k))),
             dense: self.dense.as_ref().map(|dn| Dense::Borrowed(dn.vals())),
+            unchecked_values: self.unchecked_values,
             y: Cow::Owned(y),
             cw,
             d: self.d,
@@ -2267,12 +2289,12 @@ fn check_args(
     Ok(())
 }
 
-/// Checks that every row's columns are strictly increasing below `n_cols` and every
-/// value is finite (row pointers checked by the caller): fast whole-matrix folds
-/// first, the failure located only when there is one.
-fn check_entries(x: &Features) -> Result<()> {
+/// Checks that every row's columns are strictly increasing below `n_cols` and, with
+/// `values`, that every value is finite (row pointers checked by the caller): fast
+/// whole-matrix folds first, the failure located only when there is one.
+fn check_entries(x: &Features, values: bool) -> Result<()> {
     let (d, indptr, indices) = (x.n_cols(), x.indptr(), x.indices());
-    let finite = x.values().iter().fold(true, |ok, v| ok & v.is_finite());
+    let finite = !values || x.values().iter().fold(true, |ok, v| ok & v.is_finite());
     let mut ordered = true;
     for w in indptr.windows(2) {
         let idx = &indices[w[0]..w[1]];
@@ -2423,7 +2445,7 @@ fn run_newton(
     let dim = p.dim;
     let thresh = cfg.tol * p.scale;
     let mut f = p.eval(&ws.theta, &mut ws.grad, &mut ws.curv, &mut ws.spare);
-    check_finite(f, &ws.grad)?;
+    check_finite(f, &ws.grad).map_err(|e| p.non_finite_input().unwrap_or(e))?;
     let mut gnorm = max_abs(&ws.grad);
     // `mat` holds the current inverse-Hessian approximation when `have_inv`.
     let mut have_inv = false;
@@ -2540,7 +2562,7 @@ fn run_lbfgs(p: &Problem<'_>, cfg: &SolverConfig, ws: &mut Workspace) -> Result<
     let dim = p.dim;
     let thresh = cfg.tol * p.scale;
     let mut f = p.eval(&ws.theta, &mut ws.grad, &mut ws.curv, &mut ws.spare);
-    check_finite(f, &ws.grad)?;
+    check_finite(f, &ws.grad).map_err(|e| p.non_finite_input().unwrap_or(e))?;
     let mut gnorm = max_abs(&ws.grad);
     // Pairs (s_k, y_k) in a ring: s at mat[2k*dim..], y at mat[(2k+1)*dim..].
     let mut rho = [0.0; LBFGS_M];
@@ -3206,6 +3228,19 @@ mod tests {
         let xn = Features::from_dense(3, &dense);
         check(fit_logistic(&xn, &y, None, &cfg), "non-finite");
         check(fit_logistic(&Features::new(3), &[], None, &cfg), "no rows");
+        // A full matrix's values are looked at only when a pass turns non-finite: a
+        // bad value outside the warm start's rows is found on the full data.
+        let (xb, yb) = synth(5_000, 3, 6);
+        for v in [f64::INFINITY, f64::NAN] {
+            let mut big = xb.to_dense();
+            big[4_001 * 3 + 2] = v;
+            let xv = Features::from_dense(3, &big);
+            assert!(Problem::new(&xv, &yb, None, &cfg).unwrap().unchecked_values);
+            check(
+                fit_logistic(&xv, &yb, None, &cfg),
+                "x row 4001, column 2 holds a non-finite",
+            );
+        }
         let mut wrong = Features::new(2);
         wrong.push(5, 1.0);
         wrong.end_row();
