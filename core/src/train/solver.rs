@@ -97,9 +97,11 @@ pub struct SolverConfig {
     /// L2 penalty. Must be finite and positive. Default `1.0` (scikit-learn's default).
     pub c: f64,
     /// Convergence tolerance on the max-abs gradient of the mean-scaled objective (see
-    /// the module documentation). Default `1e-8`: second-order steps converge
-    /// quadratically, so this costs about one extra pass over scikit-learn's `1e-4`
-    /// and pins the coefficients to the optimum far more tightly.
+    /// the module documentation). Default `1e-8`, ten thousand times tighter than
+    /// scikit-learn's `1e-4`: it pins the coefficients (and so the reasons given for a
+    /// score) to the optimum. Near the optimum each step shrinks the gradient about
+    /// tenfold, so the four extra decades cost about four more passes over the rows
+    /// (wa_churn: 1.6 ms against 1.25 ms at `1e-4`).
     pub tol: f64,
     /// The most iterations (each one line-searched step) before giving up with
     /// `converged == false`. Default `100` (scikit-learn's default for lbfgs; Newton
