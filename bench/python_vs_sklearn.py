@@ -6,7 +6,9 @@ encodes the categorical columns and imputes + standardises the numeric ones.
 leadscore: leadscore.train (same L2 objective, its own automatic features) and
 LeadScoreClassifier. Both fit without internal CV or rebalancing so they do the same
 work. Contenders run interleaved, round after round, so load from other processes hits
-them alike; prints medians and the ratios (sklearn time / leadscore time).
+them alike (back to back with one BLAS thread, the default; 0.3 s apart with more, for
+the BLAS threads to go idle); prints medians and the ratios (sklearn time / leadscore
+time).
 
   fit            wa_churn.csv (7043 rows, 19 inputs)
   predict_proba  1,000,000 rows (wa_churn rows repeated) as a pandas DataFrame
@@ -46,17 +48,16 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def interleaved(fns: dict, repeats: int) -> dict:
+def interleaved(fns: dict, repeats: int, pause: float) -> dict:
     """Runs each function once per round, rounds repeated, so that load from other
-    processes hits every contender alike; returns the median wall time of each."""
+    processes hits every contender alike; returns the median wall time of each.
+    `pause` seconds pass before each call (see `run`)."""
     times = {k: [] for k in fns}
     cpu = {k: [] for k in fns}
     for _ in range(repeats):
         for k, fn in fns.items():
-            # BLAS/OpenMP worker threads left by the previous contender spin for a while
-            # after their work; let them go to sleep so they neither take a core nor
-            # count in this contender's process CPU time.
-            time.sleep(0.3)
+            if pause:
+                time.sleep(pause)
             c = time.process_time()
             t = time.perf_counter()
             fn()
@@ -127,6 +128,12 @@ def run() -> int:
     # -- fit -------------------------------------------------------------------------
     pipe = sklearn_pipeline(X)
     clf = LeadScoreClassifier(balance="none")
+    # With more than one BLAS/OpenMP thread, the worker threads left by the previous
+    # contender spin for a while after their work: wait for them to sleep so that they
+    # neither take a core nor count in this contender's CPU time. With one thread (the
+    # default) there are none, and calls run back to back: a pause would only make every
+    # call start cold (CPU clock, caches), which costs a 5 ms fit about 1.3 ms.
+    pause = 0.3 if args.blas_threads > 1 else 0.0
     fit = interleaved(
         {
             "sk": lambda: pipe.fit(X, y),
@@ -134,6 +141,7 @@ def run() -> int:
             "clf": lambda: clf.fit(X, y),
         },
         args.repeats,
+        pause,
     )
     t_sk, t_ls, t_clf = fit["sk"], fit["ls"], fit["clf"]
     c_sk, c_ls, c_clf = fit["sk_cpu"], fit["ls_cpu"], fit["clf_cpu"]
@@ -160,6 +168,7 @@ def run() -> int:
             "clf": lambda: clf.predict_proba(big),
         },
         r,
+        pause,
     )
     t_sk_p, t_ls_p, t_clf_p = pr["sk"], pr["ls"], pr["clf"]
     np.testing.assert_allclose(model.predict_proba(big.head(1000)), model.predict_proba(X.head(1000)))
