@@ -1204,15 +1204,15 @@ enum Dense<'a> {
     Owned(Scratch<f64>),
 }
 
-/// A caller's sparse rows are copied dense when their `n * d` cells number at most
-/// this many tenths of their stored entries: per pass a dense cell costs about
-/// 0.42 ns, a stored entry of a sparse row about 1.4 ns (wa_churn's 19 of 40
-/// columns).
+/// A caller's sparse rows are copied dense when their `n * d` cells are at most this
+/// many tenths of their stored entries (3 cells an entry): per pass a dense cell
+/// costs about 0.42 ns, a stored entry of a sparse row about 1.4 ns (wa_churn's 19 of
+/// 40 columns).
 const DENSE_FILL: usize = 30;
-/// The same for rows the trainer's pipeline writes (no copy, and writing them dense
-/// costs less than writing the split layout): wa_churn's 51 columns for 16 stored
-/// entries a row train in 3.7 ms dense against 4.3 ms split; the demo tenants' 43 to
-/// 46 columns for 11.6 entries are 30 % slower dense.
+/// The same, 3.5 cells an entry, for rows the trainer's pipeline writes (no copy, and
+/// writing them dense costs less than writing the split layout): wa_churn's 51
+/// columns for 16 stored entries a row train in 3.7 ms dense against 4.3 ms split;
+/// the demo tenants' 43 to 46 columns for 11.6 entries are 30 % slower dense.
 const DENSE_FILL_WRITTEN: usize = 35;
 /// ...and the block takes at most this many cells (256 MB).
 const DENSE_MAX_CELLS: usize = 1 << 25;
@@ -1796,10 +1796,11 @@ fn exp_nonpos(x: f64) -> f64 {
     let x = x.max(-700.0);
     let t = x * std::f64::consts::LOG2_E + SHIFT;
     let nf = t - SHIFT;
-    let rr = (x - nf * LN2_HI) - nf * LN2_LO; // |rr| <= ln2 / 2
-                                              // Taylor series to degree 13 (remainder below 5e-18 on |rr| <= 0.35), summed by
-                                              // Estrin's scheme: pairs of terms, then pairs of pairs by rr^2, rr^4 and rr^8,
-                                              // so the dependency chain is four multiply-adds deep instead of thirteen.
+    // |rr| <= ln2 / 2.
+    let rr = (x - nf * LN2_HI) - nf * LN2_LO;
+    // Taylor series to degree 13 (remainder below 5e-18 on |rr| <= 0.35), summed by
+    // Estrin's scheme: pairs of terms, then pairs of pairs by rr^2, rr^4 and rr^8, so
+    // the dependency chain is four multiply-adds deep instead of thirteen.
     const C: [f64; 14] = [
         1.0,
         1.0,
