@@ -290,9 +290,12 @@ fn min_warm_rows(dim: usize) -> usize {
 
 /// Subsampling stride of the warm start.
 const WARM_STRIDE: usize = 4;
-/// Tolerance of the warm-start fits: about the statistical error of a subsample's
-/// optimum, so tighter would be wasted.
-const WARM_TOL: f64 = 1e-4;
+/// Tolerance of the warm-start fits: below the statistical error of a subsample's
+/// optimum, so tighter would be wasted (the full data's gradient at a quarter's
+/// optimum: 1.6e-2 on wa_churn, 7e-3 on 20,000 dense rows). Measured against 1e-4:
+/// the same steps on the full data, 11 % less time on 20,000 x 50 (two warm levels),
+/// 2-3 % on wa_churn and the demo tenants.
+const WARM_TOL: f64 = 3e-3;
 
 /// A starting point from the same fit on every [`WARM_STRIDE`]-th row (weights scaled
 /// up so the penalty keeps its relative strength), solved to a loose tolerance: it
