@@ -2,7 +2,8 @@
 //! of `bench/fit_vs_sklearn.py`, which writes the file and runs scikit-learn on the
 //! same matrix.
 //!
-//! Usage: `fit_matrix FILE [REPEATS]` (REPEATS defaults to 5).
+//! Usage: `fit_matrix FILE [REPEATS] [TOL] [--sparse]` (REPEATS defaults to 5, TOL to
+//! the default `SolverConfig`'s).
 //!
 //! File format (all little-endian):
 //!
@@ -12,11 +13,14 @@
 //! rows f64: the labels y (0.0 or 1.0)
 //! ```
 //!
-//! Exact zeros of the matrix are not stored (one-hot columns become sparse rows), so a
-//! dense file of a sparse matrix is fitted as the sparse matrix it is.
+//! The matrix goes to the solver as it is in the file, every cell stored (a full
+//! matrix, as scikit-learn receives a dense array); with `--sparse` its exact zeros are
+//! left out (one-hot columns become sparse rows), as from a caller holding a CSR
+//! matrix.
 //!
 //! Output: one JSON line
-//! `{"median_seconds":..,"min_seconds":..,"coef":[..],"intercept":..,"iterations":..,"converged":..}`;
+//! `{"median_seconds":..,"min_seconds":..,"seconds":[..],"coef":[..],"intercept":..,"iterations":..,"converged":..}`
+//! (`seconds`: every fit's time, in order);
 //! only `fit_logistic` itself is timed, with the default `SolverConfig`.
 
 use std::time::Instant;
@@ -33,10 +37,12 @@ fn read_f64(b: &[u8], at: usize) -> Option<f64> {
 }
 
 fn run() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    let sparse = args.iter().any(|a| a == "--sparse");
+    args.retain(|a| a != "--sparse");
     let path = args
         .get(1)
-        .ok_or("usage: fit_matrix FILE [REPEATS] [TOL]")?
+        .ok_or("usage: fit_matrix FILE [REPEATS] [TOL] [--sparse]")?
         .clone();
     let repeats: usize = match args.get(2) {
         Some(r) => r.parse().map_err(|_| format!("bad REPEATS {r:?}"))?,
@@ -63,7 +69,7 @@ fn run() -> Result<(), String> {
         for j in 0..cols {
             let v = read_f64(&bytes, at).ok_or("truncated")?;
             at += 8;
-            if v != 0.0 {
+            if v != 0.0 || !sparse {
                 x.push(j as u32, v);
             }
         }
@@ -85,6 +91,7 @@ fn run() -> Result<(), String> {
         last = Some(sol);
     }
     let sol = last.ok_or("no fit")?;
+    let each: Vec<String> = times.iter().map(|t| format!("{t:e}")).collect();
     times.sort_by(f64::total_cmp);
     let m = times.len();
     let median = if m % 2 == 1 {
@@ -94,8 +101,9 @@ fn run() -> Result<(), String> {
     };
     let coef: Vec<String> = sol.coef.iter().map(|c| format!("{c:e}")).collect();
     println!(
-        "{{\"median_seconds\":{median:e},\"min_seconds\":{:e},\"coef\":[{}],\"intercept\":{:e},\"iterations\":{},\"converged\":{}}}",
+        "{{\"median_seconds\":{median:e},\"min_seconds\":{:e},\"seconds\":[{}],\"coef\":[{}],\"intercept\":{:e},\"iterations\":{},\"converged\":{}}}",
         times[0],
+        each.join(","),
         coef.join(","),
         sol.intercept,
         sol.iterations,
