@@ -293,6 +293,38 @@ mod split_tests {
     };
     use crate::{synth, Target, TargetSpec};
 
+    /// Dense rows written step by step (numbers and flags by selects) are the sparse
+    /// matrix's rows with the zeros filled in: present and missing numbers, flags of
+    /// both values and missing, their indicators, and categories.
+    #[test]
+    fn dense_rows_equal_the_sparse_rows_with_missing_values() {
+        let mut csv = String::from("amount,flag,kind,won\n");
+        for i in 0..300 {
+            let amount = if i % 7 == 0 {
+                String::new()
+            } else {
+                format!("{}", (i * 37) % 101)
+            };
+            let flag = match i % 5 {
+                0 => "",
+                1 | 3 => "1",
+                _ => "0",
+            };
+            let kind = ["a", "b", "c", ""][i % 4];
+            csv += &format!("{amount},{flag},{kind},{}\n", (i * 13) % 3 % 2);
+        }
+        let table = crate::data::csv::read_csv_bytes(csv.as_bytes(), &Default::default()).unwrap();
+        let schema = Schema::infer(&table, &["won"]);
+        let rows: Vec<usize> = (0..300).rev().collect();
+        let p = Pipeline::fit_auto(&table, &schema, &rows, &AutoOptions::default()).unwrap();
+        // A number and its indicator, a flag and its indicator, and the levels.
+        assert!(p.n_features() >= 6, "{}", p.n_features());
+        let dense = p.transform_dense(&table, &rows).unwrap();
+        let sparse = p.transform(&table, &rows).unwrap().to_dense();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&dense), bits(&sparse));
+    }
+
     #[test]
     fn flags_holding_other_numbers_are_errors() {
         use crate::data::Kind;
