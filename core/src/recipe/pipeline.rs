@@ -305,9 +305,8 @@ impl Pipeline {
             + count.iter().sum::<usize>() as f64 / sampled.max(1) as f64;
         let stored = (per_row * rows.len() as f64).ceil() as usize;
         if crate::train::solver::dense_rows_pay(rows.len(), self.n_features, stored) {
-            return Ok(Some(SolverRows::Dense(
-                self.transform_dense_bound(&b, rows),
-            )));
+            let (vals, live) = self.transform_dense_bound(&b, rows, true);
+            return Ok(Some(SolverRows::Dense(vals, live)));
         }
         Ok(self
             .transform_split_bound(&b, rows, &columnwise, &count, sampled)
@@ -319,14 +318,25 @@ impl Pipeline {
     #[cfg(test)]
     pub(crate) fn transform_dense(&self, table: &Table, rows: &[usize]) -> Result<Scratch<f64>> {
         let b = self.bind(table)?;
-        Ok(self.transform_dense_bound(&b, rows))
+        Ok(self.transform_dense_bound(&b, rows, false).0)
     }
 
     /// Dense rows written a block of rows at a time, step by step: the block (64
     /// rows) stays in the L1 cache while each step's loop fills its columns.
-    fn transform_dense_bound(&self, b: &BoundTable<'_>, rows: &[usize]) -> Scratch<f64> {
+    ///
+    /// With `drop_unused`, the columns of one-hot steps that none of `rows` sets are
+    /// left out (a category's "other" column when the rows hold no rare level, say:
+    /// ten of wa_churn's 51 columns): only the penalty acts on such a column's
+    /// coefficient, so it is exactly 0 at the optimum and the solver need not see
+    /// the column. Returns the rows and the feature column of each of their columns.
+    fn transform_dense_bound(
+        &self,
+        b: &BoundTable<'_>,
+        rows: &[usize],
+        drop_unused: bool,
+    ) -> (Scratch<f64>, Vec<u32>) {
         const ROWS: usize = 64;
-        let d = self.n_features;
+        let nf = self.n_features;
         // A one-hot step over a string column: the output column of each code
         // (`u32::MAX`: none), so that its loop is a lookup and a store.
         let targets: Vec<Option<Vec<u32>>> = self
@@ -344,16 +354,54 @@ impl Pipeline {
                 _ => None,
             })
             .collect();
+        // Which columns the rows set: every column of other steps, a one-hot step's
+        // columns as its codes among `rows` say.
+        let mut used = vec![true; nf];
+        if drop_unused {
+            for ((s, bd), t) in self.steps.iter().zip(&b.bound).zip(&targets) {
+                if let (Some(t), Bound::Levels { codes, .. }) = (t, bd) {
+                    let (off, w) = (s.offset(), s.width());
+                    if let Some(u) = used.get_mut(off..off + w) {
+                        u.fill(false);
+                    }
+                    for &r in rows {
+                        if let Some(&j) = codes.get(r).and_then(|&c| t.get(c as usize)) {
+                            if let Some(u) = used.get_mut(j as usize) {
+                                *u = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Feature column -> column of the rows (`u32::MAX`: left out), and back.
+        let mut col = vec![u32::MAX; nf];
+        let mut live = Vec::with_capacity(nf);
+        for (j, _) in used.iter().enumerate().filter(|(_, &u)| u) {
+            col[j] = live.len() as u32;
+            live.push(j as u32);
+        }
+        let targets: Vec<Option<Vec<u32>>> = targets
+            .into_iter()
+            .map(|t| {
+                t.map(|t| {
+                    t.into_iter()
+                        .map(|j| col.get(j as usize).copied().unwrap_or(u32::MAX))
+                        .collect()
+                })
+            })
+            .collect();
+        let d = live.len();
         let mut vals = Scratch::with_capacity(rows.len() * d);
         for block_rows in rows.chunks(ROWS) {
             let at = vals.len();
             vals.resize(at + block_rows.len() * d, 0.0);
             let block = &mut vals[at..];
             for ((s, bd), t) in self.steps.iter().zip(&b.bound).zip(&targets) {
-                fill_step(s, bd, t.as_deref(), block_rows, block, d);
+                fill_step(s, bd, t.as_deref(), &col, block_rows, block, d);
             }
         }
-        vals
+        (vals, live)
     }
 
     /// The steps whose standardised numbers are written column by column into the
@@ -558,23 +606,26 @@ fn layout_counts(
 pub(crate) enum SolverRows {
     /// Dense columns and sparse rows.
     Split(crate::train::solver::Split),
-    /// Dense rows, row-major.
-    Dense(Scratch<f64>),
+    /// Dense rows, row-major, and the feature column of each of their columns (see
+    /// [`Pipeline::transform_dense_bound`]).
+    Dense(Scratch<f64>, Vec<u32>),
 }
 
 /// Writes one step's features for `rows` into their dense rows (`d` columns each) in
-/// `block`; the loop over the rows sits inside each kind of binding (`target`: the
-/// output column of each code of a one-hot step, see
-/// [`Pipeline::transform_for_solver`]).
+/// `block`, feature column `j` into column `col[j]` (`u32::MAX`: nowhere); the loop
+/// over the rows sits inside each kind of binding (`target`: the row column of each
+/// code of a one-hot step, see [`Pipeline::transform_dense_bound`]).
 #[inline(always)]
 fn fill_step(
     s: &Step,
     b: &Bound<'_>,
     target: Option<&[u32]>,
+    col: &[u32],
     rows: &[usize],
     block: &mut [f64],
     d: usize,
 ) {
+    let at = |j: u32| col.get(j as usize).map_or(usize::MAX, |&k| k as usize);
     let out = block.chunks_exact_mut(d.max(1)).zip(rows);
     if let (Some(target), Bound::Levels { codes, .. }) = (target, b) {
         // A missing code is past the end of `target`, like a level without a column.
@@ -603,7 +654,7 @@ fn fill_step(
             },
             Bound::Num(v),
         ) => {
-            let j = offset as usize;
+            let (j, j1) = (at(offset), at(offset + 1));
             for (row, &r) in out {
                 let x = v.get(r).copied().unwrap_or(f64::NAN);
                 let present = !x.is_nan();
@@ -611,7 +662,7 @@ fn fill_step(
                     *cell = if present { (x - mean) / scale } else { 0.0 };
                 }
                 if missing_indicator {
-                    if let Some(cell) = row.get_mut(j + 1) {
+                    if let Some(cell) = row.get_mut(j1) {
                         *cell = f64::from(u8::from(!present));
                     }
                 }
@@ -625,7 +676,7 @@ fn fill_step(
             },
             Bound::Num(v),
         ) => {
-            let j = offset as usize;
+            let (j, j1) = (at(offset), at(offset + 1));
             for (row, &r) in out {
                 let x = v.get(r).copied().unwrap_or(f64::NAN);
                 let present = !x.is_nan();
@@ -633,7 +684,7 @@ fn fill_step(
                     *cell = f64::from(u8::from(present & (x != 0.0)));
                 }
                 if missing_indicator {
-                    if let Some(cell) = row.get_mut(j + 1) {
+                    if let Some(cell) = row.get_mut(j1) {
                         *cell = f64::from(u8::from(!present));
                     }
                 }
@@ -642,36 +693,36 @@ fn fill_step(
         (_, Bound::Num(v)) => {
             for (row, &r) in out {
                 let x = v[r];
-                s.emit_num((!x.is_nan()).then_some(x), &mut put_in(row));
+                s.emit_num((!x.is_nan()).then_some(x), &mut put_in(row, col));
             }
         }
         (_, Bound::Levels { codes, map }) => {
             for (row, &r) in out {
                 let c = codes[r];
                 if c == MISSING_CODE {
-                    s.emit_num(None, &mut put_in(row));
+                    s.emit_num(None, &mut put_in(row, col));
                     continue;
                 }
                 match map.get(c as usize) {
-                    Some(LevelCode::Column(Some(j))) => put_in(row)(*j, 1.0),
+                    Some(LevelCode::Column(Some(j))) => put_in(row, col)(*j, 1.0),
                     Some(LevelCode::Column(None)) | None => {}
-                    Some(LevelCode::Num(x)) => s.emit_num(*x, &mut put_in(row)),
+                    Some(LevelCode::Num(x)) => s.emit_num(*x, &mut put_in(row, col)),
                 }
             }
         }
         (_, _) => {
             for (row, &r) in out {
-                emit_step(s, b, r, &mut put_in(row));
+                emit_step(s, b, r, &mut put_in(row, col));
             }
         }
     }
 }
 
-/// Writes feature `j` of a dense row.
+/// Writes feature `j` of a dense row into its column `col[j]`.
 #[inline(always)]
-fn put_in(row: &mut [f64]) -> impl FnMut(u32, f64) + '_ {
+fn put_in<'r>(row: &'r mut [f64], col: &'r [u32]) -> impl FnMut(u32, f64) + 'r {
     |j, x| {
-        if let Some(cell) = row.get_mut(j as usize) {
+        if let Some(cell) = col.get(j as usize).and_then(|&k| row.get_mut(k as usize)) {
             *cell = x;
         }
     }

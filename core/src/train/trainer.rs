@@ -167,9 +167,19 @@ impl Trainer {
         // pay, else standardised numbers as dense columns and the rest sparse) when
         // they can; else the sparse matrix.
         let (solution, means) = match pipeline.transform_for_solver(table, rows)? {
-            Some(SolverRows::Dense(vals)) => {
-                let means = dense_column_means(&vals, d);
-                let s = fit_logistic_dense(vals, d, &y, Some(&w), &self.solver_config())?;
+            Some(SolverRows::Dense(vals, live)) => {
+                // The columns left out are zero in every row: mean 0, coefficient 0.
+                let dl = live.len();
+                let mut means = vec![0.0; d];
+                for (&j, m) in live.iter().zip(dense_column_means(&vals, dl)) {
+                    means[j as usize] = m;
+                }
+                let mut s = fit_logistic_dense(vals, dl, &y, Some(&w), &self.solver_config())?;
+                let mut coef = vec![0.0; d];
+                for (&j, &c) in live.iter().zip(&s.coef) {
+                    coef[j as usize] = c;
+                }
+                s.coef = coef;
                 (s, means)
             }
             Some(SolverRows::Split(split)) => {
@@ -469,9 +479,42 @@ mod split_tests {
         let schema = Schema::infer(&small, &["won"]);
         let rows: Vec<usize> = (0..400).collect();
         let p = Pipeline::fit_auto(&small, &schema, &rows, &AutoOptions::default()).unwrap();
-        let Some(SolverRows::Dense(vals)) = p.transform_for_solver(&small, &rows).unwrap() else {
+        let Some(SolverRows::Dense(vals, live)) = p.transform_for_solver(&small, &rows).unwrap()
+        else {
             panic!("dense rows expected");
         };
-        assert_eq!(*vals, p.transform(&small, &rows).unwrap().to_dense());
+        // Every level is common: "kind"'s "other" column is left out.
+        assert_eq!(live.len(), p.n_features() - 1);
+        let full = p.transform(&small, &rows).unwrap().to_dense();
+        let d = p.n_features();
+        for (row, full_row) in vals.chunks_exact(live.len()).zip(full.chunks_exact(d)) {
+            let mut expect = Vec::new();
+            for (j, &v) in full_row.iter().enumerate() {
+                if live.contains(&(j as u32)) {
+                    expect.push(v);
+                } else {
+                    assert_eq!(v, 0.0, "a column left out holds {v}");
+                }
+            }
+            assert_eq!(row, &expect[..]);
+        }
+        // The fit without the column: the same optimum as with it, where the column's
+        // coefficient is 0.
+        let y: Vec<f64> = (0..400).map(|i| f64::from(i % 2 == 1)).collect();
+        let cfg = SolverConfig::default();
+        let with = fit_logistic(&p.transform(&small, &rows).unwrap(), &y, None, &cfg).unwrap();
+        let without = fit_logistic_dense(vals, live.len(), &y, None, &cfg).unwrap();
+        assert!(with.converged && without.converged);
+        let mut k = 0;
+        for (j, &c) in with.coef.iter().enumerate() {
+            if live.contains(&(j as u32)) {
+                let u = without.coef[k];
+                assert!((u - c).abs() <= 1e-7 * c.abs().max(1e-2), "{u} vs {c}");
+                k += 1;
+            } else {
+                assert!(c.abs() <= 1e-9, "the unused column's coefficient {c}");
+            }
+        }
+        assert!((with.objective - without.objective).abs() <= 1e-10 * with.objective);
     }
 }
