@@ -364,11 +364,19 @@ impl Pipeline {
                     if let Some(u) = used.get_mut(off..off + w) {
                         u.fill(false);
                     }
+                    // The codes the rows hold (a missing code is past the end), then
+                    // their columns.
+                    let mut seen = vec![false; t.len() + 1];
+                    let last = t.len();
                     for &r in rows {
-                        if let Some(&j) = codes.get(r).and_then(|&c| t.get(c as usize)) {
-                            if let Some(u) = used.get_mut(j as usize) {
-                                *u = true;
-                            }
+                        let c = codes.get(r).map_or(last, |&c| (c as usize).min(last));
+                        if let Some(sn) = seen.get_mut(c) {
+                            *sn = true;
+                        }
+                    }
+                    for (&j, _) in t.iter().zip(&seen).filter(|(_, &sn)| sn) {
+                        if let Some(u) = used.get_mut(j as usize) {
+                            *u = true;
                         }
                     }
                 }
