@@ -185,3 +185,28 @@ def test_object_cells_equal_by_value_not_identity(df, model):
         want = model.score({"city": _py(c), "calls": i})["probability"]
         assert p[i] == pytest.approx(want, abs=1e-12)
     assert p[0] == pytest.approx(model.score({"city": "Kazan", "calls": 0})["probability"], abs=1e-12)
+
+
+def _same_columns(a, b):
+    (na, ca, ra), (nb, cb, rb) = a, b
+    assert na == nb and ra == rb
+    for x, y in zip(ca, cb):
+        if isinstance(x, tuple):
+            np.testing.assert_array_equal(x[0], y[0])
+            assert x[1] == y[1]
+        elif x.dtype == object:
+            assert [_py(v) for v in x] == [_py(v) for v in y]
+        else:
+            np.testing.assert_array_equal(x, y)
+
+
+def test_column_arrays_without_pandas_private_iterator(df, monkeypatch):
+    # The columns come from pandas' column iterator (no Series per column) where
+    # pandas has it; without it, from items(): the same arrays for every dtype.
+    fast = leadscore._frame.columns(df)
+    monkeypatch.setattr(pd.DataFrame, "_iter_column_arrays", None, raising=False)
+    slow = leadscore._frame.columns(df)
+    _same_columns(fast, slow)
+    bad = df.head(5).assign(when=pd.timedelta_range("1 day", periods=5))
+    with pytest.raises(leadscore.InvalidInputError, match='column "when"'):
+        leadscore._frame.columns(bad)
