@@ -54,6 +54,28 @@ def Xy():
     return df.drop(columns="churn"), df["churn"].map({0: "stays", 1: "leaves"})
 
 
+def test_integer_and_boolean_labels_take_the_fast_checks_with_the_same_result(Xy):
+    # Integer and boolean label vectors beside a DataFrame skip scikit-learn's general
+    # label checks; the classes, the model and the errors are what those checks give.
+    X, y = Xy
+    as_str = LeadScoreClassifier(balance="none").fit(X, y.map({"stays": "b", "leaves": "a"}))
+    ints = (y == "stays").astype(int) * 7 + 2  # 2 = leaves, 9 = stays
+    for labels in [ints, ints.to_numpy(), ints.astype("uint8"), (y == "stays"), (y == "stays").to_numpy()]:
+        clf = LeadScoreClassifier(balance="none").fit(X, labels)
+        assert list(clf.classes_) == list(np.unique(labels)), labels.dtype
+        np.testing.assert_allclose(clf.predict_proba(X), as_str.predict_proba(X), rtol=0, atol=1e-12)
+    three = ints.copy()
+    three.iloc[0] = 5
+    with pytest.raises(ValueError, match="Only binary classification"):
+        LeadScoreClassifier().fit(X, three)
+    with pytest.raises(ValueError, match="two classes"):
+        LeadScoreClassifier().fit(X, np.ones(len(X), dtype=int))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        LeadScoreClassifier().fit(X, ints.to_numpy()[:-1])
+    with pytest.raises(ValueError, match="Unknown label type"):
+        LeadScoreClassifier().fit(X, np.linspace(0, 1, len(X)))
+
+
 def test_dataframe_fit_matches_train(Xy):
     X, y = Xy
     clf = LeadScoreClassifier(c=0.5, seed=3).fit(X, y)
