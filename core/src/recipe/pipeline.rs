@@ -368,6 +368,7 @@ impl Pipeline {
                     // their columns.
                     let mut seen = vec![false; t.len() + 1];
                     let last = t.len();
+                    let codes: &[u32] = codes;
                     for &r in rows {
                         let c = codes.get(r).map_or(last, |&c| (c as usize).min(last));
                         if let Some(sn) = seen.get_mut(c) {
@@ -636,12 +637,14 @@ fn fill_step(
     let at = |j: u32| col.get(j as usize).map_or(usize::MAX, |&k| k as usize);
     let out = block.chunks_exact_mut(d.max(1)).zip(rows);
     if let (Some(target), Bound::Levels { codes, .. }) = (target, b) {
+        // The slice itself, not a reference to the binding's: else its address is
+        // reloaded after every store.
+        let codes: &[u32] = codes;
         // A missing code is past the end of `target`, like a level without a column.
         for (row, &r) in out {
-            if let Some(&j) = codes.get(r).and_then(|&c| target.get(c as usize)) {
-                if let Some(cell) = row.get_mut(j as usize) {
-                    *cell = 1.0;
-                }
+            let j = codes.get(r).and_then(|&c| target.get(c as usize));
+            if let Some(cell) = row.get_mut(j.map_or(usize::MAX, |&j| j as usize)) {
+                *cell = 1.0;
             }
         }
         return;
@@ -663,6 +666,7 @@ fn fill_step(
             Bound::Num(v),
         ) => {
             let (j, j1) = (at(offset), at(offset + 1));
+            let v: &[f64] = v;
             for (row, &r) in out {
                 let x = v.get(r).copied().unwrap_or(f64::NAN);
                 let present = !x.is_nan();
@@ -685,6 +689,7 @@ fn fill_step(
             Bound::Num(v),
         ) => {
             let (j, j1) = (at(offset), at(offset + 1));
+            let v: &[f64] = v;
             for (row, &r) in out {
                 let x = v.get(r).copied().unwrap_or(f64::NAN);
                 let present = !x.is_nan();
