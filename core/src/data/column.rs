@@ -114,8 +114,9 @@ impl Column {
     /// present value is a number or a numeric string the column is numeric; otherwise
     /// it holds strings (trimmed, blank = missing, booleans as `true`/`false`, numbers
     /// in their shortest form). Levels nothing refers to are dropped and the rest kept
-    /// in order of first use, so the result equals the column the same values would
-    /// give through `from_records`. Fails on a code past the end of `levels`.
+    /// in the order of `levels` (a factorisation's is first use, so the result equals
+    /// the column the same values give through `from_records`). Fails on a code past
+    /// the end of `levels`.
     ///
     /// ```
     /// use leadscore::{Column, Value};
@@ -134,21 +135,23 @@ impl Column {
         levels: &[crate::data::Value],
     ) -> crate::Result<Column> {
         use crate::data::Value;
-        // Which levels occur, checking each code's range in the same pass.
-        let mut used = vec![false; levels.len()];
+        // The codes' range first (a fold that vectorises), then which levels occur
+        // (stores only; a missing code, -1, lands in the extra last slot).
+        let max = codes.iter().fold(-1i64, |m, &c| m.max(c));
+        if max >= levels.len() as i64 {
+            return Err(crate::Error::InvalidInput(format!(
+                "code {max} is past the {} distinct values",
+                levels.len()
+            )));
+        }
+        let n = levels.len();
+        let mut used = vec![false; n + 1];
         for &c in codes {
-            if c >= 0 {
-                match usize::try_from(c).ok().and_then(|c| used.get_mut(c)) {
-                    Some(u) => *u = true,
-                    None => {
-                        return Err(crate::Error::InvalidInput(format!(
-                            "code {c} is past the {} distinct values",
-                            levels.len()
-                        )))
-                    }
-                }
+            if let Some(u) = used.get_mut(if c < 0 { n } else { c as usize }) {
+                *u = true;
             }
         }
+        used.truncate(n);
         let num_of = |v: &Value| -> Option<Option<f64>> {
             match v {
                 Value::Missing => Some(None),
@@ -188,33 +191,30 @@ impl Column {
                 _ => None,
             })
             .collect();
-        // Distinct raw values can share a text (1 and "1"): intern texts, first use first.
+        // Distinct raw values can share a text (1 and "1"): intern the used levels'
+        // texts in the order of `levels` (a factorisation's is first use), then map
+        // every code at once.
         let mut index = std::collections::HashMap::<&str, u32>::new();
-        let mut remap = vec![None::<u32>; levels.len()];
+        // Each level's code in the column; the last slot is for missing values.
+        let mut remap = vec![MISSING_CODE; n + 1];
         let mut col = StrColumn::default();
-        col.codes.reserve(codes.len());
-        for &c in codes {
-            let code = if c < 0 {
-                MISSING_CODE
-            } else {
-                let c = c as usize;
-                match remap[c] {
-                    Some(k) => k,
-                    None => {
-                        let k = match texts[c].as_deref() {
-                            None => MISSING_CODE,
-                            Some(t) => *index.entry(t).or_insert_with(|| {
-                                col.levels.push(t.to_owned());
-                                (col.levels.len() - 1) as u32
-                            }),
-                        };
-                        remap[c] = Some(k);
-                        k
-                    }
-                }
-            };
-            col.codes.push(code);
+        for c in (0..n).filter(|&c| used[c]) {
+            if let Some(t) = texts[c].as_deref() {
+                remap[c] = *index.entry(t).or_insert_with(|| {
+                    col.levels.push(t.to_owned());
+                    (col.levels.len() - 1) as u32
+                });
+            }
         }
+        col.codes = codes
+            .iter()
+            .map(|&c| {
+                remap
+                    .get(if c < 0 { n } else { c as usize })
+                    .copied()
+                    .unwrap_or(MISSING_CODE)
+            })
+            .collect();
         Ok(Column::Str(col))
     }
 
