@@ -4,7 +4,8 @@
 pub const MISSING_CODE: u32 = u32::MAX;
 
 /// A dictionary-encoded string column: each row holds an index into `levels`, or
-/// [`MISSING_CODE`]. Levels appear in order of first occurrence.
+/// [`MISSING_CODE`]. Levels appear in order of first occurrence (from
+/// [`Column::from_coded_values`], in the order given).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StrColumn {
     /// Per-row level index, or [`MISSING_CODE`].
@@ -14,6 +15,48 @@ pub struct StrColumn {
 }
 
 impl StrColumn {
+    /// How many rows hold each level: of every row, or of `rows` only. Four
+    /// interleaved histograms, so that a run of one level (common in a categorical
+    /// column) does not chain every increment on the last one.
+    pub(crate) fn level_counts(&self, rows: Option<&[usize]>) -> Vec<usize> {
+        let nl = self.levels.len();
+        let mut hist = vec![0usize; 4 * nl];
+        let mut add = |k: usize, c: u32| {
+            let c = c as usize;
+            if let Some(n) = hist.get_mut(k * nl + c).filter(|_| c < nl) {
+                *n += 1;
+            }
+        };
+        match rows {
+            None => {
+                let mut chunks = self.codes.chunks_exact(4);
+                for q in &mut chunks {
+                    for (k, &c) in q.iter().enumerate() {
+                        add(k, c);
+                    }
+                }
+                for &c in chunks.remainder() {
+                    add(0, c);
+                }
+            }
+            Some(rows) => {
+                let code = |r: usize| self.codes.get(r).copied().unwrap_or(MISSING_CODE);
+                let mut chunks = rows.chunks_exact(4);
+                for q in &mut chunks {
+                    for (k, &r) in q.iter().enumerate() {
+                        add(k, code(r));
+                    }
+                }
+                for &r in chunks.remainder() {
+                    add(0, code(r));
+                }
+            }
+        }
+        (0..nl)
+            .map(|i| (hist[i] + hist[nl + i]) + (hist[2 * nl + i] + hist[3 * nl + i]))
+            .collect()
+    }
+
     /// The string of row `i`, or `None` when missing (or out of range).
     pub fn get(&self, i: usize) -> Option<&str> {
         match self.codes.get(i) {

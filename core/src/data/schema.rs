@@ -158,29 +158,7 @@ fn infer_kind(name: &str, col: &Column) -> Kind {
             Kind::Numeric
         }
         Column::Str(s) => {
-            // Four interleaved histograms: runs of one level (common in a
-            // categorical column) would otherwise chain every increment on the last.
-            let nl = s.levels.len();
-            let mut hist = vec![0usize; 4 * nl];
-            let mut chunks = s.codes.chunks_exact(4);
-            for q in &mut chunks {
-                for (k, &c) in q.iter().enumerate() {
-                    if let Some(n) = hist
-                        .get_mut(k * nl + c as usize)
-                        .filter(|_| (c as usize) < nl)
-                    {
-                        *n += 1;
-                    }
-                }
-            }
-            for &c in chunks.remainder() {
-                if let Some(n) = hist.get_mut(c as usize) {
-                    *n += 1;
-                }
-            }
-            let counts: Vec<usize> = (0..nl)
-                .map(|i| (hist[i] + hist[nl + i]) + (hist[2 * nl + i] + hist[3 * nl + i]))
-                .collect();
+            let counts = s.level_counts(None);
             let present: usize = counts.iter().sum();
             let used: Vec<usize> = (0..s.levels.len()).filter(|&i| counts[i] > 0).collect();
             if present == 0 {

@@ -190,6 +190,14 @@ impl Target {
 fn coded(col: &Column) -> (Vec<u32>, Vec<String>) {
     match col {
         Column::Num(v) => {
+            // The common case, every value 0 or 1: codes by comparison with the first
+            // value, without a branch per row (random labels mispredict half the time).
+            let binary = v.iter().fold(true, |ok, &x| ok & ((x == 0.0) | (x == 1.0)));
+            if let (true, Some(&first)) = (binary, v.first()) {
+                let codes = v.iter().map(|&x| u32::from(x != first)).collect();
+                let texts = vec![format_num(first + 0.0), format_num(1.0 - first)];
+                return (codes, texts);
+            }
             // Targets hold a handful of distinct values: a short list beats hashing
             // every row; many distinct values (a wrong column) go to a map.
             let mut small: Vec<(u64, u32)> = Vec::new();
@@ -279,6 +287,34 @@ mod tests {
         let tg = Target::extract(&mut t, &TargetSpec::new("won").with_positive("won")).unwrap();
         assert_eq!(tg.y, vec![1.0, 0.0, 0.0]);
         assert_eq!(tg.negative_label, "other");
+    }
+
+    /// Numeric 0/1 targets (coded without a branch per row) read as their text
+    /// forms do: labels, classes, a single class, a missing value, a positive class.
+    #[test]
+    fn numeric_zero_one_targets() {
+        let num = |vals: &[f64]| {
+            Table::from_columns(vec![("won".into(), Column::Num(vals.to_vec()))]).unwrap()
+        };
+        let t = num(&[1.0, 0.0, -0.0, 1.0]);
+        let tg = Target::read(&t, &TargetSpec::new("won")).unwrap();
+        assert_eq!(tg.y, vec![1.0, 0.0, 0.0, 1.0]);
+        assert_eq!(
+            (tg.positive_label.as_str(), tg.negative_label.as_str()),
+            ("1", "0")
+        );
+        let t = num(&[-0.0, 1.0]);
+        let tg = Target::read(&t, &TargetSpec::new("won")).unwrap();
+        assert_eq!(tg.y, vec![0.0, 1.0]);
+        assert_eq!(tg.negative_label, "0");
+        let tg = Target::read(&t, &TargetSpec::new("won").with_positive("0")).unwrap();
+        assert_eq!(tg.y, vec![1.0, 0.0]);
+        let e = Target::read(&num(&[0.0, 0.0]), &TargetSpec::new("won")).unwrap_err();
+        assert!(e.to_string().contains("single class \"0\""), "{e}");
+        let e = Target::read(&num(&[0.0, f64::NAN]), &TargetSpec::new("won")).unwrap_err();
+        assert!(e.to_string().contains("missing"), "{e}");
+        let e = Target::read(&num(&[1.0, 0.0, 2.0]), &TargetSpec::new("won")).unwrap_err();
+        assert!(e.to_string().contains("\"2\" is not 0/1"), "{e}");
     }
 
     #[test]

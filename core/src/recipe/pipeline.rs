@@ -64,14 +64,22 @@ impl Pipeline {
             steps: Vec::new(),
             n_features: 0,
         };
+        // Every row in order (the final fit's case): the columns are read as they
+        // are, without gathering them through `rows`.
+        let all = rows.len() == table.n_rows()
+            && rows
+                .iter()
+                .enumerate()
+                .fold(true, |ok, (i, &r)| ok & (i == r));
+        let rows = Rows { rows, all };
         for field in &schema.fields {
             let col = table.require(&field.name)?;
             let input = p.inputs.len() as u32;
             let offset = p.n_features as u32;
             let step = match field.kind {
-                Kind::Numeric => fit_standardize(&field.name, col, rows, input, offset)?,
-                Kind::Boolean => fit_flag(&field.name, col, rows, input, offset)?,
-                Kind::Categorical => fit_one_hot(col, rows, input, offset, opts),
+                Kind::Numeric => fit_standardize(&field.name, col, &rows, input, offset)?,
+                Kind::Boolean => fit_flag(&field.name, col, &rows, input, offset)?,
+                Kind::Categorical => fit_one_hot(col, &rows, input, offset, opts),
                 Kind::Text | Kind::Id => continue,
             };
             p.inputs.push(Input {
@@ -773,16 +781,35 @@ fn rows_present<'a>(v: &'a [f64], rows: &'a [usize]) -> impl Iterator<Item = f64
     rows.iter().map(|&r| v[r]).filter(|x| !x.is_nan())
 }
 
+/// The training rows of [`Pipeline::fit_auto`], and whether they are every row of the
+/// table in order.
+struct Rows<'r> {
+    rows: &'r [usize],
+    all: bool,
+}
+
+impl Rows<'_> {
+    /// `v`'s values on the rows: `v` itself when they are all of it.
+    fn of<'v>(&self, v: &'v [f64]) -> std::borrow::Cow<'v, [f64]> {
+        if self.all {
+            std::borrow::Cow::Borrowed(v)
+        } else {
+            std::borrow::Cow::Owned(self.rows.iter().map(|&r| v[r]).collect())
+        }
+    }
+}
+
 fn fit_standardize(
     name: &str,
     col: &Column,
-    rows: &[usize],
+    rows: &Rows<'_>,
     input: u32,
     offset: u32,
 ) -> Result<Step> {
-    let values: Vec<f64> = match col {
-        Column::Num(v) => rows.iter().map(|&r| v[r]).collect(),
+    let values: std::borrow::Cow<'_, [f64]> = match col {
+        Column::Num(v) => rows.of(v),
         Column::Str(sc) => {
+            let rows = rows.rows;
             // Each distinct string parsed once; a failure is reported for the first
             // training row that holds it.
             let parsed: Vec<Option<Option<f64>>> = sc
@@ -808,7 +835,7 @@ fn fit_standardize(
                     }
                 }
             }
-            out
+            std::borrow::Cow::Owned(out)
         }
     };
     // Two passes (mean, then squared deviations) over the present values, as folds
@@ -849,22 +876,29 @@ fn fit_standardize(
         } else {
             1.0
         },
-        missing_indicator: n < rows.len(),
+        missing_indicator: n < rows.rows.len(),
     })
 }
 
-fn fit_flag(name: &str, col: &Column, rows: &[usize], input: u32, offset: u32) -> Result<Step> {
+fn fit_flag(name: &str, col: &Column, rows: &Rows<'_>, input: u32, offset: u32) -> Result<Step> {
+    let (all, rows) = (rows.all, rows.rows);
     let missing = match col {
         Column::Num(v) => {
             // One branch-free pass (flags only, any missing); the culprit is looked
             // for only when there is one.
-            let (flags, missing) = rows.iter().fold((true, false), |(ok, miss), &r| {
-                let x = v.get(r).copied().unwrap_or(f64::NAN);
+            let check = |(ok, miss): (bool, bool), x: f64| {
                 (
                     ok & (x.is_nan() | (x == 0.0) | (x == 1.0)),
                     miss | x.is_nan(),
                 )
-            });
+            };
+            let (flags, missing) = if all {
+                v.iter().fold((true, false), |acc, &x| check(acc, x))
+            } else {
+                rows.iter().fold((true, false), |acc, &r| {
+                    check(acc, v.get(r).copied().unwrap_or(f64::NAN))
+                })
+            };
             let bad = |&&r: &&usize| {
                 v.get(r)
                     .is_some_and(|&x| !x.is_nan() && x != 0.0 && x != 1.0)
@@ -886,7 +920,11 @@ fn fit_flag(name: &str, col: &Column, rows: &[usize], input: u32, offset: u32) -
                     });
                 }
             }
-            rows.iter().any(|&r| sc.codes[r] == MISSING_CODE)
+            if all {
+                sc.codes.contains(&MISSING_CODE)
+            } else {
+                rows.iter().any(|&r| sc.codes[r] == MISSING_CODE)
+            }
         }
     };
     Ok(Step::Flag {
@@ -896,21 +934,16 @@ fn fit_flag(name: &str, col: &Column, rows: &[usize], input: u32, offset: u32) -
     })
 }
 
-fn fit_one_hot(col: &Column, rows: &[usize], input: u32, offset: u32, opts: &AutoOptions) -> Step {
+fn fit_one_hot(col: &Column, rows: &Rows<'_>, input: u32, offset: u32, opts: &AutoOptions) -> Step {
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     match col {
         Column::Num(v) => {
-            for x in rows_present(v, rows) {
+            for x in rows_present(v, rows.rows) {
                 *counts.entry(format_num(x)).or_default() += 1;
             }
         }
         Column::Str(sc) => {
-            let mut per_level = vec![0usize; sc.levels.len()];
-            for &r in rows {
-                if let Some(n) = per_level.get_mut(sc.codes[r] as usize) {
-                    *n += 1;
-                }
-            }
+            let per_level = sc.level_counts((!rows.all).then_some(rows.rows));
             for (l, n) in sc.levels.iter().zip(per_level) {
                 if n > 0 {
                     *counts.entry(l.trim().to_owned()).or_default() += n;

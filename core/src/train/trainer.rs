@@ -335,6 +335,62 @@ mod split_tests {
         assert_eq!(bits(&dense), bits(&sparse));
     }
 
+    /// The pipeline fitted on every row in order (the columns read as they are) equals
+    /// the one fitted on the same rows in another order (read through the rows):
+    /// numbers, flags and categories, with missing values and rare levels.
+    #[test]
+    fn pipeline_on_all_rows_equals_the_gathered_one() {
+        let mut csv = String::from("amount,flag,kind,won\n");
+        for i in 0..500 {
+            let amount = if i % 9 == 0 {
+                String::new()
+            } else {
+                format!("{}", (i * 37) % 101)
+            };
+            let flag = ["", "1", "0", "0"][i % 4];
+            let kind = ["a", "b", "c", "a", "b", "rare", ""][(i * 5) % 7];
+            let kind = if kind == "rare" && i % 2 == 0 {
+                "x"
+            } else {
+                kind
+            };
+            csv += &format!("{amount},{flag},{kind},{}\n", i % 2);
+        }
+        let table = crate::data::csv::read_csv_bytes(csv.as_bytes(), &Default::default()).unwrap();
+        let schema = Schema::infer(&table, &["won"]);
+        let opts = AutoOptions {
+            min_count: 40,
+            ..AutoOptions::default()
+        };
+        let all: Vec<usize> = (0..500).collect();
+        let reversed: Vec<usize> = (0..500).rev().collect();
+        let a = Pipeline::fit_auto(&table, &schema, &all, &opts).unwrap();
+        let b = Pipeline::fit_auto(&table, &schema, &reversed, &opts).unwrap();
+        assert_eq!(a.n_features(), b.n_features());
+        assert_eq!(a.feature_names(), b.feature_names());
+        assert!(a.feature_names().iter().any(|n| n.contains("is missing")));
+        assert!(a.feature_names().iter().any(|n| n.contains("other")));
+        for (x, y) in a.steps().iter().zip(b.steps()) {
+            match (x, y) {
+                (
+                    crate::recipe::Step::Standardize {
+                        mean: m1,
+                        scale: s1,
+                        ..
+                    },
+                    crate::recipe::Step::Standardize {
+                        mean: m2,
+                        scale: s2,
+                        ..
+                    },
+                ) => {
+                    assert!((m1 - m2).abs() <= 1e-12 * m1.abs() && (s1 - s2).abs() <= 1e-12 * s1);
+                }
+                _ => assert_eq!(x, y),
+            }
+        }
+    }
+
     #[test]
     fn flags_holding_other_numbers_are_errors() {
         use crate::data::Kind;
