@@ -81,7 +81,7 @@ def test_dataframe_fit_matches_train(Xy):
     clf = LeadScoreClassifier(c=0.5, seed=3).fit(X, y)
     assert list(clf.classes_) == ["leaves", "stays"]
     assert list(clf.feature_names_in_) == list(X.columns) and clf.n_features_in_ == X.shape[1]
-    assert clf.n_iter_ >= 1
+    assert clf.n_iter_ >= 1 and not hasattr(LeadScoreClassifier(), "n_iter_")
     # positive class is classes_[1] = "stays"
     df = X.assign(target=(y == "stays").astype(float))
     m = leadscore.train(df, target="target", positive="1", c=0.5, seed=3, cv=0, min_rows=1, min_positives=1)
