@@ -59,8 +59,17 @@ def test_integer_and_boolean_labels_take_the_fast_checks_with_the_same_result(Xy
     # label checks; the classes, the model and the errors are what those checks give.
     X, y = Xy
     as_str = LeadScoreClassifier(balance="none").fit(X, y.map({"stays": "b", "leaves": "a"}))
-    ints = (y == "stays").astype(int) * 7 + 2  # 2 = leaves, 9 = stays
-    for labels in [ints, ints.to_numpy(), ints.astype("uint8"), (y == "stays"), (y == "stays").to_numpy()]:
+    ints = (y == "stays").astype(int) * 7 + 2  # 2 = leaves, 9 = stays (general checks)
+    zero_one = (y == "stays").astype(int)  # fast checks
+    for labels in [
+        ints,
+        ints.to_numpy(),
+        zero_one,
+        zero_one.to_numpy(),
+        zero_one.astype("uint8") + 3,
+        (y == "stays"),
+        (y == "stays").to_numpy(),
+    ]:
         clf = LeadScoreClassifier(balance="none").fit(X, labels)
         assert list(clf.classes_) == list(np.unique(labels)), labels.dtype
         np.testing.assert_allclose(clf.predict_proba(X), as_str.predict_proba(X), rtol=0, atol=1e-12)
@@ -70,10 +79,32 @@ def test_integer_and_boolean_labels_take_the_fast_checks_with_the_same_result(Xy
         LeadScoreClassifier().fit(X, three)
     with pytest.raises(ValueError, match="two classes"):
         LeadScoreClassifier().fit(X, np.ones(len(X), dtype=int))
+    with pytest.raises(ValueError, match="two classes"):
+        LeadScoreClassifier().fit(X, np.ones(len(X), dtype=bool))
+    zero_one_two = zero_one.to_numpy().copy()
+    zero_one_two[0] = 2
+    with pytest.raises(ValueError, match="Only binary classification"):
+        LeadScoreClassifier().fit(X, zero_one_two)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         LeadScoreClassifier().fit(X, ints.to_numpy()[:-1])
     with pytest.raises(ValueError, match="Unknown label type"):
         LeadScoreClassifier().fit(X, np.linspace(0, 1, len(X)))
+
+
+def test_feature_names_recorded_as_scikit_learn_does(Xy):
+    # String column names are recorded directly; any other names take scikit-learn's
+    # own check (no names for integers, an error for a mix).
+    X, y = Xy
+    X = X.iloc[:, :6]
+    clf = LeadScoreClassifier(balance="none").fit(X, y)
+    assert list(clf.feature_names_in_) == list(X.columns) and clf.n_features_in_ == 6
+    assert clf.feature_names_in_.dtype == object
+    numbered = X.set_axis(range(6), axis=1)
+    clf.fit(numbered, y)
+    assert not hasattr(clf, "feature_names_in_") and clf.n_features_in_ == 6
+    mixed = X.set_axis(["a", 1, "b", 2, "c", 3], axis=1)
+    with pytest.raises(TypeError, match="Feature names are only supported"):
+        LeadScoreClassifier().fit(mixed, y)
 
 
 def test_dataframe_fit_matches_train(Xy):

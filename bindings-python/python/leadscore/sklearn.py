@@ -35,11 +35,11 @@ __all__ = ["LeadScoreClassifier"]
 # The target types scikit-learn's check_classification_targets accepts.
 def _two_int_classes(y: Any, n: int) -> Optional[np.ndarray]:
     """The two classes of the most common labels -- a 1-D numpy array or pandas
-    Series of integers or booleans, ``n`` long, holding exactly two values -- found
-    without scikit-learn's general checks (``column_or_1d``, ``type_of_target`` and
-    ``np.unique`` took about half a millisecond of a 4 ms fit on 7,043 rows); they
-    would call such labels "binary" with the same classes. ``None`` for anything
-    else, which takes the general checks."""
+    Series, ``n`` long, of booleans or of integers holding two consecutive values (0
+    and 1, say) -- found without scikit-learn's general checks (``column_or_1d``,
+    ``type_of_target`` and ``np.unique`` took about half a millisecond of a 4 ms fit
+    on 7,043 rows); they would call such labels "binary" with the same classes.
+    ``None`` for anything else, which takes the general checks."""
     import pandas as pd
 
     if isinstance(y, pd.Series):
@@ -49,15 +49,12 @@ def _two_int_classes(y: Any, n: int) -> Optional[np.ndarray]:
     if not isinstance(y, np.ndarray) or y.ndim != 1 or y.shape[0] != n or n == 0:
         return None
     if y.dtype.kind == "b":
-        lo, hi = bool(y.min()), bool(y.max())
-    elif y.dtype.kind in "iu":
-        lo, hi = y.min(), y.max()
-    else:
+        return np.array([False, True]) if y.any() and not y.all() else None
+    if y.dtype.kind not in "iu":
         return None
-    if lo == hi:
-        return None
-    # Two values exactly: every label is one of them.
-    if np.count_nonzero(y == lo) + np.count_nonzero(y == hi) != n:
+    lo, hi = y.min(), y.max()
+    # Consecutive integers: every label is one of the two.
+    if hi - lo != 1:
         return None
     return np.array([lo, hi], dtype=y.dtype)
 
@@ -130,7 +127,17 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
         import pandas as pd
 
         if isinstance(X, pd.DataFrame):
-            validate_data(self, X, skip_check_array=True, reset=reset)
+            names = np.asarray(X.columns, dtype=object)
+            if reset and len(names) > 0 and all(type(n) is str for n in names):
+                # What validate_data(skip_check_array=True, reset=True) records for a
+                # DataFrame whose column names are all strings -- the names, as
+                # scikit-learn's _get_feature_names returns them, and their count --
+                # without its general container inspection (70 us of each fit).
+                # Anything else takes scikit-learn's own path.
+                self.feature_names_in_ = names
+                self.n_features_in_ = X.shape[1]
+            else:
+                validate_data(self, X, skip_check_array=True, reset=reset)
             if X.shape[0] == 0:
                 raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is required.")
             return X
