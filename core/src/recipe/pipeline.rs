@@ -672,22 +672,13 @@ fn fill_step(
                 ..
             },
             Bound::Num(v),
-        ) => {
-            let (j, j1) = (at(offset), at(offset + 1));
-            let v: &[f64] = v;
-            for (row, &r) in out {
-                let x = v.get(r).copied().unwrap_or(f64::NAN);
-                let present = !x.is_nan();
-                if let Some(cell) = row.get_mut(j) {
-                    *cell = if present { (x - mean) / scale } else { 0.0 };
-                }
-                if missing_indicator {
-                    if let Some(cell) = row.get_mut(j1) {
-                        *cell = f64::from(u8::from(!present));
-                    }
-                }
-            }
-        }
+        ) => fill_numbers(
+            out,
+            v,
+            (at(offset), at(offset + 1)),
+            missing_indicator,
+            |x| (x - mean) / scale,
+        ),
         (
             &Step::Flag {
                 offset,
@@ -695,22 +686,13 @@ fn fill_step(
                 ..
             },
             Bound::Num(v),
-        ) => {
-            let (j, j1) = (at(offset), at(offset + 1));
-            let v: &[f64] = v;
-            for (row, &r) in out {
-                let x = v.get(r).copied().unwrap_or(f64::NAN);
-                let present = !x.is_nan();
-                if let Some(cell) = row.get_mut(j) {
-                    *cell = f64::from(u8::from(present & (x != 0.0)));
-                }
-                if missing_indicator {
-                    if let Some(cell) = row.get_mut(j1) {
-                        *cell = f64::from(u8::from(!present));
-                    }
-                }
-            }
-        }
+        ) => fill_numbers(
+            out,
+            v,
+            (at(offset), at(offset + 1)),
+            missing_indicator,
+            |x| f64::from(u8::from(x != 0.0)),
+        ),
         (_, Bound::Num(v)) => {
             for (row, &r) in out {
                 let x = v[r];
@@ -734,6 +716,31 @@ fn fill_step(
         (_, _) => {
             for (row, &r) in out {
                 emit_step(s, b, r, &mut put_in(row, col));
+            }
+        }
+    }
+}
+
+/// [`fill_step`] for a number or flag: `value(x)` of a present value, else 0, in
+/// column `j`, and (with `missing_indicator`) whether it is missing in column `j1`:
+/// every cell written, by selects.
+#[inline(always)]
+fn fill_numbers<'b>(
+    out: impl Iterator<Item = (&'b mut [f64], &'b usize)>,
+    v: &[f64],
+    (j, j1): (usize, usize),
+    missing_indicator: bool,
+    value: impl Fn(f64) -> f64,
+) {
+    for (row, &r) in out {
+        let x = v.get(r).copied().unwrap_or(f64::NAN);
+        let present = !x.is_nan();
+        if let Some(cell) = row.get_mut(j) {
+            *cell = if present { value(x) } else { 0.0 };
+        }
+        if missing_indicator {
+            if let Some(cell) = row.get_mut(j1) {
+                *cell = f64::from(u8::from(!present));
             }
         }
     }
