@@ -32,7 +32,6 @@ from . import Model, _columns, _options_json, _train_columns
 
 __all__ = ["LeadScoreClassifier"]
 
-# The target types scikit-learn's check_classification_targets accepts.
 def _two_int_classes(y: Any, n: int) -> Optional[np.ndarray]:
     """The two classes of the most common labels -- a 1-D numpy array or pandas
     Series, ``n`` long, of booleans or of integers holding two consecutive values (0
@@ -59,6 +58,7 @@ def _two_int_classes(y: Any, n: int) -> Optional[np.ndarray]:
     return np.array([lo, hi], dtype=y.dtype)
 
 
+# The target types scikit-learn's check_classification_targets accepts.
 _CLASSIFICATION_TARGETS = (
     "binary",
     "multiclass",
