@@ -32,6 +32,7 @@ from . import Model, _columns, _options_json, _train_columns
 
 __all__ = ["LeadScoreClassifier"]
 
+
 def _two_int_classes(y: Any, n: int) -> Optional[np.ndarray]:
     """The two classes of the most common labels -- a 1-D numpy array or pandas
     Series, ``n`` long, of booleans or of integers holding two consecutive values (0
