@@ -63,18 +63,24 @@ fn run() -> Result<(), String> {
             bytes.len()
         ));
     }
-    let mut x = Features::with_capacity(cols, rows, rows * cols);
-    let mut at = 16;
-    for _ in 0..rows {
-        for j in 0..cols {
-            let v = read_f64(&bytes, at).ok_or("truncated")?;
-            at += 8;
-            if v != 0.0 || !sparse {
-                x.push(j as u32, v);
+    let cells: Vec<f64> = (0..rows * cols)
+        .map(|k| read_f64(&bytes, 16 + 8 * k).ok_or("truncated"))
+        .collect::<Result<_, _>>()?;
+    let at = 16 + 8 * rows * cols;
+    let x = if sparse {
+        let mut x = Features::with_capacity(cols, rows, rows * cols);
+        for row in cells.chunks_exact(cols.max(1)).take(rows) {
+            for (j, &v) in row.iter().enumerate() {
+                if v != 0.0 {
+                    x.push(j as u32, v);
+                }
             }
+            x.end_row();
         }
-        x.end_row();
-    }
+        x
+    } else {
+        Features::from_dense(cols, &cells)
+    };
     let y: Vec<f64> = (0..rows)
         .map(|i| read_f64(&bytes, at + 8 * i).ok_or("truncated"))
         .collect::<Result<_, _>>()?;

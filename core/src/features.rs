@@ -5,12 +5,27 @@
 
 /// A row-major sparse matrix: row `i` holds `indices[indptr[i]..indptr[i+1]]` with the
 /// matching `values`. Column indices within a row are strictly increasing.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Features {
     n_cols: usize,
     indptr: Vec<usize>,
     indices: Vec<u32>,
     values: Vec<f64>,
+    /// Whether every row is known to store the columns `0..n_cols` in order: set by
+    /// [`Features::from_dense`] (and kept by [`Features::take_rows`]), cleared when a
+    /// row is added by [`Features::end_row`]. The solver then need not read the
+    /// indices to check them (a third of a megabyte per 2,000 x 40 cells).
+    full: bool,
+}
+
+/// Equal entries are equal matrices, however they were built.
+impl PartialEq for Features {
+    fn eq(&self, other: &Self) -> bool {
+        self.n_cols == other.n_cols
+            && self.indptr == other.indptr
+            && self.indices == other.indices
+            && self.values == other.values
+    }
 }
 
 impl Features {
@@ -21,6 +36,7 @@ impl Features {
             indptr: vec![0],
             indices: Vec::new(),
             values: Vec::new(),
+            full: false,
         }
     }
 
@@ -33,6 +49,7 @@ impl Features {
             indptr,
             indices: Vec::with_capacity(nnz),
             values: Vec::with_capacity(nnz),
+            full: false,
         }
     }
 
@@ -48,6 +65,7 @@ impl Features {
             }
             f.indptr.push(f.indices.len());
         }
+        f.full = true;
         f
     }
 
@@ -63,6 +81,13 @@ impl Features {
     #[inline]
     pub fn end_row(&mut self) {
         self.indptr.push(self.indices.len());
+        self.full = false;
+    }
+
+    /// Whether every row is known, by how the matrix was built, to store the columns
+    /// `0..n_cols` in order (see [`Features::from_dense`]).
+    pub(crate) fn known_full(&self) -> bool {
+        self.full
     }
 
     /// Number of rows.
@@ -128,6 +153,7 @@ impl Features {
             f.values.extend_from_slice(val);
             f.end_row();
         }
+        f.full = self.full;
         f
     }
 
