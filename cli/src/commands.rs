@@ -72,9 +72,14 @@ pub struct FitArgs {
     /// How to rebalance the rare class.
     #[arg(long, default_value = "upsample", value_parser = ["upsample", "downsample", "class_weight", "none"])]
     balance: String,
-    /// Inverse L2 regularisation strength (scikit-learn's C).
-    #[arg(long = "c", value_name = "C", default_value_t = 1.0)]
-    c: f64,
+    /// Inverse L2 regularisation strength (scikit-learn's C), or `auto`: chosen from
+    /// the training rows.
+    #[arg(long = "c", value_name = "C|auto", default_value = "auto")]
+    c: String,
+    /// A recipe file: which features to build (default: the `auto` recipe that
+    /// `leadscore recipe` prints).
+    #[arg(long, value_name = "FILE")]
+    recipe: Option<PathBuf>,
     /// Fewest rows to train on.
     #[arg(long, value_name = "N", default_value_t = 2000)]
     min_rows: usize,
@@ -96,15 +101,21 @@ pub struct FitArgs {
 
 impl FitArgs {
     fn config(&self, cv: usize) -> Result<TrainConfig, Box<dyn std::error::Error + Send + Sync>> {
-        let mut kinds = Vec::new();
-        for k in &self.kinds {
-            let (col, kind) = k
-                .rsplit_once('=')
-                .ok_or_else(|| format!("--kind expects COL=KIND, got \"{k}\""))?;
-            kinds.push((col.to_owned(), Kind::parse(kind)?));
-        }
+        let kinds = parse_kinds(&self.kinds)?;
+        let c = if self.c.trim().eq_ignore_ascii_case("auto") {
+            None
+        } else {
+            Some(self.c.trim().parse::<f64>().map_err(|_| {
+                format!("--c expects a positive number or auto, got \"{}\"", self.c)
+            })?)
+        };
+        let recipe = match &self.recipe {
+            Some(p) => Some(std::fs::read_to_string(p).map_err(|e| leadscore::Error::io(p, e))?),
+            None => None,
+        };
         let mut cfg = TrainConfig {
-            c: self.c,
+            c,
+            recipe,
             balance: Balance::parse(&self.balance)?,
             min_rows: self.min_rows,
             min_positives: self.min_positives,
@@ -473,6 +484,52 @@ fn source_text(
         s.to_owned(),
         why.map(|w| w.as_str().to_owned()).unwrap_or_default(),
     )
+}
+
+/// `leadscore recipe`.
+#[derive(Debug, Args)]
+pub struct RecipeArgs {
+    /// Data: CSV or JSON Lines.
+    data: PathBuf,
+    /// The target column (left out of the features).
+    #[arg(long, value_name = "COL")]
+    target: String,
+    /// Override a column's inferred kind: `COL=numeric|boolean|categorical|text|id` (repeatable).
+    #[arg(long = "kind", value_name = "COL=KIND")]
+    kinds: Vec<String>,
+    /// Category levels rarer than this fold into "other".
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    min_count: usize,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+/// Prints the `auto` recipe of a data file, a starting point to edit.
+pub fn recipe(a: RecipeArgs) -> CmdResult {
+    let mut out = std::io::stdout().lock();
+    let mut cfg = TrainConfig {
+        kinds: parse_kinds(&a.kinds)?,
+        ..TrainConfig::default()
+    };
+    cfg.auto.min_count = a.min_count;
+    let table = a.read.read(&a.data)?;
+    let text = Trainer::new(cfg)?.recipe_for(&table, &TargetSpec::new(&a.target))?;
+    write!(out, "{text}")?;
+    Ok(())
+}
+
+/// `COL=KIND` options.
+fn parse_kinds(
+    kinds: &[String],
+) -> Result<Vec<(String, Kind)>, Box<dyn std::error::Error + Send + Sync>> {
+    let mut out = Vec::new();
+    for k in kinds {
+        let (col, kind) = k
+            .rsplit_once('=')
+            .ok_or_else(|| format!("--kind expects COL=KIND, got \"{k}\""))?;
+        out.push((col.to_owned(), Kind::parse(kind)?));
+    }
+    Ok(out)
 }
 
 /// `leadscore inspect`.

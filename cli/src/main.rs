@@ -35,6 +35,8 @@ enum Command {
     Drift(commands::DriftArgs),
     /// Show what a model file holds.
     Inspect(commands::InspectArgs),
+    /// Print the `auto` recipe of a data file: which features training would build.
+    Recipe(commands::RecipeArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Eval(a) => commands::eval(a),
         Command::Score(a) => commands::score(a),
         Command::Inspect(a) => commands::inspect(a),
+        Command::Recipe(a) => commands::recipe(a),
         Command::Drift(a) => commands::drift(a),
     });
     match result {

@@ -114,8 +114,13 @@ pub fn print_model(w: &mut impl Write, path: &Path, model: &Model, top: usize) -
     )?;
     writeln!(
         w,
-        "training     C={} balance={} seed={} iterations={} converged={}",
-        m.c, m.balance, m.seed, m.iterations, m.converged
+        "training     C={}{} balance={} seed={} iterations={} converged={}",
+        fmt_c(m.c),
+        if m.c_auto { " (auto)" } else { "" },
+        m.balance,
+        m.seed,
+        m.iterations,
+        m.converged
     )?;
     writeln!(w, "threshold    {:.4}", model.threshold())?;
     let inputs: Vec<String> = model
@@ -148,7 +153,24 @@ pub fn print_model(w: &mut impl Write, path: &Path, model: &Model, top: usize) -
     for &j in idx.iter().take(top) {
         writeln!(w, "  {:+9.4}  {}", coef[j], names[j])?;
     }
+    if model.recipe().is_empty() {
+        writeln!(w, "recipe       the first release's auto (format 1)")?;
+    } else {
+        writeln!(w, "recipe:")?;
+        for line in model.recipe().lines() {
+            writeln!(w, "  {line}")?;
+        }
+    }
     Ok(())
+}
+
+/// A `C` in four significant digits.
+fn fmt_c(c: f64) -> String {
+    if c == 0.0 || !c.is_finite() {
+        return c.to_string();
+    }
+    let digits = (3 - c.abs().log10().floor() as i32).max(0) as usize;
+    format!("{c:.digits$}")
 }
 
 /// A raw value as JSON.

@@ -99,6 +99,20 @@ pub enum Error {
         /// A suggestion such as `; columns are: a, b, c`.
         hint: String,
     },
+    /// A recipe that does not parse or does not fit the data: the line and column
+    /// in the recipe text, and what was expected there.
+    #[error("recipe line {line}, column {column}: {message}")]
+    Recipe {
+        /// 1-based line of the recipe.
+        line: u32,
+        /// 1-based column (in characters).
+        column: u32,
+        /// What is wrong, in one line.
+        message: String,
+        /// [`ErrorCode::UnknownColumn`] when the recipe names a column the data
+        /// lacks, else [`ErrorCode::InvalidInput`].
+        code: ErrorCode,
+    },
     /// The bytes are not a readable leadscore model.
     #[error("model format: {0}")]
     ModelFormat(String),
@@ -151,6 +165,7 @@ impl Error {
                 ErrorCode::InvalidInput
             }
             Error::UnknownColumn { .. } => ErrorCode::UnknownColumn,
+            Error::Recipe { code, .. } => *code,
             Error::ModelFormat(_) => ErrorCode::ModelFormat,
             Error::InsufficientData { .. } => ErrorCode::InsufficientData,
             Error::Training(_) => ErrorCode::Training,

@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  field
 //! 0       4     magic "LSCM"
-//! 4       2     format version, little-endian u16 (this release writes 1)
+//! 4       2     format version, little-endian u16 (this release writes 2, reads 1 and 2)
 //! 6       4     payload length in bytes, little-endian u32
 //! 10      4     CRC-32 (IEEE) of the payload, little-endian u32
 //! 14      n     payload: the model, serialised with postcard
@@ -18,6 +18,12 @@
 //! Saving is atomic: a temporary file in the same folder is written and fsynced, then
 //! renamed over the target, then the folder is fsynced, so a crash leaves either the
 //! old file or the new one, never a torn one.
+//!
+//! Version 2 added the recipe language: the pipeline's derived sources and recipe
+//! text, the steps `Missing`, `Terms` and `Hashed` (appended to the step enum, so a
+//! version 1 step decodes as it did), and whether `c` was chosen automatically.
+//! Version 1 files decode into their own layout ([`v1`]) and convert; they score and
+//! explain exactly as before.
 
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -27,9 +33,9 @@ use std::path::Path;
 /// The four bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"LSCM";
 /// The format version this release writes.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 /// Format versions this release reads.
-pub const READABLE_VERSIONS: &[u16] = &[1];
+pub const READABLE_VERSIONS: &[u16] = &[1, 2];
 /// Envelope size before the payload.
 pub const HEADER_LEN: usize = 14;
 /// Largest payload accepted (256 MiB): far above any real model, low enough that a
@@ -106,8 +112,15 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
     if actual != crc {
         return err(format!("checksum mismatch: the header says {crc:08x}, the payload hashes to {actual:08x} (corrupt file)"));
     }
-    let (model, rest): (Model, &[u8]) = postcard::take_from_bytes(payload)
-        .map_err(|e| Error::ModelFormat(format!("payload does not decode: {e}")))?;
+    let decode_err =
+        |e: postcard::Error| Error::ModelFormat(format!("payload does not decode: {e}"));
+    let (mut model, rest): (Model, &[u8]) = if version == 1 {
+        let (m, rest): (v1::Model, &[u8]) =
+            postcard::take_from_bytes(payload).map_err(decode_err)?;
+        (m.into(), rest)
+    } else {
+        postcard::take_from_bytes(payload).map_err(decode_err)?
+    };
     if !rest.is_empty() {
         return err(format!(
             "{} undecoded bytes at the end of the payload",
@@ -115,7 +128,95 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
         ));
     }
     model.validate()?;
+    model.prepare()?;
     Ok(model)
+}
+
+/// The layout of format version 1, read into the current model.
+pub(crate) mod v1 {
+    use crate::data::Schema;
+    use crate::eval::Metrics;
+    use crate::recipe::{Input, Step};
+    use serde::Deserialize;
+
+    /// `ModelMeta` of version 1 (no `c_auto`).
+    #[derive(Deserialize)]
+    pub(crate) struct Meta {
+        leadscore_version: String,
+        created_unix: u64,
+        target: String,
+        positive_label: String,
+        negative_label: String,
+        rows: u64,
+        positives: u64,
+        balance: String,
+        c: f64,
+        seed: u64,
+        iterations: u32,
+        converged: bool,
+        grad_norm: f64,
+        resampling_ratio: f64,
+    }
+
+    /// `Pipeline` of version 1 (no derived sources, no recipe text).
+    #[derive(Deserialize)]
+    pub(crate) struct Pipeline {
+        inputs: Vec<Input>,
+        steps: Vec<Step>,
+        n_features: usize,
+    }
+
+    /// `Model` of version 1.
+    #[derive(Deserialize)]
+    pub(crate) struct Model {
+        meta: Meta,
+        schema: Schema,
+        pipeline: Pipeline,
+        coef: Vec<f64>,
+        intercept: f64,
+        threshold: f64,
+        feature_means: Vec<f64>,
+        metrics: Option<Metrics>,
+    }
+
+    impl From<Model> for crate::Model {
+        fn from(m: Model) -> Self {
+            let meta = m.meta;
+            crate::Model {
+                meta: crate::ModelMeta {
+                    leadscore_version: meta.leadscore_version,
+                    created_unix: meta.created_unix,
+                    target: meta.target,
+                    positive_label: meta.positive_label,
+                    negative_label: meta.negative_label,
+                    rows: meta.rows,
+                    positives: meta.positives,
+                    balance: meta.balance,
+                    c: meta.c,
+                    seed: meta.seed,
+                    iterations: meta.iterations,
+                    converged: meta.converged,
+                    grad_norm: meta.grad_norm,
+                    resampling_ratio: meta.resampling_ratio,
+                    c_auto: false,
+                },
+                schema: m.schema,
+                pipeline: crate::recipe::Pipeline {
+                    inputs: m.pipeline.inputs,
+                    steps: m.pipeline.steps,
+                    n_features: m.pipeline.n_features,
+                    derived: Vec::new(),
+                    recipe: String::new(),
+                },
+                coef: m.coef,
+                intercept: m.intercept,
+                threshold: m.threshold,
+                feature_means: m.feature_means,
+                metrics: m.metrics,
+                prepared: Default::default(),
+            }
+        }
+    }
 }
 
 /// Reads a model file.

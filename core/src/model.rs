@@ -3,7 +3,7 @@
 use crate::data::{format_num, Kind, Record, Schema, Table, Value};
 use crate::error::{Error, Result};
 use crate::eval::Metrics;
-use crate::recipe::{value_to_bool, Pipeline, Step, ValueKind, OTHER_LEVEL};
+use crate::recipe::{value_to_bool, Group, Pipeline, Step, ValueKind, OTHER_LEVEL};
 use serde::{Deserialize, Serialize};
 
 /// Facts about how and on what a model was trained.
@@ -38,6 +38,8 @@ pub struct ModelMeta {
     /// The factor by which balancing raised the positives' odds (1 without
     /// balancing); the stored intercept already has `ln` of it subtracted.
     pub resampling_ratio: f64,
+    /// Whether `c` was chosen from the training rows (the default) rather than given.
+    pub c_auto: bool,
 }
 
 /// One scored record.
@@ -53,7 +55,7 @@ pub struct Score {
 
 /// One reason of an explanation: how much a raw field moved the score, relative to
 /// an average training lead, in log-odds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
     /// The raw field.
     pub field: String,
@@ -92,6 +94,34 @@ pub struct Model {
     pub(crate) threshold: f64,
     pub(crate) feature_means: Vec<f64>,
     pub(crate) metrics: Option<Metrics>,
+    /// What explanations need, derived from the above (see [`Model::prepare`]).
+    #[serde(skip)]
+    pub(crate) prepared: Prepared,
+}
+
+/// What a model derives from its stored parts when it is fitted or loaded: the
+/// groups explanations report, and each group's share of the average lead's
+/// log-odds (so that explaining a record costs the features it has, not every
+/// column of a wide text vocabulary).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prepared {
+    groups: Vec<Group>,
+    /// The group of each step.
+    group_of_step: Vec<usize>,
+    /// Whether every step of the group takes the first release's path (explained as
+    /// models of format version 1 were).
+    legacy: Vec<bool>,
+    /// `-sum(w_j * mean_j)` over the group's columns, in column order.
+    group_base: Vec<f64>,
+    /// The intercept plus `sum(w_j * mean_j)` over every column, in column order.
+    base: f64,
+}
+
+/// Derived state compares equal: it follows from the stored parts.
+impl PartialEq for Prepared {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// The logistic function, stable for large |z|.
@@ -118,7 +148,7 @@ impl Model {
         feature_means: Vec<f64>,
         metrics: Option<Metrics>,
     ) -> Result<Model> {
-        let m = Model {
+        let mut m = Model {
             meta,
             schema,
             pipeline,
@@ -127,15 +157,47 @@ impl Model {
             threshold,
             feature_means,
             metrics,
+            prepared: Prepared::default(),
         };
         // At training time a broken invariant is a training failure, not a bad file.
-        m.validate().map_err(|e| match e {
-            Error::ModelFormat(msg) => {
-                Error::Training(format!("the trained model is inconsistent: {msg}"))
-            }
-            other => other,
-        })?;
+        m.validate()
+            .and_then(|()| m.prepare())
+            .map_err(|e| match e {
+                Error::ModelFormat(msg) => {
+                    Error::Training(format!("the trained model is inconsistent: {msg}"))
+                }
+                other => other,
+            })?;
         Ok(m)
+    }
+
+    /// Builds what scoring and explaining derive from the stored parts (after
+    /// [`Model::validate`]): the vocabularies' indexes and the explanation groups.
+    pub(crate) fn prepare(&mut self) -> Result<()> {
+        self.pipeline.prepare()?;
+        let (groups, group_of_step) = self.pipeline.groups();
+        let steps = self.pipeline.steps();
+        let mut legacy = vec![true; groups.len()];
+        for (s, &g) in steps.iter().zip(&group_of_step) {
+            legacy[g] &= self.pipeline.legacy(s);
+        }
+        let mut group_base = vec![0.0; groups.len()];
+        let mut base = self.intercept;
+        for (s, &g) in steps.iter().zip(&group_of_step) {
+            for j in s.offset()..s.offset() + s.width() {
+                let (w, m) = (self.coef[j], self.feature_means[j]);
+                group_base[g] -= w * m;
+                base += w * m;
+            }
+        }
+        self.prepared = Prepared {
+            groups,
+            group_of_step,
+            legacy,
+            group_base,
+            base,
+        };
+        Ok(())
     }
 
     /// Checks every invariant scoring relies on, so that no file, however crafted,
@@ -193,10 +255,28 @@ impl Model {
             .sum::<usize>();
         for st in self.pipeline.steps() {
             n += std::mem::size_of::<crate::recipe::Step>();
-            if let crate::recipe::Step::OneHot { levels, .. } = st {
-                n += levels.iter().map(s).sum::<usize>();
+            match st {
+                Step::OneHot { levels, .. } => n += levels.iter().map(s).sum::<usize>(),
+                Step::Terms(t) => {
+                    n += std::mem::size_of::<crate::recipe::TermsStep>()
+                        + t.labels.iter().map(s).sum::<usize>()
+                        + t.keys.capacity() * 8
+                        + t.idf.capacity() * 8
+                        // The key index: a key, a column and a control byte per slot.
+                        + t.index.capacity() * 13;
+                }
+                _ => {}
             }
         }
+        n += self.pipeline.recipe().len()
+            + std::mem::size_of_val(self.pipeline.derived())
+            + self.prepared.group_base.capacity() * 8
+            + self
+                .prepared
+                .groups
+                .iter()
+                .map(|g| s(&g.name) + 16)
+                .sum::<usize>();
         if let Some(mt) = &self.metrics {
             n += std::mem::size_of::<Metrics>()
                 + mt.fold_roc_auc.capacity() * 8
@@ -239,6 +319,12 @@ impl Model {
     /// cross-validation).
     pub fn metrics(&self) -> Option<&Metrics> {
         self.metrics.as_ref()
+    }
+
+    /// The recipe the model was trained with (empty for a model of file format
+    /// version 1, whose fixed recipe predates the language).
+    pub fn recipe(&self) -> &str {
+        self.pipeline.recipe()
     }
 
     /// Readable feature names, aligned with [`Model::coefficients`].
@@ -328,56 +414,213 @@ impl Model {
             .collect())
     }
 
-    /// Scores a record and names the top `k` reasons each way. Each raw field's
-    /// contribution is the sum over its feature columns of `coef * (x - training
+    /// Scores a record and names the top `k` reasons each way. A reason is a raw
+    /// field (or a source read from several fields together, such as `source × city`):
+    /// its contribution is the sum over its feature columns of `coef * (x - training
     /// mean)`, so the contributions plus the average lead's log-odds give the score.
+    /// Its label names the value behind the strongest of those columns
+    /// (`tenure in [1, 3)`, `comment contains "договор"`).
     pub fn explain(&self, record: &Record, k: usize) -> Result<Explanation> {
-        let inputs = self.pipeline.inputs();
-        let mut contrib = vec![0.0; inputs.len()];
-        let feature_input = self.pipeline.feature_inputs();
-        let mut base = self.intercept;
-        for (j, (&w, &m)) in self.coef.iter().zip(&self.feature_means).enumerate() {
-            contrib[feature_input[j]] -= w * m;
-            base += w * m;
-        }
+        let p = &self.prepared;
+        let mut contrib = p.group_base.clone();
         let mut z = self.intercept;
         let coef = &self.coef;
+        let steps = self.pipeline.steps();
+        let mut emitted: Vec<(u32, f64)> = Vec::new();
         self.pipeline.emit_record(record, &mut |j, x| {
-            contrib[feature_input[j as usize]] += coef[j as usize] * x;
-            z += coef[j as usize] * x;
+            let w = coef[j as usize];
+            if let Some(g) = step_at(steps, j).map(|s| p.group_of_step[s]) {
+                contrib[g] += w * x;
+            }
+            z += w * x;
+            emitted.push((j, x));
         })?;
-        let mut reasons: Vec<Reason> = inputs
+        let mut reasons: Vec<Reason> = p
+            .groups
             .iter()
             .zip(&contrib)
-            .map(|(input, &c)| Reason {
-                field: input.name.clone(),
-                label: self.value_label(input.kind, &input.name, record.get(&input.name)),
+            .map(|(group, &c)| Reason {
+                field: group.name.clone(),
+                label: String::new(),
                 contribution: c,
             })
             .collect();
-        reasons.sort_by(|a, b| {
-            b.contribution
-                .total_cmp(&a.contribution)
-                .then_with(|| a.field.cmp(&b.field))
+        // Labels only for the reasons given.
+        let mut order: Vec<usize> = (0..reasons.len()).collect();
+        order.sort_by(|&a, &b| {
+            reasons[b]
+                .contribution
+                .total_cmp(&reasons[a].contribution)
+                .then_with(|| reasons[a].field.cmp(&reasons[b].field))
         });
-        let positive: Vec<Reason> = reasons
+        let positive: Vec<usize> = order
             .iter()
-            .filter(|r| r.contribution > 1e-12)
+            .copied()
+            .filter(|&g| reasons[g].contribution > 1e-12)
             .take(k)
-            .cloned()
             .collect();
-        let negative: Vec<Reason> = reasons
+        let negative: Vec<usize> = order
             .iter()
             .rev()
-            .filter(|r| r.contribution < -1e-12)
+            .copied()
+            .filter(|&g| reasons[g].contribution < -1e-12)
             .take(k)
-            .cloned()
             .collect();
+        for &g in positive.iter().chain(&negative) {
+            reasons[g].label = self.group_label(g, record, &emitted, contrib[g])?;
+        }
+        let take = |ids: &[usize], reasons: &mut Vec<Reason>| -> Vec<Reason> {
+            ids.iter()
+                .map(|&g| std::mem::take(&mut reasons[g]))
+                .collect()
+        };
+        let pos = take(&positive, &mut reasons);
+        let neg = take(&negative, &mut reasons);
         Ok(Explanation {
             score: self.score_from_logit(z),
-            base_probability: sigmoid(base),
-            positive,
-            negative,
+            base_probability: sigmoid(p.base),
+            positive: pos,
+            negative: neg,
+        })
+    }
+
+    /// The label of explanation group `g` for a record: as format version 1 worded it
+    /// for groups of its steps, else the phrase of the group's strongest column the
+    /// record sets in the direction of the group's contribution `total`.
+    fn group_label(
+        &self,
+        g: usize,
+        record: &Record,
+        emitted: &[(u32, f64)],
+        total: f64,
+    ) -> Result<String> {
+        let p = &self.prepared;
+        let group = &p.groups[g];
+        let steps = self.pipeline.steps();
+        if p.legacy[g] {
+            if let Some(i) = group.input {
+                let input = &self.pipeline.inputs()[i];
+                return Ok(self.value_label(input.kind, &input.name, record.get(&input.name)));
+            }
+        }
+        let mut best: Option<(usize, u32, f64, f64)> = None;
+        for &(j, x) in emitted {
+            let Some(s) = step_at(steps, j) else { continue };
+            if p.group_of_step[s] != g {
+                continue;
+            }
+            let c = self.coef[j as usize] * (x - self.feature_means[j as usize]);
+            let aligned = c * total > 0.0;
+            let better = match best {
+                None => true,
+                Some((_, _, _, bc)) => {
+                    let b_aligned = bc * total > 0.0;
+                    (aligned && !b_aligned) || (aligned == b_aligned && c.abs() > bc.abs())
+                }
+            };
+            if better {
+                best = Some((s, j, x, c));
+            }
+        }
+        let value = |i: usize| record.get(&self.pipeline.inputs()[i].name);
+        let Some((s, j, _, _)) = best else {
+            // Nothing of the group is set: the field is missing, or a text holds no
+            // term of the vocabulary.
+            let missing = group
+                .input
+                .is_none_or(|i| value(i).is_none_or(Value::is_missing));
+            return Ok(if missing {
+                format!("{} is missing", group.name)
+            } else if let Some(i) = group.input {
+                match steps.iter().zip(&p.group_of_step).find(|(_, &sg)| sg == g) {
+                    Some((Step::Terms(_), _)) => format!("{} has no known terms", group.name),
+                    _ => format!(
+                        "{} = {}",
+                        group.name,
+                        show(value(i).unwrap_or(&Value::Missing))
+                    ),
+                }
+            } else {
+                group.name.clone()
+            });
+        };
+        let step = &steps[s];
+        let k = j as usize - step.offset();
+        let src = step.input();
+        let pipe = &self.pipeline;
+        let sources = pipe.record_sources(record);
+        Ok(match step {
+            Step::Standardize { .. } => match group.input {
+                Some(i)
+                    if src == i
+                        || !matches!(
+                            pipe.derived().get(src - pipe.inputs().len()),
+                            Some(crate::recipe::Derived::Rate(..))
+                        ) =>
+                {
+                    format!(
+                        "{} = {}",
+                        group.name,
+                        show(value(i).unwrap_or(&Value::Missing))
+                    )
+                }
+                _ => {
+                    let v = sources
+                        .num(src)?
+                        .map_or_else(|| "missing".to_owned(), format_num);
+                    format!("{} = {v}", pipe.source_name(src))
+                }
+            },
+            Step::Flag { .. } => {
+                let name = &group.name;
+                match value_to_bool(name, value(src).unwrap_or(&Value::Missing)) {
+                    Ok(Some(b)) => format!("{name} = {}", if b { "yes" } else { "no" }),
+                    _ => format!("{name} is missing"),
+                }
+            }
+            Step::OneHot { levels, .. } => {
+                let field = pipe.source_name(src);
+                match (levels.get(k), pipe.bins_of(src)) {
+                    (Some(l), Some(_)) => crate::recipe::bin_phrase(&field, l),
+                    (Some(l), None) => format!("{field} = {l}"),
+                    (None, _) => {
+                        let actual = sources
+                            .level(src)?
+                            .map(|l| l.into_owned())
+                            .unwrap_or_default();
+                        format!("{field} = {actual} ({OTHER_LEVEL})")
+                    }
+                }
+            }
+            Step::Missing { .. } => format!("{} is missing", pipe.source_name(src)),
+            Step::Hashed { .. } => {
+                let actual = sources
+                    .level(src)?
+                    .map(|l| l.into_owned())
+                    .unwrap_or_default();
+                format!("{} = {actual}", pipe.source_name(src))
+            }
+            Step::Terms(t) => {
+                let field = pipe.source_name(src);
+                let term = match t.bits {
+                    None => t.term_label(k),
+                    Some(_) => {
+                        // The record's first term that falls in the bucket.
+                        let text = sources
+                            .text(src)?
+                            .map(|x| x.into_owned())
+                            .unwrap_or_default();
+                        let mut found = None;
+                        t.kind.for_each_term(&text, |key, label| {
+                            if found.is_none() && t.column_of(key) == Some(k) {
+                                found = Some(label());
+                            }
+                        });
+                        found.unwrap_or_else(|| t.term_label(k))
+                    }
+                };
+                format!("{field} contains \"{term}\"")
+            }
         })
     }
 
@@ -386,11 +629,12 @@ impl Model {
         if v.is_missing() {
             return format!("{field} is missing");
         }
-        let step = self
-            .pipeline
-            .steps()
-            .iter()
-            .find(|s| self.pipeline.inputs()[s.input()].name == field);
+        let step = self.pipeline.steps().iter().find(|s| {
+            self.pipeline
+                .inputs()
+                .get(s.input())
+                .is_some_and(|i| i.name == field)
+        });
         match (kind, v) {
             (Kind::Boolean, _) => match value_to_bool(field, v) {
                 Ok(Some(b)) => format!("{field} = {}", if b { "yes" } else { "no" }),
@@ -474,6 +718,10 @@ pub struct CodedScorer {
 impl CodedScorer {
     fn new(model: &Model) -> Option<(Vec<CodedInput>, CodedScorer)> {
         let pipeline = &model.pipeline;
+        // Only steps that read raw inputs the first release's way.
+        if !pipeline.derived().is_empty() || !pipeline.steps().iter().all(|s| pipeline.legacy(s)) {
+            return None;
+        }
         let coef = &model.coef;
         let w = |j: u32| coef.get(j as usize).copied();
         let mut inputs: Vec<Option<CodedInput>> = vec![None; pipeline.inputs().len()];
@@ -541,6 +789,7 @@ impl CodedScorer {
                             .collect::<Option<Vec<f64>>>()?,
                     },
                 ),
+                Step::Missing { .. } | Step::Terms(_) | Step::Hashed { .. } => return None,
             };
             *slot = Some(how);
             ops.push(op);
@@ -603,5 +852,23 @@ impl CodedScorer {
             }
         }
         Ok(z)
+    }
+}
+
+/// The index of the step whose columns hold feature `j` (steps are in column order).
+#[inline]
+fn step_at(steps: &[Step], j: u32) -> Option<usize> {
+    let j = j as usize;
+    let k = steps.partition_point(|s| s.offset() <= j).checked_sub(1)?;
+    (j < steps[k].offset() + steps[k].width()).then_some(k)
+}
+
+/// A raw value as a reason shows it.
+fn show(v: &Value) -> String {
+    match v {
+        Value::Num(x) => format_num(*x),
+        Value::Str(s) => s.trim().to_owned(),
+        Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+        Value::Missing => "missing".to_owned(),
     }
 }

@@ -5,7 +5,7 @@
 //! ```
 //! use leadscore::options::TrainOptions;
 //! let o = TrainOptions::from_json_str(r#"{"target": "won", "balance": "none", "c": 0.5, "cv": 3}"#)?;
-//! assert_eq!(o.config.c, 0.5);
+//! assert_eq!(o.config.c, Some(0.5));
 //! assert_eq!(o.target.column, "won");
 //! # Ok::<(), leadscore::Error>(())
 //! ```
@@ -35,6 +35,7 @@ pub const OPTION_NAMES: &[&str] = &[
     "positive",
     "balance",
     "c",
+    "recipe",
     "min_rows",
     "min_positives",
     "cv",
@@ -68,7 +69,8 @@ impl TrainOptions {
     /// | `target` | string | the target column |
     /// | `positive` | string or number | the positive class |
     /// | `balance` | string | `upsample`, `downsample`, `class_weight`, `none` |
-    /// | `c` | number | inverse L2 strength |
+    /// | `c` | number or `"auto"` | inverse L2 strength (default `"auto"`: chosen from the data) |
+    /// | `recipe` | string | the feature recipe text (default `"auto"`) |
     /// | `min_rows`, `min_positives` | integer | minimum data |
     /// | `cv` | integer | cross-validation folds (0 = none) |
     /// | `seed` | integer | seed of folds and resampling |
@@ -127,7 +129,24 @@ impl TrainOptions {
                 "balance" => {
                     config.balance = Balance::parse(val.as_str().ok_or_else(|| bad("a string"))?)?
                 }
-                "c" => config.c = num()?,
+                "c" => {
+                    config.c = match val {
+                        serde_json::Value::String(t) if t.trim().eq_ignore_ascii_case("auto") => {
+                            None
+                        }
+                        _ => Some(
+                            val.as_f64()
+                                .ok_or_else(|| bad("a positive number or \"auto\""))?,
+                        ),
+                    }
+                }
+                "recipe" => {
+                    let text = val
+                        .as_str()
+                        .ok_or_else(|| bad("a string (the recipe text)"))?;
+                    config.recipe =
+                        (!text.trim().eq_ignore_ascii_case("auto")).then(|| text.to_owned());
+                }
                 "min_rows" => config.min_rows = uint()?,
                 "min_positives" => config.min_positives = uint()?,
                 "cv" => config.cv_folds = uint()?,
@@ -291,7 +310,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (o.config.min_rows, o.csv.decimal_comma, o.config.c),
-            (7, true, 1.0)
+            (7, true, None)
         );
         assert_eq!(snake_case("minPositives"), "min_positives");
         let o =
@@ -301,7 +320,10 @@ mod tests {
         assert_eq!(camel_case("min_positives"), "minPositives");
         for (bad, needle) in [
             (r#"{}"#, "\"target\" is required"),
-            (r#"{"target":"y","c":"x"}"#, "option \"c\" must be a number"),
+            (
+                r#"{"target":"y","c":"x"}"#,
+                "option \"c\" must be a positive number or \"auto\"",
+            ),
             (r#"{"target":"y","colour":1}"#, "unknown option \"colour\""),
             (r#"{"target":"y","c":-1}"#, "c must be a positive"),
             (r#"{"target":"y","balance":"maybe"}"#, "unknown balance"),

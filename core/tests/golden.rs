@@ -137,9 +137,22 @@ fn golden_v1_model_scores_unchanged() {
             "batch record {i}"
         );
     }
-    // The file re-encodes to the same bytes: nothing is lost in a load/save cycle.
-    let bytes = std::fs::read(root().join(MODEL)).unwrap();
-    assert_eq!(model.to_bytes().unwrap(), bytes);
+    // Saved again, it is written in the current format version and reads back as the
+    // same model: nothing is lost in a load/save cycle.
+    let bytes = model.to_bytes().unwrap();
+    assert_eq!(
+        u16::from_le_bytes([bytes[4], bytes[5]]),
+        leadscore::format::FORMAT_VERSION
+    );
+    let again = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(again, model);
+    assert_eq!(again.to_bytes().unwrap(), bytes);
+    let v1 = std::fs::read(root().join(MODEL)).unwrap();
+    assert_eq!(
+        u16::from_le_bytes([v1[4], v1[5]]),
+        1,
+        "the golden file stays version 1"
+    );
 }
 
 /// The coded path (numbers and level codes, what the Node binding sends) gives the

@@ -1,12 +1,11 @@
-//! A fitted pipeline: raw inputs -> steps -> feature columns.
+//! A fitted pipeline: raw inputs -> sources -> steps -> feature columns.
 
-use super::step::{Step, ValueKind};
+use super::source::{Derived, Sources, ValueType};
+use super::step::{emit_text, Step, ValueKind};
 use crate::data::{
     format_num, parse_bool, Column, Kind, Record, Schema, Table, Value, MISSING_CODE,
 };
 use crate::error::{Error, Result};
-use crate::features::Features;
-use crate::train::scratch::Scratch;
 use serde::{Deserialize, Serialize};
 
 /// One raw field a pipeline reads.
@@ -43,9 +42,29 @@ impl Default for AutoOptions {
 /// (training, batch scoring) and single records (scoring).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pipeline {
-    inputs: Vec<Input>,
-    steps: Vec<Step>,
-    n_features: usize,
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) n_features: usize,
+    /// Sources computed from the inputs (source `inputs.len() + k` is `derived[k]`).
+    pub(crate) derived: Vec<Derived>,
+    /// The recipe text it was fitted from (empty for a model of format version 1,
+    /// whose fixed `auto` recipe predates the language).
+    pub(crate) recipe: String,
+}
+
+/// The most feature columns a pipeline may produce (the solver's buffers grow with
+/// them).
+pub const MAX_FEATURES: usize = 2_000_000;
+
+/// A group of feature columns that an explanation reports as one reason: the steps
+/// reading one raw field, or the steps reading one source computed from several
+/// (`source × city`, `calls / lifetime_days`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The reason's field: a raw field's name, or the combined source's.
+    pub name: String,
+    /// The raw input when the group reads exactly one.
+    pub input: Option<usize>,
 }
 
 impl Pipeline {
@@ -63,6 +82,8 @@ impl Pipeline {
             inputs: Vec::new(),
             steps: Vec::new(),
             n_features: 0,
+            derived: Vec::new(),
+            recipe: String::new(),
         };
         // Every row in order (the final fit's case): the columns are read as they
         // are, without gathering them through `rows`.
@@ -77,9 +98,11 @@ impl Pipeline {
             let input = p.inputs.len() as u32;
             let offset = p.n_features as u32;
             let step = match field.kind {
-                Kind::Numeric => fit_standardize(&field.name, col, &rows, input, offset)?,
-                Kind::Boolean => fit_flag(&field.name, col, &rows, input, offset)?,
-                Kind::Categorical => fit_one_hot(col, &rows, input, offset, opts),
+                Kind::Numeric => fit_standardize(&field.name, col, &rows, input, offset, true)?,
+                Kind::Boolean => fit_flag(&field.name, col, &rows, input, offset, true)?,
+                Kind::Categorical => {
+                    fit_one_hot(col, &rows, input, offset, opts.min_count, opts.max_levels)
+                }
                 Kind::Text | Kind::Id => continue,
             };
             p.inputs.push(Input {
@@ -107,72 +130,249 @@ impl Pipeline {
         self.n_features
     }
 
+    /// The sources computed from the inputs (see [`Derived`]).
+    pub fn derived(&self) -> &[Derived] {
+        &self.derived
+    }
+
+    /// The recipe text the pipeline was fitted from (empty for a model of file
+    /// format version 1, fitted by the first release's fixed `auto` recipe).
+    pub fn recipe(&self) -> &str {
+        &self.recipe
+    }
+
+    /// The raw inputs a source reads, each once, in input order.
+    pub fn roots(&self, s: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack = vec![s];
+        while let Some(s) = stack.pop() {
+            if s < self.inputs.len() {
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            } else if let Some(d) = self.derived.get(s - self.inputs.len()) {
+                stack.extend(d.reads().into_iter().map(|r| r as usize));
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// How a source is named in feature names and reasons: a raw field by its name;
+    /// `calls / lifetime_days`, `source × city`; a transformed number, bins or text
+    /// by the field it reads.
+    pub fn source_name(&self, s: usize) -> String {
+        if let Some(i) = self.inputs.get(s) {
+            return i.name.clone();
+        }
+        match self.derived.get(s - self.inputs.len()) {
+            Some(Derived::Rate(a, b)) => format!(
+                "{} / {}",
+                self.source_name(*a as usize),
+                self.source_name(*b as usize)
+            ),
+            Some(Derived::Cross(a, b)) => format!(
+                "{}{}{}",
+                self.source_name(*a as usize),
+                super::source::CROSS_SEPARATOR,
+                self.source_name(*b as usize)
+            ),
+            Some(Derived::Log1p(a)) => format!("log1p({})", self.source_name(*a as usize)),
+            Some(
+                Derived::Clip(a, ..)
+                | Derived::Bins(a, _)
+                | Derived::Lowercase(a)
+                | Derived::NoPunct(a)
+                | Derived::Negate(a),
+            ) => self.source_name(*a as usize),
+            None => String::new(),
+        }
+    }
+
     /// Readable name of every feature column (`tenure`, `tenure is missing`,
-    /// `contract = One year`, `city = other`).
+    /// `contract = One year`, `city = other`, `tenure in [1, 3)`, `source × city =
+    /// web × Kazan`, `comment contains "call back"`).
     pub fn feature_names(&self) -> Vec<String> {
         let mut names = Vec::with_capacity(self.n_features);
         for s in &self.steps {
-            let field = &self.inputs[s.input()].name;
+            let field = self.source_name(s.input());
+            let bins = self.bins_of(s.input());
             for j in s.offset()..s.offset() + s.width() {
-                names.push(s.column_label(field, j));
+                names.push(match (s, bins) {
+                    (Step::OneHot { levels, offset, .. }, Some(_)) => {
+                        match levels.get(j - *offset as usize) {
+                            Some(l) => bin_phrase(&field, l),
+                            None => format!("{field} = {}", super::OTHER_LEVEL),
+                        }
+                    }
+                    _ => s.column_label(&field, j),
+                });
             }
         }
         names
     }
 
-    /// The raw field each feature column comes from (index into [`Pipeline::inputs`]).
+    /// The bin edges of a source that is `quantile_bin` of a number.
+    pub(crate) fn bins_of(&self, s: usize) -> Option<&[f64]> {
+        match self.derived.get(s.checked_sub(self.inputs.len())?) {
+            Some(Derived::Bins(_, edges)) => Some(edges),
+            _ => None,
+        }
+    }
+
+    /// The explanation group of every step, and the groups: one per raw field that
+    /// steps read alone, one per source read from several fields.
+    pub fn groups(&self) -> (Vec<Group>, Vec<usize>) {
+        let mut groups: Vec<Group> = Vec::new();
+        let mut of_step = Vec::with_capacity(self.steps.len());
+        for s in &self.steps {
+            let roots = self.roots(s.input());
+            let (name, input) = match roots.as_slice() {
+                [one] => (self.inputs[*one].name.clone(), Some(*one)),
+                _ => (self.source_name(s.input()), None),
+            };
+            let g = match groups
+                .iter()
+                .position(|g| g.name == name && g.input == input)
+            {
+                Some(g) => g,
+                None => {
+                    groups.push(Group { name, input });
+                    groups.len() - 1
+                }
+            };
+            of_step.push(g);
+        }
+        (groups, of_step)
+    }
+
+    /// The raw input each feature column comes from (index into [`Pipeline::inputs`]),
+    /// for a step reading a source of several inputs the first of them.
     pub fn feature_inputs(&self) -> Vec<usize> {
         let mut out = vec![0; self.n_features];
         for s in &self.steps {
+            let first = self.roots(s.input()).first().copied().unwrap_or(0);
             for slot in &mut out[s.offset()..s.offset() + s.width()] {
-                *slot = s.input();
+                *slot = first;
             }
         }
         out
     }
 
+    /// Builds what scoring needs beside the fitted values (the vocabularies'
+    /// indexes), after loading or fitting.
+    pub(crate) fn prepare(&mut self) -> Result<()> {
+        for (k, s) in self.steps.iter_mut().enumerate() {
+            if let Step::Terms(t) = s {
+                t.build_index()
+                    .map_err(|m| Error::ModelFormat(format!("step {k}: {m}")))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Checks internal consistency (after loading a file): every step reads an
-    /// existing input, blocks are contiguous and in order, numbers are finite.
+    /// existing source and reads it as the kind of value it gives, every source reads
+    /// earlier ones, blocks are contiguous and in order, numbers are finite.
     pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::ModelFormat(m));
+        let n_in = self.inputs.len();
+        for (k, d) in self.derived.iter().enumerate() {
+            d.validate(n_in + k).map_err(Error::ModelFormat)?;
+            let types: Vec<ValueType> = d
+                .reads()
+                .iter()
+                .map(|&r| self.source_type(r as usize))
+                .collect();
+            let fits = match d {
+                Derived::Log1p(_) | Derived::Rate(..) | Derived::Clip(..) | Derived::Bins(..) => {
+                    types.iter().all(|t| *t == ValueType::Number)
+                }
+                Derived::Cross(..) => types.iter().all(|t| *t != ValueType::Text),
+                Derived::Lowercase(_) | Derived::NoPunct(_) | Derived::Negate(_) => true,
+            };
+            if !fits {
+                return bad(format!(
+                    "source {} reads a source of the wrong kind",
+                    n_in + k
+                ));
+            }
+        }
+        let n_sources = n_in + self.derived.len();
         let mut next = 0usize;
         for (k, s) in self.steps.iter().enumerate() {
-            if s.input() >= self.inputs.len() {
-                return Err(Error::ModelFormat(format!(
-                    "step {k} reads input {} of {}",
-                    s.input(),
-                    self.inputs.len()
-                )));
+            let src = s.input();
+            if src >= n_sources {
+                return bad(format!("step {k} reads source {src} of {n_sources}"));
+            }
+            // Steps on computed sources read them as the kind they give; flags read
+            // raw inputs only.
+            if src >= n_in {
+                let ty = self.source_type(src);
+                let fits = match s.reads() {
+                    ValueKind::Number => ty == ValueType::Number,
+                    ValueKind::Category => ty != ValueType::Text,
+                    ValueKind::Text | ValueKind::Any => true,
+                    ValueKind::Boolean => false,
+                };
+                if !fits {
+                    return bad(format!("step {k} reads source {src} as the wrong kind"));
+                }
             }
             if s.offset() != next {
-                return Err(Error::ModelFormat(format!(
+                return bad(format!(
                     "step {k} starts at column {}, expected {next}",
                     s.offset()
-                )));
+                ));
             }
-            next += s.width();
+            next = match next.checked_add(s.width()) {
+                Some(n) if n <= MAX_FEATURES => n,
+                _ => return bad(format!("step {k} makes more than {MAX_FEATURES} columns")),
+            };
             match s {
                 Step::Standardize { mean, scale, .. } => {
                     if !mean.is_finite() || !scale.is_finite() || *scale <= 0.0 {
-                        return Err(Error::ModelFormat(format!("step {k}: bad mean/scale")));
+                        return bad(format!("step {k}: bad mean/scale"));
                     }
                 }
                 Step::OneHot { levels, .. } => {
                     if levels.windows(2).any(|w| w[0] >= w[1]) {
-                        return Err(Error::ModelFormat(format!(
-                            "step {k}: levels are not sorted and unique"
-                        )));
+                        return bad(format!("step {k}: levels are not sorted and unique"));
                     }
                 }
-                Step::Flag { .. } => {}
+                Step::Hashed { bits, .. } => {
+                    if !(1..=super::plan::MAX_HASH_BITS).contains(bits) {
+                        return bad(format!("step {k}: bad bit count"));
+                    }
+                }
+                Step::Terms(t) => t
+                    .validate()
+                    .map_err(|m| Error::ModelFormat(format!("step {k}: {m}")))?,
+                Step::Flag { .. } | Step::Missing { .. } => {}
             }
         }
         if next != self.n_features || u32::try_from(next).is_err() {
-            return Err(Error::ModelFormat(format!(
+            return bad(format!(
                 "steps produce {next} columns, header says {}",
                 self.n_features
-            )));
+            ));
         }
         Ok(())
+    }
+
+    /// The kind of value a source gives.
+    pub(crate) fn source_type(&self, s: usize) -> ValueType {
+        match s.checked_sub(self.inputs.len()) {
+            None => match self.inputs[s].kind {
+                Kind::Numeric => ValueType::Number,
+                Kind::Text => ValueType::Text,
+                Kind::Boolean | Kind::Categorical | Kind::Id => ValueType::Category,
+            },
+            Some(k) => self
+                .derived
+                .get(k)
+                .map_or(ValueType::Category, Derived::value_type),
+        }
     }
 
     /// Emits the features of one raw record, in increasing column order. Unknown
@@ -180,607 +380,97 @@ impl Pipeline {
     /// error naming the field.
     #[inline]
     pub fn emit_record(&self, record: &Record, emit: &mut impl FnMut(u32, f64)) -> Result<()> {
-        for s in &self.steps {
-            let name = &self.inputs[s.input()].name;
-            match record.get(name) {
-                Some(v) => s.emit_value(name, v, emit)?,
-                None => s.emit_value(name, &Value::Missing, emit)?,
-            }
-        }
-        Ok(())
+        self.emit_with(|i| record.get(&self.inputs[i].name), emit)
     }
 
     /// Emits the features of a record given as values in [`Pipeline::inputs`] order
     /// (the bound-record fast path of the bindings).
     #[inline]
     pub fn emit_values(&self, values: &[Value], emit: &mut impl FnMut(u32, f64)) -> Result<()> {
+        self.emit_with(|i| values.get(i), emit)
+    }
+
+    /// The sources of a record (for the labels of explanations).
+    pub(crate) fn record_sources<'a>(
+        &'a self,
+        record: &'a Record,
+    ) -> Sources<'a, 'a, impl Fn(usize) -> Option<&'a Value> + 'a> {
+        Sources {
+            inputs: &self.inputs,
+            derived: &self.derived,
+            raw: move |i: usize| record.get(&self.inputs[i].name),
+            _v: std::marker::PhantomData,
+        }
+    }
+
+    /// Emits a record's features, `raw(i)` giving the value of input `i`.
+    #[inline]
+    fn emit_with<'v>(
+        &self,
+        raw: impl Fn(usize) -> Option<&'v Value>,
+        emit: &mut impl FnMut(u32, f64),
+    ) -> Result<()> {
+        let n_in = self.inputs.len();
+        let src = Sources {
+            inputs: &self.inputs,
+            derived: &self.derived,
+            raw,
+            _v: std::marker::PhantomData,
+        };
         for s in &self.steps {
-            let name = &self.inputs[s.input()].name;
-            s.emit_value(name, values.get(s.input()).unwrap_or(&Value::Missing), emit)?;
+            let i = s.input();
+            if self.legacy(s) {
+                s.emit_value(&self.inputs[i].name, src.raw(i), emit)?;
+                continue;
+            }
+            match s {
+                Step::Terms(t) => {
+                    if let Some(x) = src.text(i)? {
+                        emit_text(t, &x, emit);
+                    }
+                }
+                Step::Missing { offset, .. } => {
+                    let missing = if i < n_in {
+                        src.raw(i).is_missing()
+                    } else {
+                        match self.source_type(i) {
+                            ValueType::Number => src.num(i)?.is_none(),
+                            ValueType::Category => src.level(i)?.is_none(),
+                            ValueType::Text => src.text(i)?.is_none(),
+                        }
+                    };
+                    if missing {
+                        emit(*offset, 1.0);
+                    }
+                }
+                _ if s.reads() == ValueKind::Number => s.emit_num(src.num(i)?, emit),
+                _ => s.emit_level(src.level(i)?.as_deref(), emit),
+            }
         }
         Ok(())
     }
 
-    /// Binds the pipeline to a table: resolves columns and maps category levels once,
-    /// so rows can then be encoded without lookups. Fails on a missing column or a
-    /// non-numeric value in a numeric column (naming the line).
-    pub fn bind<'t>(&'t self, table: &'t Table) -> Result<BoundTable<'t>> {
-        let mut bound = Vec::with_capacity(self.steps.len());
-        for s in &self.steps {
-            let input = &self.inputs[s.input()];
-            let col = table.column(&input.name);
-            let b = match (col, s.reads()) {
-                (None, _) => Bound::Absent,
-                (Some(Column::Num(v)), ValueKind::Number) => Bound::Num(v),
-                (Some(Column::Num(v)), ValueKind::Boolean) => {
-                    // A fold the compiler vectorises first; the position only on failure.
-                    let flags = v
-                        .iter()
-                        .fold(true, |ok, &x| ok & (x.is_nan() | (x == 0.0) | (x == 1.0)));
-                    let bad = |x: &f64| !x.is_nan() && *x != 0.0 && *x != 1.0;
-                    if let Some(i) = (!flags).then(|| v.iter().position(bad)).flatten() {
-                        return Err(Error::parse(
-                            table.line_of(i),
-                            Some(&input.name),
-                            format!("expected a boolean (0/1), got {}", format_num(v[i])),
-                        ));
-                    }
-                    Bound::Num(v)
-                }
-                (Some(Column::Num(v)), ValueKind::Category) => Bound::NumLevels(v),
-                (Some(Column::Str(sc)), kind) => {
-                    let mut map = Vec::with_capacity(sc.levels.len());
-                    for (li, level) in sc.levels.iter().enumerate() {
-                        let cols = match kind {
-                            ValueKind::Category => {
-                                LevelCode::Column(s.level_column(Some(level.trim())))
-                            }
-                            ValueKind::Number | ValueKind::Boolean => {
-                                let v = if kind == ValueKind::Number {
-                                    super::step::str_to_num(&input.name, level)
-                                } else {
-                                    super::step::value_to_bool(
-                                        &input.name,
-                                        &Value::Str(level.clone()),
-                                    )
-                                    .map(|b| b.map(|b| f64::from(u8::from(b))))
-                                };
-                                match v {
-                                    Ok(x) => LevelCode::Num(x),
-                                    Err(e) => {
-                                        let row = sc
-                                            .codes
-                                            .iter()
-                                            .position(|&c| c as usize == li)
-                                            .unwrap_or(0);
-                                        // The location names the field already.
-                                        let what = match e {
-                                            Error::InvalidValue { message, .. } => message,
-                                            other => other.to_string(),
-                                        };
-                                        return Err(Error::parse(
-                                            table.line_of(row),
-                                            Some(&input.name),
-                                            what,
-                                        ));
-                                    }
-                                }
-                            }
-                        };
-                        map.push(cols);
-                    }
-                    Bound::Levels {
-                        codes: &sc.codes,
-                        map,
-                    }
-                }
-            };
-            bound.push(b);
-        }
-        Ok(BoundTable {
-            pipeline: self,
-            bound,
-            rows: table.n_rows(),
-        })
-    }
-
-    /// Transforms the given rows of a table into a design matrix.
-    pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<Features> {
-        let b = self.bind(table)?;
-        let mut f =
-            Features::with_capacity(self.n_features, rows.len(), rows.len() * self.steps.len());
-        for &r in rows {
-            b.emit_row(r, &mut |j, x| f.push(j, x));
-            f.end_row();
-        }
-        Ok(f)
-    }
-
-    /// The rows transformed straight into a layout of the solver, skipping the sparse
-    /// matrix: dense rows when they pay (see [`crate::train::solver::dense_rows_pay`];
-    /// the stored entries are estimated on every 16th row), else the split layout
-    /// ([`Pipeline::transform_split`]). `None` when neither applies (fewer than two
-    /// standardised numbers and rows too sparse).
-    pub(crate) fn transform_for_solver(
-        &self,
-        table: &Table,
-        rows: &[usize],
-    ) -> Result<Option<SolverRows>> {
-        let b = self.bind(table)?;
-        let columnwise = self.columnwise(&b);
-        let (count, sampled) = layout_counts(&b, rows, &columnwise, self.n_features);
-        let per_row = columnwise.iter().filter(|&&c| c).count() as f64
-            + count.iter().sum::<usize>() as f64 / sampled.max(1) as f64;
-        let stored = (per_row * rows.len() as f64).ceil() as usize;
-        if crate::train::solver::dense_rows_pay(rows.len(), self.n_features, stored) {
-            let (vals, live) = self.transform_dense_bound(&b, rows, true);
-            return Ok(Some(SolverRows::Dense(vals, live)));
-        }
-        Ok(self
-            .transform_split_bound(&b, rows, &columnwise, &count, sampled)
-            .map(SolverRows::Split))
-    }
-
-    /// The rows transformed into dense rows, row-major (zeros filled in): row `i` is
-    /// `[i * n_features..(i + 1) * n_features]`.
-    #[cfg(test)]
-    pub(crate) fn transform_dense(&self, table: &Table, rows: &[usize]) -> Result<Scratch<f64>> {
-        let b = self.bind(table)?;
-        Ok(self.transform_dense_bound(&b, rows, false).0)
-    }
-
-    /// Dense rows written a block of rows at a time, step by step: the block (64
-    /// rows) stays in the L1 cache while each step's loop fills its columns.
-    ///
-    /// With `drop_unused`, the columns of one-hot steps that none of `rows` sets are
-    /// left out (a category's "other" column when the rows hold no rare level, say:
-    /// ten of wa_churn's 51 columns): only the penalty acts on such a column's
-    /// coefficient, so it is exactly 0 at the optimum and the solver need not see
-    /// the column. Returns the rows and the feature column of each of their columns.
-    fn transform_dense_bound(
-        &self,
-        b: &BoundTable<'_>,
-        rows: &[usize],
-        drop_unused: bool,
-    ) -> (Scratch<f64>, Vec<u32>) {
-        const ROWS: usize = 64;
-        let nf = self.n_features;
-        // A one-hot step over a string column: the output column of each code
-        // (`u32::MAX`: none), so that its loop is a lookup and a store.
-        let targets: Vec<Option<Vec<u32>>> = self
-            .steps
-            .iter()
-            .zip(&b.bound)
-            .map(|(s, bd)| match (s, bd) {
-                (Step::OneHot { .. }, Bound::Levels { map, .. }) => map
-                    .iter()
-                    .map(|m| match m {
-                        LevelCode::Column(j) => Some(j.unwrap_or(u32::MAX)),
-                        LevelCode::Num(_) => None,
-                    })
-                    .collect(),
-                _ => None,
-            })
-            .collect();
-        // Which columns the rows set: every column of other steps, a one-hot step's
-        // columns as its codes among `rows` say.
-        let mut used = vec![true; nf];
-        if drop_unused {
-            for ((s, bd), t) in self.steps.iter().zip(&b.bound).zip(&targets) {
-                if let (Some(t), Bound::Levels { codes, .. }) = (t, bd) {
-                    let (off, w) = (s.offset(), s.width());
-                    if let Some(u) = used.get_mut(off..off + w) {
-                        u.fill(false);
-                    }
-                    // The codes the rows hold (a missing code is past the end), then
-                    // their columns.
-                    let mut seen = vec![false; t.len() + 1];
-                    let last = t.len();
-                    let codes: &[u32] = codes;
-                    for &r in rows {
-                        let c = codes.get(r).map_or(last, |&c| (c as usize).min(last));
-                        if let Some(sn) = seen.get_mut(c) {
-                            *sn = true;
-                        }
-                    }
-                    for (&j, _) in t.iter().zip(&seen).filter(|(_, &sn)| sn) {
-                        if let Some(u) = used.get_mut(j as usize) {
-                            *u = true;
-                        }
-                    }
-                }
-            }
-        }
-        // Feature column -> column of the rows (`u32::MAX`: left out), and back.
-        let mut col = vec![u32::MAX; nf];
-        let mut live = Vec::with_capacity(nf);
-        for (j, _) in used.iter().enumerate().filter(|(_, &u)| u) {
-            col[j] = live.len() as u32;
-            live.push(j as u32);
-        }
-        let targets: Vec<Option<Vec<u32>>> = targets
-            .into_iter()
-            .map(|t| {
-                t.map(|t| {
-                    t.into_iter()
-                        .map(|j| col.get(j as usize).copied().unwrap_or(u32::MAX))
-                        .collect()
-                })
-            })
-            .collect();
-        let d = live.len();
-        let mut vals = Scratch::with_capacity(rows.len() * d);
-        for block_rows in rows.chunks(ROWS) {
-            let at = vals.len();
-            vals.resize(at + block_rows.len() * d, 0.0);
-            let block = &mut vals[at..];
-            for ((s, bd), t) in self.steps.iter().zip(&b.bound).zip(&targets) {
-                fill_step(s, bd, t.as_deref(), &col, block_rows, block, d);
-            }
-        }
-        (vals, live)
-    }
-
-    /// The steps whose standardised numbers are written column by column into the
-    /// split layout (each read from a numeric column).
-    fn columnwise(&self, b: &BoundTable<'_>) -> Vec<bool> {
-        self.steps
-            .iter()
-            .zip(&b.bound)
-            .map(|(s, bd)| matches!((s, bd), (Step::Standardize { .. }, Bound::Num(_))))
-            .collect()
-    }
-
-    /// The rows transformed straight into the solver's split layout: each
-    /// standardised number a dense column, everything else sparse rows (the sparse
-    /// matrix and its conversion are skipped). `None` when fewer than two columns
-    /// would be dense.
-    #[cfg(test)]
-    pub(crate) fn transform_split(
-        &self,
-        table: &Table,
-        rows: &[usize],
-    ) -> Result<Option<crate::train::solver::Split>> {
-        let b = self.bind(table)?;
-        let columnwise = self.columnwise(&b);
-        let (count, sampled) = layout_counts(&b, rows, &columnwise, self.n_features);
-        Ok(self.transform_split_bound(&b, rows, &columnwise, &count, sampled))
-    }
-
-    fn transform_split_bound(
-        &self,
-        b: &BoundTable<'_>,
-        rows: &[usize],
-        columnwise: &[bool],
-        count: &[usize],
-        sampled: usize,
-    ) -> Option<crate::train::solver::Split> {
-        let cols: Vec<u32> = self
-            .steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Standardize { offset, .. } => Some(*offset),
-                _ => None,
-            })
-            .collect();
-        if cols.len() < 2 {
-            return None;
-        }
-        let n = rows.len();
-        // The other columns stored in at least half the rows (flags, majority levels)
-        // are dense too, as the solver would place them.
-        let mut cols = cols;
-        cols.extend(
-            (0..self.n_features)
-                .filter(|&j| count[j] > 0 && 2 * count[j] >= sampled)
-                .map(|j| j as u32),
-        );
-        cols.sort_unstable();
-        cols.dedup();
-        // Where column `j`'s values start in `vals` (`usize::MAX`: a sparse column).
-        let mut slot = vec![usize::MAX; self.n_features];
-        for (k, &c) in cols.iter().enumerate() {
-            if let Some(s) = slot.get_mut(c as usize) {
-                *s = k * n;
-            }
-        }
-        let mut vals = Scratch::zeroed(cols.len() * n);
-        for ((s, bd), &cw) in self.steps.iter().zip(&b.bound).zip(columnwise) {
-            if let (
-                Step::Standardize {
-                    offset,
-                    mean,
-                    scale,
-                    ..
-                },
-                Bound::Num(v),
-                true,
-            ) = (s, bd, cw)
-            {
-                let at = slot.get(*offset as usize).copied().unwrap_or(usize::MAX);
-                if let Some(col) = vals.get_mut(at..at.saturating_add(n)) {
-                    for (out, &r) in col.iter_mut().zip(rows) {
-                        let x = v[r];
-                        if !x.is_nan() {
-                            *out = (x - mean) / scale;
-                        }
-                    }
-                }
-            }
-        }
-        let per_row = self.steps.len().saturating_sub(cols.len()).max(1);
-        let mut indptr = Scratch::with_capacity(n + 1);
-        let mut indices = Scratch::with_capacity(n * per_row);
-        let mut values = Scratch::with_capacity(n * per_row);
-        indptr.push(0);
-        for (i, &r) in rows.iter().enumerate() {
-            b.emit_row_sparse(r, columnwise, &mut |j, x| match slot.get(j as usize) {
-                Some(&at) if at != usize::MAX => {
-                    if let Some(v) = vals.get_mut(at + i) {
-                        *v = x;
-                    }
-                }
-                _ => {
-                    indices.push(j);
-                    values.push(x);
-                }
-            });
-            indptr.push(indices.len());
-        }
-        Some(crate::train::solver::Split::from_parts(
-            n, cols, vals, indptr, indices, values,
-        ))
-    }
-
-    /// Transforms every row of a table.
-    pub fn transform_all(&self, table: &Table) -> Result<Features> {
-        let rows: Vec<usize> = (0..table.n_rows()).collect();
-        self.transform(table, &rows)
-    }
-}
-
-#[derive(Debug)]
-enum LevelCode {
-    Column(Option<u32>),
-    Num(Option<f64>),
-}
-
-#[derive(Debug)]
-enum Bound<'t> {
-    Absent,
-    Num(&'t [f64]),
-    NumLevels(&'t [f64]),
-    Levels {
-        codes: &'t [u32],
-        map: Vec<LevelCode>,
-    },
-}
-
-/// A pipeline bound to a table (see [`Pipeline::bind`]): encodes rows without any
-/// name or level lookups.
-#[derive(Debug)]
-pub struct BoundTable<'t> {
-    pipeline: &'t Pipeline,
-    bound: Vec<Bound<'t>>,
-    rows: usize,
-}
-
-impl BoundTable<'_> {
-    /// Number of rows of the bound table.
-    pub fn n_rows(&self) -> usize {
-        self.rows
-    }
-
-    /// Emits the features of row `r` in increasing column order.
+    /// Whether a step takes the first release's path (a number, flag or category read
+    /// straight from a raw input, converted by [`Step::emit_value`]); every other
+    /// step reads its source through [`Sources`] (booleans as `yes` / `no` when read
+    /// as categories).
     #[inline]
-    pub fn emit_row(&self, r: usize, emit: &mut impl FnMut(u32, f64)) {
-        for (s, b) in self.pipeline.steps.iter().zip(&self.bound) {
-            emit_step(s, b, r, emit);
-        }
-    }
-
-    /// [`BoundTable::emit_row`] except that the steps marked in `columnwise` (each a
-    /// standardised number read from a numeric column, whose values the caller writes
-    /// column by column) emit only their missing indicator.
-    #[inline]
-    fn emit_row_sparse(&self, r: usize, columnwise: &[bool], emit: &mut impl FnMut(u32, f64)) {
-        for ((s, b), &cw) in self.pipeline.steps.iter().zip(&self.bound).zip(columnwise) {
-            match b {
-                Bound::Num(v) if cw => {
-                    if v[r].is_nan() {
-                        s.emit_num(None, emit);
-                    }
-                }
-                _ => emit_step(s, b, r, emit),
-            }
-        }
+    pub(crate) fn legacy(&self, s: &Step) -> bool {
+        let i = s.input();
+        s.is_v1()
+            && self.inputs.get(i).is_some_and(|input| {
+                !(matches!(s, Step::OneHot { .. }) && input.kind == Kind::Boolean)
+            })
     }
 }
 
-/// How often each feature column is stored in every 16th of `rows` (the steps marked
-/// in `columnwise` counted for their missing indicators only), and how many rows
-/// that is: the layout is then allocated once, at its final size.
-fn layout_counts(
-    b: &BoundTable<'_>,
-    rows: &[usize],
-    columnwise: &[bool],
-    n_features: usize,
-) -> (Vec<usize>, usize) {
-    let mut count = vec![0usize; n_features];
-    let mut sampled = 0usize;
-    for &r in rows.iter().step_by(16) {
-        sampled += 1;
-        b.emit_row_sparse(r, columnwise, &mut |j, _| {
-            if let Some(c) = count.get_mut(j as usize) {
-                *c += 1;
-            }
-        });
-    }
-    (count, sampled)
-}
-
-/// A layout of the solver's rows written by [`Pipeline::transform_for_solver`].
-pub(crate) enum SolverRows {
-    /// Dense columns and sparse rows.
-    Split(crate::train::solver::Split),
-    /// Dense rows, row-major, and the feature column of each of their columns (see
-    /// [`Pipeline::transform_dense_bound`]).
-    Dense(Scratch<f64>, Vec<u32>),
-}
-
-/// Writes one step's features for `rows` into their dense rows (`d` columns each) in
-/// `block`, feature column `j` into column `col[j]` (`u32::MAX`: nowhere); the loop
-/// over the rows sits inside each kind of binding (`target`: the row column of each
-/// code of a one-hot step, see [`Pipeline::transform_dense_bound`]).
-#[inline(always)]
-fn fill_step(
-    s: &Step,
-    b: &Bound<'_>,
-    target: Option<&[u32]>,
-    col: &[u32],
-    rows: &[usize],
-    block: &mut [f64],
-    d: usize,
-) {
-    let at = |j: u32| col.get(j as usize).map_or(usize::MAX, |&k| k as usize);
-    let out = block.chunks_exact_mut(d.max(1)).zip(rows);
-    if let (Some(target), Bound::Levels { codes, .. }) = (target, b) {
-        // The slice itself, not a reference to the binding's: else its address is
-        // reloaded after every store.
-        let codes: &[u32] = codes;
-        // A missing code is past the end of `target`, like a level without a column.
-        for (row, &r) in out {
-            let j = codes.get(r).and_then(|&c| target.get(c as usize));
-            if let Some(cell) = row.get_mut(j.map_or(usize::MAX, |&j| j as usize)) {
-                *cell = 1.0;
-            }
-        }
-        return;
-    }
-    match (s, b) {
-        // Numbers into standardised values and flags: every cell of the step written
-        // (a missing value's 0, a flag's 0) by selects, without branches: the flags
-        // of CRM data are random 0/1 that a branch mispredicts half the time
-        // (wa_churn's six flags: transform 0.52 -> 0.35 ms). The same values as
-        // `Step::emit_num` writes into a zeroed row.
-        (
-            &Step::Standardize {
-                offset,
-                mean,
-                scale,
-                missing_indicator,
-                ..
-            },
-            Bound::Num(v),
-        ) => fill_numbers(
-            out,
-            v,
-            (at(offset), at(offset + 1)),
-            missing_indicator,
-            |x| (x - mean) / scale,
-        ),
-        (
-            &Step::Flag {
-                offset,
-                missing_indicator,
-                ..
-            },
-            Bound::Num(v),
-        ) => fill_numbers(
-            out,
-            v,
-            (at(offset), at(offset + 1)),
-            missing_indicator,
-            |x| f64::from(u8::from(x != 0.0)),
-        ),
-        (_, Bound::Num(v)) => {
-            for (row, &r) in out {
-                let x = v[r];
-                s.emit_num((!x.is_nan()).then_some(x), &mut put_in(row, col));
-            }
-        }
-        (_, Bound::Levels { codes, map }) => {
-            for (row, &r) in out {
-                let c = codes[r];
-                if c == MISSING_CODE {
-                    s.emit_num(None, &mut put_in(row, col));
-                    continue;
-                }
-                match map.get(c as usize) {
-                    Some(LevelCode::Column(Some(j))) => put_in(row, col)(*j, 1.0),
-                    Some(LevelCode::Column(None)) | None => {}
-                    Some(LevelCode::Num(x)) => s.emit_num(*x, &mut put_in(row, col)),
-                }
-            }
-        }
-        (_, _) => {
-            for (row, &r) in out {
-                emit_step(s, b, r, &mut put_in(row, col));
-            }
-        }
-    }
-}
-
-/// [`fill_step`] for a number or flag: `value(x)` of a present value, else 0, in
-/// column `j`, and (with `missing_indicator`) whether it is missing in column `j1`:
-/// every cell written, by selects.
-#[inline(always)]
-fn fill_numbers<'b>(
-    out: impl Iterator<Item = (&'b mut [f64], &'b usize)>,
-    v: &[f64],
-    (j, j1): (usize, usize),
-    missing_indicator: bool,
-    value: impl Fn(f64) -> f64,
-) {
-    for (row, &r) in out {
-        let x = v.get(r).copied().unwrap_or(f64::NAN);
-        let present = !x.is_nan();
-        if let Some(cell) = row.get_mut(j) {
-            *cell = if present { value(x) } else { 0.0 };
-        }
-        if missing_indicator {
-            if let Some(cell) = row.get_mut(j1) {
-                *cell = f64::from(u8::from(!present));
-            }
-        }
-    }
-}
-
-/// Writes feature `j` of a dense row into its column `col[j]`.
-#[inline(always)]
-fn put_in<'r>(row: &'r mut [f64], col: &'r [u32]) -> impl FnMut(u32, f64) + 'r {
-    |j, x| {
-        if let Some(cell) = col.get(j as usize).and_then(|&k| row.get_mut(k as usize)) {
-            *cell = x;
-        }
-    }
-}
-
-/// The features one bound step gives for row `r`.
-#[inline(always)]
-fn emit_step(s: &Step, b: &Bound<'_>, r: usize, emit: &mut impl FnMut(u32, f64)) {
-    match b {
-        Bound::Absent => s.emit_num(None, emit),
-        Bound::Num(v) => {
-            let x = v[r];
-            s.emit_num((!x.is_nan()).then_some(x), emit)
-        }
-        Bound::NumLevels(v) => {
-            let x = v[r];
-            s.emit_level((!x.is_nan()).then(|| format_num(x)).as_deref(), emit)
-        }
-        Bound::Levels { codes, map } => {
-            let c = codes[r];
-            if c == MISSING_CODE {
-                s.emit_num(None, emit);
-                return;
-            }
-            match map.get(c as usize) {
-                Some(LevelCode::Column(Some(j))) => emit(*j, 1.0),
-                Some(LevelCode::Column(None)) | None => {}
-                Some(LevelCode::Num(x)) => s.emit_num(*x, emit),
-            }
-        }
+/// A bin level as a phrase about its field: `tenure < 3`, `tenure in [3, 10)`,
+/// `tenure >= 10`.
+pub(crate) fn bin_phrase(field: &str, level: &str) -> String {
+    if level.starts_with('[') {
+        format!("{field} in {level}")
+    } else {
+        format!("{field} {level}")
     }
 }
 
@@ -788,11 +478,10 @@ fn rows_present<'a>(v: &'a [f64], rows: &'a [usize]) -> impl Iterator<Item = f64
     rows.iter().map(|&r| v[r]).filter(|x| !x.is_nan())
 }
 
-/// The training rows of [`Pipeline::fit_auto`], and whether they are every row of the
-/// table in order.
-struct Rows<'r> {
-    rows: &'r [usize],
-    all: bool,
+/// The training rows of a fit, and whether they are every row of the table in order.
+pub(crate) struct Rows<'r> {
+    pub(crate) rows: &'r [usize],
+    pub(crate) all: bool,
 }
 
 impl Rows<'_> {
@@ -806,12 +495,15 @@ impl Rows<'_> {
     }
 }
 
-fn fit_standardize(
+/// A standardised number: mean and standard deviation of the present values on the
+/// training rows; with `indicator`, a missing indicator column when any is missing.
+pub(crate) fn fit_standardize(
     name: &str,
     col: &Column,
     rows: &Rows<'_>,
     input: u32,
     offset: u32,
+    indicator: bool,
 ) -> Result<Step> {
     let values: std::borrow::Cow<'_, [f64]> = match col {
         Column::Num(v) => rows.of(v),
@@ -883,11 +575,20 @@ fn fit_standardize(
         } else {
             1.0
         },
-        missing_indicator: n < rows.rows.len(),
+        missing_indicator: indicator && n < values.len(),
     })
 }
 
-fn fit_flag(name: &str, col: &Column, rows: &Rows<'_>, input: u32, offset: u32) -> Result<Step> {
+/// A 0/1 flag; with `indicator`, a missing indicator column when any training value is
+/// missing.
+pub(crate) fn fit_flag(
+    name: &str,
+    col: &Column,
+    rows: &Rows<'_>,
+    input: u32,
+    offset: u32,
+    indicator: bool,
+) -> Result<Step> {
     let (all, rows) = (rows.all, rows.rows);
     let missing = match col {
         Column::Num(v) => {
@@ -937,11 +638,20 @@ fn fit_flag(name: &str, col: &Column, rows: &Rows<'_>, input: u32, offset: u32) 
     Ok(Step::Flag {
         input,
         offset,
-        missing_indicator: missing,
+        missing_indicator: indicator && missing,
     })
 }
 
-fn fit_one_hot(col: &Column, rows: &Rows<'_>, input: u32, offset: u32, opts: &AutoOptions) -> Step {
+/// One-hot levels: those on at least `min_count` training rows, at most
+/// `max_levels` of them (the most frequent).
+pub(crate) fn fit_one_hot(
+    col: &Column,
+    rows: &Rows<'_>,
+    input: u32,
+    offset: u32,
+    min_count: usize,
+    max_levels: usize,
+) -> Step {
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     match col {
         Column::Num(v) => {
@@ -958,21 +668,32 @@ fn fit_one_hot(col: &Column, rows: &Rows<'_>, input: u32, offset: u32, opts: &Au
             }
         }
     }
+    Step::OneHot {
+        input,
+        offset,
+        levels: select_levels(counts, min_count, max_levels),
+    }
+}
+
+/// The kept levels of a category from its training counts: at least `min_count`
+/// rows, at most `max_levels` (the most frequent, ties by name), sorted; never the
+/// name of the `other` column.
+pub(crate) fn select_levels(
+    counts: std::collections::BTreeMap<String, usize>,
+    min_count: usize,
+    max_levels: usize,
+) -> Vec<String> {
     let mut kept: Vec<(String, usize)> = counts
         .into_iter()
-        .filter(|(_, n)| *n >= opts.min_count.max(1))
+        .filter(|(_, n)| *n >= min_count.max(1))
         .collect();
-    if kept.len() > opts.max_levels {
+    if kept.len() > max_levels {
         // Most frequent first, ties by name, then back to sorted order.
         kept.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        kept.truncate(opts.max_levels);
+        kept.truncate(max_levels);
     }
     let mut levels: Vec<String> = kept.into_iter().map(|(l, _)| l).collect();
     levels.sort();
     levels.retain(|l| l != super::step::OTHER_LEVEL);
-    Step::OneHot {
-        input,
-        offset,
-        levels,
-    }
+    levels
 }

@@ -1,6 +1,9 @@
-//! Fitted transform steps. Each step reads one raw input and writes a contiguous block
-//! of feature columns; the same functions serve tables and single records.
+//! Fitted transform steps. Each step reads one source (a raw input or a value derived
+//! from them, see [`super::Derived`]) and writes a contiguous block of feature
+//! columns; the same functions serve tables and single records.
 
+use super::source::value_level;
+use super::text::{token_hash, TermKind};
 use crate::data::{format_num, parse_bool, parse_num, Value};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -8,7 +11,8 @@ use serde::{Deserialize, Serialize};
 /// The label of the one-hot column that takes rare and unseen levels.
 pub const OTHER_LEVEL: &str = "other";
 
-/// One fitted transform.
+/// One fitted transform. (The variants' order is part of the model file format: new
+/// ones go at the end.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Step {
     /// `(x - mean) / scale`; a missing value becomes 0 (the mean) and, when
@@ -45,15 +49,228 @@ pub enum Step {
         /// Kept levels, sorted (binary search at scoring time).
         levels: Vec<String>,
     },
+    /// One column, 1 when the source's value is missing.
+    Missing {
+        /// The source it reads.
+        input: u32,
+        /// Its output column.
+        offset: u32,
+    },
+    /// The weighted terms of a text (see [`TermsStep`]).
+    Terms(Box<TermsStep>),
+    /// A category hashed into `2^bits` one-hot buckets ([`token_hash`] of the level).
+    Hashed {
+        /// The source it reads.
+        input: u32,
+        /// First output column.
+        offset: u32,
+        /// The bucket count's logarithm.
+        bits: u8,
+    },
+}
+
+/// The terms of a text as features: each distinct term of the text weighs its idf
+/// (`ln((1 + n) / (1 + df)) + 1` over the `n` training rows, `df` of them holding
+/// the term); the row's vector of weights is scaled to Euclidean length `norm`, the
+/// length counting every distinct term of the text, also those outside the
+/// vocabulary (at `oov_idf`, the weight of a term seen in one training row), so that
+/// capping the vocabulary does not change the weights of the terms it keeps.
+///
+/// Presence rather than counts, idf, and a length of 2 measured best on review text
+/// (fine_foods, 5-fold ROC AUC: binary 0.873 against raw counts 0.861 and sublinear
+/// counts 0.868; a length of 2 against 1: +0.003; all at C = 1).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TermsStep {
+    /// The text source.
+    pub input: u32,
+    /// First output column.
+    pub offset: u32,
+    /// N-grams or orthogonal sparse bigrams.
+    pub kind: TermKind,
+    /// The vocabulary: column `k` is the term with key `keys[k]`, read `labels[k]`;
+    /// both empty when the terms are hashed.
+    pub keys: Vec<u64>,
+    /// Readable terms (`call back`, `not_good`).
+    pub labels: Vec<String>,
+    /// With `Some(bits)`, terms are hashed into `2^bits` columns (the key's low bits)
+    /// instead of looked up in a vocabulary.
+    pub bits: Option<u8>,
+    /// The weight of each column.
+    pub idf: Vec<f64>,
+    /// The weight a term outside the vocabulary counts with in the row's length.
+    pub oov_idf: f64,
+    /// The Euclidean length of a row's weights.
+    pub norm: f64,
+    /// Key -> column, rebuilt after loading (see [`TermsStep::build_index`]).
+    #[serde(skip)]
+    pub(crate) index: TermIndex,
+}
+
+/// Equal steps have equal fitted values (the index follows from them).
+impl PartialEq for TermsStep {
+    fn eq(&self, o: &Self) -> bool {
+        self.input == o.input
+            && self.offset == o.offset
+            && self.kind == o.kind
+            && self.keys == o.keys
+            && self.labels == o.labels
+            && self.bits == o.bits
+            && self.idf == o.idf
+            && self.oov_idf.to_bits() == o.oov_idf.to_bits()
+            && self.norm.to_bits() == o.norm.to_bits()
+    }
+}
+
+/// A hasher for keys that are hashes already (the key itself).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, k: u64) {
+        self.0 = k;
+    }
+}
+
+/// Term key -> column of a vocabulary.
+pub(crate) type TermIndex =
+    std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>;
+
+impl TermsStep {
+    /// Number of output columns.
+    pub fn width(&self) -> usize {
+        match self.bits {
+            Some(b) => 1usize << b,
+            None => self.keys.len(),
+        }
+    }
+
+    /// Builds the key -> column index (after loading or fitting). Fails on a repeated
+    /// key (a corrupt vocabulary).
+    pub(crate) fn build_index(&mut self) -> std::result::Result<(), String> {
+        if self.bits.is_some() {
+            self.index = TermIndex::default();
+            return Ok(());
+        }
+        let mut index = TermIndex::with_capacity_and_hasher(self.keys.len(), Default::default());
+        for (k, &key) in self.keys.iter().enumerate() {
+            if index.insert(key, k as u32).is_some() {
+                return Err(format!("term {k} repeats a key"));
+            }
+        }
+        self.index = index;
+        Ok(())
+    }
+
+    /// The column (relative to `offset`) of a term key, if it has one.
+    #[inline]
+    pub fn column_of(&self, key: u64) -> Option<usize> {
+        match self.bits {
+            Some(b) => Some((key & ((1u64 << b) - 1)) as usize),
+            None => self.index.get(&key).map(|&k| k as usize),
+        }
+    }
+
+    /// The features of one text, in increasing column order (absolute columns),
+    /// into `out` (cleared first). `keys` is scratch.
+    pub fn entries(&self, text: &str, keys: &mut Vec<u64>, out: &mut Vec<(u32, f64)>) {
+        out.clear();
+        self.kind.distinct_keys(text, keys);
+        let mut norm2 = 0.0;
+        for &key in keys.iter() {
+            match self.column_of(key) {
+                Some(j) => out.push((j as u32, 1.0)),
+                None => norm2 += self.oov_idf * self.oov_idf,
+            }
+        }
+        out.sort_unstable_by_key(|e| e.0);
+        // Hashed terms can share a bucket: one entry per bucket, their weights added.
+        if self.bits.is_some() {
+            out.dedup_by(|b, a| {
+                if a.0 == b.0 {
+                    a.1 += b.1;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        for e in out.iter_mut() {
+            let w = e.1 * self.idf.get(e.0 as usize).copied().unwrap_or(0.0);
+            e.1 = w;
+            norm2 += w * w;
+        }
+        if norm2.is_nan() || norm2 <= 0.0 {
+            out.clear();
+            return;
+        }
+        let f = self.norm / norm2.sqrt();
+        for e in out.iter_mut() {
+            e.0 += self.offset;
+            e.1 *= f;
+        }
+    }
+
+    /// The readable form of column `k` (relative to `offset`).
+    pub fn term_label(&self, k: usize) -> String {
+        match self.labels.get(k) {
+            Some(l) => l.clone(),
+            None => format!("bucket {k}"),
+        }
+    }
+
+    /// Checks the fitted values (after loading a file).
+    pub(crate) fn validate(&self) -> std::result::Result<(), String> {
+        if !self.kind.valid() {
+            return Err("bad n-gram order or window".into());
+        }
+        let width = match self.bits {
+            Some(b) if (1..=super::plan::MAX_HASH_BITS).contains(&b) => {
+                if !self.keys.is_empty() || !self.labels.is_empty() {
+                    return Err("a hashed step with a vocabulary".into());
+                }
+                1usize << b
+            }
+            Some(_) => return Err("bad bit count".into()),
+            None => {
+                if self.labels.len() != self.keys.len() {
+                    return Err("labels and keys differ in number".into());
+                }
+                self.keys.len()
+            }
+        };
+        if self.idf.len() != width {
+            return Err(format!("{} weights for {width} columns", self.idf.len()));
+        }
+        let ok = |x: f64| x.is_finite() && x >= 0.0;
+        let fine = self.idf.iter().all(|&x| ok(x))
+            && ok(self.oov_idf)
+            && self.norm.is_finite()
+            && self.norm > 0.0;
+        if !fine {
+            return Err("weights are not finite and non-negative".into());
+        }
+        Ok(())
+    }
 }
 
 impl Step {
-    /// The raw input this step reads.
+    /// The source this step reads (a raw input below the pipeline's input count).
     pub fn input(&self) -> usize {
         match self {
             Step::Standardize { input, .. }
             | Step::Flag { input, .. }
-            | Step::OneHot { input, .. } => *input as usize,
+            | Step::OneHot { input, .. }
+            | Step::Missing { input, .. }
+            | Step::Hashed { input, .. } => *input as usize,
+            Step::Terms(t) => t.input as usize,
         }
     }
 
@@ -62,7 +279,10 @@ impl Step {
         match self {
             Step::Standardize { offset, .. }
             | Step::Flag { offset, .. }
-            | Step::OneHot { offset, .. } => *offset as usize,
+            | Step::OneHot { offset, .. }
+            | Step::Missing { offset, .. }
+            | Step::Hashed { offset, .. } => *offset as usize,
+            Step::Terms(t) => t.offset as usize,
         }
     }
 
@@ -76,6 +296,9 @@ impl Step {
                 missing_indicator, ..
             } => 1 + usize::from(*missing_indicator),
             Step::OneHot { levels, .. } => levels.len() + 1,
+            Step::Missing { .. } => 1,
+            Step::Terms(t) => t.width(),
+            Step::Hashed { bits, .. } => 1usize << bits,
         }
     }
 
@@ -84,8 +307,19 @@ impl Step {
         match self {
             Step::Standardize { .. } => ValueKind::Number,
             Step::Flag { .. } => ValueKind::Boolean,
-            Step::OneHot { .. } => ValueKind::Category,
+            Step::OneHot { .. } | Step::Hashed { .. } => ValueKind::Category,
+            Step::Missing { .. } => ValueKind::Any,
+            Step::Terms(_) => ValueKind::Text,
         }
+    }
+
+    /// Whether the step is one the first file format had (what `v1` explanations
+    /// were worded for).
+    pub(crate) fn is_v1(&self) -> bool {
+        matches!(
+            self,
+            Step::Standardize { .. } | Step::Flag { .. } | Step::OneHot { .. }
+        )
     }
 
     /// Emits the step's non-zero features for a numeric input value.
@@ -122,9 +356,19 @@ impl Step {
                     }
                 }
             },
-            Step::OneHot { .. } => {
+            Step::OneHot { .. } | Step::Hashed { .. } => {
                 let level = x.map(format_num);
                 self.emit_level(level.as_deref(), emit);
+            }
+            Step::Missing { offset, .. } => {
+                if x.is_none() {
+                    emit(offset, 1.0);
+                }
+            }
+            Step::Terms(ref t) => {
+                if let Some(x) = x {
+                    self::emit_text(t, &format_num(x), emit);
+                }
             }
         }
     }
@@ -140,15 +384,34 @@ impl Step {
                     Err(_) => offset + levels.len() as u32,
                 })
             }
+            Step::Hashed { offset, bits, .. } => {
+                let s = level?;
+                Some(offset + (token_hash(s) & ((1u64 << bits) - 1)) as u32)
+            }
             _ => None,
         }
     }
 
-    /// Emits the step's features for a category level.
+    /// Emits the step's features for a category level (for [`Step::Missing`]: 1 when
+    /// the level is missing).
     #[inline]
     pub fn emit_level(&self, level: Option<&str>, emit: &mut impl FnMut(u32, f64)) {
-        if let Some(j) = self.level_column(level) {
-            emit(j, 1.0);
+        match *self {
+            Step::Missing { offset, .. } => {
+                if level.is_none() {
+                    emit(offset, 1.0);
+                }
+            }
+            Step::Terms(ref t) => {
+                if let Some(l) = level {
+                    emit_text(t, l, emit);
+                }
+            }
+            _ => {
+                if let Some(j) = self.level_column(level) {
+                    emit(j, 1.0);
+                }
+            }
         }
     }
 
@@ -167,16 +430,17 @@ impl Step {
                 value_to_bool(field, v)?.map(|b| f64::from(u8::from(b))),
                 emit,
             ),
-            ValueKind::Category => match v {
-                Value::Str(s) => {
-                    let t = s.trim();
-                    self.emit_level((!t.is_empty()).then_some(t), emit)
+            ValueKind::Category => {
+                if let Some(l) = value_level(v) {
+                    self.emit_level(Some(&l), emit)
                 }
-                Value::Num(x) if x.is_nan() => {}
-                Value::Num(x) => self.emit_level(Some(&format_num(*x)), emit),
-                Value::Bool(b) => self.emit_level(Some(if *b { "true" } else { "false" }), emit),
-                Value::Missing => {}
-            },
+            }
+            ValueKind::Any => self.emit_level(value_level(v).as_deref(), emit),
+            ValueKind::Text => {
+                if let (Step::Terms(t), Some(text)) = (self, super::source::value_text(v)) {
+                    emit_text(t, &text, emit);
+                }
+            }
         }
         Ok(())
     }
@@ -196,8 +460,30 @@ impl Step {
                 Some(l) => format!("{field} = {l}"),
                 None => format!("{field} = {OTHER_LEVEL}"),
             },
+            Step::Missing { .. } => format!("{field} is missing"),
+            Step::Terms(t) => match t.bits {
+                None => format!("{field} contains \"{}\"", t.term_label(k)),
+                Some(_) => format!("{field} terms in bucket {k}"),
+            },
+            Step::Hashed { .. } => format!("{field} in bucket {k}"),
         }
     }
+}
+
+/// Emits the terms of a text (scratch buffers per thread: no allocation per call
+/// once warm).
+#[inline]
+pub(crate) fn emit_text(t: &TermsStep, text: &str, emit: &mut impl FnMut(u32, f64)) {
+    type Buf = (Vec<u64>, Vec<(u32, f64)>);
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Buf> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    }
+    super::text::with_scratch(&SCRATCH, |(keys, out)| {
+        t.entries(text, keys, out);
+        for &(j, x) in out.iter() {
+            emit(j, x);
+        }
+    });
 }
 
 /// The kind of raw value a step reads.
@@ -209,6 +495,10 @@ pub enum ValueKind {
     Boolean,
     /// A category level (text).
     Category,
+    /// A free text.
+    Text,
+    /// Any value (only whether it is missing).
+    Any,
 }
 
 /// Converts a raw value for a numeric field: numbers, numeric strings (`"12"`,

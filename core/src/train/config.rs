@@ -10,8 +10,14 @@ use crate::recipe::AutoOptions;
 /// training starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainConfig {
-    /// Inverse L2 regularisation strength, as scikit-learn's `C`. Defaults to `1.0`.
-    pub c: f64,
+    /// Inverse L2 regularisation strength, as scikit-learn's `C`, with the sample
+    /// weights of rebalancing as they are (as scikit-learn with duplicated rows).
+    /// Defaults to `None`: chosen per fit from the training rows by the evidence
+    /// (see [`crate::train::solver`]'s `evidence_fit`), and rebalancing then
+    /// reweighs the classes at that strength without weakening it (weights scaled to
+    /// a mean of 1); models too wide for Newton's method (thousands of text terms)
+    /// take `C = 1` so.
+    pub c: Option<f64>,
     /// How the rare class is rebalanced. Defaults to [`Balance::Upsample`].
     pub balance: Balance,
     /// Fewest rows to train on. Defaults to `2000` (the original system's rule).
@@ -27,7 +33,11 @@ pub struct TrainConfig {
     pub max_iter: usize,
     /// Solver tolerance on the gradient. Defaults to the solver's default.
     pub tol: Option<f64>,
-    /// Options of the `auto` recipe (rare-level folding).
+    /// The feature recipe (see [`crate::recipe`]). Defaults to `None`: the `auto`
+    /// recipe of the data's columns ([`crate::recipe::auto_recipe`]).
+    pub recipe: Option<String>,
+    /// Defaults of one-hot features (rare-level folding), in the `auto` recipe and
+    /// for `one_hot` lines without options.
     pub auto: AutoOptions,
     /// Column kinds that override inference.
     pub kinds: Vec<(String, Kind)>,
@@ -39,7 +49,7 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
-            c: 1.0,
+            c: None,
             balance: Balance::Upsample,
             min_rows: 2000,
             min_positives: 50,
@@ -47,6 +57,7 @@ impl Default for TrainConfig {
             seed: 42,
             max_iter: 100,
             tol: None,
+            recipe: None,
             auto: AutoOptions::default(),
             kinds: Vec::new(),
             threads: 0,
@@ -58,8 +69,10 @@ impl TrainConfig {
     /// Checks every field; the message names the one at fault.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::InvalidInput(m));
-        if !(self.c.is_finite() && self.c > 0.0) {
-            return bad(format!("c must be a positive number, got {}", self.c));
+        if let Some(c) = self.c {
+            if !(c.is_finite() && c > 0.0) {
+                return bad(format!("c must be a positive number, got {c}"));
+            }
         }
         if self.cv_folds == 1 {
             return bad("cv_folds must be 0 (no evaluation) or at least 2".into());

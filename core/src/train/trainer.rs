@@ -2,18 +2,15 @@
 //! refitted inside each fold) -> final fit on every row -> [`Model`].
 
 use super::balance::resampling_ratio;
-use super::solver::{
-    dense_column_means, fit_logistic, fit_logistic_dense, fit_logistic_split, Solution,
-    SolverConfig,
-};
+use super::solver::{dense_column_means, fit_layout, Layout, Solution, SolverConfig};
 use super::TrainConfig;
 use crate::data::{Schema, Table, Target, TargetSpec};
 use crate::error::{Error, Result};
 use crate::eval::folds::{split, stratified_folds};
 use crate::eval::{FoldResult, Metrics};
+use crate::features::Features;
 use crate::model::{sigmoid, Model, ModelMeta};
-use crate::recipe::Pipeline;
-use crate::recipe::SolverRows;
+use crate::recipe::{auto_recipe, Pipeline, SolverRows};
 use crate::rng::Rng;
 use std::time::Instant;
 
@@ -23,9 +20,23 @@ pub struct Trainer {
     config: TrainConfig,
 }
 
+/// What every fit of one training run reads: the data, its schema, the recipe and the
+/// labels of every row.
+struct Job<'a> {
+    table: &'a Table,
+    schema: &'a Schema,
+    recipe: &'a str,
+    y: &'a [f64],
+}
+
 /// A pipeline and coefficients fitted on some rows.
 struct Fitted {
     pipeline: Pipeline,
+    /// The `C` of the fit (chosen by the evidence, or the configured one).
+    c: f64,
+    /// The held-out rows' design matrix, when asked for (bound with the training
+    /// rows, so the data is encoded once).
+    test: Option<Features>,
     /// Mean of every feature column over the training rows (for explanations).
     means: Vec<f64>,
     solution: Solution,
@@ -57,14 +68,20 @@ impl Trainer {
     /// Trains a model on every row of `table`, after measuring it by stratified
     /// cross-validation (unless `cv_folds` is 0); the metrics are stored in the model.
     pub fn fit(&self, table: &Table, target: &TargetSpec) -> Result<Model> {
-        let (target, schema) = self.prepare(table, target)?;
+        let (target, schema, recipe) = self.prepare(table, target)?;
+        let job = Job {
+            table,
+            schema: &schema,
+            recipe: &recipe,
+            y: &target.y,
+        };
         let metrics = if self.config.cv_folds >= 2 {
-            Some(self.cross_validate(table, &schema, &target.y)?)
+            Some(self.cross_validate(&job)?)
         } else {
             None
         };
         let rows: Vec<usize> = (0..table.n_rows()).collect();
-        let fitted = self.fit_rows(table, &schema, &target.y, &rows, 0)?;
+        let fitted = self.fit_rows(&job, &rows, None, 0)?;
         let means = fitted.means.clone();
         let threshold = fitted.threshold();
         let meta = ModelMeta {
@@ -78,12 +95,13 @@ impl Trainer {
             rows: target.y.len() as u64,
             positives: target.positives() as u64,
             balance: self.config.balance.as_str().to_owned(),
-            c: self.config.c,
+            c: fitted.c,
             seed: self.config.seed,
             iterations: fitted.solution.iterations as u32,
             converged: fitted.solution.converged,
             grad_norm: fitted.solution.grad_norm,
             resampling_ratio: fitted.ratio,
+            c_auto: self.config.c.is_none(),
         };
         Model::from_parts(
             meta,
@@ -105,11 +123,33 @@ impl Trainer {
                 "evaluation needs cv_folds of at least 2".into(),
             ));
         }
-        let (target, schema) = self.prepare(table, target)?;
-        self.cross_validate(table, &schema, &target.y)
+        let (target, schema, recipe) = self.prepare(table, target)?;
+        self.cross_validate(&Job {
+            table,
+            schema: &schema,
+            recipe: &recipe,
+            y: &target.y,
+        })
     }
 
-    fn prepare(&self, table: &Table, spec: &TargetSpec) -> Result<(Target, Schema)> {
+    /// The recipe training would use on `table` (the configured one, else the `auto`
+    /// recipe of the table's columns, the target left out).
+    pub fn recipe_for(&self, table: &Table, target: &TargetSpec) -> Result<String> {
+        if let Some(r) = &self.config.recipe {
+            return Ok(r.clone());
+        }
+        let schema =
+            Schema::infer(table, &[target.column.as_str()]).with_overrides(&self.config.kinds)?;
+        if table.column(&target.column).is_none() {
+            return Err(Error::unknown_column(
+                &target.column,
+                table.names().iter().map(String::as_str),
+            ));
+        }
+        Ok(auto_recipe(table, &schema, &self.config.auto))
+    }
+
+    fn prepare(&self, table: &Table, spec: &TargetSpec) -> Result<(Target, Schema, String)> {
         let target = Target::read(table, spec)?;
         let rows = target.y.len();
         let positives = target.positives();
@@ -123,21 +163,33 @@ impl Trainer {
         }
         let schema =
             Schema::infer(table, &[spec.column.as_str()]).with_overrides(&self.config.kinds)?;
-        if schema
-            .fields
-            .iter()
-            .all(|f| matches!(f.kind, crate::Kind::Id | crate::Kind::Text))
-        {
-            return Err(Error::InvalidInput(
-                "no usable feature columns: every column is an id, text or empty".into(),
-            ));
-        }
-        Ok((target, schema))
+        let recipe = match &self.config.recipe {
+            Some(r) => r.clone(),
+            None => {
+                if schema.fields.iter().all(|f| f.kind == crate::Kind::Id) {
+                    return Err(Error::InvalidInput(
+                        "no usable feature columns: every column is an id or empty".into(),
+                    ));
+                }
+                auto_recipe(table, &schema, &self.config.auto)
+            }
+        };
+        // A recipe that does not fit the schema fails here, before any fold.
+        let lines = crate::recipe::parse::parse(&recipe)?;
+        crate::recipe::plan::plan(
+            &lines,
+            &schema,
+            crate::recipe::plan::PlanDefaults {
+                min_count: self.config.auto.min_count,
+                max_levels: self.config.auto.max_levels,
+            },
+        )?;
+        Ok((target, schema, recipe))
     }
 
     fn solver_config(&self) -> SolverConfig {
         let mut s = SolverConfig {
-            c: self.config.c,
+            c: self.config.c.unwrap_or(1.0),
             max_iter: self.config.max_iter,
             ..SolverConfig::default()
         };
@@ -151,22 +203,26 @@ impl Trainer {
     /// draws of the final fit (0) from each fold's (1..).
     fn fit_rows(
         &self,
-        table: &Table,
-        schema: &Schema,
-        y_all: &[f64],
+        job: &Job<'_>,
         rows: &[usize],
+        test: Option<&[usize]>,
         stream: u64,
     ) -> Result<Fitted> {
-        let pipeline = Pipeline::fit_auto(table, schema, rows, &self.config.auto)?;
+        let (table, y_all) = (job.table, job.y);
+        let pipeline = Pipeline::fit(job.recipe, table, job.schema, rows, &self.config.auto)?;
+        let bound = pipeline.bind(table)?;
+        let test = test.map(|t| pipeline.transform_bound(&bound, t));
         let y: Vec<f64> = rows.iter().map(|&r| y_all[r]).collect();
         let mut rng = Rng::derive(self.config.seed, stream);
         let w = self.config.balance.weights(&y, &mut rng);
         let ratio = resampling_ratio(&y, &w);
         let d = pipeline.n_features();
+        let cfg = self.solver_config();
+        let auto = self.config.c.is_none();
         // The rows go straight into one of the solver's layouts (dense rows when they
         // pay, else standardised numbers as dense columns and the rest sparse) when
         // they can; else the sparse matrix.
-        let (solution, means) = match pipeline.transform_for_solver(table, rows)? {
+        let (solution, means, c) = match pipeline.solver_rows(&bound, rows) {
             Some(SolverRows::Dense(vals, live)) => {
                 // The columns left out are zero in every row: mean 0, coefficient 0.
                 let dl = live.len();
@@ -174,29 +230,29 @@ impl Trainer {
                 for (&j, m) in live.iter().zip(dense_column_means(&vals, dl)) {
                     means[j as usize] = m;
                 }
-                let mut s = fit_logistic_dense(vals, dl, &y, Some(&w), &self.solver_config())?;
+                let (mut s, c, _) = fit_layout(Layout::Dense(vals, dl), &y, Some(&w), &cfg, auto)?;
                 let mut coef = vec![0.0; d];
                 for (&j, &c) in live.iter().zip(&s.coef) {
                     coef[j as usize] = c;
                 }
                 s.coef = coef;
-                (s, means)
+                (s, means, c)
             }
             Some(SolverRows::Split(split)) => {
                 let means = split.column_means(d);
-                let s = fit_logistic_split(split, d, &y, Some(&w), &self.solver_config())?;
-                (s, means)
+                let (s, c, _) = fit_layout(Layout::Split(split, d), &y, Some(&w), &cfg, auto)?;
+                (s, means, c)
             }
             None => {
-                let x = pipeline.transform(table, rows)?;
-                let s = fit_logistic(&x, &y, Some(&w), &self.solver_config())?;
+                let x = pipeline.transform_bound(&bound, rows);
+                let (s, c, _) = fit_layout(Layout::Sparse(&x), &y, Some(&w), &cfg, auto)?;
                 let mut means = vec![0.0; x.n_cols()];
                 for (&j, &v) in x.indices().iter().zip(x.values()) {
                     means[j as usize] += v;
                 }
                 let n = x.n_rows().max(1) as f64;
                 means.iter_mut().for_each(|m| *m /= n);
-                (s, means)
+                (s, means, c)
             }
         };
         if !solution.intercept.is_finite() || solution.coef.iter().any(|c| !c.is_finite()) {
@@ -204,28 +260,28 @@ impl Trainer {
                 "the solver produced non-finite coefficients".into(),
             ));
         }
+        drop(bound);
         Ok(Fitted {
             intercept: solution.intercept - ratio.ln(),
             pipeline,
+            c,
+            test,
             means,
             solution,
             ratio,
         })
     }
 
-    fn run_fold(
-        &self,
-        table: &Table,
-        schema: &Schema,
-        y: &[f64],
-        folds: &[usize],
-        f: usize,
-    ) -> Result<FoldResult> {
+    fn run_fold(&self, job: &Job<'_>, folds: &[usize], f: usize) -> Result<FoldResult> {
         let (train, test) = split(folds, f);
+        let y = job.y;
         let start = Instant::now();
-        let fitted = self.fit_rows(table, schema, y, &train, f as u64 + 1)?;
+        let mut fitted = self.fit_rows(job, &train, Some(&test), f as u64 + 1)?;
         let fit_seconds = start.elapsed().as_secs_f64();
-        let x = fitted.pipeline.transform(table, &test)?;
+        let x = fitted
+            .test
+            .take()
+            .ok_or_else(|| Error::Internal("a fold without its test rows".into()))?;
         let coef = &fitted.solution.coef;
         let mut p = Vec::with_capacity(test.len());
         let mut p_balanced = Vec::with_capacity(test.len());
@@ -243,14 +299,15 @@ impl Trainer {
         })
     }
 
-    fn cross_validate(&self, table: &Table, schema: &Schema, y: &[f64]) -> Result<Metrics> {
+    fn cross_validate(&self, job: &Job<'_>) -> Result<Metrics> {
+        let y = job.y;
         let k = self.config.cv_folds;
         let folds = stratified_folds(y, k, self.config.seed);
         let threads = self.config.worker_threads().min(k).max(1);
         let mut results: Vec<Option<Result<FoldResult>>> = (0..k).map(|_| None).collect();
         if threads == 1 {
             for (f, slot) in results.iter_mut().enumerate() {
-                *slot = Some(self.run_fold(table, schema, y, &folds, f));
+                *slot = Some(self.run_fold(job, &folds, f));
             }
         } else {
             let next = std::sync::atomic::AtomicUsize::new(0);
@@ -263,7 +320,7 @@ impl Trainer {
                             break;
                         }
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            self.run_fold(table, schema, y, &folds, f)
+                            self.run_fold(job, &folds, f)
                         }))
                         .unwrap_or_else(|_| Err(Error::Internal(format!("fold {f} panicked"))));
                         if let Ok(mut guard) = out.lock() {
