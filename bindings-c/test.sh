@@ -52,4 +52,14 @@ rm -rf "$OUT/work" && mkdir -p "$OUT/work"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$OUT/test_leadscore" "$ROOT" "$OUT/expected.txt" "$OUT/work"
 
+step "C ABI on every fixture set (tests/conformance), under AddressSanitizer + UBSan"
+gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -g -O1 \
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+    -I bindings-c/include bindings-c/tests/conformance.c \
+    "$CARGO_TARGET_DIR/debug/libleadscore.a" $NATIVE_LIBS -lm -o "$OUT/conformance"
+python3 tests/conformance/prepare.py "$OUT/conformance.d"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$OUT/conformance" "$OUT/conformance.d/spec.txt" "$OUT/conformance.jsonl"
+python3 tests/conformance/check.py "$OUT/conformance.jsonl" --binding c
+
 step "C ABI: all tests passed"

@@ -39,8 +39,17 @@ export interface TrainOptions {
   positive?: string | number | boolean
   /** Class balancing: `'upsample'` (default), `'downsample'`, `'class_weight'`, `'none'`. */
   balance?: 'upsample' | 'downsample' | 'class_weight' | 'none'
-  /** Inverse L2 regularisation strength (default 1). */
-  c?: number
+  /**
+   * Inverse L2 regularisation strength, or `'auto'` (the default): chosen from the
+   * training rows by the evidence.
+   */
+  c?: number | 'auto'
+  /**
+   * The feature recipe: one feature per line (`quantile_bin(@numeric, 10)`,
+   * `ngram(lowercase(comment), 2)`, ...), or `'auto'` (the default: numbers
+   * standardised and binned, categories one-hot, text as words, booleans as flags).
+   */
+  recipe?: string
   /** Minimum training rows. */
   minRows?: number
   /** Minimum positive rows. */

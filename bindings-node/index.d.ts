@@ -39,8 +39,17 @@ export interface TrainOptions {
   positive?: string | number | boolean
   /** Class balancing: `'upsample'` (default), `'downsample'`, `'class_weight'`, `'none'`. */
   balance?: 'upsample' | 'downsample' | 'class_weight' | 'none'
-  /** Inverse L2 regularisation strength (default 1). */
-  c?: number
+  /**
+   * Inverse L2 regularisation strength, or `'auto'` (the default): chosen from the
+   * training rows by the evidence.
+   */
+  c?: number | 'auto'
+  /**
+   * The feature recipe: one feature per line (`quantile_bin(@numeric, 10)`,
+   * `ngram(lowercase(comment), 2)`, ...), or `'auto'` (the default: numbers
+   * standardised and binned, categories one-hot, text as words, booleans as flags).
+   */
+  recipe?: string
   /** Minimum training rows. */
   minRows?: number
   /** Minimum positive rows. */
@@ -404,9 +413,10 @@ export interface StoreScore {
  * `data` is `{ csv: path }` (a CSV file; `.jsonl`/`.ndjson` are read as JSON Lines)
  * or `{ rows: [...] }` (objects of field -> value, typed like JSON Lines). `options`
  * use camelCase names (`target` is required): `target`, `positive`, `balance`
- * (`'upsample'` default, `'downsample'`, `'class_weight'`, `'none'`), `c`, `minRows`,
- * `minPositives`, `cv`, `seed`, `maxIter`, `tol`, `minCount`, `maxLevels`, `kinds`,
- * `threads`, `delimiter`, `decimalComma`. They are validated by the core; any
+ * (`'upsample'` default, `'downsample'`, `'class_weight'`, `'none'`), `c` (a number
+ * or `'auto'`, the default), `recipe` (the feature recipe text, or `'auto'`),
+ * `minRows`, `minPositives`, `cv`, `seed`, `maxIter`, `tol`, `minCount`, `maxLevels`,
+ * `kinds`, `threads`, `delimiter`, `decimalComma`. They are validated by the core; any
  * problem rejects the Promise with a coded `Error` (`'INVALID_INPUT'`,
  * `'UNKNOWN_COLUMN'`, `'INSUFFICIENT_DATA'`, `'IO'`, `'TRAINING'`, `'INTERNAL'`).
  *

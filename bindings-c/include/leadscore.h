@@ -398,8 +398,9 @@ enum ls_status ls_model_score_batch_detailed(const struct ls_model *model,
 /**
  * Trains a model from a CSV file (or JSON Lines for `.jsonl`/`.ndjson`).
  * `options_json` is a NUL-terminated JSON object: `{"target": "churn"}` plus any of
- * `positive`, `balance`, `c`, `min_rows`, `min_positives`, `cv`, `seed`, `max_iter`,
- * `tol`, `min_count`, `max_levels`, `kinds`, `threads`, `delimiter`,
+ * `positive`, `balance`, `c` (a number or `"auto"`, the default), `recipe` (the
+ * feature recipe text, default `"auto"`), `min_rows`, `min_positives`, `cv`, `seed`,
+ * `max_iter`, `tol`, `min_count`, `max_levels`, `kinds`, `threads`, `delimiter`,
  * `decimal_comma`. Worker threads (cross-validation folds) end before it returns.
  *
  * Errors: `LS_STATUS_INVALID_INPUT` (bad options or data, naming the line and

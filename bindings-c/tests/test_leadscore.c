@@ -226,12 +226,16 @@ static void test_round_trip(const char *work) {
     uint8_t *bytes = NULL;
     size_t len = 0;
     CHECK_OK(ls_model_to_bytes(m, &bytes, &len));
-    size_t file_len = 0;
-    char *file = read_file(model_path, &file_len);
-    CHECK(file && len == file_len && memcmp(file, bytes, len) == 0, "to_bytes equals the file");
-    free(file);
+    /* The golden file is format version 1; the bytes are the current version, and
+     * read back they write the same bytes again. */
+    CHECK(len > 14 && bytes[4] == 2 && bytes[5] == 0, "to_bytes writes format version 2");
     ls_model *m2 = NULL;
     CHECK_OK(ls_model_from_bytes(bytes, len, &m2));
+    uint8_t *again = NULL;
+    size_t again_len = 0;
+    CHECK_OK(ls_model_to_bytes(m2, &again, &again_len));
+    CHECK(again && again_len == len && memcmp(again, bytes, len) == 0, "bytes round-trip");
+    ls_bytes_free(again);
     ls_bytes_free(bytes);
     char saved[4096];
     snprintf(saved, sizeof saved, "%s/saved.lsm", work);

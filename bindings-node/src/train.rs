@@ -152,9 +152,10 @@ fn train_input(
 /// `data` is `{ csv: path }` (a CSV file; `.jsonl`/`.ndjson` are read as JSON Lines)
 /// or `{ rows: [...] }` (objects of field -> value, typed like JSON Lines). `options`
 /// use camelCase names (`target` is required): `target`, `positive`, `balance`
-/// (`'upsample'` default, `'downsample'`, `'class_weight'`, `'none'`), `c`, `minRows`,
-/// `minPositives`, `cv`, `seed`, `maxIter`, `tol`, `minCount`, `maxLevels`, `kinds`,
-/// `threads`, `delimiter`, `decimalComma`. They are validated by the core; any
+/// (`'upsample'` default, `'downsample'`, `'class_weight'`, `'none'`), `c` (a number
+/// or `'auto'`, the default), `recipe` (the feature recipe text, or `'auto'`),
+/// `minRows`, `minPositives`, `cv`, `seed`, `maxIter`, `tol`, `minCount`, `maxLevels`,
+/// `kinds`, `threads`, `delimiter`, `decimalComma`. They are validated by the core; any
 /// problem rejects the Promise with a coded `Error` (`'INVALID_INPUT'`,
 /// `'UNKNOWN_COLUMN'`, `'INSUFFICIENT_DATA'`, `'IO'`, `'TRAINING'`, `'INTERNAL'`).
 ///

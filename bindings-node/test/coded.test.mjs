@@ -141,7 +141,10 @@ test('field names and levels with quotes, backslashes and line separators are re
     n: (i * 37) % 101,
     won: (i * 13) % 5 < 2 ? 'won' : 'lost',
   }))
-  const model = await train({ rows }, { target: 'won', positive: 'won', minRows: 100, minPositives: 10, cv: 0, minCount: 1, kinds: { 'we"ird key\\': 'categorical', "other'key\u2029": 'categorical' } })
+  // A recipe of numbers and categories read as they are (the coded path's steps),
+  // the odd names quoted as the recipe language quotes them.
+  const recipe = ['n', JSON.stringify('we"ird key\\'), JSON.stringify("other'key\u2029")].join('\n')
+  const model = await train({ rows }, { target: 'won', positive: 'won', minRows: 100, minPositives: 10, cv: 0, minCount: 1, recipe, kinds: { 'we"ird key\\': 'categorical', "other'key\u2029": 'categorical' } })
   for (let k = 0; k < 10; k++) model.score(rows[k])
   assert.ok(Object.prototype.hasOwnProperty.call(model, 'score'), 'the coded score was installed')
   for (const r of rows.slice(0, 100)) {

@@ -31,7 +31,7 @@ def test_hierarchy_and_codes():
 
 
 def test_invalid_input_bad_option(churn_df):
-    with pytest.raises(leadscore.InvalidInputError, match='option "c" must be a number') as e:
+    with pytest.raises(leadscore.InvalidInputError, match='option "c" must be a positive number or "auto"') as e:
         leadscore.train(churn_df, target="churn", c="strong")
     assert e.value.code == 1 and isinstance(e.value, ValueError)
     with pytest.raises(leadscore.InvalidInputError, match='unknown option "colour"'):

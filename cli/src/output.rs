@@ -98,7 +98,7 @@ pub fn print_model(w: &mut impl Write, path: &Path, model: &Model, top: usize) -
         w,
         "trained by   leadscore {} (format {})",
         m.leadscore_version,
-        leadscore::format::FORMAT_VERSION
+        model.format_version()
     )?;
     writeln!(
         w,

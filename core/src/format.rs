@@ -128,6 +128,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
         ));
     }
     model.validate()?;
+    model.prepared.read_version = version;
     model.prepare()?;
     Ok(model)
 }
@@ -302,7 +303,7 @@ impl Model {
         let m = &self.meta;
         serde_json::json!({
             "leadscore_version": m.leadscore_version,
-            "format_version": FORMAT_VERSION,
+            "format_version": self.format_version(),
             "created_unix": m.created_unix,
             "target": m.target,
             "positive_label": m.positive_label,
@@ -333,8 +334,9 @@ impl Model {
             .map(|((name, c), m)| serde_json::json!({ "name": name, "coef": c, "mean": m }))
             .collect();
         serde_json::json!({
-            "format_version": FORMAT_VERSION,
+            "format_version": self.format_version(),
             "meta": self.meta,
+            "recipe": self.recipe(),
             "schema": self.schema.fields.iter().map(|f| serde_json::json!({"name": f.name, "kind": f.kind.as_str()})).collect::<Vec<_>>(),
             "inputs": self.input_names(),
             "intercept": self.intercept,

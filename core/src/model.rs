@@ -115,6 +115,9 @@ pub(crate) struct Prepared {
     group_base: Vec<f64>,
     /// The intercept plus `sum(w_j * mean_j)` over every column, in column order.
     base: f64,
+    /// The format version of the file or bytes the model was read from (0: made in
+    /// this process).
+    pub(crate) read_version: u16,
 }
 
 /// Derived state compares equal: it follows from the stored parts.
@@ -196,6 +199,7 @@ impl Model {
             legacy,
             group_base,
             base,
+            read_version: self.prepared.read_version,
         };
         Ok(())
     }
@@ -319,6 +323,15 @@ impl Model {
     /// cross-validation).
     pub fn metrics(&self) -> Option<&Metrics> {
         self.metrics.as_ref()
+    }
+
+    /// The model file format version it was read from, or the version this release
+    /// writes for a model trained in this process.
+    pub fn format_version(&self) -> u16 {
+        match self.prepared.read_version {
+            0 => crate::format::FORMAT_VERSION,
+            v => v,
+        }
     }
 
     /// The recipe the model was trained with (empty for a model of file format

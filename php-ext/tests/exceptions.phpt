@@ -57,7 +57,7 @@ invalid UTF-8: LeadScore\InvalidInputException(1) field "contract": the value is
 batch: not an array: LeadScore\InvalidInputException(1) lead 1 must be an array of field => value, got string
 batch: bad value names the row: LeadScore\InvalidInputException(1) line 2, column "tenure": expected a number, got "lots"
 unknown option: LeadScore\InvalidInputException(1) unknown option "colour"; known options: %s
-bad option value: LeadScore\InvalidInputException(1) option "c" must be a number, got "big"
+bad option value: LeadScore\InvalidInputException(1) option "c" must be a positive number or "auto", got "big"
 options as a list: LeadScore\InvalidInputException(1) options must be an array of name => value, got the index 0
 no target: LeadScore\InvalidInputException(1) option "target" is required
 unknown target column: LeadScore\InvalidInputException(5) unknown column "nope"%s

@@ -85,7 +85,9 @@ def train(data: Any, target: str, **options: Any) -> Model:
 
     Options mirror the CLI (``None`` means the default): ``positive`` (the positive
     class), ``balance`` (``"upsample"``, ``"downsample"``, ``"class_weight"``,
-    ``"none"``), ``c`` (inverse L2 strength, 1.0), ``min_rows`` (2000),
+    ``"none"``), ``c`` (inverse L2 strength, or ``"auto"``, the default: chosen from
+    the training rows), ``recipe`` (the feature recipe text, see
+    ``docs/recipes.md``; default the ``auto`` recipe), ``min_rows`` (2000),
     ``min_positives`` (50), ``cv`` (folds, 5; 0 = none), ``seed`` (42), ``max_iter``,
     ``tol``, ``min_count``, ``max_levels``, ``kinds`` (column -> ``numeric`` /
     ``boolean`` / ``categorical`` / ``text`` / ``id``), ``threads`` (0 = all cores), and

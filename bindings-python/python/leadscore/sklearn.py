@@ -20,7 +20,7 @@ inside leadscore); any other array-like is validated by scikit-learn as numbers,
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Union
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -72,7 +72,9 @@ _CLASSIFICATION_TARGETS = (
 class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
     """Binary L2 logistic regression with leadscore's automatic features.
 
-    Parameters mirror :func:`leadscore.train`. Two defaults differ from it because
+    Parameters mirror :func:`leadscore.train`: ``c`` is ``"auto"`` (chosen from the
+    training rows) or a number, and ``recipe`` the feature recipe (``None``: the
+    ``auto`` recipe of the data's columns). Two defaults differ from it because
     scikit-learn tooling evaluates and sizes data itself: ``cv=0`` (no internal
     cross-validation; use ``cross_val_score``) and ``min_rows=1``, ``min_positives=1``
     (fit on whatever data it is given).
@@ -88,7 +90,8 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        c: float = 1.0,
+        c: Union[float, str] = "auto",
+        recipe: Optional[str] = None,
         balance: str = "upsample",
         cv: int = 0,
         seed: int = 42,
@@ -102,6 +105,7 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
         threads: int = 0,
     ) -> None:
         self.c = c
+        self.recipe = recipe
         self.balance = balance
         self.cv = cv
         self.seed = seed
@@ -148,6 +152,7 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
     def _options(self) -> Dict[str, Any]:
         return {
             "c": self.c,
+            "recipe": self.recipe,
             "balance": self.balance,
             "cv": self.cv,
             "seed": self.seed,

@@ -237,6 +237,7 @@ pub(crate) fn fit_layout(
 ) -> Result<(Solution, f64, bool)> {
     let empty;
     let weights = if auto_c { None } else { sample_weight };
+    let fallback_c = cfg.c;
     let start_cfg;
     let cfg = if auto_c {
         start_cfg = SolverConfig {
@@ -263,7 +264,7 @@ pub(crate) fn fit_layout(
     }
     let strategy = prob.choose();
     let (start, c, chosen) = if strategy == Strategy::Lbfgs {
-        (None, cfg.c, false)
+        (None, fallback_c, false)
     } else {
         let (sol, c) = evidence_fit(&mut prob, cfg, strategy)?;
         // Equal weights reweigh nothing: the fit is the unweighted one.

@@ -1,0 +1,71 @@
+"""Every cross-language fixture set (tests/fixtures/fixtures.json) through every path
+of the Python package -- one record, explain, predict_proba on records, a DataFrame and
+a dict of columns, a Store -- and trained again with ``leadscore.train`` from the set's
+data and options (the recipe included); answers checked by tests/conformance/check.py."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+
+import pandas as pd
+
+import leadscore
+
+from conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location("conformance_check", ROOT / "tests" / "conformance" / "check.py")
+check = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(check)
+
+
+def _records(set_):
+    text = (ROOT / set_["records"]).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _answers(name, prefix, model, records, tmp_path):
+    out = [
+        {"set": name, "path": prefix + "score", "probabilities": [model.score(r)["probability"] for r in records]},
+        {"set": name, "path": prefix + "explain", "explain_k3": [model.explain(r, 3) for r in records]},
+        {"set": name, "path": prefix + "records", "probabilities": list(model.predict_proba(records))},
+        {"set": name, "path": prefix + "dataframe", "probabilities": list(model.predict_proba(pd.DataFrame.from_records(records)))},
+    ]
+    names = sorted({k for r in records for k in r})
+    columns = {n: [r.get(n) for r in records] for n in names}
+    out.append({"set": name, "path": prefix + "dict", "probabilities": list(model.predict_proba(columns))})
+    # The same model through a store (a tenant's own model).
+    store_root = tmp_path / f"store-{name}-{prefix}"
+    with leadscore.Store(str(store_root)) as store:
+        store.save("acme", model)
+        out.append({"set": name, "path": prefix + "store",
+                    "probabilities": [store.score("acme", r)["probability"] for r in records]})
+    shutil.rmtree(store_root)
+    return out
+
+
+def test_every_fixture_set_on_every_path(tmp_path):
+    lines = []
+    for s in check.manifest():
+        records = _records(s)
+        model = leadscore.Model.load(str(ROOT / s["model"]))
+        lines += _answers(s["name"], "", model, records, tmp_path)
+        if "train" in s:
+            opts = check_train_options(s)
+            target = opts.pop("target")
+            trained = leadscore.train(str(ROOT / s["train"]["data"]), target=target, **opts)
+            lines += _answers(s["name"], "trained_", trained, records, tmp_path)
+            # The same data as a DataFrame trains the same model.
+            df = pd.read_csv(ROOT / s["train"]["data"])
+            from_df = leadscore.train(df, target=target, **opts)
+            lines += _answers(s["name"], "trained_df_", from_df, records, tmp_path)
+    problems = check.check_lines([json.dumps(line, default=float) for line in lines])
+    assert not problems, "\n".join(problems[:20])
+
+
+def check_train_options(set_):
+    _prep = importlib.util.spec_from_file_location("conformance_prepare", ROOT / "tests" / "conformance" / "prepare.py")
+    prep = importlib.util.module_from_spec(_prep)
+    _prep.loader.exec_module(prep)
+    return prep.train_options(set_)
