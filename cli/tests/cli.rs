@@ -315,3 +315,108 @@ fn mass_training_into_a_store() {
     bad[5] = "client";
     assert_one_line_error(&run(&bad), "unknown column \"client\"");
 }
+
+#[test]
+fn recipes_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let churn = data("wa_churn.csv");
+    let churn = churn.to_str().unwrap();
+    // `recipe` prints the auto recipe, which trains as written.
+    let o = run(&["recipe", churn, "--target", "churn"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let auto = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        auto.lines().any(|l| l == "quantile_bin(tenure, 10)"),
+        "{auto}"
+    );
+    assert!(
+        auto.lines()
+            .any(|l| l.starts_with("one_hot(contract, min_count=10")),
+        "{auto}"
+    );
+    assert!(
+        !auto.contains("missing(total_charges)"),
+        "11 blank rows make no indicator: {auto}"
+    );
+    let file = dir.path().join("churn.recipe");
+    std::fs::write(
+        &file,
+        format!("{auto}cartesian(contract, internet_service)\nrate(total_charges, tenure)\n"),
+    )
+    .unwrap();
+    let model = dir.path().join("m.lsm");
+    let o = run(&[
+        "train",
+        churn,
+        "--target",
+        "churn",
+        "--recipe",
+        file.to_str().unwrap(),
+        "--cv",
+        "0",
+        "--out",
+        model.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["inspect", model.to_str().unwrap()]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("C=") && text.contains("(auto)"), "{text}");
+    assert!(
+        text.contains("recipe:\n") && text.contains("  cartesian(contract, internet_service)"),
+        "{text}"
+    );
+    let o = run(&["inspect", model.to_str().unwrap(), "--json"]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(j["recipe"]
+        .as_str()
+        .unwrap()
+        .contains("rate(total_charges, tenure)"));
+    assert_eq!(j["format_version"], 2);
+    // Explanations in words.
+    let o = run(&["score", model.to_str().unwrap(), churn, "--explain", "3"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("tenure in [") || text.contains("tenure < ") || text.contains("tenure >= "),
+        "{}",
+        &text[..400]
+    );
+    // A typo in a recipe is one line naming the recipe's line and column; a fixed C too.
+    std::fs::write(&file, "standardize(tenure)\none_hot(contrct)\n").unwrap();
+    for cmd in ["train", "eval"] {
+        let mut args = vec![
+            cmd,
+            churn,
+            "--target",
+            "churn",
+            "--recipe",
+            file.to_str().unwrap(),
+        ];
+        if cmd == "train" {
+            args.extend(["--out", model.to_str().unwrap()]);
+        }
+        assert_one_line_error(
+            &run(&args),
+            "recipe line 2, column 9: unknown column \"contrct\" (did you mean \"contract\"?)",
+        );
+    }
+    assert_one_line_error(
+        &run(&[
+            "eval",
+            churn,
+            "--target",
+            "churn",
+            "--recipe",
+            "/nonexistent.recipe",
+        ]),
+        "/nonexistent.recipe",
+    );
+    assert_one_line_error(
+        &run(&["eval", churn, "--target", "churn", "--c", "lots"]),
+        "--c expects a positive number or auto",
+    );
+    let o = run(&[
+        "eval", churn, "--target", "churn", "--c", "0.5", "--cv", "2", "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -266,8 +266,8 @@ impl Model {
                         + t.labels.iter().map(s).sum::<usize>()
                         + t.keys.capacity() * 8
                         + t.idf.capacity() * 8
-                        // The key index: a key, a column and a control byte per slot.
-                        + t.index.capacity() * 13;
+                        // The key index: a key and a column per slot.
+                        + t.index.capacity() * 16;
                 }
                 _ => {}
             }
@@ -524,11 +524,15 @@ impl Model {
             }
             let c = self.coef[j as usize] * (x - self.feature_means[j as usize]);
             let aligned = c * total > 0.0;
+            // The strongest column in the group's direction; ties (columns that
+            // always appear together fit equal coefficients) go to the first column.
             let better = match best {
                 None => true,
-                Some((_, _, _, bc)) => {
+                Some((_, bj, _, bc)) => {
                     let b_aligned = bc * total > 0.0;
-                    (aligned && !b_aligned) || (aligned == b_aligned && c.abs() > bc.abs())
+                    (aligned && !b_aligned)
+                        || (aligned == b_aligned
+                            && (c.abs() > bc.abs() || (c.abs() == bc.abs() && j < bj)))
                 }
             };
             if better {

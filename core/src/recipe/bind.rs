@@ -16,11 +16,22 @@ impl Pipeline {
     /// rows can then be encoded without lookups. Fails on a non-numeric value in a
     /// numeric column (naming the line); an absent column is missing in every row.
     pub fn bind<'t>(&'t self, table: &'t Table) -> Result<BoundTable<'t>> {
+        self.bind_as(table, false)
+    }
+
+    /// [`Pipeline::bind`] for building design matrices: each row's terms in increasing
+    /// column order, as a sparse row needs them (scoring emits them in the order of
+    /// the text, which the record path shares, and skips the sort).
+    pub(crate) fn bind_sorted<'t>(&'t self, table: &'t Table) -> Result<BoundTable<'t>> {
+        self.bind_as(table, true)
+    }
+
+    fn bind_as<'t>(&'t self, table: &'t Table, sorted: bool) -> Result<BoundTable<'t>> {
         let mut bound = Vec::with_capacity(self.steps.len());
         let mut sources = TableSources::new(table, None);
         for s in &self.steps {
             if !self.legacy(s) {
-                bound.push(self.bind_source(s, &mut sources)?);
+                bound.push(self.bind_source(s, &mut sources, sorted)?);
                 continue;
             }
             let input = &self.inputs[s.input()];
@@ -102,7 +113,12 @@ impl Pipeline {
 
     /// Binds a step that reads its source through [`TableSources`] (a derived
     /// source, or a step of the recipe language on a raw input).
-    fn bind_source<'t>(&'t self, s: &Step, ts: &mut TableSources<'t>) -> Result<Bound<'t>> {
+    fn bind_source<'t>(
+        &'t self,
+        s: &Step,
+        ts: &mut TableSources<'t>,
+        sorted: bool,
+    ) -> Result<Bound<'t>> {
         let (inputs, derived) = (&self.inputs[..], &self.derived[..]);
         let src = s.input();
         Ok(match s {
@@ -126,7 +142,7 @@ impl Pipeline {
                 starts.push(0u32);
                 for (l, &u) in levels.iter().zip(&used) {
                     if u {
-                        t.entries(l, &mut keys, &mut out);
+                        t.entries(l, sorted, &mut keys, &mut out);
                         entries.extend_from_slice(&out);
                     }
                     starts.push(u32::try_from(entries.len()).map_err(|_| {
@@ -153,7 +169,7 @@ impl Pipeline {
 
     /// Transforms the given rows of a table into a design matrix.
     pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<Features> {
-        let b = self.bind(table)?;
+        let b = self.bind_sorted(table)?;
         Ok(self.transform_bound(&b, rows))
     }
 
@@ -179,7 +195,7 @@ impl Pipeline {
         table: &Table,
         rows: &[usize],
     ) -> Result<Option<SolverRows>> {
-        let b = self.bind(table)?;
+        let b = self.bind_sorted(table)?;
         Ok(self.solver_rows(&b, rows))
     }
 
@@ -202,7 +218,7 @@ impl Pipeline {
     /// `[i * n_features..(i + 1) * n_features]`.
     #[cfg(test)]
     pub(crate) fn transform_dense(&self, table: &Table, rows: &[usize]) -> Result<Scratch<f64>> {
-        let b = self.bind(table)?;
+        let b = self.bind_sorted(table)?;
         Ok(self.transform_dense_bound(&b, rows, false).0)
     }
 
@@ -318,7 +334,7 @@ impl Pipeline {
         table: &Table,
         rows: &[usize],
     ) -> Result<Option<crate::train::solver::Split>> {
-        let b = self.bind(table)?;
+        let b = self.bind_sorted(table)?;
         let columnwise = self.columnwise(&b);
         let (count, sampled) = layout_counts(&b, rows, &columnwise, self.n_features);
         Ok(self.transform_split_bound(&b, rows, &columnwise, &count, sampled))

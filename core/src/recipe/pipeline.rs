@@ -1,7 +1,7 @@
 //! A fitted pipeline: raw inputs -> sources -> steps -> feature columns.
 
 use super::source::{Derived, Sources, ValueType};
-use super::step::{emit_text, Step, ValueKind};
+use super::step::{emit_text_after, Step, ValueKind};
 use crate::data::{
     format_num, parse_bool, Column, Kind, Record, Schema, Table, Value, MISSING_CODE,
 };
@@ -424,11 +424,11 @@ impl Pipeline {
                 continue;
             }
             match s {
-                Step::Terms(t) => {
-                    if let Some(x) = src.text(i)? {
-                        emit_text(t, &x, emit);
+                Step::Terms(t) => src.with_text_chain(i, |x, ops| {
+                    if let Some(x) = x {
+                        emit_text_after(t, x, ops, emit);
                     }
-                }
+                })?,
                 Step::Missing { offset, .. } => {
                     let missing = if i < n_in {
                         src.raw(i).is_missing()

@@ -62,6 +62,16 @@ impl Derived {
         }
     }
 
+    /// The string transform it is, if it is one.
+    pub(crate) fn text_op(&self) -> Option<text::TextOp> {
+        match self {
+            Derived::Lowercase(_) => Some(text::TextOp::Lowercase),
+            Derived::NoPunct(_) => Some(text::TextOp::NoPunct),
+            Derived::Negate(_) => Some(text::TextOp::Negate),
+            _ => None,
+        }
+    }
+
     /// The sources it reads.
     pub fn reads(&self) -> Vec<u32> {
         match self {
@@ -241,22 +251,41 @@ impl<'p, 'v, F: Fn(usize) -> Option<&'v Value>> Sources<'p, 'v, F> {
         }
     }
 
+    /// Calls `f` with the text source `s` is a chain of string transforms of (its
+    /// base, `None` when missing) and the transforms in the order they apply, so the
+    /// caller can run them without allocating (see `TermKind::distinct_keys_after`).
+    pub(crate) fn with_text_chain<R>(
+        &self,
+        s: usize,
+        f: impl FnOnce(Option<&str>, &[text::TextOp]) -> R,
+    ) -> Result<R> {
+        let mut ops = [text::TextOp::Lowercase; 8];
+        let (mut n, mut base) = (0, s);
+        while let Some(d) = self.def(base) {
+            let Some(op) = d.text_op() else { break };
+            if n == ops.len() {
+                // A chain longer than the buffer: the allocating way.
+                return Ok(f(self.text(s)?.as_deref(), &[]));
+            }
+            ops[n] = op;
+            n += 1;
+            base = d.reads()[0] as usize;
+        }
+        let ops = &mut ops[..n];
+        ops.reverse();
+        Ok(f(self.text(base)?.as_deref(), ops))
+    }
+
     /// Source `s` as a text (`None`: missing).
     pub(crate) fn text(&self, s: usize) -> Result<Option<Cow<'v, str>>> {
         if s < self.inputs.len() {
             return Ok(value_text(self.raw(s)));
         }
-        let t = |a: &u32| self.text(*a as usize);
         Ok(match self.def(s) {
-            Some(Derived::Lowercase(a)) => t(a)?.map(|x| match text::lowercase(&x) {
-                Cow::Borrowed(_) => x,
-                Cow::Owned(o) => Cow::Owned(o),
-            }),
-            Some(Derived::NoPunct(a)) => t(a)?.map(|x| match text::no_punct(&x) {
-                Cow::Borrowed(_) => x,
-                Cow::Owned(o) => Cow::Owned(o),
-            }),
-            Some(Derived::Negate(a)) => t(a)?.map(|x| Cow::Owned(text::negate(&x))),
+            Some(d @ (Derived::Lowercase(a) | Derived::NoPunct(a) | Derived::Negate(a))) => {
+                let op = d.text_op().unwrap_or(text::TextOp::Lowercase);
+                self.text(*a as usize)?.map(|x| Cow::Owned(op.applied(&x)))
+            }
             Some(Derived::Bins(..) | Derived::Cross(..)) => self.level(s)?,
             Some(_) => self.num(s)?.map(|x| Cow::Owned(format_num(x))),
             None => return Err(Error::Internal(format!("source {s} does not exist"))),
@@ -459,13 +488,8 @@ impl<'t> TableSources<'t> {
             }
             Derived::Lowercase(a) | Derived::NoPunct(a) | Derived::Negate(a) => {
                 let (codes, levels) = self.texts(inputs, derived, *a as usize)?;
-                let f = |l: &String| -> String {
-                    match def {
-                        Derived::Lowercase(_) => text::lowercase(l).into_owned(),
-                        Derived::NoPunct(_) => text::no_punct(l).into_owned(),
-                        _ => text::negate(l),
-                    }
-                };
+                let op = def.text_op().unwrap_or(text::TextOp::Lowercase);
+                let f = |l: &String| op.applied(l);
                 // Only the levels the rows hold are transformed.
                 let used = used_levels(&codes, levels.len());
                 let levels: Vec<String> = levels

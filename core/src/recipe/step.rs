@@ -121,6 +121,64 @@ impl PartialEq for TermsStep {
     }
 }
 
+/// A vocabulary's key -> column index: open addressing with linear probing in one
+/// flat table at most half full, a key and its column side by side, so a lookup
+/// touches one cache line (the keys are well-mixed hashes already; their low bits
+/// pick the slot), where a `HashMap`'s control bytes and slots are two.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TermIndex {
+    /// `(key, column)`; column `u32::MAX` marks an empty slot.
+    slots: Vec<(u64, u32)>,
+    mask: usize,
+}
+
+impl TermIndex {
+    /// The index of `keys` (column `k` for `keys[k]`); `Err` names a repeated key.
+    fn build(keys: &[u64]) -> std::result::Result<TermIndex, usize> {
+        let size = (keys.len() * 2).next_power_of_two().max(16);
+        let mut t = TermIndex {
+            slots: vec![(0, u32::MAX); size],
+            mask: size - 1,
+        };
+        for (k, &key) in keys.iter().enumerate() {
+            let mut i = key as usize & t.mask;
+            loop {
+                let slot = &mut t.slots[i];
+                if slot.1 == u32::MAX {
+                    *slot = (key, k as u32);
+                    break;
+                }
+                if slot.0 == key {
+                    return Err(k);
+                }
+                i = (i + 1) & t.mask;
+            }
+        }
+        Ok(t)
+    }
+
+    /// The column of `key`, if it has one.
+    #[inline]
+    fn get(&self, key: u64) -> Option<usize> {
+        let mut i = key as usize & self.mask;
+        loop {
+            let &(k, c) = self.slots.get(i)?;
+            if c == u32::MAX {
+                return None;
+            }
+            if k == key {
+                return Some(c as usize);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Slots allocated (for the model's in-memory size).
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+}
+
 /// A hasher for keys that are hashes already (the key itself).
 #[derive(Default, Clone, Copy)]
 pub(crate) struct KeyHasher(u64);
@@ -139,10 +197,6 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-/// Term key -> column of a vocabulary.
-pub(crate) type TermIndex =
-    std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>;
-
 impl TermsStep {
     /// Number of output columns.
     pub fn width(&self) -> usize {
@@ -159,13 +213,7 @@ impl TermsStep {
             self.index = TermIndex::default();
             return Ok(());
         }
-        let mut index = TermIndex::with_capacity_and_hasher(self.keys.len(), Default::default());
-        for (k, &key) in self.keys.iter().enumerate() {
-            if index.insert(key, k as u32).is_some() {
-                return Err(format!("term {k} repeats a key"));
-            }
-        }
-        self.index = index;
+        self.index = TermIndex::build(&self.keys).map_err(|k| format!("term {k} repeats a key"))?;
         Ok(())
     }
 
@@ -174,25 +222,38 @@ impl TermsStep {
     pub fn column_of(&self, key: u64) -> Option<usize> {
         match self.bits {
             Some(b) => Some((key & ((1u64 << b) - 1)) as usize),
-            None => self.index.get(&key).map(|&k| k as usize),
+            None => self.index.get(key),
         }
     }
 
-    /// The features of one text, in increasing column order (absolute columns),
-    /// into `out` (cleared first). `keys` is scratch.
-    pub fn entries(&self, text: &str, keys: &mut Vec<u64>, out: &mut Vec<(u32, f64)>) {
-        out.clear();
+    /// The features of one text (absolute columns) into `out` (cleared first): in
+    /// the order of the terms' first appearance in the text, or in increasing column
+    /// order with `sorted` (what a sparse row needs; scoring need not pay for the
+    /// sort). `keys` is scratch.
+    pub fn entries(
+        &self,
+        text: &str,
+        sorted: bool,
+        keys: &mut Vec<u64>,
+        out: &mut Vec<(u32, f64)>,
+    ) {
         self.kind.distinct_keys(text, keys);
-        let mut norm2 = 0.0;
-        for &key in keys.iter() {
+        self.entries_of_keys(keys, sorted, out);
+    }
+
+    /// [`TermsStep::entries`] of a text's distinct term keys.
+    pub(crate) fn entries_of_keys(&self, keys: &[u64], sorted: bool, out: &mut Vec<(u32, f64)>) {
+        out.clear();
+        let mut oov = 0usize;
+        for &key in keys {
             match self.column_of(key) {
                 Some(j) => out.push((j as u32, 1.0)),
-                None => norm2 += self.oov_idf * self.oov_idf,
+                None => oov += 1,
             }
         }
-        out.sort_unstable_by_key(|e| e.0);
         // Hashed terms can share a bucket: one entry per bucket, their weights added.
         if self.bits.is_some() {
+            out.sort_unstable_by_key(|e| e.0);
             out.dedup_by(|b, a| {
                 if a.0 == b.0 {
                     a.1 += b.1;
@@ -201,7 +262,10 @@ impl TermsStep {
                     false
                 }
             });
+        } else if sorted {
+            out.sort_unstable_by_key(|e| e.0);
         }
+        let mut norm2 = oov as f64 * (self.oov_idf * self.oov_idf);
         for e in out.iter_mut() {
             let w = e.1 * self.idf.get(e.0 as usize).copied().unwrap_or(0.0);
             e.1 = w;
@@ -474,12 +538,25 @@ impl Step {
 /// once warm).
 #[inline]
 pub(crate) fn emit_text(t: &TermsStep, text: &str, emit: &mut impl FnMut(u32, f64)) {
+    emit_text_after(t, text, &[], emit)
+}
+
+/// Emits the terms of `text` after the string transforms `ops` (see
+/// [`TermKind::distinct_keys_after`]).
+#[inline]
+pub(crate) fn emit_text_after(
+    t: &TermsStep,
+    text: &str,
+    ops: &[super::text::TextOp],
+    emit: &mut impl FnMut(u32, f64),
+) {
     type Buf = (Vec<u64>, Vec<(u32, f64)>);
     thread_local! {
         static SCRATCH: std::cell::RefCell<Buf> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
     }
     super::text::with_scratch(&SCRATCH, |(keys, out)| {
-        t.entries(text, keys, out);
+        t.kind.distinct_keys_after(text, ops, keys);
+        t.entries_of_keys(keys, false, out);
         for &(j, x) in out.iter() {
             emit(j, x);
         }

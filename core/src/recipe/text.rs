@@ -99,10 +99,31 @@ impl TermKind {
         });
     }
 
-    /// The keys of every term of `text`, sorted, each once.
+    /// The keys of every term of `text`, each once, in the order of their first
+    /// appearance.
     pub fn distinct_keys(self, text: &str, out: &mut Vec<u64>) {
+        with_tokens(text, |_, hashes| self.keys_of(hashes, out));
+    }
+
+    /// [`TermKind::distinct_keys`] of `text` after the string transforms `ops`
+    /// (applied in order): the same keys, computed in one pass over the text when
+    /// `negate` comes last (the `auto` recipe's chain), without building the
+    /// transformed text.
+    pub fn distinct_keys_after(self, text: &str, ops: &[TextOp], out: &mut Vec<u64>) {
+        match ops.split_last() {
+            Some((TextOp::Negate, first)) if !first.contains(&TextOp::Negate) => {
+                with_ops(text, first, |t| {
+                    negated_hashes(t, |hashes| self.keys_of(hashes, out))
+                })
+            }
+            _ => with_ops(text, ops, |t| self.distinct_keys(t, out)),
+        }
+    }
+
+    /// The distinct keys of the terms of a text's token hashes.
+    fn keys_of(self, hashes: &[u64], out: &mut Vec<u64>) {
         out.clear();
-        with_tokens(text, |_, hashes| match self {
+        match self {
             TermKind::Ngram(n) => {
                 for i in 0..hashes.len() {
                     let mut key = hashes[i];
@@ -125,10 +146,83 @@ impl TermKind {
                     }
                 }
             }
-        });
-        out.sort_unstable();
-        out.dedup();
+        }
+        dedup_keys(out);
     }
+}
+
+/// Calls `f` with the token hashes of `negate(text)` -- each token of the text, the
+/// [`NEGATION_SCOPE`] after a negation word prefixed with [`NEGATED_PREFIX`] -- hashed
+/// as [`with_tokens`] would hash the negated text's tokens, without writing it.
+fn negated_hashes<R>(text: &str, f: impl FnOnce(&[u64]) -> R) -> R {
+    type Buf = (Vec<u64>, Vec<u8>);
+    thread_local! {
+        static BUF: std::cell::RefCell<Buf> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    }
+    with_scratch(&BUF, |(hashes, word)| {
+        hashes.clear();
+        let mut left = 0usize;
+        tokens(text, |a, b| {
+            if hashes.len() >= MAX_TOKENS {
+                return;
+            }
+            let tok = &text[a..b];
+            let bare = tok.trim_end_matches(['.', ',', '!', '?', ';', ':']);
+            if is_negation(bare) {
+                hashes.push(token_hash(tok));
+                left = NEGATION_SCOPE;
+            } else if left > 0 {
+                word.clear();
+                word.extend_from_slice(NEGATED_PREFIX.as_bytes());
+                word.extend_from_slice(tok.as_bytes());
+                hashes.push(token_hash_bytes(word));
+                left -= 1;
+            } else {
+                hashes.push(token_hash(tok));
+            }
+            if ends_clause(tok) {
+                left = 0;
+            }
+        });
+        f(hashes)
+    })
+}
+
+/// Removes repeated keys, keeping each key's first appearance: a small open-addressing
+/// set (the keys are well-mixed hashes), linear in the number of keys where sorting
+/// them was a quarter of scoring a short text.
+fn dedup_keys(keys: &mut Vec<u64>) {
+    if keys.len() < 2 {
+        return;
+    }
+    type Buf = Vec<u64>;
+    thread_local! {
+        static SET: std::cell::RefCell<Buf> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    with_scratch(&SET, |set| {
+        let size = (keys.len() * 2).next_power_of_two();
+        let mask = size - 1;
+        set.clear();
+        set.resize(size, 0);
+        // 0 marks an empty slot; a key that is 0 is tracked apart.
+        let mut zero_seen = false;
+        keys.retain(|&k| {
+            if k == 0 {
+                return !std::mem::replace(&mut zero_seen, true);
+            }
+            let mut i = k as usize & mask;
+            loop {
+                match set[i] {
+                    0 => {
+                        set[i] = k;
+                        return true;
+                    }
+                    x if x == k => return false,
+                    _ => i = (i + 1) & mask,
+                }
+            }
+        });
+    });
 }
 
 /// Calls `f` with the byte spans and the hashes of the first [`MAX_TOKENS`] tokens of
@@ -176,28 +270,48 @@ fn tokens(text: &str, mut f: impl FnMut(usize, usize)) {
     } else {
         text
     };
-    if text.is_ascii() {
-        let bytes = text.as_bytes();
-        let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ');
-        let mut i = 0;
-        while i < bytes.len() {
-            while i < bytes.len() && space(bytes[i]) {
-                i += 1;
-            }
-            let start = i;
-            while i < bytes.len() && !space(bytes[i]) {
-                i += 1;
-            }
-            if i > start {
-                f(start, i);
-            }
+    let bytes = text.as_bytes();
+    // Unicode's white space beyond ASCII is encoded with lead bytes C2, E1, E2 or E3
+    // (no-break space, the em space, ...); without them, white space is ASCII's six
+    // bytes and tokens are found 64 bytes at a time from bit masks (a branch per
+    // token instead of two per byte).
+    let unicode_space = !text.is_ascii()
+        && (memchr::memchr3(0xC2, 0xE2, 0xE3, bytes).is_some()
+            || memchr::memchr(0xE1, bytes).is_some());
+    if unicode_space {
+        let base = text.as_ptr() as usize;
+        for t in text.split_whitespace() {
+            let a = t.as_ptr() as usize - base;
+            f(a, a + t.len());
         }
         return;
     }
-    let base = text.as_ptr() as usize;
-    for t in text.split_whitespace() {
-        let a = t.as_ptr() as usize - base;
-        f(a, a + t.len());
+    let mut start = 0usize;
+    let mut in_token = false;
+    for (k, block) in bytes.chunks(64).enumerate() {
+        // Bit i: byte i of the block is not white space.
+        let word = block.iter().enumerate().fold(0u64, |m, (i, &b)| {
+            let space = (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+            m | (u64::from(!space) << i)
+        });
+        let prev = u64::from(in_token);
+        let mut edges = word ^ ((word << 1) | prev);
+        if block.len() < 64 {
+            edges &= (1u64 << block.len()) - 1;
+        }
+        while edges != 0 {
+            let i = k * 64 + edges.trailing_zeros() as usize;
+            if in_token {
+                f(start, i);
+            } else {
+                start = i;
+            }
+            in_token = !in_token;
+            edges &= edges - 1;
+        }
+    }
+    if in_token {
+        f(start, bytes.len());
     }
 }
 
@@ -206,9 +320,23 @@ fn tokens(text: &str, mut f: impl FnMut(usize, usize)) {
 /// the state and multiplied by an odd constant, then the length, then SplitMix64's
 /// finaliser. Stable forever: keys and buckets in model files depend on it.
 pub fn token_hash(t: &str) -> u64 {
+    token_hash_bytes(t.as_bytes())
+}
+
+/// [`token_hash`] of UTF-8 bytes.
+#[inline]
+fn token_hash_bytes(bytes: &[u8]) -> u64 {
     const P: u64 = 0x9E37_79B9_7F4A_7C15;
-    let bytes = t.as_bytes();
     let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    if bytes.len() <= 8 {
+        // Most words: one zero-padded word.
+        let mut w = [0u8; 8];
+        w[..bytes.len()].copy_from_slice(bytes);
+        if !bytes.is_empty() {
+            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(P);
+        }
+        return fmix(h ^ bytes.len() as u64);
+    }
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
         let mut w = [0u8; 8];
@@ -246,18 +374,101 @@ fn fmix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A string transform of the recipe language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextOp {
+    /// `lowercase(text)`.
+    Lowercase,
+    /// `no_punct(text)`.
+    NoPunct,
+    /// `negate(text)`.
+    Negate,
+}
+
+impl TextOp {
+    /// Writes the transform of `src` into `dst` (cleared first).
+    pub fn apply(self, src: &str, dst: &mut String) {
+        dst.clear();
+        match self {
+            TextOp::Lowercase => lowercase_into(src, dst),
+            TextOp::NoPunct => no_punct_into(src, dst),
+            TextOp::Negate => negate_into(src, dst),
+        }
+    }
+
+    /// The transform of `src` as a new string.
+    pub fn applied(self, src: &str) -> String {
+        let mut out = String::with_capacity(src.len() + 16);
+        self.apply(src, &mut out);
+        out
+    }
+}
+
+/// Runs `f` with `text` after `ops` (applied in order), from per-thread buffers: a
+/// record's text is transformed without an allocation.
+pub(crate) fn with_ops<R>(text: &str, ops: &[TextOp], f: impl FnOnce(&str) -> R) -> R {
+    if ops.is_empty() {
+        return f(text);
+    }
+    type Buf = (String, String);
+    thread_local! {
+        static BUF: std::cell::RefCell<Buf> = const { std::cell::RefCell::new((String::new(), String::new())) };
+    }
+    with_scratch(&BUF, |(a, b)| {
+        // `no_punct` and `lowercase` of ASCII text, in either order, in one pass.
+        let fused = text.is_ascii()
+            && ops.len() >= 2
+            && matches!(
+                (ops[0], ops[1]),
+                (TextOp::NoPunct, TextOp::Lowercase) | (TextOp::Lowercase, TextOp::NoPunct)
+            );
+        let rest = if fused {
+            a.clear();
+            no_punct_lower_ascii(text, a);
+            &ops[2..]
+        } else {
+            ops[0].apply(text, a);
+            &ops[1..]
+        };
+        for op in rest {
+            op.apply(a, b);
+            std::mem::swap(a, b);
+        }
+        f(a)
+    })
+}
+
 /// `lowercase(text)`: Unicode lower case (borrowed when nothing changes).
 pub fn lowercase(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() {
-        if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(s.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(s)
-        }
-    } else if s.chars().any(|c| c.is_uppercase()) {
-        Cow::Owned(s.to_lowercase())
+    let changes = if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        s.chars().any(|c| c.is_uppercase())
+    };
+    if changes {
+        Cow::Owned(TextOp::Lowercase.applied(s))
     } else {
         Cow::Borrowed(s)
+    }
+}
+
+/// [`lowercase`] into `dst`: Unicode's lower case of each character, with the
+/// final-sigma rule of `str::to_lowercase` (its only rule that looks at neighbours).
+fn lowercase_into(s: &str, dst: &mut String) {
+    if s.is_ascii() {
+        dst.push_str(s);
+        dst.make_ascii_lowercase();
+    } else if s.contains('\u{3A3}') {
+        dst.push_str(&s.to_lowercase());
+    } else {
+        dst.reserve(s.len());
+        for c in s.chars() {
+            if c.is_ascii() {
+                dst.push(c.to_ascii_lowercase());
+            } else {
+                dst.extend(c.to_lowercase());
+            }
+        }
     }
 }
 
@@ -278,72 +489,137 @@ fn is_mark(c: char) -> bool {
 /// becomes a space, except an apostrophe between two letters or digits (`don't`,
 /// `д'Артаньян`). Borrowed when nothing changes.
 pub fn no_punct(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() {
-        let b = s.as_bytes();
-        let word = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_alphanumeric());
-        let keep = |i: usize| {
-            let c = b[i];
-            c.is_ascii_alphanumeric()
-                || matches!(c, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ')
-                || (c == b'\'' && i > 0 && word(i - 1) && word(i + 1))
-        };
-        if (0..b.len()).all(keep) {
-            return Cow::Borrowed(s);
-        }
-        let out: Vec<u8> = (0..b.len())
-            .map(|i| if keep(i) { b[i] } else { b' ' })
-            .collect();
-        // Only ASCII bytes were written.
-        return Cow::Owned(String::from_utf8(out).unwrap_or_default());
+    let out = TextOp::NoPunct.applied(s);
+    if out == s {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(out)
     }
-    let keep = |prev: Option<char>, c: char, next: Option<char>| {
-        word_char(c)
+}
+
+/// What `lowercase(no_punct(.))` makes of each ASCII byte: letters in lower case,
+/// digits and white space as they are, everything else a space; the apostrophe is
+/// marked 0 (it stays between two letters or digits).
+const NO_PUNCT_LOWER: [u8; 128] = {
+    let mut t = [b' '; 128];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_alphanumeric() {
+            b.to_ascii_lowercase()
+        } else if matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ') {
+            b
+        } else if b == b'\'' {
+            0
+        } else {
+            b' '
+        };
+        c += 1;
+    }
+    t
+};
+
+/// `lowercase(no_punct(s))` of ASCII text into `dst` (cleared): one pass through a
+/// table, the apostrophe alone looked at twice.
+fn no_punct_lower_ascii(s: &str, dst: &mut String) {
+    let b = s.as_bytes();
+    let word = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_alphanumeric());
+    let mut out = std::mem::take(dst).into_bytes();
+    out.clear();
+    out.extend(b.iter().map(|&c| NO_PUNCT_LOWER[usize::from(c & 0x7F)]));
+    let mut at = 0;
+    while let Some(p) = memchr::memchr(0, &out[at..]) {
+        let i = at + p;
+        out[i] = if i > 0 && word(i - 1) && word(i + 1) {
+            b'\''
+        } else {
+            b' '
+        };
+        at = i + 1;
+    }
+    // ASCII bytes only: always valid.
+    *dst = String::from_utf8(out).unwrap_or_default();
+}
+
+/// [`no_punct`] into `dst`.
+fn no_punct_into(s: &str, dst: &mut String) {
+    let b = s.as_bytes();
+    if s.is_ascii() {
+        let word = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_alphanumeric());
+        let mut out = std::mem::take(dst).into_bytes();
+        out.clear();
+        out.extend(b.iter().enumerate().map(|(i, &c)| {
+            let keep = c.is_ascii_alphanumeric()
+                || matches!(c, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ')
+                || (c == b'\'' && i > 0 && word(i - 1) && word(i + 1));
+            if keep {
+                c
+            } else {
+                b' '
+            }
+        }));
+        // ASCII bytes only: always valid.
+        *dst = String::from_utf8(out).unwrap_or_default();
+        return;
+    }
+    dst.reserve(s.len());
+    let mut prev: Option<char> = None;
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        let keep = word_char(c)
             || c.is_whitespace()
             || (matches!(c, '\'' | '\u{2019}')
                 && prev.is_some_and(word_char)
-                && next.is_some_and(word_char))
-    };
-    let mut prev = None;
-    let mut it = s.chars().peekable();
-    let mut clean = true;
-    while let Some(c) = it.next() {
-        if !keep(prev, c, it.peek().copied()) {
-            clean = false;
-            break;
-        }
+                && it.peek().copied().is_some_and(word_char));
+        dst.push(if keep { c } else { ' ' });
         prev = Some(c);
     }
-    if clean {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut prev = None;
-    let mut it = s.chars().peekable();
-    while let Some(c) = it.next() {
-        out.push(if keep(prev, c, it.peek().copied()) {
-            c
-        } else {
-            ' '
-        });
-        prev = Some(c);
-    }
-    Cow::Owned(out)
 }
 
 /// Whether a word negates what follows: `not`, `no`, `never`, `nor`, `cannot`, a word
 /// ending in `n't`; `не`, `нет`, `ни`, `без` (in any case).
 pub fn is_negation(word: &str) -> bool {
-    const WORDS: [&str; 9] = [
-        "not", "no", "never", "nor", "cannot", "не", "нет", "ни", "без",
-    ];
     // The longest are `cannot` and the `n't` forms of English auxiliaries
     // (`shouldn't`): at most 12 bytes with the typographic apostrophe.
-    if word.len() > 12 {
+    let b = word.as_bytes();
+    if b.len() > 12 || b.len() < 2 {
         return false;
     }
-    let w = lowercase(word);
-    let w = w.as_ref();
-    WORDS.contains(&w) || w.ends_with("n't") || w.ends_with("n\u{2019}t")
+    // Most words are ruled out by their first and last bytes: the words start with
+    // n, c (either case) or Cyrillic н, б (UTF-8 D0 BD/9D, D0 B1/91); the n't forms
+    // end in an apostrophe and t.
+    let starts = matches!(b[0], b'n' | b'N' | b'c' | b'C')
+        || (b[0] == 0xD0 && matches!(b[1], 0xBD | 0x9D | 0xB1 | 0x91));
+    let n = b.len();
+    let n_t = matches!(b[n - 1], b't' | b'T')
+        && (b[n - 2] == b'\'' || (n >= 4 && b[n - 4..n - 1] == [0xE2, 0x80, 0x99]));
+    if !starts && !n_t {
+        return false;
+    }
+    let mut buf = [0u8; 48];
+    let w = if word.is_ascii() {
+        let b = &mut buf[..word.len()];
+        b.copy_from_slice(word.as_bytes());
+        b.make_ascii_lowercase();
+        std::str::from_utf8(b).unwrap_or(word)
+    } else {
+        let mut n = 0;
+        for c in word.chars().flat_map(char::to_lowercase) {
+            let mut tmp = [0u8; 4];
+            let e = c.encode_utf8(&mut tmp).as_bytes();
+            if n + e.len() > buf.len() {
+                return false;
+            }
+            buf[n..n + e.len()].copy_from_slice(e);
+            n += e.len();
+        }
+        std::str::from_utf8(&buf[..n]).unwrap_or(word)
+    };
+    matches!(
+        w,
+        "not" | "no" | "never" | "nor" | "cannot" | "не" | "нет" | "ни" | "без"
+    ) || w.ends_with("n't")
+        || w.ends_with("n\u{2019}t")
 }
 
 /// Whether a token ends a clause (its last character is `.`, `,`, `!`, `?`, `;` or `:`).
@@ -360,9 +636,16 @@ fn ends_clause(token: &str) -> bool {
 /// the scope also ends at a word ending a clause (`good.`). Words are separated by
 /// single spaces in the result.
 pub fn negate(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
+    TextOp::Negate.applied(s)
+}
+
+/// [`negate`] into `dst`.
+fn negate_into(s: &str, out: &mut String) {
+    out.reserve(s.len() + 16);
     let mut left = 0usize;
-    for tok in s.split_whitespace() {
+    let mut spans = Vec::new();
+    tokens(s, |a, b| spans.push((a, b)));
+    for tok in spans.into_iter().map(|(a, b)| &s[a..b]) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -381,7 +664,6 @@ pub fn negate(s: &str) -> String {
             left = 0;
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -427,6 +709,78 @@ mod tests {
         assert_ne!(token_hash("abcdefgh"), token_hash("abcdefgh\0"));
     }
 
+    /// Texts with every kind of white space, punctuation, scripts and lengths around
+    /// the 64-byte blocks of the tokenizer.
+    fn samples() -> Vec<String> {
+        let mut out: Vec<String> = [
+            "",
+            " ",
+            "one",
+            "  lead   from\tweb\nform ",
+            "Не интересно, НЕ звонить!!! Договор — в понедельник.",
+            "no\u{a0}break\u{2003}em space\u{3000}ideographic",
+            "don't can’t WON'T it's 'quoted' rock'n'roll",
+            "Σίσυφος ΟΔΟΣ naïve café Straße",
+            "x\u{85}y\u{1680}z\u{2028}w",
+            "not good. not, bad; never: fine? no",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut rng = crate::rng::Rng::new(7);
+        let pieces = [
+            "ab", " ", "Ж", "\t", ".", "not", "НЕТ", "'", "\u{a0}", "x9", ",", "don't", "\n",
+        ];
+        for _ in 0..300 {
+            let n = rng.below(120) as usize;
+            out.push(
+                (0..n)
+                    .map(|_| pieces[rng.below(pieces.len() as u64) as usize])
+                    .collect(),
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn tokens_cut_as_split_whitespace() {
+        for s in samples() {
+            let mut got = Vec::new();
+            tokens(&s, |a, b| got.push(&s[a..b]));
+            let want: Vec<&str> = s.split_whitespace().collect();
+            assert_eq!(got, want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn fused_transforms_equal_the_step_by_step_ones() {
+        use TextOp::*;
+        let chains: [&[TextOp]; 6] = [
+            &[NoPunct, Lowercase, Negate],
+            &[Lowercase, NoPunct, Negate],
+            &[Lowercase, Negate],
+            &[Negate],
+            &[NoPunct, Lowercase],
+            &[Negate, Lowercase],
+        ];
+        for s in samples() {
+            for ops in chains {
+                let mut text = s.clone();
+                for op in ops {
+                    text = op.applied(&text);
+                }
+                with_ops(&s, ops, |t| assert_eq!(t, text, "{ops:?} of {s:?}"));
+                for kind in [TermKind::Ngram(2), TermKind::Osb(3)] {
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    kind.distinct_keys(&text, &mut a);
+                    kind.distinct_keys_after(&s, ops, &mut b);
+                    assert_eq!(a, b, "{ops:?} {kind:?} of {s:?}");
+                }
+            }
+            assert_eq!(lowercase(&s), s.to_lowercase(), "{s:?}");
+        }
+    }
+
     #[test]
     fn ngrams_and_osb() {
         assert_eq!(
@@ -449,9 +803,13 @@ mod tests {
         let mut b = Vec::new();
         TermKind::Osb(2).distinct_keys("x y", &mut b);
         assert!(!a.contains(&b[0]));
-        // Repeats are counted once by distinct_keys.
-        TermKind::Ngram(1).distinct_keys("a b a a", &mut a);
-        assert_eq!(a.len(), 2);
+        // Repeats are counted once by distinct_keys, in the order of first appearance.
+        TermKind::Ngram(1).distinct_keys("a b a a c b", &mut a);
+        assert_eq!(a, [token_hash("a"), token_hash("b"), token_hash("c")]);
+        let mut many: Vec<u64> = (0..1000u64).map(|i| i % 37).collect();
+        many.push(0);
+        dedup_keys(&mut many);
+        assert_eq!(many, (0..37).collect::<Vec<u64>>());
         // Word order matters.
         TermKind::Ngram(2).distinct_keys("a b", &mut a);
         TermKind::Ngram(2).distinct_keys("b a", &mut b);

@@ -210,7 +210,7 @@ impl Trainer {
     ) -> Result<Fitted> {
         let (table, y_all) = (job.table, job.y);
         let pipeline = Pipeline::fit(job.recipe, table, job.schema, rows, &self.config.auto)?;
-        let bound = pipeline.bind(table)?;
+        let bound = pipeline.bind_sorted(table)?;
         let test = test.map(|t| pipeline.transform_bound(&bound, t));
         let y: Vec<f64> = rows.iter().map(|&r| y_all[r]).collect();
         let mut rng = Rng::derive(self.config.seed, stream);
