@@ -3,9 +3,11 @@
 
 Peer: scikit-learn's LogisticRegression (lbfgs, C=1) in a Pipeline that one-hot
 encodes the categorical columns and imputes + standardises the numeric ones.
-leadscore: leadscore.train (same L2 objective, its own automatic features) and
-LeadScoreClassifier. Both fit without internal CV or rebalancing so they do the same
-work. Contenders run interleaved, round after round, so load from other processes hits
+leadscore: leadscore.train and LeadScoreClassifier with their defaults (the auto
+recipe -- numbers also binned -- and C chosen from the data), and leadscore.train with
+scikit-learn's features and C (tests/fixtures/recipes/wa_churn_v1_auto.recipe, C = 1:
+the same model, so the same work). All fit without internal CV or rebalancing.
+Contenders run interleaved, round after round, so load from other processes hits
 them alike (back to back with one BLAS thread, the default; 0.3 s apart with more, for
 the BLAS threads to go idle); prints medians and the ratios (sklearn time / leadscore
 time).
@@ -128,6 +130,7 @@ def run() -> int:
     # -- fit -------------------------------------------------------------------------
     pipe = sklearn_pipeline(X)
     clf = LeadScoreClassifier(balance="none")
+    same = (ROOT / "tests" / "fixtures" / "recipes" / "wa_churn_v1_auto.recipe").read_text()
     # With more than one BLAS/OpenMP thread, the worker threads left by the previous
     # contender spin for a while after their work: wait for them to sleep so that they
     # neither take a core nor count in this contender's CPU time. With one thread (the
@@ -138,13 +141,15 @@ def run() -> int:
         {
             "sk": lambda: pipe.fit(X, y),
             "ls": lambda: leadscore.train(df, target="churn", cv=0, balance="none"),
+            "same": lambda: leadscore.train(df, target="churn", cv=0, balance="none", recipe=same, c=1.0),
             "clf": lambda: clf.fit(X, y),
         },
         args.repeats,
         pause,
     )
-    t_sk, t_ls, t_clf = fit["sk"], fit["ls"], fit["clf"]
-    c_sk, c_ls, c_clf = fit["sk_cpu"], fit["ls_cpu"], fit["clf_cpu"]
+    t_sk, t_ls, t_clf, t_same = fit["sk"], fit["ls"], fit["clf"], fit["same"]
+    c_sk, c_ls, c_clf, c_same = fit["sk_cpu"], fit["ls_cpu"], fit["clf_cpu"], fit["same_cpu"]
+    same_model = leadscore.train(df, target="churn", cv=0, balance="none", recipe=same, c=1.0)
     t_ls_cv = median_time(lambda: leadscore.train(df, target="churn"), max(1, args.repeats // 3))
     model = leadscore.train(df, target="churn", cv=0, balance="none")
     pipe.fit(X, y)
@@ -154,6 +159,7 @@ def run() -> int:
     print("  (wall ms / process CPU ms, medians; ratio = sklearn / leadscore)")
     print(f"  sklearn Pipeline(one-hot + scale, LogisticRegression) {t_sk * 1e3:8.2f} / {c_sk * 1e3:8.2f}  train AUC {auc(y, pipe.predict_proba(X)[:, 1]):.4f}")
     print(f"  leadscore.train(cv=0, balance=none)                    {t_ls * 1e3:8.2f} / {c_ls * 1e3:8.2f}  train AUC {auc(y, model.predict_proba(df)):.4f}  ratio wall {t_sk / t_ls:5.1f}x cpu {c_sk / c_ls:5.1f}x")
+    print(f"  leadscore.train(same features, c=1, ...)               {t_same * 1e3:8.2f} / {c_same * 1e3:8.2f}  train AUC {auc(y, same_model.predict_proba(df)):.4f}  ratio wall {t_sk / t_same:5.1f}x cpu {c_sk / c_same:5.1f}x")
     print(f"  LeadScoreClassifier(balance=none).fit                  {t_clf * 1e3:8.2f} / {c_clf * 1e3:8.2f}  ratio wall {t_sk / t_clf:5.1f}x cpu {c_sk / c_clf:5.1f}x")
     print(f"  leadscore.train defaults (upsample, 5-fold CV = 6 fits) {t_ls_cv * 1e3:8.2f} ms  (for reference)")
 
@@ -192,7 +198,8 @@ def run() -> int:
     print(f"  leadscore Model.explain(dict, 3)                {t_ls_e * 1e6:9.2f} us")
 
     print("\nsummary (sklearn time / leadscore time; targets: fit >= 10x, single record >= 20x)")
-    print(f"  fit: train {t_sk / t_ls:.1f}x (cpu {c_sk / c_ls:.1f}x), LeadScoreClassifier {t_sk / t_clf:.1f}x (cpu {c_sk / c_clf:.1f}x)")
+    print(f"  fit: train {t_sk / t_ls:.1f}x (cpu {c_sk / c_ls:.1f}x), LeadScoreClassifier {t_sk / t_clf:.1f}x (cpu {c_sk / c_clf:.1f}x), "
+          f"same features and C {t_sk / t_same:.1f}x (cpu {c_sk / c_same:.1f}x)")
     print(f"  predict_proba 1M: Model {t_sk_p / t_ls_p:.1f}x, LeadScoreClassifier {t_sk_p / t_clf_p:.1f}x")
     print(f"  single record: {t_sk_1 / t_ls_1:.1f}x")
     return 0

@@ -1,13 +1,15 @@
 //! Mass training with the data already in memory: the leadscore side of
 //! `bench/mass_vs_sklearn.py`.
 //!
-//! `cargo run --release --example mass_bench -p leadscore -- EXPORT.csv [THREADS] [TOL] [REPEATS]`
+//! `cargo run --release --example mass_bench -p leadscore -- EXPORT.csv [THREADS] [TOL] [REPEATS] [RECIPE] [C]`
 //!
 //! Reads a multi-tenant export (`leadscore demo-data`), splits each tenant's rows
 //! (every fifth row is a test row, as the Python side does), then times only the
 //! training loop: per tenant, fit on the training rows (upsample, no CV) and score the
 //! test rows; tenants in parallel. The loop runs REPEATS times (default 1; TOL `-`
-//! keeps the default tolerance); `train_seconds` is the median. Prints one JSON line.
+//! keeps the default tolerance); `train_seconds` is the median. RECIPE is a recipe
+//! file (`-`: the auto recipe) and C a number or `auto` (the default). Prints one
+//! JSON line.
 
 use leadscore::data::csv::{read_csv_path, CsvOptions};
 use leadscore::eval::roc_auc;
@@ -65,6 +67,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A 2,000-row tenant keeps 1,600 training rows: min_rows is lowered to 1,000 so
     // every tenant trains (the scikit-learn side trains every tenant too).
+    let recipe = match args.get(5).filter(|s| s.as_str() != "-") {
+        Some(p) => Some(std::fs::read_to_string(p)?),
+        None => None,
+    };
+    let c = match args.get(6).map(String::as_str) {
+        None | Some("auto") => None,
+        Some(c) => Some(c.parse()?),
+    };
     let cfg = TrainConfig {
         cv_folds: 0,
         threads: 1,
@@ -74,6 +84,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter(|s| s.as_str() != "-")
             .map(|s| s.parse())
             .transpose()?,
+        recipe,
+        c,
         ..TrainConfig::default()
     };
     let trainer = Trainer::new(cfg)?;
