@@ -115,6 +115,8 @@ pub(crate) struct Prepared {
     group_base: Vec<f64>,
     /// The intercept plus `sum(w_j * mean_j)` over every column, in column order.
     base: f64,
+    /// The first column of each step (steps hold contiguous blocks, in order).
+    step_starts: Vec<u32>,
     /// The format version of the file or bytes the model was read from (0: made in
     /// this process).
     pub(crate) read_version: u16,
@@ -193,12 +195,14 @@ impl Model {
                 base += w * m;
             }
         }
+        let step_starts = steps.iter().map(|s| s.offset() as u32).collect();
         self.prepared = Prepared {
             groups,
             group_of_step,
             legacy,
             group_base,
             base,
+            step_starts,
             read_version: self.prepared.read_version,
         };
         Ok(())
@@ -438,15 +442,15 @@ impl Model {
         let mut contrib = p.group_base.clone();
         let mut z = self.intercept;
         let coef = &self.coef;
-        let steps = self.pipeline.steps();
-        let mut emitted: Vec<(u32, f64)> = Vec::new();
+        let mut emitted: Vec<(u32, f64, usize)> = Vec::new();
         self.pipeline.emit_record(record, &mut |j, x| {
             let w = coef[j as usize];
-            if let Some(g) = step_at(steps, j).map(|s| p.group_of_step[s]) {
-                contrib[g] += w * x;
+            let s = step_at(&p.step_starts, j);
+            if let Some(g) = p.group_of_step.get(s) {
+                contrib[*g] += w * x;
             }
             z += w * x;
-            emitted.push((j, x));
+            emitted.push((j, x, s));
         })?;
         let mut reasons: Vec<Reason> = p
             .groups
@@ -504,7 +508,7 @@ impl Model {
         &self,
         g: usize,
         record: &Record,
-        emitted: &[(u32, f64)],
+        emitted: &[(u32, f64, usize)],
         total: f64,
     ) -> Result<String> {
         let p = &self.prepared;
@@ -517,9 +521,8 @@ impl Model {
             }
         }
         let mut best: Option<(usize, u32, f64, f64)> = None;
-        for &(j, x) in emitted {
-            let Some(s) = step_at(steps, j) else { continue };
-            if p.group_of_step[s] != g {
+        for &(j, x, s) in emitted {
+            if p.group_of_step.get(s) != Some(&g) {
                 continue;
             }
             let c = self.coef[j as usize] * (x - self.feature_means[j as usize]);
@@ -872,12 +875,11 @@ impl CodedScorer {
     }
 }
 
-/// The index of the step whose columns hold feature `j` (steps are in column order).
+/// The index of the step whose columns hold feature `j`, from the steps' first
+/// columns (in order; an empty step shares its start with the next, which owns it).
 #[inline]
-fn step_at(steps: &[Step], j: u32) -> Option<usize> {
-    let j = j as usize;
-    let k = steps.partition_point(|s| s.offset() <= j).checked_sub(1)?;
-    (j < steps[k].offset() + steps[k].width()).then_some(k)
+fn step_at(starts: &[u32], j: u32) -> usize {
+    starts.partition_point(|&s| s <= j).saturating_sub(1)
 }
 
 /// A raw value as a reason shows it.

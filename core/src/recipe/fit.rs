@@ -53,6 +53,7 @@ impl Pipeline {
                 n_features: 0,
                 derived: Vec::new(),
                 recipe: recipe.to_owned(),
+                bin_columns: Default::default(),
             },
             table,
             schema,
@@ -107,14 +108,11 @@ impl Fitter<'_> {
 
     /// The source of an expression, made (and its parameters learnt) on first use.
     fn source(&mut self, node: &Node) -> Result<u32> {
-        if let Node::Column(name) = node {
-            return self.input(name);
-        }
         if let Some((_, s)) = self.nodes.iter().find(|(n, _)| n == node) {
             return Ok(*s);
         }
         let def = match node {
-            Node::Column(_) => unreachable!("handled above"),
+            Node::Column(name) => return self.input(name),
             Node::Log1p(x) => Derived::Log1p(self.source(x)?),
             Node::Rate(a, b) => Derived::Rate(self.source(a)?, self.source(b)?),
             Node::Clip(x, lo, hi) => Derived::Clip(self.source(x)?, *lo, *hi),
@@ -151,14 +149,16 @@ impl Fitter<'_> {
                 match self.raw_column(s) {
                     Some((name, col)) => fit_standardize(name, col, &self.rows, s, offset, false)?,
                     None => {
+                        // A computed number: its values are the training rows' already,
+                        // every one of them to be read as it is.
                         let name = self.p.source_name(s as usize);
                         let values = self.ts.num(&self.p.inputs, &self.p.derived, s as usize)?;
                         let col = Column::Num(values.to_vec());
-                        let all = Rows {
+                        let every = Rows {
                             rows: &[],
                             all: true,
                         };
-                        fit_standardize(&name, &col, &all, s, offset, false)?
+                        fit_standardize(&name, &col, &every, s, offset, false)?
                     }
                 }
             }

@@ -50,6 +50,22 @@ pub struct Pipeline {
     /// The recipe text it was fitted from (empty for a model of format version 1,
     /// whose fixed `auto` recipe predates the language).
     pub(crate) recipe: String,
+    /// What scoring derives from the above (see [`Pipeline::prepare`]).
+    #[serde(skip)]
+    pub(crate) bin_columns: BinColumns,
+}
+
+/// For each step that one-hot encodes bins of a number, the column of each bin
+/// (`u32::MAX`: none), so that scoring a record maps the number to its column without
+/// writing the bin's label.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BinColumns(Vec<Option<Vec<u32>>>);
+
+/// Derived state compares equal: it follows from the stored parts.
+impl PartialEq for BinColumns {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// The most feature columns a pipeline may produce (the solver's buffers grow with
@@ -84,6 +100,7 @@ impl Pipeline {
             n_features: 0,
             derived: Vec::new(),
             recipe: String::new(),
+            bin_columns: Default::default(),
         };
         // Every row in order (the final fit's case): the columns are read as they
         // are, without gathering them through `rows`.
@@ -268,6 +285,22 @@ impl Pipeline {
                     .map_err(|m| Error::ModelFormat(format!("step {k}: {m}")))?;
             }
         }
+        let bins = self
+            .steps
+            .iter()
+            .map(|s| match (s, self.bins_of(s.input())) {
+                (Step::OneHot { .. }, Some(edges)) => Some(
+                    (0..=edges.len())
+                        .map(|b| {
+                            s.level_column(Some(&super::source::bin_label(edges, b)))
+                                .unwrap_or(u32::MAX)
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect();
+        self.bin_columns = BinColumns(bins);
         Ok(())
     }
 
@@ -417,10 +450,26 @@ impl Pipeline {
             raw,
             _v: std::marker::PhantomData,
         };
-        for s in &self.steps {
+        for (k, s) in self.steps.iter().enumerate() {
             let i = s.input();
             if self.legacy(s) {
                 s.emit_value(&self.inputs[i].name, src.raw(i), emit)?;
+                continue;
+            }
+            // Bins of a number, one-hot: the number's bin, then its column.
+            if let (Some(Some(cols)), Some(Derived::Bins(a, edges))) = (
+                self.bin_columns.0.get(k),
+                self.derived.get(i.wrapping_sub(n_in)),
+            ) {
+                if let Some(x) = src.num(*a as usize)? {
+                    let c = cols
+                        .get(super::source::bin_of(edges, x) as usize)
+                        .copied()
+                        .unwrap_or(u32::MAX);
+                    if c != u32::MAX {
+                        emit(c, 1.0);
+                    }
+                }
                 continue;
             }
             match s {

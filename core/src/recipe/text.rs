@@ -463,10 +463,13 @@ fn lowercase_into(s: &str, dst: &mut String) {
     } else {
         dst.reserve(s.len());
         for c in s.chars() {
-            if c.is_ascii() {
-                dst.push(c.to_ascii_lowercase());
-            } else {
-                dst.extend(c.to_lowercase());
+            match c {
+                _ if c.is_ascii() => dst.push(c.to_ascii_lowercase()),
+                // Russian's capitals, without Unicode's tables: А-Я, then Ё.
+                '\u{410}'..='\u{42F}' => dst.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+                '\u{401}' => dst.push('\u{451}'),
+                '\u{430}'..='\u{44F}' | '\u{451}' => dst.push(c),
+                _ => dst.extend(c.to_lowercase()),
             }
         }
     }
@@ -476,7 +479,13 @@ fn lowercase_into(s: &str, dst: &mut String) {
 /// script.
 #[inline]
 fn word_char(c: char) -> bool {
-    c.is_alphanumeric() || (!c.is_ascii() && is_mark(c))
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // Russian's letters without Unicode's tables (their lookup was a third of
+        // scoring a short Russian comment).
+        '\u{410}'..='\u{44F}' | '\u{401}' | '\u{451}' => true,
+        _ => c.is_alphanumeric() || is_mark(c),
+    }
 }
 
 /// Combining marks (the stress accent of Russian dictionaries, say), by the blocks
@@ -740,6 +749,20 @@ mod tests {
             );
         }
         out
+    }
+
+    #[test]
+    fn fast_paths_agree_with_unicode() {
+        for c in ('\u{0}'..='\u{4FF}').chain('\u{2000}'..='\u{20FF}') {
+            assert_eq!(
+                word_char(c),
+                c.is_alphanumeric() || (!c.is_ascii() && is_mark(c)),
+                "{c:?}"
+            );
+            let mut a = String::new();
+            lowercase_into(&format!("{c}ж"), &mut a);
+            assert_eq!(a, format!("{c}ж").to_lowercase(), "{c:?}");
+        }
     }
 
     #[test]
