@@ -1,7 +1,10 @@
 <?php
 // Per-lead scoring latency from PHP: LeadScore\Model::score() on a 30-field lead
 // against (a) the same logistic model hand-written in plain PHP arrays (the dot
-// product a PHP team would otherwise write) and (b) the C ABI alone (php_score_c).
+// product a PHP team would otherwise write: a model of standardised numbers with
+// missing indicators, flags and one-hot categories, trained with that recipe) and
+// (b) the C ABI alone (php_score_c); then the model of the default recipe (numbers
+// also binned, the comment's words) from PHP and through the C ABI.
 // Medians over 100,000 calls (1,000 timed batches of 100). Run through
 // bench/php_score.sh, which builds everything in release mode.
 //
@@ -48,10 +51,23 @@ for ($i = 0; $i < 4000; $i++) {
     $lead['won'] = mt_rand() / mt_getrandmax() < 1 / (1 + exp(-$z)) ? 1 : 0;
     $rows[] = $lead;
 }
+// The recipe of the model a PHP team would hand-write.
+$recipe = '';
+for ($i = 0; $i < 20; $i++) {
+    $recipe .= "standardize(num_$i)\nmissing(num_$i)\n";
+}
+foreach (array_keys(CATS) as $name) {
+    $recipe .= "one_hot($name)\n";
+}
+$recipe .= "has_phone\nhas_email\nvip\n";
 $t = hrtime(true);
-$model = Model::trainRows($rows, ['target' => 'won', 'cv' => 0, 'minRows' => 1000, 'threads' => 1]);
+$options = ['target' => 'won', 'cv' => 0, 'minRows' => 1000, 'threads' => 1];
+$model = Model::trainRows($rows, $options + ['recipe' => $recipe]);
 printf("trained on %d rows x %d fields in %.2f s: %d features\n", count($rows), count($rows[0]) - 1,
     (hrtime(true) - $t) / 1e9, $model->info()['features']);
+$t = hrtime(true);
+$auto = Model::trainRows($rows, $options);
+printf("default recipe: trained in %.2f s, %d features\n", (hrtime(true) - $t) / 1e9, $auto->info()['features']);
 
 $leads = [];
 for ($i = 0; $i < 100; $i++) {
@@ -70,6 +86,8 @@ foreach ($j['pipeline']['steps'] as $step) {
     $o = $s['offset'];
     if ($type === 'Standardize') {
         $NUM[$name] = [$s['mean'], $s['scale'], $coef[$o], $s['missing_indicator'] ? $coef[$o + 1] : 0.0];
+    } elseif ($type === 'Missing') {
+        $NUM[$name][3] = $coef[$o];
     } elseif ($type === 'Flag') {
         $FLAG[$name] = [$coef[$o], $s['missing_indicator'] ? $coef[$o + 1] : 0.0];
     } else {
@@ -149,8 +167,8 @@ for ($round = 0; $round < 2; $round++) { // round 0 warms up
 $ext = median($tExt);
 $plain = median($tPlain);
 
-$c = null;
-if ($cBench) {
+// The C ABI alone on the same leads: median ns per lead, filling the record and not.
+function c_bench(string $cBench, Model $model, array $leads, float $sum): array {
     $dir = sys_get_temp_dir() . '/leadscore-bench-' . getmypid();
     @mkdir($dir);
     $model->save("$dir/model.lsm");
@@ -177,7 +195,28 @@ if ($cBench) {
         fwrite(STDERR, "the C bench failed or disagrees: " . var_export($out, true) . "\n");
         exit(1);
     }
+    return $c;
 }
+$c = $cBench ? c_bench($cBench, $model, $leads, $sum) : null;
+
+// The default recipe's model, from PHP and through the C ABI.
+$autoSum = 0.0;
+foreach ($leads as $lead) {
+    $autoSum += $auto->score($lead);
+}
+$tAuto = [];
+for ($round = 0; $round < 2; $round++) {
+    $tAuto = [];
+    for ($b = 0; $b < BATCHES; $b++) {
+        $t0 = hrtime(true);
+        for ($i = 0; $i < BATCH; $i++) {
+            $auto->score($leads[$i]);
+        }
+        $tAuto[] = (hrtime(true) - $t0) / BATCH;
+    }
+}
+$extAuto = median($tAuto);
+$cAuto = $cBench ? c_bench($cBench, $auto, $leads, $autoSum) : null;
 
 printf("\nper-lead latency, 30-field lead, median of %d batches of %d calls (ns)\n", BATCHES, BATCH);
 printf("%-52s %9.0f\n", 'LeadScore\\Model::score() (PHP extension)', $ext);
@@ -189,4 +228,10 @@ if ($c) {
 printf("\nratio plain PHP / extension: %.2fx (above 1: the extension is faster)\n", $plain / $ext);
 if ($c) {
     printf("ratio extension / C ABI (build + score): %.2fx\n", $ext / $c['build_and_score_ns']);
+}
+printf("\nthe default recipe's model (%d features: numbers binned, the comment's words), ns\n", $auto->info()['features']);
+printf("%-52s %9.0f\n", 'LeadScore\\Model::score() (PHP extension)', $extAuto);
+if ($cAuto) {
+    printf("%-52s %9.0f\n", 'C ABI: clear + 30 x ls_record_set_* + ls_model_score', $cAuto['build_and_score_ns']);
+    printf("%-52s %9.0f\n", 'C ABI: ls_model_score on a filled record', $cAuto['score_only_ns']);
 }

@@ -208,7 +208,7 @@ pub(crate) mod v1 {
                     n_features: m.pipeline.n_features,
                     derived: Vec::new(),
                     recipe: String::new(),
-                    bin_columns: Default::default(),
+                    scoring: Default::default(),
                 },
                 coef: m.coef,
                 intercept: m.intercept,

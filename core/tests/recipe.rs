@@ -302,9 +302,9 @@ fn auto_recipe_of_every_kind() {
             "standardize(amount)",
             "quantile_bin(amount, 10)",
             "standardize(sparse_gap)",
-            "quantile_bin(sparse_gap, 10)",
             // 100 of 2,000 rows missing: enough to learn an indicator.
             "missing(sparse_gap)",
+            "quantile_bin(sparse_gap, 10)",
             "standardize(rare_gap)",
             "quantile_bin(rare_gap, 10)",
             // 5 of 2,000 rows: no indicator.
@@ -334,4 +334,63 @@ fn fixed_c_keeps_the_given_strength() {
         .unwrap();
     assert_eq!(m.meta().c, 0.5);
     assert!(!m.meta().c_auto);
+}
+
+#[test]
+fn booleans_as_numbers_and_numbers_with_their_indicator() {
+    let table = demo(2500);
+    // `has_phone` is written yes/no: read as 1/0 where a number is expected, on the
+    // table and record paths alike; `standardize(x)` then `missing(x)` is one step
+    // with its indicator column, as the first release's.
+    let recipe = "standardize(has_phone)\nstandardize(deal_amount)\nmissing(deal_amount)\ncartesian(has_phone, source)";
+    let model = Trainer::new(config(recipe))
+        .unwrap()
+        .fit(&table, &TargetSpec::new(synth::TARGET))
+        .unwrap();
+    let steps = model.pipeline().steps();
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    assert!(matches!(
+        steps[1],
+        leadscore::recipe::Step::Standardize {
+            missing_indicator: true,
+            ..
+        }
+    ));
+    assert_eq!(
+        model.feature_names()[1..3],
+        [
+            "deal_amount".to_owned(),
+            "deal_amount is missing".to_owned()
+        ]
+    );
+    let recs = records(&table, 50);
+    let batch = model.logits_batch(&Table::from_records(&recs)).unwrap();
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(
+            model.logit(r).unwrap().to_bits(),
+            batch[i].to_bits(),
+            "record {i}"
+        );
+    }
+    let yes = model
+        .logit(&Record::new().with("has_phone", "yes"))
+        .unwrap();
+    assert_eq!(
+        yes.to_bits(),
+        model
+            .logit(&Record::new().with("has_phone", true))
+            .unwrap()
+            .to_bits()
+    );
+    assert_eq!(
+        yes.to_bits(),
+        model
+            .logit(&Record::new().with("has_phone", 1))
+            .unwrap()
+            .to_bits()
+    );
+    let e = model
+        .logit(&Record::new().with("has_phone", "maybe"))
+        .unwrap_err();
+    assert!(e.to_string().contains("has_phone"), "{e}");
 }

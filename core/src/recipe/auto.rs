@@ -56,10 +56,11 @@ pub fn auto_recipe(table: &Table, schema: &Schema, opts: &AutoOptions) -> String
         let c = column_text(&f.name);
         match f.kind {
             Kind::Numeric => {
-                out += &format!("standardize({c})\nquantile_bin({c}, {AUTO_BINS})\n");
+                out += &format!("standardize({c})\n");
                 if enough_missing(&f.name) {
                     out += &format!("missing({c})\n");
                 }
+                out += &format!("quantile_bin({c}, {AUTO_BINS})\n");
             }
             Kind::Boolean => {
                 out += &format!("{c}\n");

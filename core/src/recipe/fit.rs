@@ -4,7 +4,9 @@
 //! learnt from the training rows only.
 
 use super::parse::parse;
-use super::pipeline::{fit_flag, fit_one_hot, fit_standardize, select_levels, Rows, MAX_FEATURES};
+use super::pipeline::{
+    fit_flag, fit_one_hot, fit_standardize, select_levels, Indicator, Rows, MAX_FEATURES,
+};
 use super::plan::{plan, Node, Output, PlanDefaults};
 use super::source::{used_levels, Derived, TableSources};
 use super::step::{Step, TermsStep};
@@ -53,7 +55,7 @@ impl Pipeline {
                 n_features: 0,
                 derived: Vec::new(),
                 recipe: recipe.to_owned(),
-                bin_columns: Default::default(),
+                scoring: Default::default(),
             },
             table,
             schema,
@@ -65,8 +67,22 @@ impl Pipeline {
         for out in &outputs {
             collect_columns(out, &mut |name| f.input(name).map(|_| ()))?;
         }
-        for out in &outputs {
-            f.output(out)?;
+        // A raw number's or flag's line followed by `missing(x)` of the same column is
+        // one step with its indicator (the first release's step: the same columns,
+        // scored by the plainest path).
+        let mut k = 0;
+        while k < outputs.len() {
+            let fused = match (&outputs[k], outputs.get(k + 1)) {
+                (Output::Standardize(Node::Column(a)), Some(Output::Missing(Node::Column(b)))) => {
+                    a == b && table.column(a).is_some() && schema.kind_of(a) == Some(Kind::Numeric)
+                }
+                (Output::Flag(Node::Column(a)), Some(Output::Missing(Node::Column(b)))) => {
+                    a == b && table.column(a).is_some()
+                }
+                _ => false,
+            };
+            f.output(&outputs[k], fused)?;
+            k += 1 + usize::from(fused);
         }
         let mut p = f.p;
         p.prepare()?;
@@ -138,7 +154,14 @@ impl Fitter<'_> {
         Some((&input.name, self.table.column(&input.name)?))
     }
 
-    fn output(&mut self, out: &Output) -> Result<()> {
+    /// Fits one output (with `indicator`, a raw number or flag with its missing
+    /// indicator column).
+    fn output(&mut self, out: &Output, indicator: bool) -> Result<()> {
+        let ind = if indicator {
+            Indicator::Always
+        } else {
+            Indicator::Never
+        };
         let offset = u32::try_from(self.p.n_features)
             .ok()
             .filter(|&o| (o as usize) < MAX_FEATURES)
@@ -146,8 +169,15 @@ impl Fitter<'_> {
         let step = match out {
             Output::Standardize(node) => {
                 let s = self.source(node)?;
-                match self.raw_column(s) {
-                    Some((name, col)) => fit_standardize(name, col, &self.rows, s, offset, false)?,
+                // A raw number is read as it is; booleans (1/0, yes/no) and computed
+                // numbers through their source.
+                let numeric = self
+                    .p
+                    .inputs
+                    .get(s as usize)
+                    .is_some_and(|i| i.kind == Kind::Numeric);
+                match self.raw_column(s).filter(|_| numeric) {
+                    Some((name, col)) => fit_standardize(name, col, &self.rows, s, offset, ind)?,
                     None => {
                         // A computed number: its values are the training rows' already,
                         // every one of them to be read as it is.
@@ -158,7 +188,7 @@ impl Fitter<'_> {
                             rows: &[],
                             all: true,
                         };
-                        fit_standardize(&name, &col, &every, s, offset, false)?
+                        fit_standardize(&name, &col, &every, s, offset, Indicator::Never)?
                     }
                 }
             }
@@ -167,7 +197,7 @@ impl Fitter<'_> {
                 let (name, col) = self
                     .raw_column(s)
                     .ok_or_else(|| Error::Internal("a flag of a computed value".into()))?;
-                fit_flag(name, col, &self.rows, s, offset, false)?
+                fit_flag(name, col, &self.rows, s, offset, ind)?
             }
             Output::OneHot {
                 of,

@@ -52,17 +52,23 @@ pub struct Pipeline {
     pub(crate) recipe: String,
     /// What scoring derives from the above (see [`Pipeline::prepare`]).
     #[serde(skip)]
-    pub(crate) bin_columns: BinColumns,
+    pub(crate) scoring: Scoring,
 }
 
-/// For each step that one-hot encodes bins of a number, the column of each bin
-/// (`u32::MAX`: none), so that scoring a record maps the number to its column without
-/// writing the bin's label.
+/// What scoring a record derives from a pipeline's stored parts.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct BinColumns(Vec<Option<Vec<u32>>>);
+pub(crate) struct Scoring {
+    /// For each step that one-hot encodes bins of a number, the column of each bin
+    /// (`u32::MAX`: none), so that a record's number maps to its column without the
+    /// bin's label being written.
+    bin_columns: Vec<Option<Vec<u32>>>,
+    /// Whether every step reads a raw input the first release's way or flags it
+    /// missing (and no source is derived): the record path is then one plain loop.
+    simple: bool,
+}
 
 /// Derived state compares equal: it follows from the stored parts.
-impl PartialEq for BinColumns {
+impl PartialEq for Scoring {
     fn eq(&self, _: &Self) -> bool {
         true
     }
@@ -100,7 +106,7 @@ impl Pipeline {
             n_features: 0,
             derived: Vec::new(),
             recipe: String::new(),
-            bin_columns: Default::default(),
+            scoring: Default::default(),
         };
         // Every row in order (the final fit's case): the columns are read as they
         // are, without gathering them through `rows`.
@@ -115,8 +121,22 @@ impl Pipeline {
             let input = p.inputs.len() as u32;
             let offset = p.n_features as u32;
             let step = match field.kind {
-                Kind::Numeric => fit_standardize(&field.name, col, &rows, input, offset, true)?,
-                Kind::Boolean => fit_flag(&field.name, col, &rows, input, offset, true)?,
+                Kind::Numeric => fit_standardize(
+                    &field.name,
+                    col,
+                    &rows,
+                    input,
+                    offset,
+                    Indicator::WhenMissing,
+                )?,
+                Kind::Boolean => fit_flag(
+                    &field.name,
+                    col,
+                    &rows,
+                    input,
+                    offset,
+                    Indicator::WhenMissing,
+                )?,
                 Kind::Categorical => {
                     fit_one_hot(col, &rows, input, offset, opts.min_count, opts.max_levels)
                 }
@@ -300,7 +320,15 @@ impl Pipeline {
                 _ => None,
             })
             .collect();
-        self.bin_columns = BinColumns(bins);
+        let simple = self.derived.is_empty()
+            && self
+                .steps
+                .iter()
+                .all(|s| self.legacy(s) || matches!(s, Step::Missing { .. }));
+        self.scoring = Scoring {
+            bin_columns: bins,
+            simple,
+        };
         Ok(())
     }
 
@@ -443,6 +471,21 @@ impl Pipeline {
         raw: impl Fn(usize) -> Option<&'v Value>,
         emit: &mut impl FnMut(u32, f64),
     ) -> Result<()> {
+        if self.scoring.simple {
+            for s in &self.steps {
+                let i = s.input();
+                let v = raw(i).unwrap_or(&Value::Missing);
+                match s {
+                    Step::Missing { offset, .. } => {
+                        if v.is_missing() {
+                            emit(*offset, 1.0);
+                        }
+                    }
+                    _ => s.emit_value(&self.inputs[i].name, v, emit)?,
+                }
+            }
+            return Ok(());
+        }
         let n_in = self.inputs.len();
         let src = Sources {
             inputs: &self.inputs,
@@ -456,9 +499,15 @@ impl Pipeline {
                 s.emit_value(&self.inputs[i].name, src.raw(i), emit)?;
                 continue;
             }
+            if let (Step::Missing { offset, .. }, true) = (s, i < n_in) {
+                if src.raw(i).is_missing() {
+                    emit(*offset, 1.0);
+                }
+                continue;
+            }
             // Bins of a number, one-hot: the number's bin, then its column.
             if let (Some(Some(cols)), Some(Derived::Bins(a, edges))) = (
-                self.bin_columns.0.get(k),
+                self.scoring.bin_columns.get(k),
                 self.derived.get(i.wrapping_sub(n_in)),
             ) {
                 if let Some(x) = src.num(*a as usize)? {
@@ -501,14 +550,15 @@ impl Pipeline {
 
     /// Whether a step takes the first release's path (a number, flag or category read
     /// straight from a raw input, converted by [`Step::emit_value`]); every other
-    /// step reads its source through [`Sources`] (booleans as `yes` / `no` when read
-    /// as categories).
+    /// step reads its source through [`Sources`] (booleans as 1/0 when read as
+    /// numbers, `yes` / `no` as categories).
     #[inline]
     pub(crate) fn legacy(&self, s: &Step) -> bool {
         let i = s.input();
         s.is_v1()
             && self.inputs.get(i).is_some_and(|input| {
-                !(matches!(s, Step::OneHot { .. }) && input.kind == Kind::Boolean)
+                !(matches!(s, Step::OneHot { .. } | Step::Standardize { .. })
+                    && input.kind == Kind::Boolean)
             })
     }
 }
@@ -544,15 +594,36 @@ impl Rows<'_> {
     }
 }
 
+/// Whether a number's or a flag's step carries a missing indicator column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Indicator {
+    /// None.
+    Never,
+    /// When a training value is missing (the first release's `auto`).
+    WhenMissing,
+    /// Always (a recipe's `missing(x)` right after `x`'s step).
+    Always,
+}
+
+impl Indicator {
+    fn with(self, missing: bool) -> bool {
+        match self {
+            Indicator::Never => false,
+            Indicator::WhenMissing => missing,
+            Indicator::Always => true,
+        }
+    }
+}
+
 /// A standardised number: mean and standard deviation of the present values on the
-/// training rows; with `indicator`, a missing indicator column when any is missing.
+/// training rows, and a missing indicator column as `indicator` says.
 pub(crate) fn fit_standardize(
     name: &str,
     col: &Column,
     rows: &Rows<'_>,
     input: u32,
     offset: u32,
-    indicator: bool,
+    indicator: Indicator,
 ) -> Result<Step> {
     let values: std::borrow::Cow<'_, [f64]> = match col {
         Column::Num(v) => rows.of(v),
@@ -624,19 +695,18 @@ pub(crate) fn fit_standardize(
         } else {
             1.0
         },
-        missing_indicator: indicator && n < values.len(),
+        missing_indicator: indicator.with(n < values.len()),
     })
 }
 
-/// A 0/1 flag; with `indicator`, a missing indicator column when any training value is
-/// missing.
+/// A 0/1 flag, and a missing indicator column as `indicator` says.
 pub(crate) fn fit_flag(
     name: &str,
     col: &Column,
     rows: &Rows<'_>,
     input: u32,
     offset: u32,
-    indicator: bool,
+    indicator: Indicator,
 ) -> Result<Step> {
     let (all, rows) = (rows.all, rows.rows);
     let missing = match col {
@@ -687,7 +757,7 @@ pub(crate) fn fit_flag(
     Ok(Step::Flag {
         input,
         offset,
-        missing_indicator: indicator && missing,
+        missing_indicator: indicator.with(missing),
     })
 }
 

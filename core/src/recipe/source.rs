@@ -192,24 +192,13 @@ impl<'p, 'v, F: Fn(usize) -> Option<&'v Value>> Sources<'p, 'v, F> {
         self.derived.get(s.checked_sub(self.inputs.len())?)
     }
 
-    /// The name of the raw field a source reads first (for error messages).
-    fn field(&self, s: usize) -> &'p str {
-        let mut s = s;
-        loop {
-            if let Some(i) = self.inputs.get(s) {
-                return &i.name;
-            }
-            match self.def(s).and_then(|d| d.reads().first().copied()) {
-                Some(r) => s = r as usize,
-                None => return "",
-            }
-        }
-    }
-
     /// Source `s` as a number (`None`: missing).
     pub(crate) fn num(&self, s: usize) -> Result<Option<f64>> {
-        if s < self.inputs.len() {
-            return value_to_num(self.field(s), self.raw(s));
+        if let Some(input) = self.inputs.get(s) {
+            if input.kind == crate::data::Kind::Boolean {
+                return Ok(value_to_bool(&input.name, self.raw(s))?.map(|b| f64::from(u8::from(b))));
+            }
+            return value_to_num(&input.name, self.raw(s));
         }
         let some = |x: f64| Ok((!x.is_nan()).then_some(x));
         match self.def(s) {
@@ -514,6 +503,9 @@ impl<'t> TableSources<'t> {
     ) -> Result<Slice<'t, f64>> {
         let n = self.len();
         let name = inputs.get(s).map_or("", |i| i.name.as_str()).to_owned();
+        let boolean = inputs
+            .get(s)
+            .is_some_and(|i| i.kind == crate::data::Kind::Boolean);
         let col = self.col(inputs, derived, s)?.cloned();
         Ok(match col {
             None => vec![f64::NAN; n].into(),
@@ -522,7 +514,13 @@ impl<'t> TableSources<'t> {
                 let parsed: Vec<std::result::Result<Option<f64>, String>> = levels
                     .iter()
                     .map(|l| {
-                        str_to_num(&name, l).map_err(|e| match e {
+                        let x = if boolean {
+                            value_to_bool(&name, &Value::Str(l.clone()))
+                                .map(|b| b.map(|b| f64::from(u8::from(b))))
+                        } else {
+                            str_to_num(&name, l)
+                        };
+                        x.map_err(|e| match e {
                             Error::InvalidValue { message, .. } => message,
                             other => other.to_string(),
                         })
