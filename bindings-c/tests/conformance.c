@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "leadscore.h"
+#include "read_file.h"
 
 #define MAX_RECORDS 256
 #define MAX_FIELDS 64
@@ -46,23 +47,6 @@ typedef struct {
     size_t n;
 } typed_record;
 
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* Undoes the typed file's escapes in place. */
 static void unescape(char *s) {
     char *w = s;
@@ -78,7 +62,7 @@ static void unescape(char *s) {
 }
 
 static size_t read_typed(const char *path, typed_record *out) {
-    char *text = read_file(path);
+    char *text = read_file(path, NULL);
     if (!text) {
         fprintf(stderr, "cannot read %s\n", path);
         exit(2);
@@ -214,7 +198,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: conformance SPEC OUT\n");
         return 2;
     }
-    char *spec = read_file(argv[1]);
+    char *spec = read_file(argv[1], NULL);
     FILE *out = fopen(argv[2], "w");
     if (!spec || !out) {
         fprintf(stderr, "cannot read %s or write %s\n", argv[1], argv[2]);
@@ -245,7 +229,7 @@ int main(int argc, char **argv) {
                 snprintf(train_opts, sizeof train_opts, "%s", sp + 1);
             }
         } else if (strcmp(line, "end") == 0) {
-            char *text = read_file(records);
+            char *text = read_file(records, NULL);
             if (!text) {
                 fprintf(stderr, "cannot read %s\n", records);
                 return 2;
@@ -267,7 +251,7 @@ int main(int argc, char **argv) {
             if (m) run_model(out, set, "", m, json, n_json, trec, n_typed);
             ls_model_free(m);
             if (train_csv[0]) {
-                char *opts = read_file(train_opts);
+                char *opts = read_file(train_opts, NULL);
                 ls_model *t = NULL;
                 CHECK_OK(ls_train_csv(train_csv, opts, &t));
                 if (t) run_model(out, set, "trained_", t, json, n_json, trec, n_typed);

@@ -8,6 +8,7 @@
  * tests/fixtures/expected/wa_churn_v1.json.) */
 #define _POSIX_C_SOURCE 200809L
 #include "leadscore.h"
+#include "read_file.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -53,23 +54,6 @@ static double expected[MAX_RECORDS];
 static size_t n_records = 0;
 static char model_path[4096];
 
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return buf;
-}
 
 static void load_fixtures(const char *root, const char *probs_path) {
     char path[4096];

@@ -89,19 +89,14 @@ pub struct FitArgs {
     /// Seed of every random choice (folds, resampling).
     #[arg(long, value_name = "S", default_value_t = 42)]
     seed: u64,
-    /// Override a column's inferred kind: `COL=numeric|boolean|categorical|text|id` (repeatable).
-    #[arg(long = "kind", value_name = "COL=KIND")]
-    kinds: Vec<String>,
-    /// Category levels rarer than this fold into "other".
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    min_count: usize,
+    #[command(flatten)]
+    columns: ColumnArgs,
     #[command(flatten)]
     read: ReadArgs,
 }
 
 impl FitArgs {
     fn config(&self, cv: usize) -> Result<TrainConfig, Box<dyn std::error::Error + Send + Sync>> {
-        let kinds = parse_kinds(&self.kinds)?;
         let c = if self.c.trim().eq_ignore_ascii_case("auto") {
             None
         } else {
@@ -121,10 +116,9 @@ impl FitArgs {
             min_positives: self.min_positives,
             cv_folds: cv,
             seed: self.seed,
-            kinds,
             ..TrainConfig::default()
         };
-        cfg.auto.min_count = self.min_count;
+        self.columns.apply(&mut cfg)?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -494,12 +488,8 @@ pub struct RecipeArgs {
     /// The target column (left out of the features).
     #[arg(long, value_name = "COL")]
     target: String,
-    /// Override a column's inferred kind: `COL=numeric|boolean|categorical|text|id` (repeatable).
-    #[arg(long = "kind", value_name = "COL=KIND")]
-    kinds: Vec<String>,
-    /// Category levels rarer than this fold into "other".
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    min_count: usize,
+    #[command(flatten)]
+    columns: ColumnArgs,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -507,29 +497,37 @@ pub struct RecipeArgs {
 /// Prints the `auto` recipe of a data file, a starting point to edit.
 pub fn recipe(a: RecipeArgs) -> CmdResult {
     let mut out = std::io::stdout().lock();
-    let mut cfg = TrainConfig {
-        kinds: parse_kinds(&a.kinds)?,
-        ..TrainConfig::default()
-    };
-    cfg.auto.min_count = a.min_count;
+    let mut cfg = TrainConfig::default();
+    a.columns.apply(&mut cfg)?;
     let table = a.read.read(&a.data)?;
     let text = Trainer::new(cfg)?.recipe_for(&table, &TargetSpec::new(&a.target))?;
     write!(out, "{text}")?;
     Ok(())
 }
 
-/// `COL=KIND` options.
-fn parse_kinds(
-    kinds: &[String],
-) -> Result<Vec<(String, Kind)>, Box<dyn std::error::Error + Send + Sync>> {
-    let mut out = Vec::new();
-    for k in kinds {
-        let (col, kind) = k
-            .rsplit_once('=')
-            .ok_or_else(|| format!("--kind expects COL=KIND, got \"{k}\""))?;
-        out.push((col.to_owned(), Kind::parse(kind)?));
+/// How columns are read and cut into features, shared by `recipe`, `train` and `eval`.
+#[derive(Debug, Args, Clone)]
+pub struct ColumnArgs {
+    /// Override a column's inferred kind: `COL=numeric|boolean|categorical|text|id` (repeatable).
+    #[arg(long = "kind", value_name = "COL=KIND")]
+    kinds: Vec<String>,
+    /// Category levels rarer than this fold into "other".
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    min_count: usize,
+}
+
+impl ColumnArgs {
+    /// Sets the kinds (`COL=KIND`) and `min_count` of `cfg`.
+    fn apply(&self, cfg: &mut TrainConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        for k in &self.kinds {
+            let (col, kind) = k
+                .rsplit_once('=')
+                .ok_or_else(|| format!("--kind expects COL=KIND, got \"{k}\""))?;
+            cfg.kinds.push((col.to_owned(), Kind::parse(kind)?));
+        }
+        cfg.auto.min_count = self.min_count;
+        Ok(())
     }
-    Ok(out)
 }
 
 /// `leadscore inspect`.

@@ -32,7 +32,9 @@ copy("$root/tests/fixtures/models/wa_churn_v1.lsm", "$storeRoot/acme/lead.lsm");
 
 $log = tempnam(sys_get_temp_dir(), 'leadscore-server-');
 $workers = 4;
-$cmd = [PHP_BINARY, '-n', '-d', "extension=$ext", '-S', "127.0.0.1:$port", __DIR__ . '/server_router.php'];
+// setsid: the server and its forked workers get a process group of their own, which
+// $stop ends as a whole (a SIGTERM to the master alone leaves its workers running).
+$cmd = ['setsid', PHP_BINARY, '-n', '-d', "extension=$ext", '-S', "127.0.0.1:$port", __DIR__ . '/server_router.php'];
 $env = ['LEADSCORE_ROOT' => $root, 'LEADSCORE_STORE' => $storeRoot, 'PHP_CLI_SERVER_WORKERS' => (string)$workers, 'PATH' => getenv('PATH')];
 $server = proc_open($cmd, [0 => ['pipe', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']], $pipes, null, $env);
 if (!is_resource($server)) {
@@ -46,16 +48,46 @@ $fail = function (string $msg) use (&$failures) {
         fwrite(STDERR, "FAIL: $msg\n");
     }
 };
-$stop = function () use ($server) {
-    $st = proc_get_status($server);
-    if ($st['running']) {
-        // Stop the master and its forked workers (they share its process group only
-        // when posix is present; otherwise the master forwards the signal).
-        if (!function_exists('posix_kill') || !posix_kill($st['pid'], 15)) {
-            proc_terminate($server, 15);
+// Live processes whose process group is $pgid, from /proc.
+function group_members(int $pgid): array {
+    $out = [];
+    foreach (glob('/proc/[0-9]*/stat') ?: [] as $f) {
+        $stat = @file_get_contents($f);
+        // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
+        if ($stat !== false && ($p = strrpos($stat, ')')) !== false) {
+            $fields = explode(' ', substr($stat, $p + 2));
+            // A zombie has ended already (the master stays one until proc_close).
+            if ((int)($fields[2] ?? 0) === $pgid && ($fields[0] ?? '') !== 'Z') {
+                $out[] = (int)$stat;
+            }
         }
     }
+    return $out;
+}
+function signal_group(int $pgid, int $signal): void {
+    if (function_exists('posix_kill')) {
+        posix_kill(-$pgid, $signal);
+    } else {
+        exec("kill -$signal -$pgid 2>/dev/null"); // dash's kill takes no "--"
+    }
+}
+// Stops the server's whole process group: SIGTERM, then SIGKILL after 5 s; fails the
+// test if a process of it is still there after that.
+$stop = function () use ($server, $fail) {
+    $pgid = proc_get_status($server)['pid'];
+    signal_group($pgid, 15);
+    for ($i = 0; $i < 100 && group_members($pgid); $i++) {
+        usleep(50000);
+    }
+    if (group_members($pgid)) {
+        signal_group($pgid, 9);
+        usleep(200000);
+    }
     proc_close($server);
+    $left = group_members($pgid);
+    if ($left) {
+        $fail('server processes still running after the test: ' . implode(', ', $left));
+    }
 };
 
 function post(int $port, string $path, string $body): array {

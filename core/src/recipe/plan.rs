@@ -710,11 +710,12 @@ impl fmt::Display for Output {
                 min_count,
                 max_levels,
             } => {
-                write!(f, "one_hot({of}, min_count={min_count}")?;
-                if *max_levels != MAX_LEVELS {
-                    write!(f, ", max_levels={max_levels}")?;
-                }
-                write!(f, ")")
+                // Both options always: a line read back under other defaults must
+                // mean the same thing.
+                write!(
+                    f,
+                    "one_hot({of}, min_count={min_count}, max_levels={max_levels})"
+                )
             }
             Output::Missing(n) => write!(f, "missing({n})"),
             Output::Terms {
@@ -829,6 +830,16 @@ mod tests {
         let once = texts(text);
         let twice = texts(&once.join("\n"));
         assert_eq!(once, twice);
+        // Options equal to the greatest allowed value are written out too: read back
+        // under other defaults, the line keeps its meaning.
+        let wide = format!("one_hot(city, max_levels={MAX_LEVELS})");
+        let printed = texts(&wide);
+        let other = PlanDefaults {
+            min_count: 10,
+            max_levels: 5,
+        };
+        let again = plan(&parse(&printed[0]).unwrap(), &schema(), other).unwrap();
+        assert_eq!(again[0].to_string(), printed[0]);
     }
 
     #[test]
