@@ -6,9 +6,9 @@
 
 CARGO ?= cargo
 
-.PHONY: test fmt-check clippy unit demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
+.PHONY: test fmt-check clippy unit fuzz demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
 
-test: fmt-check clippy unit test-c test-php test-python test-node
+test: fmt-check clippy unit fuzz test-c test-php test-python test-node
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -16,8 +16,13 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# LEADSCORE_REQUIRE_FAULTS: the fault tests (a full tmpfs) must run, not be passed over.
 unit:
-	$(CARGO) test --workspace
+	LEADSCORE_REQUIRE_FAULTS=1 $(CARGO) test --workspace
+
+# Every fuzz target for a bounded time (fuzz/run.sh; longer: fuzz/run.sh 600).
+fuzz:
+	fuzz/run.sh 8
 
 demo:
 	$(CARGO) run --release -p leadscore-cli -- demo

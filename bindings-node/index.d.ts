@@ -271,10 +271,13 @@ export declare class Store {
    * (default 256 MiB); `checkInterval` is how many seconds a cached model is trusted
    * before its file is checked again (default 2; `0` checks on every call);
    * `fallback` says whether tenants without a usable model are answered by
-   * `_global` (default `true`). Throws `code: 'IO'` when the folder cannot be
-   * created and `'INVALID_INPUT'` for a bad option.
+   * `_global` (default `true`); `driftFlushInterval` is how often the score counts
+   * for drift are written (seconds, default 60; `null`: only on `flushDrift()` and
+   * `close()`); `maxFileBytes` is the largest model file read (default 64 MiB: a
+   * larger one is unreadable, and the fallback answers). Throws `code: 'IO'` when
+   * the folder cannot be created and `'INVALID_INPUT'` for a bad option.
    */
-  static open(root: string, options?: { cacheBytes?: number; checkInterval?: number; fallback?: boolean }): Store
+  static open(root: string, options?: { cacheBytes?: number; checkInterval?: number; fallback?: boolean; driftFlushInterval?: number | null; maxFileBytes?: number }): Store
   /**
    * Scores a lead with the tenant's model `name` (default `'lead'`), or with the
    * `_global` fallback when the tenant has none: `{ probability, score, label,

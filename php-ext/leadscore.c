@@ -682,30 +682,29 @@ PHP_METHOD(LeadScore_Store, open) {
     s->owned = owned;
 }
 
-/* A lead as a JSON object for the store (the record builder is bound to one model,
- * and which model answers is decided inside the store). */
-static zend_result lead_json(HashTable *lead, smart_str *out) {
-    if (zend_hash_num_elements(lead) == 0) {
-        /* The shared empty array is not encoded (the encoder faults on it). */
-        smart_str_appends(out, "{}");
-        smart_str_0(out);
-        return SUCCESS;
+/* A lead as a one-row batch for the store (the record builder is bound to one model,
+ * and which model answers is decided inside the store). The fields go through
+ * fill_lead, so a value means to the store what it means to Model::score. NULL with
+ * an exception on failure. */
+static ls_batch *lead_row(HashTable *lead) {
+    ls_batch *b = NULL;
+    ls_status st = ls_batch_new(&b);
+    if (st != LS_STATUS_OK) {
+        throw_status(st);
+        return NULL;
     }
-    zval z;
-    ZVAL_ARR(&z, lead);
-    zend_result r = php_json_encode(out, &z,
-                                    PHP_JSON_FORCE_OBJECT | PHP_JSON_UNESCAPED_UNICODE |
-                                        PHP_JSON_PRESERVE_ZERO_FRACTION);
-    smart_str_0(out);
-    if (r == FAILURE || JSON_G(error_code) != PHP_JSON_ERROR_NONE) {
-        zend_throw_exception_ex(leadscore_invalid_input_ce, LS_STATUS_INVALID_INPUT,
-                                "the lead cannot be encoded as JSON (json error %d: invalid "
-                                "UTF-8, INF/NAN or nesting too deep)",
-                                (int)JSON_G(error_code));
-        JSON_G(error_code) = PHP_JSON_ERROR_NONE;
-        return FAILURE;
+    field_sink sink = {NULL, b};
+    if (fill_lead(&sink, lead) == FAILURE) {
+        ls_batch_free(b);
+        return NULL;
     }
-    return SUCCESS;
+    st = ls_batch_end_row(b);
+    if (st != LS_STATUS_OK) {
+        throw_status(st);
+        ls_batch_free(b);
+        return NULL;
+    }
+    return b;
 }
 
 static const char *source_name(ls_source s) {
@@ -740,16 +739,12 @@ PHP_METHOD(LeadScore_Store, score) {
     ZEND_PARSE_PARAMETERS_END();
     ls_store *st = this_store(ZEND_THIS);
     if (!st) RETURN_THROWS();
-    smart_str json = {0};
-    if (lead_json(lead, &json) == FAILURE) {
-        smart_str_free(&json);
-        RETURN_THROWS();
-    }
+    ls_batch *b = lead_row(lead);
+    if (!b) RETURN_THROWS();
     ls_store_score s;
-    ls_status status = ls_store_score_json(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant),
-                                           name ? ZSTR_VAL(name) : NULL, ZSTR_VAL(json.s),
-                                           ZSTR_LEN(json.s), &s);
-    smart_str_free(&json);
+    ls_status status = ls_store_score_batch_row(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant),
+                                                name ? ZSTR_VAL(name) : NULL, b, 0, &s);
+    ls_batch_free(b);
     if (status != LS_STATUS_OK) {
         throw_status(status);
         RETURN_THROWS();
@@ -777,16 +772,13 @@ PHP_METHOD(LeadScore_Store, explain) {
     }
     ls_store *st = this_store(ZEND_THIS);
     if (!st) RETURN_THROWS();
-    smart_str json = {0};
-    if (lead_json(lead, &json) == FAILURE) {
-        smart_str_free(&json);
-        RETURN_THROWS();
-    }
+    ls_batch *b = lead_row(lead);
+    if (!b) RETURN_THROWS();
     char *out = NULL;
-    ls_status status = ls_store_explain_json(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant),
-                                             name ? ZSTR_VAL(name) : NULL, ZSTR_VAL(json.s),
-                                             ZSTR_LEN(json.s), (size_t)k, &out);
-    smart_str_free(&json);
+    ls_status status = ls_store_explain_batch_row(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant),
+                                                  name ? ZSTR_VAL(name) : NULL, b, 0, (size_t)k,
+                                                  &out);
+    ls_batch_free(b);
     if (status != LS_STATUS_OK) {
         throw_status(status);
         RETURN_THROWS();

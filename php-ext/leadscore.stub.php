@@ -74,7 +74,8 @@ namespace LeadScore {
 
         /**
          * Opens (or reuses) the store at $root. Options: cacheBytes (int),
-         * checkInterval (seconds), fallback (bool), driftFlushInterval (seconds or null).
+         * checkInterval (seconds), fallback (bool), driftFlushInterval (seconds or null),
+         * maxFileBytes (largest model file read, default 64 MiB).
          */
         public static function open(string $root, array $options = []): Store {}
 

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 5c546eed0486e1dc8faa59eb6fa6cfd50be34fcb */
+ * Stub hash: e15f25e460231c7c4978af6498ec3ec9b84c7313 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_LeadScore_Model___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()

@@ -3,7 +3,8 @@
 # valgrind when missing, checks that leadscore_arginfo.h matches leadscore.stub.php,
 # builds libleadscore.a and the extension (phpize && configure && make, in a copy
 # under the cargo target folder), runs the .phpt suite, runs it again under
-# valgrind, and runs the real-server test (php -S on 127.0.0.1).
+# valgrind, runs the real-server test (php -S on 127.0.0.1) and a PHP-FPM soak
+# (php8.2-fpm, installed when missing).
 # Idempotent; fails loudly on any failure, leak or skipped test.
 set -euo pipefail
 
@@ -15,11 +16,12 @@ PROFILE="${LEADSCORE_PROFILE:-debug}"   # the profile of libleadscore.a to link
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "PHP 8.2 and valgrind"
+step "PHP 8.2, php-fpm and valgrind"
 missing=()
 command -v phpize8.2 >/dev/null || missing+=(php8.2-dev)
 command -v php8.2 >/dev/null || missing+=(php8.2-cli)
 command -v valgrind >/dev/null || missing+=(valgrind)
+command -v php-fpm8.2 >/dev/null || missing+=(php8.2-fpm)
 command -v make >/dev/null || missing+=(make)
 if [ "${#missing[@]}" -gt 0 ]; then
     SUDO=""
@@ -102,6 +104,11 @@ run_phpt valgrind -m
 
 step "real server: php -S on 127.0.0.1"
 $PHP "$ROOT/php-ext/tests/server_test.php" "$SO" "$ROOT" "${LEADSCORE_SERVER_REQUESTS:-3000}"
+
+step "PHP-FPM soak: scoring through a store while its model is replaced"
+# Bounded: LEADSCORE_FPM_REQUESTS requests (100,000 by default), at most 240 s.
+$PHP -n -d "extension=$SO" "$ROOT/php-ext/tests/fpm_soak.php" "$SO" "$ROOT" \
+    "${LEADSCORE_FPM_REQUESTS:-100000}" 240
 
 step "the README example (php-ext/example.php)"
 $PHP -n -d "extension=$SO" php-ext/example.php

@@ -637,6 +637,24 @@ enum ls_status ls_store_score_json(const struct ls_store *store,
                                    struct ls_store_score *out);
 
 /**
+ * Scores row `row` of a batch (see `ls_batch_new`) as `ls_store_score_json` scores a
+ * JSON record: the fields are the values set with `ls_batch_set_*`, so they mean
+ * exactly what they mean to `ls_record_set_*` and `ls_model_score` (a NaN is missing,
+ * a boolean is 1/0 where a number is expected). Errors as `ls_store_score_json`;
+ * a row past the batch's finished rows is `LS_STATUS_INVALID_INPUT`.
+ *
+ * # Safety
+ * As `ls_store_score_json`; `batch` is NULL or live.
+ */
+enum ls_status ls_store_score_batch_row(const struct ls_store *store,
+                                        const char *tenant,
+                                        size_t tenant_len,
+                                        const char *name,
+                                        const struct ls_batch *batch,
+                                        size_t row,
+                                        struct ls_store_score *out);
+
+/**
  * Explains a record (JSON object, as `ls_store_score_json`) with the top `k` reasons
  * each way. `*out_json` is the explanation object of `ls_model_explain_json` plus
  * `"source"` (`"tenant"` or `"fallback"`) and `"fallback_reason"` (null,
@@ -655,6 +673,24 @@ enum ls_status ls_store_explain_json(const struct ls_store *store,
                                      size_t json_len,
                                      size_t k,
                                      char **out_json);
+
+/**
+ * Explains row `row` of a batch as `ls_store_explain_json` explains a JSON record
+ * (the values as `ls_store_score_batch_row` reads them).
+ *
+ * Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+ *
+ * # Safety
+ * As `ls_store_explain_json`; `batch` is NULL or live.
+ */
+enum ls_status ls_store_explain_batch_row(const struct ls_store *store,
+                                          const char *tenant,
+                                          size_t tenant_len,
+                                          const char *name,
+                                          const struct ls_batch *batch,
+                                          size_t row,
+                                          size_t k,
+                                          char **out_json);
 
 /**
  * The model that answers for `tenant` (its own or the fallback) as a model handle

@@ -15,6 +15,7 @@ use crate::ffi::{
 use crate::ffi_boundary;
 use crate::ls_status;
 use crate::model::{give_json, ls_model, ls_score};
+use crate::record::ls_batch;
 use lscore::store::{FallbackReason, Source, Store, StoreConfig};
 use lscore::Record;
 use std::ffi::c_char;
@@ -169,16 +170,74 @@ pub unsafe extern "C" fn ls_store_score_json(
         let name = unsafe { name_arg(name) }?;
         // SAFETY: forwarded contract.
         let text = unsafe { arg_str(json, json_len, "json") }?;
-        let r = s.store.score(tenant, name, &Record::from_json(text)?)?;
-        let v = ls_store_score {
-            score: r.score.into(),
-            source: source_of(r.source),
-            reason: reason_of(r.reason.as_ref()),
-        };
-        // SAFETY: checked above.
-        unsafe { write_out(out, v) };
-        Ok(())
+        // SAFETY: out checked non-NULL above; writable by the caller's contract.
+        unsafe { store_score(s, tenant, name, &Record::from_json(text)?, out) }
     }
+}
+
+/// Scores row `row` of a batch (see `ls_batch_new`) as `ls_store_score_json` scores a
+/// JSON record: the fields are the values set with `ls_batch_set_*`, so they mean
+/// exactly what they mean to `ls_record_set_*` and `ls_model_score` (a NaN is missing,
+/// a boolean is 1/0 where a number is expected). Errors as `ls_store_score_json`;
+/// a row past the batch's finished rows is `LS_STATUS_INVALID_INPUT`.
+///
+/// # Safety
+/// As `ls_store_score_json`; `batch` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn ls_store_score_batch_row(
+    store: *const ls_store,
+    tenant: *const c_char,
+    tenant_len: usize,
+    name: *const c_char,
+    batch: *const ls_batch,
+    row: usize,
+    out: *mut ls_store_score,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out, "out")?;
+        // SAFETY: forwarded contract.
+        let s = unsafe { arg(store, "store") }?;
+        // SAFETY: forwarded contract.
+        let tenant = unsafe { arg_str(tenant, tenant_len, "tenant") }?;
+        // SAFETY: forwarded contract.
+        let name = unsafe { name_arg(name) }?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { arg(batch, "batch") }?;
+        // SAFETY: out checked non-NULL above; writable by the caller's contract.
+        unsafe { store_score(s, tenant, name, batch_row(b, row)?, out) }
+    }
+}
+
+/// Row `row` of a batch's finished rows.
+fn batch_row(b: &ls_batch, row: usize) -> FfiResult<&Record> {
+    b.rows.get(row).ok_or_else(|| {
+        Failure::invalid(format!(
+            "row {row} is past the batch's {} finished rows",
+            b.rows.len()
+        ))
+    })
+}
+
+/// Scores a record through the store into `*out`.
+///
+/// # Safety
+/// `out` is non-NULL and writable.
+unsafe fn store_score(
+    s: &ls_store,
+    tenant: &str,
+    name: &str,
+    record: &Record,
+    out: *mut ls_store_score,
+) -> FfiResult {
+    let r = s.store.score(tenant, name, record)?;
+    let v = ls_store_score {
+        score: r.score.into(),
+        source: source_of(r.source),
+        reason: reason_of(r.reason.as_ref()),
+    };
+    // SAFETY: non-NULL and writable (this function's contract).
+    unsafe { write_out(out, v) };
+    Ok(())
 }
 
 /// Explains a record (JSON object, as `ls_store_score_json`) with the top `k` reasons
@@ -211,19 +270,71 @@ pub unsafe extern "C" fn ls_store_explain_json(
         let name = unsafe { name_arg(name) }?;
         // SAFETY: forwarded contract.
         let text = unsafe { arg_str(json, json_len, "json") }?;
-        let (e, source, reason) = s.store.explain(tenant, name, &Record::from_json(text)?, k)?;
-        let mut v = serde_json::to_value(&e)
-            .map_err(|e| Failure::new(ls_status::LS_STATUS_INTERNAL, format!("JSON: {e}")))?;
-        if let Some(o) = v.as_object_mut() {
-            o.insert("source".into(), serde_json::to_value(source).unwrap_or_default());
-            o.insert(
-                "fallback_reason".into(),
-                reason.map_or(serde_json::Value::Null, |r| r.as_str().into()),
-            );
-        }
-        // SAFETY: checked above.
-        unsafe { give_json(out_json, &v) }
+        // SAFETY: out_json checked non-NULL above; writable by the caller's contract.
+        unsafe { store_explain(s, tenant, name, &Record::from_json(text)?, k, out_json) }
     }
+}
+
+/// Explains row `row` of a batch as `ls_store_explain_json` explains a JSON record
+/// (the values as `ls_store_score_batch_row` reads them).
+///
+/// Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+///
+/// # Safety
+/// As `ls_store_explain_json`; `batch` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn ls_store_explain_batch_row(
+    store: *const ls_store,
+    tenant: *const c_char,
+    tenant_len: usize,
+    name: *const c_char,
+    batch: *const ls_batch,
+    row: usize,
+    k: usize,
+    out_json: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let s = unsafe { arg(store, "store") }?;
+        // SAFETY: forwarded contract.
+        let tenant = unsafe { arg_str(tenant, tenant_len, "tenant") }?;
+        // SAFETY: forwarded contract.
+        let name = unsafe { name_arg(name) }?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { arg(batch, "batch") }?;
+        // SAFETY: out_json checked non-NULL above; writable by the caller's contract.
+        unsafe { store_explain(s, tenant, name, batch_row(b, row)?, k, out_json) }
+    }
+}
+
+/// Explains a record through the store into `*out_json`.
+///
+/// # Safety
+/// `out_json` is non-NULL and writable.
+unsafe fn store_explain(
+    s: &ls_store,
+    tenant: &str,
+    name: &str,
+    record: &Record,
+    k: usize,
+    out_json: *mut *mut c_char,
+) -> FfiResult {
+    let (e, source, reason) = s.store.explain(tenant, name, record, k)?;
+    let mut v = serde_json::to_value(&e)
+        .map_err(|e| Failure::new(ls_status::LS_STATUS_INTERNAL, format!("JSON: {e}")))?;
+    if let Some(o) = v.as_object_mut() {
+        o.insert(
+            "source".into(),
+            serde_json::to_value(source).unwrap_or_default(),
+        );
+        o.insert(
+            "fallback_reason".into(),
+            reason.map_or(serde_json::Value::Null, |r| r.as_str().into()),
+        );
+    }
+    // SAFETY: non-NULL and writable (this function's contract).
+    unsafe { give_json(out_json, &v) }
 }
 
 /// The model that answers for `tenant` (its own or the fallback) as a model handle

@@ -204,6 +204,19 @@ static void test_round_trip(const char *work) {
     CHECK_OK(ls_batch_clear(b));
     CHECK_OK(ls_batch_rows(b, &rows));
     CHECK(rows == 0, "cleared rows %zu", rows);
+    /* A batch of empty rows: each scores as the empty record. */
+    CHECK_OK(ls_batch_end_row(b));
+    CHECK_OK(ls_batch_end_row(b));
+    CHECK_OK(ls_model_score_batch(m, b, p, 3));
+    CHECK(fabs(p[0] - expected[20]) <= 1e-12 && p[1] == p[0], "empty rows: %.17g %.17g", p[0], p[1]);
+    /* Infinity is refused on the batch path as on the record path, naming the row. */
+    CHECK_OK(ls_batch_clear(b));
+    CHECK_OK(ls_batch_set_f64(b, KEY("tenure"), 1.0));
+    CHECK_OK(ls_batch_end_row(b));
+    CHECK_OK(ls_batch_set_f64(b, KEY("tenure"), INFINITY));
+    CHECK_OK(ls_batch_end_row(b));
+    CHECK_STATUS(ls_model_score_batch(m, b, p, 3), LS_STATUS_INVALID_INPUT, "line 2");
+    CHECK(strstr(ls_last_error_message(), "tenure") != NULL, "%s", ls_last_error_message());
     ls_batch_free(b);
 
     /* Bytes, save and reload: identical scores. */

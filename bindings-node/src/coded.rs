@@ -50,6 +50,11 @@ const CODED_JS: &str = r#"(function () {
     let body = '';
     for (let i = 0; i < keys.length; i++) {
       const k = JSON.stringify(keys[i]);
+      // Object.prototype's properties (constructor, toString...) are not fields of
+      // every lead: such a name is read only as an own property.
+      const read = keys[i] in Object.prototype
+        ? `v = Object.prototype.hasOwnProperty.call(lead, ${k}) ? lead[${k}] : undefined; `
+        : `v = lead[${k}]; `;
       if (kinds[i] === 1) {
         let find = `vocab[${i}].get(v)`;
         if (inline[i] !== null) {
@@ -58,9 +63,9 @@ const CODED_JS: &str = r#"(function () {
             if (inline[i][j] !== '') find = `v === ${JSON.stringify(inline[i][j])} ? ${j} : ${find}`;
           }
         }
-        body += `v = lead[${k}]; if (typeof v === 'string') { c = ${find}; if (c === undefined) return slow(lead); codes[${i}] = c } else if (v === undefined || v === null) codes[${i}] = 0xFFFFFFFF; else return slow(lead);\n`;
+        body += read + `if (typeof v === 'string') { c = ${find}; if (c === undefined) return slow(lead); codes[${i}] = c } else if (v === undefined || v === null) codes[${i}] = 0xFFFFFFFF; else return slow(lead);\n`;
       } else {
-        body += `v = lead[${k}]; if (typeof v === 'number') nums[${i}] = v; else if (typeof v === 'boolean') nums[${i}] = v ? 1 : 0; else if (v === undefined || v === null) nums[${i}] = NaN; else return slow(lead);\n`;
+        body += read + `if (typeof v === 'number') nums[${i}] = v; else if (typeof v === 'boolean') nums[${i}] = v ? 1 : 0; else if (v === undefined || v === null) nums[${i}] = NaN; else return slow(lead);\n`;
       }
     }
     make = new Function('vocab', 'nums', 'codes', 'fast', 'slow',

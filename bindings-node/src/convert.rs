@@ -23,7 +23,26 @@ pub struct Key {
     pub name: String,
     /// The name as a C string (`None` when it contains a NUL byte).
     c: Option<CString>,
+    /// Whether every object inherits a property of this name (`constructor`,
+    /// `toString`...): then only an own property is the field.
+    inherited: bool,
 }
+
+/// The properties every object inherits from `Object.prototype`.
+const OBJECT_PROTOTYPE: &[&str] = &[
+    "__defineGetter__",
+    "__defineSetter__",
+    "__lookupGetter__",
+    "__lookupSetter__",
+    "__proto__",
+    "constructor",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toLocaleString",
+    "toString",
+    "valueOf",
+];
 
 impl Key {
     /// Prepares a key.
@@ -31,6 +50,7 @@ impl Key {
         Key {
             name: name.to_owned(),
             c: CString::new(name).ok(),
+            inherited: OBJECT_PROTOTYPE.contains(&name),
         }
     }
 }
@@ -181,6 +201,14 @@ pub fn lead_values(lead: &Unknown, keys: &[Key], out: &mut Vec<Value>) -> Result
     let obj = as_object("a lead", lead)?;
     out.clear();
     for k in keys {
+        if k.inherited
+            && !obj
+                .has_own_property(&k.name)
+                .map_err(|e| napi_fail(&k.name, e))?
+        {
+            out.push(Value::Missing);
+            continue;
+        }
         let v: Unknown = match &k.c {
             Some(c) => obj.get_c_named_property_unchecked(c),
             None => obj.get_named_property_unchecked(&k.name),

@@ -20,12 +20,16 @@ use std::ptr;
 const PLUCK_JS: &str = r#"(function (keys) {
   'use strict';
   const n = keys.length;
+  // A field is an own property of the lead: Object.prototype's properties
+  // (constructor, toString...) are not fields of every lead.
+  const own = Object.prototype.hasOwnProperty;
+  const guarded = keys.some((k) => k in Object.prototype);
   const nums = new Float64Array(n);
   const tags = new Uint8Array(n);
   const strs = new Array(n).fill(undefined);
   function pluck(o) {
     for (let i = 0; i < n; i++) {
-      const v = o[keys[i]];
+      const v = guarded && keys[i] in Object.prototype && !own.call(o, keys[i]) ? undefined : o[keys[i]];
       switch (typeof v) {
         case 'number': tags[i] = 0; nums[i] = v; break;
         case 'string': tags[i] = 1; strs[i] = v; break;
@@ -53,7 +57,7 @@ const PLUCK_JS: &str = r#"(function (keys) {
       if (typeof o !== 'object' || o === null || Array.isArray(o)) return [r, -1, o];
       const base = r * n;
       for (let j = 0; j < n; j++) {
-        const v = o[keys[j]];
+        const v = guarded && keys[j] in Object.prototype && !own.call(o, keys[j]) ? undefined : o[keys[j]];
         switch (typeof v) {
           case 'number': nums[base + j] = v; break;
           case 'string': {
@@ -248,7 +252,12 @@ impl BatchRows {
             };
             cols.push((key.name.clone(), col));
         }
-        leadscore::Table::from_columns(cols).ok()
+        // The row count stands apart from the columns: leads without fields are rows.
+        let mut table = leadscore::Table::with_rows(self.rows);
+        for (name, col) in cols {
+            table.push_column(name, col).ok()?;
+        }
+        Some(table)
     }
 
     /// Calls `f` with each lead's values in input order (one buffer, reused).

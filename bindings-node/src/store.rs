@@ -212,11 +212,14 @@ impl Store {
     /// (default 256 MiB); `checkInterval` is how many seconds a cached model is trusted
     /// before its file is checked again (default 2; `0` checks on every call);
     /// `fallback` says whether tenants without a usable model are answered by
-    /// `_global` (default `true`). Throws `code: 'IO'` when the folder cannot be
-    /// created and `'INVALID_INPUT'` for a bad option.
+    /// `_global` (default `true`); `driftFlushInterval` is how often the score counts
+    /// for drift are written (seconds, default 60; `null`: only on `flushDrift()` and
+    /// `close()`); `maxFileBytes` is the largest model file read (default 64 MiB: a
+    /// larger one is unreadable, and the fallback answers). Throws `code: 'IO'` when
+    /// the folder cannot be created and `'INVALID_INPUT'` for a bad option.
     #[napi(
         factory,
-        ts_args_type = "root: string, options?: { cacheBytes?: number; checkInterval?: number; fallback?: boolean }"
+        ts_args_type = "root: string, options?: { cacheBytes?: number; checkInterval?: number; fallback?: boolean; driftFlushInterval?: number | null; maxFileBytes?: number }"
     )]
     pub fn open(root: Unknown, options: Option<Unknown>) -> Result<Store> {
         guard("Store.open", || {

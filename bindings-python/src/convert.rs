@@ -292,8 +292,13 @@ pub fn write_f64(out: &Bound<'_, PyAny>, values: &[f64]) -> PyLsResult<()> {
 
 /// Builds a core [`Table`] from `leadscore._frame` columns: each is a float64 array
 /// (numbers, NaN missing) or a `(codes, values)` pair (int64 codes, -1 missing, and
-/// the list of distinct raw values).
-pub fn to_table(names: &Bound<'_, PyList>, cols: &Bound<'_, PyList>) -> PyLsResult<Table> {
+/// the list of distinct raw values). With `n_rows`, the table has that many rows even
+/// without a column (a batch of records without fields).
+pub fn to_table(
+    names: &Bound<'_, PyList>,
+    cols: &Bound<'_, PyList>,
+    n_rows: Option<usize>,
+) -> PyLsResult<Table> {
     if names.len() != cols.len() {
         return Err(invalid(format!(
             "{} column names for {} columns",
@@ -301,7 +306,7 @@ pub fn to_table(names: &Bound<'_, PyList>, cols: &Bound<'_, PyList>) -> PyLsResu
             cols.len()
         )));
     }
-    let mut out = Vec::with_capacity(cols.len());
+    let mut table = n_rows.map_or_else(Table::new, Table::with_rows);
     for (name, col) in names.iter().zip(cols.iter()) {
         let name: String = name.extract()?;
         let what = format!("column \"{name}\"");
@@ -323,7 +328,7 @@ pub fn to_table(names: &Bound<'_, PyList>, cols: &Bound<'_, PyList>) -> PyLsResu
         } else {
             Column::Num(copy_array(&col, F8, &what)?)
         };
-        out.push((name, column));
+        table.push_column(name, column)?;
     }
-    Ok(Table::from_columns(out)?)
+    Ok(table)
 }

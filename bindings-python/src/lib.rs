@@ -34,7 +34,7 @@ fn _train_columns(
     options_json: &str,
 ) -> PyLsResult<PyModel> {
     let opts = options(options_json)?;
-    let table = convert::to_table(names, cols)?;
+    let table = convert::to_table(names, cols, None)?;
     let m = py.detach(move || opts.train_table(&table))?;
     Ok(PyModel::new(m))
 }

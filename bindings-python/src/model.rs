@@ -38,10 +38,8 @@ impl PyModel {
             .getattr("columns")?
             .call1((data,))?;
         let (names, cols, n): (Bound<'py, PyList>, Bound<'py, PyList>, usize) = shaped.extract()?;
-        if names.is_empty() && n > 0 {
-            return Err(invalid("the data has no columns"));
-        }
-        let table = to_table(&names, &cols)?;
+        // Rows without fields score as leads with every field missing, as in score().
+        let table = to_table(&names, &cols, Some(n))?;
         let inner = Arc::clone(&self.inner);
         let values = py.detach(move || {
             if logits {

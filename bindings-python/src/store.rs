@@ -51,7 +51,8 @@ fn add_source(
 /// `_global` model when `fallback` is on, and every answer says so. Score counts for
 /// `leadscore drift` are written every `drift_flush_interval` seconds (None: only on
 /// `flush_drift()`, on leaving a `with` block, and when the store is garbage
-/// collected). Open one per process and share it.
+/// collected). A model file over `max_file_bytes` is unreadable (the fallback
+/// answers). Open one per process and share it.
 ///
 /// >>> import leadscore
 /// >>> store = leadscore.Store("store/")                                  # doctest: +SKIP
@@ -68,8 +69,8 @@ impl PyStore {
     /// Opens (and creates when missing) the store rooted at `root`.
     #[new]
     #[pyo3(
-        signature = (root, cache_bytes = 256 << 20, check_interval = 2.0, fallback = true, drift_flush_interval = Some(60.0)),
-        text_signature = "(root, cache_bytes=268435456, check_interval=2.0, fallback=True, drift_flush_interval=60.0)"
+        signature = (root, cache_bytes = 256 << 20, check_interval = 2.0, fallback = true, drift_flush_interval = Some(60.0), max_file_bytes = leadscore::format::DEFAULT_MAX_FILE_BYTES),
+        text_signature = "(root, cache_bytes=268435456, check_interval=2.0, fallback=True, drift_flush_interval=60.0, max_file_bytes=67108864)"
     )]
     fn new(
         py: Python<'_>,
@@ -78,6 +79,7 @@ impl PyStore {
         check_interval: f64,
         fallback: bool,
         drift_flush_interval: Option<f64>,
+        max_file_bytes: u64,
     ) -> PyLsResult<Self> {
         let cache_bytes = usize::try_from(cache_bytes)
             .map_err(|_| invalid(format!("cache_bytes must be >= 0, got {cache_bytes}")))?;
@@ -88,6 +90,7 @@ impl PyStore {
             drift_flush_interval: drift_flush_interval
                 .map(|s| seconds("drift_flush_interval", s))
                 .transpose()?,
+            max_file_bytes,
         };
         let store = py.detach(move || Store::open(root, config))?;
         Ok(PyStore {

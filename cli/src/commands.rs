@@ -1,5 +1,6 @@
 //! The subcommands.
 
+use crate::outfile::{check_not_input, Sink};
 use crate::output::{self, fmt_metric};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -39,8 +40,21 @@ impl ReadArgs {
         })
     }
 
-    /// Reads CSV, or JSON Lines when the file ends in `.jsonl` or `.ndjson`.
+    /// Reads CSV, or JSON Lines when the file ends in `.jsonl` or `.ndjson`; what
+    /// the reader noticed (odd cells in a numeric column) goes to stderr as warnings.
     pub fn read(&self, path: &Path) -> Result<Table, Box<dyn std::error::Error + Send + Sync>> {
+        let table = self.read_quietly(path)?;
+        for note in table.notes() {
+            eprintln!(
+                "warning: {}: {}",
+                path.display(),
+                output::printable(note, false)
+            );
+        }
+        Ok(table)
+    }
+
+    fn read_quietly(&self, path: &Path) -> Result<Table, Box<dyn std::error::Error + Send + Sync>> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -195,6 +209,9 @@ pub fn train(a: TrainArgs) -> CmdResult {
     if a.by.is_some() || a.data.is_dir() {
         return train_store(a, cfg, &mut out);
     }
+    let mut inputs = vec![a.data.as_path()];
+    inputs.extend(a.fit.recipe.as_deref());
+    check_not_input(&a.out, &inputs)?;
     let start = Instant::now();
     let pb = spinner(a.quiet || a.json, format!("reading {}", a.data.display()));
     let table = a.fit.read.read(&a.data)?;
@@ -319,20 +336,24 @@ pub struct ScoreArgs {
     read: ReadArgs,
 }
 
+/// One scored row: the score, its reasons, and in store mode which model answered.
+struct ScoredRow {
+    score: leadscore::Score,
+    reasons: Vec<leadscore::Reason>,
+    answered: Option<(String, String)>,
+}
+
 /// Scores a file.
 pub fn score(a: ScoreArgs) -> CmdResult {
     use leadscore::store::{Store, StoreConfig};
+    // Checked before any work: never over an input, standard output open.
+    let mut sink = Sink::open(a.out.as_deref(), &[&a.data, &a.model])?;
     let table = a.read.read(&a.data)?;
     for k in &a.keep {
         table.require(k)?;
     }
     let explain_k = a.explain;
-    // One row's result: the score, its reasons, and in store mode which model answered.
-    struct Row {
-        score: leadscore::Score,
-        reasons: Vec<leadscore::Reason>,
-        answered: Option<(String, String)>,
-    }
+    type Row = ScoredRow;
     let join = |e: leadscore::Explanation| e.positive.into_iter().chain(e.negative).collect();
     let rows: Vec<Row> = if a.model.is_dir() {
         // A store: each row is scored by its tenant's model (or the fallback).
@@ -393,11 +414,19 @@ pub fn score(a: ScoreArgs) -> CmdResult {
         }
         out
     };
+    write_scores(&a, &table, &rows, &mut sink)?;
+    sink.finish()
+}
+
+/// Writes scored rows as CSV or JSON Lines.
+fn write_scores(
+    a: &ScoreArgs,
+    table: &leadscore::Table,
+    rows: &[ScoredRow],
+    sink: &mut Sink,
+) -> CmdResult {
     let store_mode = a.model.is_dir();
-    let sink: Box<dyn Write> = match &a.out {
-        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| leadscore::Error::io(p, e))?),
-        None => Box::new(std::io::stdout().lock()),
-    };
+    let explain_k = a.explain;
     let mut sink = std::io::BufWriter::new(sink);
     if a.format == "jsonl" {
         for (i, r) in rows.iter().enumerate() {
@@ -551,7 +580,15 @@ pub fn inspect(a: InspectArgs) -> CmdResult {
         writeln!(out, "{}", serde_json::to_string_pretty(&model.to_json())?)?;
         return Ok(());
     }
-    output::print_model(&mut out, &a.model, &model, a.top)?;
+    // Names and levels come from the file: control characters are shown escaped,
+    // never sent to the terminal.
+    let mut text = Vec::new();
+    output::print_model(&mut text, &a.model, &model, a.top)?;
+    write!(
+        out,
+        "{}",
+        output::printable(&String::from_utf8_lossy(&text), true)
+    )?;
     Ok(())
 }
 
@@ -852,7 +889,11 @@ pub fn drift(a: DriftArgs) -> CmdResult {
     let rows = report(&a.store, &a.name, a.tenant.as_deref())?;
     let shown: Vec<_> = rows
         .iter()
-        .filter(|r| a.all || a.tenant.is_some() || r.status == "watch" || r.status == "retrain")
+        .filter(|r| {
+            a.all
+                || a.tenant.is_some()
+                || matches!(r.status.as_str(), "watch" | "retrain" | "unreadable")
+        })
         .collect();
     if a.json {
         for r in &shown {
@@ -863,22 +904,32 @@ pub fn drift(a: DriftArgs) -> CmdResult {
     let count = |s: &str| rows.iter().filter(|r| r.status == s).count();
     writeln!(
         out,
-        "{} models: retrain {} (PSI >= {PSI_RETRAIN}), watch {} (PSI >= {PSI_WATCH}), stable {}, too few scores {}, no reference {}",
+        "{} models: retrain {} (PSI >= {PSI_RETRAIN}), watch {} (PSI >= {PSI_WATCH}), stable {}, too few scores {}, no reference {}, unreadable {}",
         rows.len(),
         count("retrain"),
         count("watch"),
         count("stable"),
         count("too_few_scores"),
-        count("no_reference")
+        count("no_reference"),
+        count("unreadable")
     )?;
     if !shown.is_empty() {
         writeln!(out, "{:<30} {:>9} {:>7}  status", "tenant", "scores", "PSI")?;
         for r in shown {
             let psi = r.psi.map_or("-".to_owned(), |p| format!("{p:.3}"));
+            let why = r
+                .error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "{:<30} {:>9} {:>7}  {}",
-                r.tenant, r.scores, psi, r.status
+                "{:<30} {:>9} {:>7}  {}{}",
+                output::printable(&r.tenant, false),
+                r.scores,
+                psi,
+                r.status,
+                output::printable(&why, false)
             )?;
         }
     }

@@ -4,6 +4,7 @@
 //! one-line message on stderr.
 
 mod commands;
+mod outfile;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -76,8 +77,8 @@ fn main() -> ExitCode {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) if is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
-            let line = e.to_string().replace('\n', " ");
-            eprintln!("leadscore: {line}");
+            // One line, and nothing from the data can drive the terminal.
+            eprintln!("leadscore: {}", output::printable(&e.to_string(), false));
             ExitCode::from(1)
         }
         Err(_) => ExitCode::from(1),

@@ -200,3 +200,21 @@ pub fn reasons_text(r: &[Reason]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// `text` with control characters (a terminal's escape sequences among them) shown
+/// escaped (`\u{1b}`); line breaks kept when `lines`, else shown as spaces.
+pub fn printable(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') && (lines || !text.contains('\n')) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' if lines => out.push('\n'),
+            '\n' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}

@@ -420,3 +420,144 @@ fn recipes_from_the_command_line() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn outputs_never_destroy_an_input_or_a_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("churn.csv");
+    std::fs::copy(data("wa_churn.csv"), &csv).unwrap();
+    let before = std::fs::read(&csv).unwrap();
+    let csv_s = csv.display().to_string();
+    // train --out the input: refused before any work, the input intact.
+    let o = run(&[
+        "train", &csv_s, "--target", "churn", "--cv", "0", "--out", &csv_s, "--quiet",
+    ]);
+    assert_one_line_error(&o, "is the input");
+    assert_eq!(std::fs::read(&csv).unwrap(), before);
+    // A model saved over a device is refused (the device stays a device).
+    let o = run(&[
+        "train",
+        &csv_s,
+        "--target",
+        "churn",
+        "--cv",
+        "0",
+        "--out",
+        "/dev/null",
+        "--quiet",
+    ]);
+    assert_one_line_error(&o, "not a regular file");
+    assert!(Path::new("/dev/null").exists());
+    let model = dir.path().join("m.lsm").display().to_string();
+    let o = run(&[
+        "train", &csv_s, "--target", "churn", "--cv", "0", "--out", &model, "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // score --out the input (or the model): refused, both intact.
+    for out in [&csv_s, &model] {
+        let o = run(&["score", &model, &csv_s, "--out", out]);
+        assert_one_line_error(&o, "is the input");
+    }
+    assert_eq!(std::fs::read(&csv).unwrap(), before);
+    // score --out a device writes into it and leaves it a device.
+    let o = run(&["score", &model, &csv_s, "--out", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    // A regular --out is written whole (atomically).
+    let out = dir.path().join("scores.csv");
+    let o = run(&["score", &model, &csv_s, "--out", &out.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 7044);
+    // A closed standard output is an error, not a silent success.
+    let o = bin()
+        .args(["score", &model, &csv_s])
+        .stdout(std::process::Stdio::from(
+            std::fs::File::open("/dev/null").unwrap(),
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let closed = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "\"{}\" score \"{model}\" \"{csv_s}\" >&-",
+            env!("CARGO_BIN_EXE_leadscore")
+        ))
+        .output()
+        .unwrap();
+    assert_one_line_error(&closed, "standard output");
+}
+
+#[test]
+fn cv_is_bounded_and_checked_against_the_classes() {
+    let path = data("wa_churn.csv").display().to_string();
+    let o = run(&["eval", &path, "--target", "churn", "--cv", "1000000000"]);
+    assert_one_line_error(&o, "cv_folds must be 0 (no evaluation) or from 2 to 100");
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.csv");
+    let text = std::fs::read_to_string(data("wa_churn.csv")).unwrap();
+    std::fs::write(&small, text.lines().take(61).collect::<Vec<_>>().join("\n")).unwrap();
+    let o = run(&[
+        "eval",
+        &small.display().to_string(),
+        "--target",
+        "churn",
+        "--cv",
+        "50",
+        "--min-rows",
+        "10",
+        "--min-positives",
+        "1",
+    ]);
+    assert_one_line_error(&o, "every fold needs rows of both classes");
+}
+
+#[test]
+fn crafted_names_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // A column named with an escape sequence, and a value the model cannot take.
+    let mut csv = String::from("\"evil\x1b[2J\x07\",city,y\n");
+    for i in 0..400 {
+        csv.push_str(&format!(
+            "{},{},{}\n",
+            i % 17,
+            ["a", "b\x1b]0;x\x07"][i % 2],
+            i % 3 == 0
+        ));
+    }
+    let data_path = dir.path().join("evil.csv");
+    std::fs::write(&data_path, &csv).unwrap();
+    let d = data_path.display().to_string();
+    let model = dir.path().join("m.lsm").display().to_string();
+    let o = run(&[
+        "train",
+        &d,
+        "--target",
+        "y",
+        "--cv",
+        "0",
+        "--min-rows",
+        "100",
+        "--min-positives",
+        "10",
+        "--out",
+        &model,
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["inspect", &model]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");
+    assert!(text.contains("evil\\u{1b}[2J"), "{text}");
+    // An error naming the field escapes it too.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "\"evil\x1b[2J\x07\",y\nnot a number,1\n").unwrap();
+    let o = run(&["score", &model, &bad.display().to_string()]);
+    let e = stderr(&o);
+    assert_one_line_error(&o, "evil\\u{1b}[2J");
+    assert!(!e.contains('\x1b') && !e.contains('\x07'), "{e}");
+}

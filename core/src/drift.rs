@@ -47,7 +47,7 @@ pub fn bin_of(cuts: &[f64], p: f64) -> usize {
 /// Population stability index of observed counts against equal expected shares
 /// (the training deciles): `Σ (a - e) ln(a / e)`, with empty bins smoothed.
 pub fn psi(counts: &[u64; BINS]) -> f64 {
-    let total: u64 = counts.iter().sum();
+    let total = total(counts);
     if total == 0 {
         return 0.0;
     }
@@ -59,6 +59,11 @@ pub fn psi(counts: &[u64; BINS]) -> f64 {
             (a - e) * (a / e).ln()
         })
         .sum()
+}
+
+/// The sum of counts, saturating (a crafted counts file cannot wrap it).
+fn total(counts: &[u64; BINS]) -> u64 {
+    counts.iter().fold(0u64, |a, &c| a.saturating_add(c))
 }
 
 /// The counts a store flushes beside a model.
@@ -84,9 +89,13 @@ pub struct DriftRow {
     pub scores: u64,
     /// The population stability index (`None` with too few scores).
     pub psi: Option<f64>,
-    /// `stable`, `watch`, `retrain`, `too_few_scores` or `no_reference` (a model
-    /// trained without cross-validation has no training deciles).
+    /// `stable`, `watch`, `retrain`, `too_few_scores`, `no_reference` (a model
+    /// trained without cross-validation has no training deciles) or `unreadable`
+    /// (the model or its counts file cannot be read: see `error`).
     pub status: String,
+    /// Why the tenant's drift could not be measured (with status `unreadable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Reads the counts flushed beside every tenant's model `name` (or one tenant's) and
@@ -122,10 +131,26 @@ pub fn report(root: &Path, name: &str, tenant: Option<&str>) -> Result<Vec<Drift
         if !model_path.exists() {
             continue;
         }
-        let model = Model::load(&model_path)?;
-        let counts = read_counts(&dir.join(format!("{name}.scores.json")))?
-            .filter(|c| c.model_created_unix == model.meta().created_unix);
-        let scores = counts.as_ref().map_or(0, |c| c.counts.iter().sum());
+        // One tenant's unreadable model or counts is that tenant's row, not the
+        // whole report's failure.
+        let read = Model::load(&model_path)
+            .and_then(|m| read_counts(&dir.join(format!("{name}.scores.json"))).map(|c| (m, c)));
+        let (model, counts) = match read {
+            Ok(x) => x,
+            Err(e) => {
+                rows.push(DriftRow {
+                    tenant: t,
+                    name: name.to_owned(),
+                    scores: 0,
+                    psi: None,
+                    status: "unreadable".to_owned(),
+                    error: Some(e.to_string()),
+                });
+                continue;
+            }
+        };
+        let counts = counts.filter(|c| c.model_created_unix == model.meta().created_unix);
+        let scores = counts.as_ref().map_or(0, |c| total(&c.counts));
         let (psi_value, status) = if cuts(&model).is_none() {
             (None, "no_reference")
         } else if scores < MIN_SCORES {
@@ -147,6 +172,7 @@ pub fn report(root: &Path, name: &str, tenant: Option<&str>) -> Result<Vec<Drift
             scores,
             psi: psi_value,
             status: status.to_owned(),
+            error: None,
         });
     }
     rows.sort_by(|a, b| {

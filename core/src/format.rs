@@ -11,9 +11,11 @@
 //!
 //! Reading checks the magic, the version, that the length matches the bytes present
 //! exactly (trailing bytes are rejected), the checksum, that the payload decodes with
-//! nothing left over, and every invariant scoring relies on. Lengths inside the payload
-//! are bounded by the bytes present, so a crafted file cannot make the reader allocate
-//! more than it holds. A file never executes anything.
+//! nothing left over, and every invariant scoring relies on. Decoding is charged to a
+//! memory budget of four bytes per payload byte ([`budget`]), so a crafted file cannot
+//! make the reader allocate much more than it holds; [`load`] reads only regular files,
+//! the header first, and at most [`DEFAULT_MAX_FILE_BYTES`] ([`load_limited`] takes
+//! another limit). A file never executes anything.
 //!
 //! Saving is atomic: a temporary file in the same folder is written and fsynced, then
 //! renamed over the target, then the folder is fsynced, so a crash leaves either the
@@ -27,8 +29,10 @@
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
+
+pub mod budget;
 
 /// The four bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"LSCM";
@@ -38,9 +42,12 @@ pub const FORMAT_VERSION: u16 = 2;
 pub const READABLE_VERSIONS: &[u16] = &[1, 2];
 /// Envelope size before the payload.
 pub const HEADER_LEN: usize = 14;
-/// Largest payload accepted (256 MiB): far above any real model, low enough that a
-/// corrupt length cannot exhaust memory.
+/// Largest payload [`from_bytes`] accepts (256 MiB): far above any real model, low
+/// enough that a corrupt length cannot exhaust memory.
 pub const MAX_PAYLOAD: usize = 256 << 20;
+/// Largest model file [`load`] reads by default (64 MiB: a text model of a million
+/// terms is about 40 MiB); [`load_limited`] takes another limit.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// Serialises a model into the file format.
 pub fn to_bytes(model: &Model) -> Result<Vec<u8>> {
@@ -112,15 +119,22 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
     if actual != crc {
         return err(format!("checksum mismatch: the header says {crc:08x}, the payload hashes to {actual:08x} (corrupt file)"));
     }
-    let decode_err =
-        |e: postcard::Error| Error::ModelFormat(format!("payload does not decode: {e}"));
-    let (mut model, rest): (Model, &[u8]) = if version == 1 {
-        let (m, rest): (v1::Model, &[u8]) =
-            postcard::take_from_bytes(payload).map_err(decode_err)?;
-        (m.into(), rest)
-    } else {
-        postcard::take_from_bytes(payload).map_err(decode_err)?
-    };
+    // Decoding is charged to a memory budget of a few times the payload, so a
+    // crafted file is refused before it can take much more than it holds.
+    let (decoded, refused) = budget::with_budget(budget::for_payload(len), || {
+        if version == 1 {
+            postcard::take_from_bytes::<v1::Model>(payload).map(|(m, rest)| (m.into(), rest))
+        } else {
+            postcard::take_from_bytes::<Model>(payload)
+        }
+    });
+    let (mut model, rest): (Model, &[u8]) = decoded.map_err(|e| {
+        Error::ModelFormat(if refused {
+            budget::EXCEEDED.to_owned()
+        } else {
+            format!("payload does not decode: {e}")
+        })
+    })?;
     if !rest.is_empty() {
         return err(format!(
             "{} undecoded bytes at the end of the payload",
@@ -162,7 +176,9 @@ pub(crate) mod v1 {
     /// `Pipeline` of version 1 (no derived sources, no recipe text).
     #[derive(Deserialize)]
     pub(crate) struct Pipeline {
+        #[serde(deserialize_with = "crate::format::budget::vec")]
         inputs: Vec<Input>,
+        #[serde(deserialize_with = "crate::format::budget::vec")]
         steps: Vec<Step>,
         n_features: usize,
     }
@@ -221,14 +237,70 @@ pub(crate) mod v1 {
     }
 }
 
-/// Reads a model file.
+/// Reads a model file of at most [`DEFAULT_MAX_FILE_BYTES`] (see [`load_limited`]).
 pub fn load(path: impl AsRef<Path>) -> Result<Model> {
+    load_limited(path, DEFAULT_MAX_FILE_BYTES)
+}
+
+/// Reads a model file of at most `max_bytes`: only a regular file (a directory, a
+/// device such as `/dev/zero` or a FIFO is refused without reading it), its header
+/// first, then exactly the payload the header announces, so neither a huge nor an
+/// endless file is read into memory.
+pub fn load_limited(path: impl AsRef<Path>, max_bytes: u64) -> Result<Model> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_model_file(path, max_bytes)?;
     from_bytes(&bytes).map_err(|e| match e {
         Error::ModelFormat(m) => Error::ModelFormat(format!("{}: {m}", path.display())),
         other => other,
     })
+}
+
+/// The bytes of a model file, read as [`load_limited`] says.
+pub(crate) fn read_model_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
+    let io = |e: std::io::Error| Error::io(path, e);
+    let not_regular = |m: &std::fs::Metadata| {
+        let what = if m.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a device, FIFO or socket)"
+        };
+        Err(io(std::io::Error::other(format!(
+            "{what}, not a model file"
+        ))))
+    };
+    // Looked at before opening: opening a FIFO would wait for a writer.
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return not_regular(&meta);
+    }
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    // And again on what was opened, in case the path changed in between.
+    let meta = f.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return not_regular(&meta);
+    }
+    let mut bytes = Vec::with_capacity(HEADER_LEN);
+    (&mut f)
+        .take(HEADER_LEN as u64)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() < HEADER_LEN || bytes[..4] != MAGIC {
+        // from_bytes names what is wrong.
+        return Ok(bytes);
+    }
+    let len = u64::from(u32::from_le_bytes([bytes[6], bytes[7], bytes[8], bytes[9]]));
+    if HEADER_LEN as u64 + len > max_bytes {
+        return Err(Error::ModelFormat(format!(
+            "{}: the header announces a {} byte file (byte 6), over the limit of {max_bytes} \
+             bytes (a load option)",
+            path.display(),
+            HEADER_LEN as u64 + len
+        )));
+    }
+    // One byte more than announced, so trailing bytes are seen (and reported).
+    bytes.reserve_exact(usize::try_from(len).map_err(|_| Error::ModelFormat("too large".into()))?);
+    f.take(len + 1).read_to_end(&mut bytes).map_err(io)?;
+    Ok(bytes)
 }
 
 /// Writes a model file atomically (temporary file, fsync, rename, fsync the folder).
@@ -240,6 +312,16 @@ pub fn save(model: &Model, path: impl AsRef<Path>) -> Result<()> {
 /// and fsynced, renamed over `path`, and the folder is fsynced. On failure the
 /// temporary file is removed and `path` is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    // Renaming over a device, a FIFO or a folder would replace it: refuse.
+    if let Ok(m) = std::fs::metadata(path) {
+        if !m.is_file() {
+            return Err(Error::InvalidInput(format!(
+                "{}: not a regular file (a folder, device or FIFO); a file is written only \
+                 to a regular file's path",
+                path.display()
+            )));
+        }
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -247,9 +329,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| Error::InvalidInput(format!("{}: not a file path", path.display())))?;
-    let nonce = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    // Unique within the process (threads saving the same file at once) and across
+    // processes (the pid in the name).
+    static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nonce = (SAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) << 32)
+        | u64::from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos()),
+        );
     let tmp = dir.join(format!(
         ".{}.{}.{nonce}.tmp",
         name.to_string_lossy(),
@@ -274,6 +362,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         return Err(Error::io(path, e));
     }
     Ok(())
+}
+
+/// Removes the temporary files [`write_atomic`] left in `dir` when its process was
+/// killed mid-write (`.<name>.<pid>.<nonce>.tmp` of a process that no longer runs);
+/// returns how many. A temporary file of a live process is left alone. Only where
+/// `/proc` tells which processes run; elsewhere nothing is removed.
+pub fn remove_orphan_temps(dir: &Path) -> usize {
+    let proc_root = Path::new("/proc/self");
+    if !proc_root.exists() {
+        return 0;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+            continue;
+        };
+        // <name>.<pid>.<nonce>
+        let mut parts = inner.rsplitn(3, '.');
+        let (Some(nonce), Some(pid), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Ok(_), Ok(pid)) = (nonce.parse::<u64>(), pid.parse::<u32>()) else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid.to_string()).exists();
+        if !alive
+            && e.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(e.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 impl Model {

@@ -469,6 +469,18 @@ pub fn train_all(
 ) -> Result<MassSummary> {
     let start = Instant::now();
     validate_name("model", &config.name)?;
+    // What a killed run left half-written at the root (the report) and in the
+    // fallback's folder; tenants' folders are cleaned as each is trained.
+    let global_path = store.model_path(GLOBAL_TENANT, &config.name)?;
+    for dir in [
+        global_path.parent(),
+        global_path.parent().and_then(Path::parent),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        crate::format::remove_orphan_temps(dir);
+    }
     let mut reservoir = Reservoir {
         rows: Vec::new(),
         max: if config.global {
@@ -578,15 +590,26 @@ pub fn train_all(
                 let Some((fi, t)) = work.get(i) else { break };
                 let idx = &indexes[*fi];
                 let t0 = Instant::now();
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    train_one(store, config, &per_tenant, idx, t, data_mtime(t))
-                }))
-                .unwrap_or_else(|_| Err(Error::Internal("training panicked".into())));
+                let reserved = t.name.starts_with('_');
+                let outcome = if reserved {
+                    // The store's own names (the fallback `_global`, the run's report
+                    // `_training.json`): never trained or written as a tenant.
+                    Err(Error::InvalidInput(format!(
+                        "tenant \"{}\" is not trained: names starting with \"_\" are reserved \
+                         for the store (the fallback {GLOBAL_TENANT}, the run's report)",
+                        t.name
+                    )))
+                } else {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        train_one(store, config, &per_tenant, idx, t, data_mtime(t))
+                    }))
+                    .unwrap_or_else(|_| Err(Error::Internal("training panicked".into())))
+                };
                 let outcome = outcome.unwrap_or_else(|e| {
                     let err = Some(e.to_string());
                     TenantOutcome::new(&t.name, Status::Failed, t.rows, None, None, err, t0)
                 });
-                if outcome.status != Status::Skipped {
+                if outcome.status != Status::Skipped && !reserved {
                     outcome.write(store, &config.name);
                 }
                 if let Ok(mut o) = outcomes.lock() {
@@ -644,8 +667,17 @@ fn train_one(
     let outcome = |status, positives, model: Option<&Model>, error| {
         TenantOutcome::new(&t.name, status, t.rows, positives, model, error, t0)
     };
+    // What a killed run left half-written in the tenant's folder.
+    if let Some(dir) = model_path.parent() {
+        crate::format::remove_orphan_temps(dir);
+    }
     if !config.force {
-        if let (Some(m), Some(d)) = (file_mtime(&model_path), data_mtime) {
+        // Up to date: a model newer than the data, with its outcome beside it (a run
+        // killed between the two writes trains the tenant again).
+        let summary = store.summary_path(&t.name, &config.name)?;
+        if let (Some(m), Some(d), Some(_)) =
+            (file_mtime(&model_path), data_mtime, file_mtime(&summary))
+        {
             if m >= d {
                 return Ok(outcome(Status::Skipped, None, None, None));
             }

@@ -3,7 +3,7 @@
 use crate::data::{format_num, Kind, Record, Schema, Table, Value};
 use crate::error::{Error, Result};
 use crate::eval::Metrics;
-use crate::recipe::{value_to_bool, Group, Pipeline, Step, ValueKind, OTHER_LEVEL};
+use crate::recipe::{standardized, value_to_bool, Group, Pipeline, Step, ValueKind, OTHER_LEVEL};
 use serde::{Deserialize, Serialize};
 
 /// Facts about how and on what a model was trained.
@@ -129,6 +129,9 @@ impl PartialEq for Prepared {
     }
 }
 
+/// The largest coefficient, intercept or feature mean a model file may hold.
+pub const MAX_COEF: f64 = 1e100;
+
 /// The logistic function, stable for large |z|.
 #[inline]
 pub fn sigmoid(z: f64) -> f64 {
@@ -220,14 +223,13 @@ impl Model {
                 self.feature_means.len()
             )));
         }
-        if !self
-            .coef
-            .iter()
-            .chain(&self.feature_means)
-            .all(|x| x.is_finite())
-            || !self.intercept.is_finite()
-        {
-            return Err(Error::ModelFormat("non-finite coefficient".into()));
+        // Bounded (no fitted model comes near), so that with features bounded by
+        // `Z_LIMIT` the log-odds of any lead stay finite.
+        let fine = |x: &f64| x.abs() <= MAX_COEF;
+        if !(self.coef.iter().chain(&self.feature_means).all(fine) && fine(&self.intercept)) {
+            return Err(Error::ModelFormat(format!(
+                "a coefficient or mean is not a number within ±{MAX_COEF:e}"
+            )));
         }
         if !(self.threshold > 0.0 && self.threshold < 1.0) {
             return Err(Error::ModelFormat(format!(
@@ -858,7 +860,7 @@ impl CodedScorer {
                         if x.is_infinite() {
                             return Err(bad());
                         }
-                        z += w * ((x - mean) / scale);
+                        z += w * standardized(x, *mean, *scale);
                     } else if x == 1.0 {
                         z += w * 1.0;
                     } else if x != 0.0 {

@@ -55,6 +55,9 @@ pub struct StoreConfig {
     /// [`Store::flush_drift`] and when the store is dropped); `None` writes them only
     /// then. Defaults to 60 seconds.
     pub drift_flush_interval: Option<Duration>,
+    /// Largest model file the store reads; a larger one is unreadable (and the
+    /// fallback answers). Defaults to [`crate::format::DEFAULT_MAX_FILE_BYTES`].
+    pub max_file_bytes: u64,
 }
 
 impl Default for StoreConfig {
@@ -64,6 +67,7 @@ impl Default for StoreConfig {
             check_interval: Duration::from_secs(2),
             fallback: true,
             drift_flush_interval: Some(Duration::from_secs(60)),
+            max_file_bytes: crate::format::DEFAULT_MAX_FILE_BYTES,
         }
     }
 }
@@ -74,12 +78,14 @@ pub const STORE_OPTION_NAMES: &[&str] = &[
     "check_interval",
     "fallback",
     "drift_flush_interval",
+    "max_file_bytes",
 ];
 
 impl StoreConfig {
     /// Store options from a JSON object (how the C ABI, PHP and Node pass them):
     /// `cache_bytes` (whole bytes), `check_interval` (seconds), `fallback` (bool),
-    /// `drift_flush_interval` (seconds, or null for flushing only on demand); camelCase
+    /// `drift_flush_interval` (seconds, or null for flushing only on demand),
+    /// `max_file_bytes` (whole bytes, at least the 14-byte header); camelCase
     /// spellings are accepted too. Unknown names and wrong types are errors naming the
     /// option; absent ones — and `null` ones, except `drift_flush_interval` — keep their
     /// defaults.
@@ -116,6 +122,16 @@ impl StoreConfig {
                         })?;
                 }
                 "check_interval" => c.check_interval = seconds()?,
+                "max_file_bytes" => {
+                    c.max_file_bytes = crate::options::whole_number(v)
+                        .filter(|&n| n >= crate::format::HEADER_LEN as u64)
+                        .ok_or_else(|| {
+                            Error::InvalidInput(format!(
+                                "store option \"{given}\" must be a whole number of bytes >= {}, got {v}",
+                                crate::format::HEADER_LEN
+                            ))
+                        })?;
+                }
                 "fallback" => {
                     c.fallback = v.as_bool().ok_or_else(|| {
                         Error::InvalidInput(format!(
@@ -516,7 +532,7 @@ impl Store {
                         *slot = (h.created, [0; BINS]);
                     }
                     for (a, b) in slot.1.iter_mut().zip(taken) {
-                        *a += b;
+                        *a = a.saturating_add(b);
                     }
                 }
             }
@@ -570,10 +586,18 @@ impl Store {
                 checked: AtomicU64::new(self.now()),
                 used: AtomicU64::new(0),
             },
-            Err(e) => return Err(Error::io(&path, e)),
+            // Any other failure (a directory in its place, no permission) makes the
+            // tenant's model unreadable: the cached one or the fallback answers.
+            Err(e) => Entry {
+                state: State::Unreadable(Error::io(&path, e).to_string()),
+                hist: None,
+                stamp: None,
+                checked: AtomicU64::new(self.now()),
+                used: AtomicU64::new(0),
+            },
             Ok(meta) => {
                 let stamp = stamp_of(&meta);
-                let state = match Model::load(&path) {
+                let state = match crate::format::load_limited(&path, self.config.max_file_bytes) {
                     Ok(m) => {
                         let size = m.heap_size();
                         State::Loaded {
@@ -588,7 +612,6 @@ impl Store {
                             insufficient: self.summary_says_insufficient(tenant, name),
                         }
                     }
-                    Err(e @ Error::Io { .. }) => return Err(e),
                     Err(e) => State::Unreadable(e.to_string()),
                 };
                 counters.loads.fetch_add(1, Relaxed);
@@ -854,7 +877,7 @@ impl Store {
                     *slot = (h.created, [0; BINS]);
                 }
                 for (a, b) in slot.1.iter_mut().zip(taken) {
-                    *a += b;
+                    *a = a.saturating_add(b);
                 }
             }
         }
@@ -863,7 +886,8 @@ impl Store {
             let path = self.root.join(&tenant).join(format!("{name}.scores.json"));
             let merged = match drift::read_counts(&path) {
                 Ok(Some(old)) if old.model_created_unix == created => {
-                    std::array::from_fn(|i| old.counts[i] + counts[i])
+                    // Saturating: a crafted counts file cannot wrap or panic.
+                    std::array::from_fn(|i| old.counts[i].saturating_add(counts[i]))
                 }
                 _ => counts,
             };

@@ -297,3 +297,59 @@ fn cr_only_export_trains_like_the_lf_one() {
     assert!(a.iter().all(|t| t.1 == Status::Trained), "{a:?}");
     assert_eq!(a, b);
 }
+
+#[test]
+fn reserved_tenant_names_and_what_a_killed_run_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    let mut f = std::fs::File::create(&export).unwrap();
+    synth::write_export(9, 1, &mut f).unwrap();
+    for name in ["_global", "_training.json"] {
+        f.write_all(&rows_csv(name, &synth::tenant_with_rows(9, 60, 2100).table))
+            .unwrap();
+    }
+    drop(f);
+    let store_dir = dir.path().join("store");
+    let store = Store::open(&store_dir, StoreConfig::default()).unwrap();
+    let mut cfg = MassConfig::new(options());
+    cfg.by = Some(synth::TENANT_COLUMN.into());
+    cfg.threads = 1;
+    let summary = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    for name in ["_global", "_training.json"] {
+        let t = summary.tenants.iter().find(|t| t.tenant == name).unwrap();
+        assert_eq!(t.status, Status::Failed, "{t:?}");
+        assert!(t.error.as_deref().unwrap().contains("reserved"), "{t:?}");
+    }
+    // Neither was written as a tenant; the fallback is the run's own.
+    assert!(!store_dir.join("_training.json").exists());
+    let g = summary.global.as_ref().unwrap();
+    assert_eq!(g.status, Status::Trained);
+    let trained: Vec<_> = summary
+        .tenants
+        .iter()
+        .filter(|t| t.status == Status::Trained)
+        .collect();
+    assert_eq!(trained.len(), 1);
+    let tenant = trained[0].tenant.clone();
+
+    // A run killed after saving the model, before its outcome: the next run trains
+    // the tenant again (not "skipped" for good) and clears the temporary files a
+    // dead process left.
+    std::fs::remove_file(store_dir.join(&tenant).join("lead.json")).unwrap();
+    let orphan = store_dir.join(&tenant).join(".lead.json.999999999.123.tmp");
+    std::fs::write(&orphan, b"{").unwrap();
+    let live = store_dir
+        .join(&tenant)
+        .join(format!(".lead.json.{}.7.tmp", std::process::id()));
+    std::fs::write(&live, b"{").unwrap();
+    let again = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    let t = again.tenants.iter().find(|t| t.tenant == tenant).unwrap();
+    assert_eq!(t.status, Status::Trained, "{t:?}");
+    assert!(store_dir.join(&tenant).join("lead.json").exists());
+    assert!(!orphan.exists(), "the dead process's temporary file stays");
+    assert!(live.exists(), "a live process's temporary file was removed");
+    // With both files in place, the third run skips it.
+    let third = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    let t = third.tenants.iter().find(|t| t.tenant == tenant).unwrap();
+    assert_eq!(t.status, Status::Skipped, "{t:?}");
+}

@@ -688,3 +688,44 @@ fn readers_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_few_odd_cells_keep_a_column_numeric_and_are_reported() {
+    use leadscore::data::csv::{read_csv_bytes, CsvOptions};
+    let mut text = String::from("amount,city\n");
+    for i in 0..500 {
+        let amount = match i {
+            57 => "n/a".to_owned(),
+            300 => "inf".to_owned(),
+            _ => format!("{}.{}", i * 37 % 1000, i % 7),
+        };
+        text.push_str(&format!("{amount},c{}\n", i % 5));
+    }
+    let t = read_csv_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+    match t.column("amount") {
+        Some(leadscore::data::Column::Num(v)) => {
+            assert!(v[57].is_nan() && v[300].is_nan());
+            assert_eq!(v.iter().filter(|x| x.is_nan()).count(), 2);
+        }
+        other => panic!("amount read as {other:?}"),
+    }
+    assert_eq!(t.notes().len(), 1, "{:?}", t.notes());
+    let note = &t.notes()[0];
+    assert!(
+        note.contains("\"amount\"")
+            && note.contains("2 of 500")
+            && note.contains("\"n/a\", on line 59"),
+        "{note}"
+    );
+    // Beyond one cell in a hundred, the column is text, as before.
+    let mut text = String::from("code\n");
+    for i in 0..100 {
+        text.push_str(if i % 10 == 0 { "X\n" } else { "1\n" });
+    }
+    let t = read_csv_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+    assert!(matches!(
+        t.column("code"),
+        Some(leadscore::data::Column::Str(_))
+    ));
+    assert!(t.notes().is_empty());
+}

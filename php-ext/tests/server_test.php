@@ -48,43 +48,10 @@ $fail = function (string $msg) use (&$failures) {
         fwrite(STDERR, "FAIL: $msg\n");
     }
 };
-// Live processes whose process group is $pgid, from /proc.
-function group_members(int $pgid): array {
-    $out = [];
-    foreach (glob('/proc/[0-9]*/stat') ?: [] as $f) {
-        $stat = @file_get_contents($f);
-        // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
-        if ($stat !== false && ($p = strrpos($stat, ')')) !== false) {
-            $fields = explode(' ', substr($stat, $p + 2));
-            // A zombie has ended already (the master stays one until proc_close).
-            if ((int)($fields[2] ?? 0) === $pgid && ($fields[0] ?? '') !== 'Z') {
-                $out[] = (int)$stat;
-            }
-        }
-    }
-    return $out;
-}
-function signal_group(int $pgid, int $signal): void {
-    if (function_exists('posix_kill')) {
-        posix_kill(-$pgid, $signal);
-    } else {
-        exec("kill -$signal -$pgid 2>/dev/null"); // dash's kill takes no "--"
-    }
-}
-// Stops the server's whole process group: SIGTERM, then SIGKILL after 5 s; fails the
-// test if a process of it is still there after that.
+require __DIR__ . '/_procs.inc';
+// Stops the server's whole process group; fails the test if a process of it is left.
 $stop = function () use ($server, $fail) {
-    $pgid = proc_get_status($server)['pid'];
-    signal_group($pgid, 15);
-    for ($i = 0; $i < 100 && group_members($pgid); $i++) {
-        usleep(50000);
-    }
-    if (group_members($pgid)) {
-        signal_group($pgid, 9);
-        usleep(200000);
-    }
-    proc_close($server);
-    $left = group_members($pgid);
+    $left = stop_group($server);
     if ($left) {
         $fail('server processes still running after the test: ' . implode(', ', $left));
     }

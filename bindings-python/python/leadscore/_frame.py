@@ -48,6 +48,9 @@ def _pandas_array(name: str, a: Any) -> Any:
             return _numeric(a)  # a view: Rust copies it once
         if kind in "biuf":
             return _numeric(a.astype(np.float64))  # one conversion pass
+        if kind in "mM" and np.isnat(a).all():
+            # NaT alone means missing, as in score(): a column of missing values.
+            return _numeric(np.full(len(a), np.nan))
         if kind in "mMc":
             raise _unsupported(name, a.dtype)
         # object (strings, mixed values): Rust converts each distinct object once.
@@ -65,6 +68,8 @@ def _pandas_array(name: str, a: Any) -> Any:
         # nullable forms (Int64, Float64, boolean): NA becomes NaN.
         return _numeric(a.to_numpy(dtype=np.float64, na_value=np.nan))
     if pt.is_datetime64_any_dtype(dtype) or pt.is_timedelta64_dtype(dtype) or pt.is_complex_dtype(dtype):
+        if not pt.is_complex_dtype(dtype) and bool(pd.isna(a).all()):
+            return _numeric(np.full(len(a), np.nan))  # NaT alone: missing, as in score()
         raise _unsupported(name, dtype)
     # other extension types (mixed values): the object ndarray.
     return _objects(a.to_numpy(dtype=object))
@@ -121,7 +126,8 @@ def columns(data: Any) -> Columns:
             raise InvalidInputError(f"columns have different lengths: {lengths}")
         data = pd.DataFrame({k: pd.Series(v, dtype=None if len(v) else object) for k, v in data.items()})
     elif isinstance(data, list) and all(isinstance(r, Mapping) for r in data):
-        data = pd.DataFrame.from_records(data) if data else pd.DataFrame()
+        # index: records without fields are still rows (from_records alone drops them).
+        data = pd.DataFrame.from_records(data, index=range(len(data))) if data else pd.DataFrame()
     if not isinstance(data, pd.DataFrame):
         raise InvalidInputError(
             "data must be a pandas or polars DataFrame, a dict of columns, a list of "

@@ -120,6 +120,7 @@ class Store:
         check_interval: float = 2.0,
         fallback: bool = True,
         drift_flush_interval: Optional[float] = 60.0,
+        max_file_bytes: int = 67108864,
     ) -> None:
         """Opens (creating when missing) the store at ``root``; intervals are in seconds."""
     def score(self, tenant: str, record: Dict[str, Any], name: str = "lead") -> StoreScoreDict:

@@ -229,11 +229,27 @@ fn read_csv_impl<R: Read>(r: R, opts: &CsvOptions, name: &str) -> Result<Table> 
     }
 
     let mut built = Vec::with_capacity(n_cols);
+    let mut notes = Vec::new();
     for (name, col) in names.into_iter().zip(cols) {
-        built.push((name, col.finish(opts.decimal_comma)?));
+        let (column, odd) = col.finish(opts.decimal_comma)?;
+        if let Some(odd) = odd {
+            let line = lines.get(odd.first_row).copied().unwrap_or(0);
+            notes.push(format!(
+                "column \"{}\": {} of {} cells are not numbers (the first, \"{}\", on line {line}); \
+                 read as missing values of a numeric column",
+                super::json::one_line(&name),
+                odd.cells,
+                odd.present,
+                super::json::one_line(&truncate_chars(&odd.first_text, 40)),
+            ));
+        }
+        built.push((name, column));
     }
     let mut table = Table::from_columns(built)?;
     table.set_lines(lines)?;
+    for n in notes {
+        table.add_note(n);
+    }
     Ok(table)
 }
 
@@ -1005,7 +1021,10 @@ impl ColBuilder {
     }
 
     /// Numeric when every level parses as a number (or there is none), else strings.
-    fn finish(self, decimal_comma: bool) -> Result<Column> {
+    /// The column: numeric when every present cell is a number, or nearly every one
+    /// (see [`MAX_ODD_SHARE`]: the few others become missing and are reported), else
+    /// strings.
+    fn finish(self, decimal_comma: bool) -> Result<(Column, Option<OddCells>)> {
         let mut levels = vec![String::new(); self.n_levels as usize];
         for (key, code) in self.index {
             if code == MISSING_CODE {
@@ -1017,19 +1036,79 @@ impl ColBuilder {
                 *slot = s;
             }
         }
-        let nums: Option<Vec<f64>> = levels.iter().map(|l| parse_num(l, decimal_comma)).collect();
-        Ok(match nums {
-            Some(nums) => Column::Num(
-                self.codes
-                    .iter()
-                    .map(|&c| nums.get(c as usize).copied().unwrap_or(f64::NAN))
-                    .collect(),
-            ),
-            None => Column::Str(StrColumn {
-                codes: self.codes,
-                levels,
-            }),
-        })
+        let nums: Vec<Option<f64>> = levels.iter().map(|l| parse_num(l, decimal_comma)).collect();
+        let mut odd = None;
+        if nums.iter().any(Option::is_none) {
+            // Cells per level, to weigh the odd ones by rows, not by distinct texts.
+            let mut per_level = vec![0usize; levels.len()];
+            for &c in &self.codes {
+                if let Some(n) = per_level.get_mut(c as usize) {
+                    *n += 1;
+                }
+            }
+            let present: usize = per_level.iter().sum();
+            let odd_cells: usize = per_level
+                .iter()
+                .zip(&nums)
+                .filter(|(_, x)| x.is_none())
+                .map(|(n, _)| n)
+                .sum();
+            let numeric_levels = nums.iter().filter(|x| x.is_some()).count();
+            if numeric_levels == 0 || (odd_cells as f64) > MAX_ODD_SHARE * present as f64 {
+                return Ok((
+                    Column::Str(StrColumn {
+                        codes: self.codes,
+                        levels,
+                    }),
+                    None,
+                ));
+            }
+            let first_row = self
+                .codes
+                .iter()
+                .position(|&c| nums.get(c as usize).is_some_and(Option::is_none))
+                .unwrap_or(0);
+            let first_text = self
+                .codes
+                .get(first_row)
+                .and_then(|&c| levels.get(c as usize))
+                .cloned()
+                .unwrap_or_default();
+            odd = Some(OddCells {
+                cells: odd_cells,
+                present,
+                first_row,
+                first_text,
+            });
+        }
+        let column = Column::Num(
+            self.codes
+                .iter()
+                .map(|&c| nums.get(c as usize).copied().flatten().unwrap_or(f64::NAN))
+                .collect(),
+        );
+        Ok((column, odd))
+    }
+}
+
+/// The largest share of a column's present cells that may fail to read as numbers
+/// for it to stay numeric (those cells become missing, and the reader says so): one
+/// typo or an `n/a` in an amount column must not turn it into categories or an id.
+pub const MAX_ODD_SHARE: f64 = 0.01;
+
+/// The cells of a numeric column that are not numbers.
+struct OddCells {
+    cells: usize,
+    present: usize,
+    first_row: usize,
+    first_text: String,
+}
+
+/// At most `n` characters of `s`.
+fn truncate_chars(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
     }
 }
 

@@ -173,7 +173,7 @@ fn read_jsonl_impl<R: Read>(r: R, opts: &JsonOptions, name: &str) -> Result<Tabl
 }
 
 /// A field name fit for a one-line message: control characters escaped.
-fn one_line(name: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn one_line(name: &str) -> std::borrow::Cow<'_, str> {
     if name.chars().any(char::is_control) {
         name.escape_debug().to_string().into()
     } else {

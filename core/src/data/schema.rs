@@ -61,7 +61,14 @@ pub struct Field {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
     /// Fields in table order.
+    #[serde(deserialize_with = "crate::format::budget::vec")]
     pub fields: Vec<Field>,
+}
+
+impl crate::format::budget::Heap for Field {
+    fn heap(&self) -> usize {
+        self.name.capacity()
+    }
 }
 
 /// Below this many non-missing values a column of all-distinct strings is still

@@ -13,12 +13,26 @@ pub struct Table {
     names: Vec<String>,
     columns: Vec<Column>,
     lines: Vec<u64>,
+    /// The row count (kept apart from the columns: a table of empty leads has rows
+    /// and no column).
+    rows: usize,
+    /// What the reader noticed and decided (odd cells read as missing...).
+    notes: Vec<String>,
 }
 
 impl Table {
     /// An empty table with no columns.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A table of `rows` rows and no column yet (every value missing): what a batch
+    /// of leads without fields reads as.
+    pub fn with_rows(rows: usize) -> Self {
+        Table {
+            rows,
+            ..Table::default()
+        }
     }
 
     /// Builds a table from named columns. Fails on duplicate names or unequal lengths.
@@ -36,14 +50,14 @@ impl Table {
         if self.names.contains(&name) {
             return Err(Error::InvalidInput(format!("duplicate column \"{name}\"")));
         }
-        if let Some(first) = self.columns.first() {
-            if first.len() != col.len() {
-                return Err(Error::InvalidInput(format!(
-                    "column \"{name}\" has {} rows, the others have {}",
-                    col.len(),
-                    first.len()
-                )));
-            }
+        if self.columns.is_empty() && self.lines.is_empty() && self.rows == 0 {
+            self.rows = col.len();
+        } else if col.len() != self.rows {
+            return Err(Error::InvalidInput(format!(
+                "column \"{name}\" has {} rows, the table has {}",
+                col.len(),
+                self.rows
+            )));
         }
         self.names.push(name);
         self.columns.push(col);
@@ -75,9 +89,21 @@ impl Table {
         self.lines.get(i).copied().unwrap_or(i as u64 + 2)
     }
 
+    /// What the reader noticed and decided about the data (for example, the few
+    /// cells of a numeric column that are not numbers, read as missing): warnings
+    /// to show the user.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Adds a note (see [`Table::notes`]).
+    pub fn add_note(&mut self, note: String) {
+        self.notes.push(note);
+    }
+
     /// Number of rows.
     pub fn n_rows(&self) -> usize {
-        self.columns.first().map_or(0, Column::len)
+        self.rows
     }
 
     /// Number of columns.
@@ -147,6 +173,8 @@ impl Table {
             } else {
                 rows.iter().map(|&r| self.lines[r]).collect()
             },
+            rows: rows.len(),
+            notes: self.notes.clone(),
         }
     }
 
@@ -179,7 +207,7 @@ impl Table {
                 }
             }
         }
-        let mut t = Table::new();
+        let mut t = Table::with_rows(records.len());
         // Each row's value is its own "level": Column::from_coded_values applies the
         // one typing rule (and interns equal texts).
         let codes: Vec<i64> = (0..records.len() as i64).collect();

@@ -3,8 +3,8 @@
 //! scoring write from it.
 
 use super::pipeline::Pipeline;
-use super::source::{used_levels, Slice, TableSources, ValueType};
-use super::step::{Step, ValueKind};
+use super::source::{first_infinite, used_levels, Slice, TableSources, ValueType};
+use super::step::{standardized, Step, ValueKind};
 use crate::data::{format_num, Column, Table, Value, MISSING_CODE};
 use crate::error::{Error, Result};
 use crate::features::Features;
@@ -38,7 +38,16 @@ impl Pipeline {
             let col = table.column(&input.name);
             let b = match (col, s.reads()) {
                 (None, _) => Bound::Absent,
-                (Some(Column::Num(v)), ValueKind::Number) => Bound::Num(Slice::Borrowed(v)),
+                (Some(Column::Num(v)), ValueKind::Number) => {
+                    if let Some(i) = first_infinite(v) {
+                        return Err(Error::parse(
+                            table.line_of(i),
+                            Some(&input.name),
+                            format!("expected a finite number, got {}", v[i]),
+                        ));
+                    }
+                    Bound::Num(Slice::Borrowed(v))
+                }
                 (Some(Column::Num(v)), ValueKind::Boolean) => {
                     // A fold the compiler vectorises first; the position only on failure.
                     let flags = v
@@ -395,7 +404,7 @@ impl Pipeline {
                     for (out, &r) in col.iter_mut().zip(rows) {
                         let x = v[r];
                         if !x.is_nan() {
-                            *out = (x - mean) / scale;
+                            *out = standardized(x, *mean, *scale);
                         }
                     }
                 }
@@ -578,7 +587,7 @@ fn fill_step(
             v,
             (at(offset), at(offset + 1)),
             missing_indicator,
-            |x| (x - mean) / scale,
+            |x| standardized(x, mean, scale),
         ),
         (
             &Step::Flag {

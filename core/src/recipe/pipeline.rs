@@ -42,10 +42,13 @@ impl Default for AutoOptions {
 /// (training, batch scoring) and single records (scoring).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pipeline {
+    #[serde(deserialize_with = "crate::format::budget::vec")]
     pub(crate) inputs: Vec<Input>,
+    #[serde(deserialize_with = "crate::format::budget::vec")]
     pub(crate) steps: Vec<Step>,
     pub(crate) n_features: usize,
     /// Sources computed from the inputs (source `inputs.len() + k` is `derived[k]`).
+    #[serde(deserialize_with = "crate::format::budget::vec")]
     pub(crate) derived: Vec<Derived>,
     /// The recipe text it was fitted from (empty for a model of format version 1,
     /// whose fixed `auto` recipe predates the language).
@@ -816,3 +819,13 @@ pub(crate) fn select_levels(
     levels.retain(|l| l != super::step::OTHER_LEVEL);
     levels
 }
+
+impl crate::format::budget::Heap for Input {
+    fn heap(&self) -> usize {
+        self.name.capacity()
+    }
+}
+
+// Their sequences charge themselves as they are decoded.
+impl crate::format::budget::Heap for Step {}
+impl crate::format::budget::Heap for Derived {}

@@ -122,7 +122,8 @@ pub fn signed_log1p(x: f64) -> f64 {
 #[inline]
 pub fn rate(a: f64, b: f64) -> f64 {
     if b > 0.0 {
-        a / b
+        // Finite: a huge count over a tiny interval is the largest number, not +inf.
+        (a / b).clamp(-f64::MAX, f64::MAX)
     } else {
         f64::NAN
     }
@@ -509,7 +510,20 @@ impl<'t> TableSources<'t> {
         let col = self.col(inputs, derived, s)?.cloned();
         Ok(match col {
             None => vec![f64::NAN; n].into(),
-            Some(SrcCol::Num(v)) => v,
+            Some(SrcCol::Num(v)) => {
+                // A raw number read as a number is finite, as on the record path
+                // (derived sources are computed finite or missing).
+                if s < inputs.len() {
+                    if let Some(i) = first_infinite(&v) {
+                        return Err(Error::parse(
+                            self.line(i),
+                            Some(&name),
+                            format!("expected a finite number, got {}", v[i]),
+                        ));
+                    }
+                }
+                v
+            }
             Some(SrcCol::Str(codes, levels)) => {
                 let parsed: Vec<std::result::Result<Option<f64>, String>> = levels
                     .iter()
@@ -691,6 +705,17 @@ fn factorize<'t>(
         })
         .collect();
     (codes.into(), levels.into())
+}
+
+/// The first infinite value of `v`, if any (a fold the compiler vectorises first; the
+/// position only when there is one).
+pub(crate) fn first_infinite(v: &[f64]) -> Option<usize> {
+    let any = v.iter().fold(false, |any, x| any | x.is_infinite());
+    if any {
+        v.iter().position(|x| x.is_infinite())
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

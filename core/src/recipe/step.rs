@@ -11,6 +11,18 @@ use serde::{Deserialize, Serialize};
 /// The label of the one-hot column that takes rare and unseen levels.
 pub const OTHER_LEVEL: &str = "other";
 
+/// The largest standardised value a feature takes: a finite input far outside the
+/// training data (1e308 where the spread was 0.01) stays finite, and with it the
+/// log-odds. Training rows never come near it (a z-score is at most the square root
+/// of the row count).
+pub const Z_LIMIT: f64 = 1e9;
+
+/// `(x - mean) / scale`, within [`Z_LIMIT`] (NaN stays NaN).
+#[inline]
+pub fn standardized(x: f64, mean: f64, scale: f64) -> f64 {
+    ((x - mean) / scale).clamp(-Z_LIMIT, Z_LIMIT)
+}
+
 /// One fitted transform. (The variants' order is part of the model file format: new
 /// ones go at the end.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +59,7 @@ pub enum Step {
         /// First output column.
         offset: u32,
         /// Kept levels, sorted (binary search at scoring time).
+        #[serde(deserialize_with = "crate::format::budget::vec")]
         levels: Vec<String>,
     },
     /// One column, 1 when the source's value is missing.
@@ -89,8 +102,10 @@ pub struct TermsStep {
     pub kind: TermKind,
     /// The vocabulary: column `k` is the term with key `keys[k]`, read `labels[k]`;
     /// both empty when the terms are hashed.
+    #[serde(deserialize_with = "crate::format::budget::vec")]
     pub keys: Vec<u64>,
     /// Readable terms (`call back`, `not_good`).
+    #[serde(deserialize_with = "crate::format::budget::vec")]
     pub labels: Vec<String>,
     /// With `Some(bits)`, terms are hashed into `2^bits` columns (the key's low bits)
     /// instead of looked up in a vocabulary.
@@ -313,13 +328,12 @@ impl TermsStep {
         if self.idf.len() != width {
             return Err(format!("{} weights for {width} columns", self.idf.len()));
         }
-        let ok = |x: f64| x.is_finite() && x >= 0.0;
-        let fine = self.idf.iter().all(|&x| ok(x))
-            && ok(self.oov_idf)
-            && self.norm.is_finite()
-            && self.norm > 0.0;
+        // Bounded, so a feature's value and with it the log-odds stay finite.
+        let ok = |x: f64| (0.0..=1e6).contains(&x);
+        let fine =
+            self.idf.iter().all(|&x| ok(x)) && ok(self.oov_idf) && ok(self.norm) && self.norm > 0.0;
         if !fine {
-            return Err("weights are not finite and non-negative".into());
+            return Err("weights are not within [0, 1e6]".into());
         }
         Ok(())
     }
@@ -397,7 +411,7 @@ impl Step {
                 missing_indicator,
                 ..
             } => match x {
-                Some(x) => emit(offset, (x - mean) / scale),
+                Some(x) => emit(offset, standardized(x, mean, scale)),
                 None => {
                     if missing_indicator {
                         emit(offset + 1, 1.0);
@@ -596,13 +610,19 @@ pub fn value_to_num(field: &str, v: &Value) -> Result<Option<f64>> {
 }
 
 /// [`value_to_num`] of a string: blank is missing, else a number (decimal point or
-/// comma) or an error naming `field`.
+/// comma), or `true`/`false` as 1/0 (how a table of records writes a boolean, so a
+/// boolean means the same in a batch as in one record), or an error naming `field`.
 pub(crate) fn str_to_num(field: &str, s: &str) -> Result<Option<f64>> {
     if s.trim().is_empty() {
         return Ok(None);
     }
     parse_num(s, false)
         .or_else(|| parse_num(s, true))
+        .or_else(|| match s.trim() {
+            "true" => Some(1.0),
+            "false" => Some(0.0),
+            _ => None,
+        })
         .map(Some)
         .ok_or_else(|| Error::InvalidValue {
             field: field.to_owned(),

@@ -65,6 +65,16 @@ impl Default for TrainConfig {
     }
 }
 
+/// Most cross-validation folds (each fold is a fit; more than this measures nothing
+/// better and only costs time and memory).
+pub const MAX_CV_FOLDS: usize = 100;
+/// Most solver iterations.
+pub const MAX_ITER: usize = 100_000;
+/// Most worker threads.
+pub const MAX_THREADS: usize = 1024;
+/// Most one-hot levels per column.
+pub const MAX_LEVELS: usize = 1_000_000;
+
 impl TrainConfig {
     /// Checks every field; the message names the one at fault.
     pub fn validate(&self) -> Result<()> {
@@ -74,19 +84,34 @@ impl TrainConfig {
                 return bad(format!("c must be a positive number, got {c}"));
             }
         }
-        if self.cv_folds == 1 {
-            return bad("cv_folds must be 0 (no evaluation) or at least 2".into());
+        if self.cv_folds == 1 || self.cv_folds > MAX_CV_FOLDS {
+            return bad(format!(
+                "cv_folds must be 0 (no evaluation) or from 2 to {MAX_CV_FOLDS}, got {}",
+                self.cv_folds
+            ));
         }
-        if self.max_iter == 0 {
-            return bad("max_iter must be at least 1".into());
+        if self.max_iter == 0 || self.max_iter > MAX_ITER {
+            return bad(format!(
+                "max_iter must be from 1 to {MAX_ITER}, got {}",
+                self.max_iter
+            ));
+        }
+        if self.threads > MAX_THREADS {
+            return bad(format!(
+                "threads must be from 0 (all cores) to {MAX_THREADS}, got {}",
+                self.threads
+            ));
         }
         if let Some(t) = self.tol {
             if !(t.is_finite() && t > 0.0) {
                 return bad(format!("tol must be a positive number, got {t}"));
             }
         }
-        if self.auto.max_levels == 0 {
-            return bad("max_levels must be at least 1".into());
+        if self.auto.max_levels == 0 || self.auto.max_levels > MAX_LEVELS {
+            return bad(format!(
+                "max_levels must be from 1 to {MAX_LEVELS}, got {}",
+                self.auto.max_levels
+            ));
         }
         Ok(())
     }

@@ -302,6 +302,19 @@ impl Trainer {
     fn cross_validate(&self, job: &Job<'_>) -> Result<Metrics> {
         let y = job.y;
         let k = self.config.cv_folds;
+        let positives = y.iter().filter(|&&v| v > 0.5).count();
+        let fewest = positives.min(y.len() - positives);
+        if k > fewest {
+            let class = if positives <= y.len() - positives {
+                "positive"
+            } else {
+                "negative"
+            };
+            return Err(Error::InvalidInput(format!(
+                "cv_folds = {k} is more than the {fewest} {class} rows: every fold needs \
+                 rows of both classes (use fewer folds, or 0 to skip evaluation)"
+            )));
+        }
         let folds = stratified_folds(y, k, self.config.seed);
         let threads = self.config.worker_threads().min(k).max(1);
         let mut results: Vec<Option<Result<FoldResult>>> = (0..k).map(|_| None).collect();
@@ -488,7 +501,9 @@ mod split_tests {
     #[test]
     fn numbers_in_a_string_column_are_parsed_once_per_level_and_checked() {
         use crate::data::Kind;
-        // "amount" is text to the CSV reader (a blank and a word), numeric by override.
+        // "amount" is text to the CSV reader (blanks and a word in more than one
+        // cell in a hundred, so the reader does not read it as numbers), numeric by
+        // override.
         let mut csv = String::from("amount,won\n");
         for i in 0..300 {
             let amount = match i % 10 {
@@ -497,7 +512,9 @@ mod split_tests {
             };
             csv += &format!("{amount},{}\n", i % 2);
         }
-        csv += "lots,1\n";
+        for _ in 0..5 {
+            csv += "lots,1\n";
+        }
         let table = crate::data::csv::read_csv_bytes(csv.as_bytes(), &Default::default()).unwrap();
         let schema = Schema::infer(&table, &["won"])
             .with_overrides(&[("amount".to_owned(), Kind::Numeric)])
