@@ -7,9 +7,14 @@
  * Usage: conformance SPEC OUT
  *   SPEC, written by bindings-c/test.sh from the manifest, one directive a line:
  *     set NAME | model PATH | records PATH (JSON Lines) | typed PATH | train CSV OPTIONS_FILE
+ *     | bad MODEL TYPED NAMES
  *   where the typed file holds the same records for the builder and batch paths, one
  *   field a line (N name number | S name text | B name 0/1 | M name; tab-separated,
- *   text with \t \n \\ escaped), a blank line after each record. */
+ *   text with \t \n \\ escaped), a blank line after each record. A `bad` line names
+ *   the bad values of tests/fixtures/bad_values.json the ABI can express: typed pairs
+ *   (the case's record, then the same lead written plainly) and the cases' names; each
+ *   is answered through the builder, a batch and a store (error code and message, or
+ *   the probability beside the plain twin's). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdbool.h>
@@ -193,6 +198,117 @@ static void run_model(FILE *out, const char *set, const char *path_name, ls_mode
     print_probs(out, set, name, p, n_typed);
 }
 
+/* `s` as a JSON string. */
+static void json_string(FILE *out, const char *s) {
+    fputc('"', out);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            fprintf(out, "\\%c", *c);
+        } else if (*c < 0x20) {
+            fprintf(out, "\\u%04x", *c);
+        } else {
+            fputc(*c, out);
+        }
+    }
+    fputc('"', out);
+}
+
+/* One lead through one path: LS_STATUS_OK and *p, or the error's status. */
+typedef enum { PATH_BUILDER, PATH_BATCH, PATH_STORE } bad_path;
+
+static ls_status score_path(bad_path path, ls_model *m, ls_store *st, const typed_record *t,
+                            double *p) {
+    ls_status status;
+    if (path == PATH_BUILDER) {
+        ls_record *r = NULL;
+        CHECK_OK(ls_record_new(m, &r));
+        status = LS_STATUS_OK;
+        for (size_t j = 0; j < t->n && status == LS_STATUS_OK; j++) {
+            const field *f = &t->f[j];
+            size_t kl = strlen(f->name);
+            switch (f->kind) {
+            case 'N': status = ls_record_set_f64(r, f->name, kl, f->num); break;
+            case 'S': status = ls_record_set_str(r, f->name, kl, f->text, strlen(f->text)); break;
+            case 'B': status = ls_record_set_bool(r, f->name, kl, f->num != 0.0); break;
+            default: status = ls_record_set_missing(r, f->name, kl); break;
+            }
+        }
+        ls_score s = {0};
+        if (status == LS_STATUS_OK) status = ls_model_score(m, r, &s);
+        *p = s.probability;
+        ls_record_free(r);
+        return status;
+    }
+    ls_batch *b = NULL;
+    CHECK_OK(ls_batch_new(&b));
+    set_batch_row(b, t);
+    if (path == PATH_BATCH) {
+        status = ls_model_score_batch(m, b, p, 1);
+    } else {
+        ls_store_score s = {0};
+        status = ls_store_score_batch_row(st, "acme", 4, NULL, b, 0, &s);
+        *p = s.score.probability;
+    }
+    ls_batch_free(b);
+    return status;
+}
+
+/* The bad values through the builder, a batch and a store. */
+static void run_bad(FILE *out, const char *model_path, const char *typed_path,
+                    const char *names_path, const char *work) {
+    static typed_record trec[MAX_RECORDS];
+    size_t n = read_typed(typed_path, trec);
+    char *names = read_file(names_path, NULL);
+    if (!names || n % 2 != 0) {
+        fprintf(stderr, "bad values: cannot read %s, or %zu typed records (pairs expected)\n",
+                names_path, n);
+        failures++;
+        free(names);
+        free_typed(trec, n);
+        return;
+    }
+    char *name_of[MAX_RECORDS / 2];
+    size_t n_names = 0;
+    char *save = NULL;
+    for (char *l = strtok_r(names, "\n", &save); l && n_names < MAX_RECORDS / 2;
+         l = strtok_r(NULL, "\n", &save)) {
+        name_of[n_names++] = l;
+    }
+    ls_model *m = NULL;
+    CHECK_OK(ls_model_load(model_path, &m));
+    char root[4200];
+    snprintf(root, sizeof root, "%s/store-bad-values", work);
+    ls_store *st = NULL;
+    CHECK_OK(ls_store_open(root, "{\"drift_flush_interval\": null}", &st));
+    CHECK_OK(ls_store_save(st, "acme", 4, NULL, m));
+    const char *path_names[] = {"builder", "batch", "store"};
+    for (int path = PATH_BUILDER; path <= PATH_STORE && m && st; path++) {
+        fprintf(out, "{\"set\": \"bad_values\", \"path\": \"%s\", \"cases\": [", path_names[path]);
+        for (size_t i = 0; i < n / 2 && i < n_names; i++) {
+            double p = 0.0, plain = 0.0;
+            ls_status status = score_path((bad_path)path, m, st, &trec[2 * i], &p);
+            fprintf(out, "%s{\"name\": ", i ? ", " : "");
+            json_string(out, name_of[i]);
+            if (status == LS_STATUS_OK) {
+                fprintf(out, ", \"code\": null, \"probability\": %.17g", p);
+            } else {
+                fprintf(out, ", \"code\": \"%s\", \"message\": ", ls_status_name(status));
+                json_string(out, ls_last_error_message());
+            }
+            if (score_path((bad_path)path, m, st, &trec[2 * i + 1], &plain) == LS_STATUS_OK) {
+                fprintf(out, ", \"same_as_probability\": %.17g}", plain);
+            } else {
+                fprintf(out, ", \"same_as_probability\": null}");
+            }
+        }
+        fprintf(out, "]}\n");
+    }
+    ls_store_close(st);
+    ls_model_free(m);
+    free(names);
+    free_typed(trec, n);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: conformance SPEC OUT\n");
@@ -227,6 +343,20 @@ int main(int argc, char **argv) {
                 *sp = '\0';
                 snprintf(train_csv, sizeof train_csv, "%s", line + 6);
                 snprintf(train_opts, sizeof train_opts, "%s", sp + 1);
+            }
+        } else if (strncmp(line, "bad ", 4) == 0) {
+            char *a = line + 4, *b = strchr(a, ' '), *c = b ? strchr(b + 1, ' ') : NULL;
+            if (!b || !c) {
+                fprintf(stderr, "bad spec line: %s\n", line);
+                failures++;
+            } else {
+                *b++ = '\0';
+                *c++ = '\0';
+                char work[4096];
+                snprintf(work, sizeof work, "%s", argv[2]);
+                char *slash = strrchr(work, '/');
+                if (slash) *slash = '\0'; else snprintf(work, sizeof work, ".");
+                run_bad(out, a, b, c, work);
             }
         } else if (strcmp(line, "end") == 0) {
             char *text = read_file(records, NULL);

@@ -37,10 +37,55 @@ async function answers (name, prefix, model, leads, dir) {
   return out
 }
 
+/** A bad-values fixture value as JavaScript's own: {"$number": "inf"} is Infinity. */
+function native (v) {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && '$number' in v) {
+    return { inf: Infinity, '-inf': -Infinity, nan: NaN }[v.$number]
+  }
+  return v
+}
+
+/** tests/fixtures/bad_values.json through score() (the full path and the coded one),
+ * scoreBatch() and a Store: the error code and message, or the probability beside that
+ * of the same lead written plainly. */
+function badValueAnswers (dir) {
+  const doc = JSON.parse(readFileSync(fixture('fixtures.json'), 'utf8'))
+  const spec = JSON.parse(readFileSync(path.join(repo, doc.bad_values), 'utf8'))
+  const model = Model.load(path.join(repo, spec.model))
+  const warm = Model.load(path.join(repo, spec.model))
+  for (let i = 0; i < 10; i++) warm.score({})
+  const store = Store.open(path.join(dir, 'store-bad-values'), { driftFlushInterval: null })
+  store.save('acme', model)
+  const paths = {
+    score: (r) => Model.prototype.score.call(model, r),
+    score_coded: (r) => warm.score(r),
+    batch: (r) => model.scoreBatch([r])[0],
+    store: (r) => store.score('acme', r).probability,
+  }
+  const lines = []
+  for (const [p, f] of Object.entries(paths)) {
+    const cases = spec.cases.map((c) => {
+      const record = Object.fromEntries(Object.entries(c.record).map(([k, v]) => [k, native(v)]))
+      const a = { name: c.name, code: null, message: null, probability: null, same_as_probability: null }
+      try {
+        a.probability = f(record)
+      } catch (e) {
+        a.code = e.code ?? 'THROWN'
+        a.message = e.message
+      }
+      if (c.same_as) a.same_as_probability = f({ ...c.same_as })
+      return a
+    })
+    lines.push({ set: 'bad_values', path: p, cases })
+  }
+  store.close()
+  return lines
+}
+
 test('every fixture set answers alike on every path, trained again too', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'leadscore-conformance-'))
   try {
-    const lines = []
+    const lines = badValueAnswers(dir)
     for (const set of manifest) {
       const leads = records(set)
       lines.push(...await answers(set.name, '', Model.load(path.join(repo, set.model)), leads, dir))

@@ -45,8 +45,51 @@ def _answers(name, prefix, model, records, tmp_path):
     return out
 
 
-def test_every_fixture_set_on_every_path(tmp_path):
+def _native(v):
+    """A bad-values fixture value as Python's own: {"$number": "inf"} is float("inf")."""
+    if isinstance(v, dict) and set(v) == {"$number"}:
+        return float(v["$number"])
+    return v
+
+
+def _bad_value_answers(tmp_path):
+    """tests/fixtures/bad_values.json through one record, predict_proba on records and
+    on a DataFrame, and a Store: the error code and message, or the probability beside
+    that of the same lead written plainly."""
+    doc = json.loads((ROOT / "tests" / "fixtures" / "fixtures.json").read_text())
+    spec = json.loads((ROOT / doc["bad_values"]).read_text())
+    model = leadscore.Model.load(str(ROOT / spec["model"]))
+    store_root = tmp_path / "store-bad-values"
+    store = leadscore.Store(str(store_root), drift_flush_interval=None)
+    store.save("acme", model)
+    paths = {
+        "score": lambda r: model.score(r)["probability"],
+        "records": lambda r: float(model.predict_proba([r])[0]),
+        "dataframe": lambda r: float(model.predict_proba(pd.DataFrame([r], index=[0]))[0]),
+        "store": lambda r: store.score("acme", r)["probability"],
+    }
     lines = []
+    for path, f in paths.items():
+        cases = []
+        for case in spec["cases"]:
+            record = {k: _native(v) for k, v in case["record"].items()}
+            a = {"name": case["name"], "code": None, "message": None, "probability": None,
+                 "same_as_probability": None}
+            try:
+                a["probability"] = f(record)
+            except leadscore.LeadScoreError as e:
+                a["code"], a["message"] = e.code_name, str(e)
+            if "same_as" in case:
+                a["same_as_probability"] = f(dict(case["same_as"]))
+            cases.append(a)
+        lines.append({"set": "bad_values", "path": path, "cases": cases})
+    del store
+    shutil.rmtree(store_root)
+    return lines
+
+
+def test_every_fixture_set_on_every_path(tmp_path):
+    lines = _bad_value_answers(tmp_path)
     for s in check.manifest():
         records = _records(s)
         model = leadscore.Model.load(str(ROOT / s["model"]))
@@ -60,7 +103,7 @@ def test_every_fixture_set_on_every_path(tmp_path):
             df = pd.read_csv(ROOT / s["train"]["data"])
             from_df = leadscore.train(df, target=target, **opts)
             lines += _answers(s["name"], "trained_df_", from_df, records, tmp_path)
-    problems = check.check_lines([json.dumps(line, default=float) for line in lines])
+    problems = check.check_lines([json.dumps(line, default=float) for line in lines], "python")
     assert not problems, "\n".join(problems[:20])
 
 

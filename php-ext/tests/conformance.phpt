@@ -1,5 +1,5 @@
 --TEST--
-Every cross-language fixture set (tests/fixtures/fixtures.json) through every path of the extension -- score, scoreDetailed, explain, scoreBatch, a Store -- and trained again with Model::train from the set's data and options, the recipe included; the answers are checked by tests/conformance/check.py
+Every cross-language fixture set (tests/fixtures/fixtures.json) through every path of the extension -- score, scoreDetailed, explain, scoreBatch, a Store -- and trained again with Model::train from the set's data and options, the recipe included; and the bad values of tests/fixtures/bad_values.json; the answers are checked by tests/conformance/check.py
 --EXTENSIONS--
 leadscore
 --FILE--
@@ -26,7 +26,48 @@ function answers(string $set, string $prefix, Model $model, array $records, stri
     return $out;
 }
 
-$lines = [];
+// tests/fixtures/bad_values.json through score(), scoreBatch() and a Store: the error
+// code and message, or the probability beside that of the same lead written plainly.
+function native($v) {
+    if (is_array($v) && array_keys($v) === ['$number']) {
+        return ['inf' => INF, '-inf' => -INF, 'nan' => NAN][$v['$number']];
+    }
+    return $v;
+}
+function bad_value_answers(string $root, string $dir): array {
+    $doc = json_decode(file_get_contents("$root/tests/fixtures/fixtures.json"), true, 512, JSON_THROW_ON_ERROR);
+    $spec = json_decode(file_get_contents("$root/{$doc['bad_values']}"), true, 512, JSON_THROW_ON_ERROR);
+    $model = Model::load("$root/{$spec['model']}");
+    $store = Store::open("$dir/store-bad-values", ['driftFlushInterval' => null]);
+    $store->save('acme', $model);
+    $paths = [
+        'score' => fn ($r) => $model->score($r),
+        'batch' => fn ($r) => $model->scoreBatch([$r])[0],
+        'store' => fn ($r) => $store->score('acme', $r)['probability'],
+    ];
+    $lines = [];
+    foreach ($paths as $path => $f) {
+        $cases = [];
+        foreach ($spec['cases'] as $c) {
+            $record = array_map('native', $c['record']);
+            $a = ['name' => $c['name'], 'code' => null, 'message' => null, 'probability' => null, 'same_as_probability' => null];
+            try {
+                $a['probability'] = $f($record);
+            } catch (LeadScore\Exception $e) {
+                $a['code'] = $e->getCode();
+                $a['message'] = $e->getMessage();
+            }
+            if (array_key_exists('same_as', $c)) {
+                $a['same_as_probability'] = $f($c['same_as']);
+            }
+            $cases[] = $a;
+        }
+        $lines[] = ['set' => 'bad_values', 'path' => $path, 'cases' => $cases];
+    }
+    return $lines;
+}
+
+$lines = bad_value_answers($root, $dir);
 foreach ($sets as $s) {
     $records = array_map(
         fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR),

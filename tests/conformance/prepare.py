@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes what a binding without a JSON parser needs to run the fixture sets (the C
 conformance program): a spec file naming each set's model, records and training
-data, each record also as typed fields, and each set's training options as JSON.
+data, each record also as typed fields, and each set's training options as JSON; and
+the bad values (tests/fixtures/bad_values.json) it can express, as typed records.
 
 Usage: prepare.py OUT_DIR   (writes OUT_DIR/spec.txt and the files it names)
 """
@@ -30,6 +31,13 @@ def typed(record):
     return "\n".join(out + [""]) + "\n"
 
 
+def native(v):
+    """A bad-values fixture value as Python's: {"$number": "inf"} is float("inf")."""
+    if isinstance(v, dict) and set(v) == {"$number"}:
+        return float(v["$number"])
+    return v
+
+
 def train_options(set_):
     """The set's training options as the bindings pass them (the recipe file read in)."""
     t = set_["train"]
@@ -54,6 +62,17 @@ def main(argv):
             (out / f"{name}.options.json").write_text(json.dumps(train_options(s)), encoding="utf-8")
             spec.append(f"train {ROOT / s['train']['data']} {out / (name + '.options.json')}")
         spec.append("end")
+    # The bad values the C ABI can express (no arrays or objects), as pairs of typed
+    # records: the case's, then its plain twin (empty without one).
+    doc = json.loads((ROOT / "tests" / "fixtures" / "fixtures.json").read_text())
+    if doc.get("bad_values"):
+        bad = json.loads((ROOT / doc["bad_values"]).read_text())
+        cases = [c for c in bad["cases"] if not c.get("structured")]
+        pairs = "".join(typed({k: native(v) for k, v in c["record"].items()}) + typed(c.get("same_as", {}))
+                        for c in cases)
+        (out / "bad.typed").write_text(pairs, encoding="utf-8")
+        (out / "bad.names").write_text("".join(c["name"] + "\n" for c in cases), encoding="utf-8")
+        spec.append(f"bad {ROOT / bad['model']} {out / 'bad.typed'} {out / 'bad.names'}")
     (out / "spec.txt").write_text("\n".join(spec) + "\n", encoding="utf-8")
 
 
