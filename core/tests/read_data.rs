@@ -729,3 +729,40 @@ fn a_few_odd_cells_keep_a_column_numeric_and_are_reported() {
     ));
     assert!(t.notes().is_empty());
 }
+
+#[test]
+fn the_readers_notes_travel_with_the_model() {
+    use leadscore::data::csv::{read_csv_bytes, CsvOptions};
+    let mut text = String::from("amount,won\n");
+    for i in 0..600 {
+        let amount = if i == 10 {
+            "n/a".to_owned()
+        } else {
+            format!("{}.5", (i * 7) % 50)
+        };
+        text.push_str(&format!(
+            "{amount},{}\n",
+            u8::from((i * 7) % 50 > 30 || i % 9 == 0)
+        ));
+    }
+    let t = read_csv_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+    let cfg = leadscore::TrainConfig {
+        cv_folds: 0,
+        min_rows: 100,
+        min_positives: 10,
+        threads: 1,
+        ..leadscore::TrainConfig::default()
+    };
+    let m = leadscore::Trainer::new(cfg)
+        .unwrap()
+        .fit(&t, &leadscore::TargetSpec::new("won"))
+        .unwrap();
+    let recipe = m.recipe();
+    assert!(
+        recipe.contains("# data: column \"amount\": 1 of 600 cells are not numbers"),
+        "{recipe}"
+    );
+    // The model still reads back, recipe and all.
+    let back = leadscore::Model::from_bytes(&m.to_bytes().unwrap()).unwrap();
+    assert_eq!(back.recipe(), recipe);
+}

@@ -174,6 +174,18 @@ impl Trainer {
                 auto_recipe(table, &schema, &self.config.auto)
             }
         };
+        // What the reader noticed about the data (odd cells read as missing) goes into
+        // the model with its recipe, as comments after the recipe's own lines (so the
+        // line numbers of its errors stay the file's): `inspect` shows them.
+        let mut recipe = recipe;
+        for note in table.notes() {
+            if !recipe.ends_with('\n') {
+                recipe.push('\n');
+            }
+            recipe.push_str("# data: ");
+            recipe.push_str(&note.replace(['\n', '\r'], " "));
+            recipe.push('\n');
+        }
         // A recipe that does not fit the schema fails here, before any fold.
         let lines = crate::recipe::parse::parse(&recipe)?;
         crate::recipe::plan::plan(
