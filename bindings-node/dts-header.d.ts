@@ -86,7 +86,10 @@ export interface ModelInfo {
   negativeLabel: string
   rows: number
   positives: number
+  /** The inputs and their kinds (the first 1,000; `inputCount` counts them all). */
   inputs: Array<{ name: string; kind: string }>
+  /** How many inputs the model reads. */
+  inputCount: number
   features: number
   threshold: number
   balance: string

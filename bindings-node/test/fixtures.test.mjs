@@ -152,6 +152,7 @@ test('info() and metrics() describe the model in camelCase', () => {
   assert.equal(info.features, 51)
   assert.equal(info.threshold, model.threshold)
   assert.deepEqual(info.inputs.map((i) => i.name), model.inputNames)
+  assert.equal(info.inputCount, model.inputNames.length)
   const m = model.metrics()
   assert.ok(m.rocAuc > m.baseline.rocAuc, 'the model beats a random guess')
   assert.equal(info.rocAuc, m.rocAuc)

@@ -75,3 +75,4 @@ def test_info_metrics_json(golden_model):
     assert j["intercept"] == golden_model.intercept
     assert [f["name"] for f in j["features"]] == [n for n, _ in golden_model.coefficients]
     assert set(golden_model.input_names) == {i["name"] for i in info["inputs"]}
+    assert info["input_count"] == len(info["inputs"]) == 19

@@ -45,6 +45,9 @@ pub const HEADER_LEN: usize = 14;
 /// Largest payload [`from_bytes`] accepts (256 MiB): far above any real model, low
 /// enough that a corrupt length cannot exhaust memory.
 pub const MAX_PAYLOAD: usize = 256 << 20;
+/// The most inputs [`Model::info`] lists (`input_count` counts them all), so a model's
+/// summary stays small however many columns its file declares.
+pub const INFO_MAX_INPUTS: usize = 1000;
 /// Largest model file [`load`] reads by default (64 MiB: a text model of a million
 /// terms is about 40 MiB); [`load_limited`] takes another limit.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
@@ -423,9 +426,10 @@ impl Model {
         from_bytes(bytes)
     }
 
-    /// A short summary as JSON: versions, target, data size, inputs and kinds,
-    /// feature count, threshold, training settings and the headline metrics. What
-    /// the bindings' `info()` returns.
+    /// A short summary as JSON: versions, target, data size, inputs and kinds (the
+    /// first [`INFO_MAX_INPUTS`]; `input_count` counts them all), feature count,
+    /// threshold, training settings and the headline metrics. What the bindings'
+    /// `info()` returns; its size is bounded whatever the model holds.
     pub fn info(&self) -> serde_json::Value {
         let m = &self.meta;
         serde_json::json!({
@@ -437,7 +441,8 @@ impl Model {
             "negative_label": m.negative_label,
             "rows": m.rows,
             "positives": m.positives,
-            "inputs": self.schema.fields.iter().map(|f| serde_json::json!({"name": f.name, "kind": f.kind.as_str()})).collect::<Vec<_>>(),
+            "inputs": self.schema.fields.iter().take(INFO_MAX_INPUTS).map(|f| serde_json::json!({"name": f.name, "kind": f.kind.as_str()})).collect::<Vec<_>>(),
+            "input_count": self.schema.fields.len(),
             "features": self.coef.len(),
             "threshold": self.threshold,
             "balance": m.balance,
@@ -472,5 +477,42 @@ impl Model {
             "pipeline": self.pipeline,
             "metrics": self.metrics,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Field;
+
+    #[test]
+    fn info_stays_small_whatever_the_schema_declares() {
+        let t = crate::synth::tenant_with_rows(3, 0, 2500).table;
+        let cfg = crate::TrainConfig {
+            cv_folds: 0,
+            threads: 1,
+            ..crate::TrainConfig::default()
+        };
+        let m = crate::Trainer::new(cfg)
+            .unwrap()
+            .fit(&t, &crate::TargetSpec::new(crate::synth::TARGET))
+            .unwrap();
+        let n = m.schema.fields.len();
+        assert_eq!(m.info()["input_count"], n);
+        assert_eq!(m.info()["inputs"].as_array().map(Vec::len), Some(n));
+        // A schema of 50,000 columns: the summary lists the first INFO_MAX_INPUTS.
+        let mut wide = m.clone();
+        wide.schema.fields = (0..50_000)
+            .map(|i| Field {
+                name: format!("c{i}"),
+                kind: crate::Kind::Numeric,
+            })
+            .collect();
+        let info = wide.info();
+        assert_eq!(info["input_count"], 50_000);
+        assert_eq!(
+            info["inputs"].as_array().map(Vec::len),
+            Some(INFO_MAX_INPUTS)
+        );
     }
 }

@@ -10,6 +10,8 @@ use LeadScore\Store;
 
 $model = Model::load(leadscore_model_path());
 $empty = $model->score([]);
+$info = $model->info();
+check($info['input_count'] === 19 && count($info['inputs']) === 19, 'info() counts its inputs');
 
 // A batch of empty leads: each scores as the empty lead.
 $p = $model->scoreBatch([[], []]);
