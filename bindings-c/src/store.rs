@@ -104,6 +104,27 @@ unsafe fn name_arg<'a>(name: *const c_char) -> FfiResult<&'a str> {
     }
 }
 
+/// The store, tenant and model name arguments every per-tenant call takes.
+///
+/// # Safety
+/// `store` is NULL or live; `tenant` is NULL or valid for `tenant_len` bytes; `name` is
+/// NULL or NUL-terminated.
+unsafe fn store_args<'a>(
+    store: *const ls_store,
+    tenant: *const c_char,
+    tenant_len: usize,
+    name: *const c_char,
+) -> FfiResult<(&'a ls_store, &'a str, &'a str)> {
+    // SAFETY: forwarded contract (each argument as documented above).
+    unsafe {
+        Ok((
+            arg(store, "store")?,
+            arg_str(tenant, tenant_len, "tenant")?,
+            name_arg(name)?,
+        ))
+    }
+}
+
 /// Opens a store at `root` (NUL-terminated; the folder is created when missing).
 /// `options_json` is NULL (defaults: 256 MiB cache, 2 s check interval, fallback on,
 /// drift counts flushed every 60 s) or a NUL-terminated JSON object with any of
@@ -163,11 +184,7 @@ pub unsafe extern "C" fn ls_store_score_json(
     ffi_boundary! {
         check_out(out, "out")?;
         // SAFETY: forwarded contract.
-        let s = unsafe { arg(store, "store") }?;
-        // SAFETY: forwarded contract.
-        let tenant = unsafe { arg_str(tenant, tenant_len, "tenant") }?;
-        // SAFETY: forwarded contract.
-        let name = unsafe { name_arg(name) }?;
+        let (s, tenant, name) = unsafe { store_args(store, tenant, tenant_len, name) }?;
         // SAFETY: forwarded contract.
         let text = unsafe { arg_str(json, json_len, "json") }?;
         // SAFETY: out checked non-NULL above; writable by the caller's contract.
@@ -196,11 +213,7 @@ pub unsafe extern "C" fn ls_store_score_batch_row(
     ffi_boundary! {
         check_out(out, "out")?;
         // SAFETY: forwarded contract.
-        let s = unsafe { arg(store, "store") }?;
-        // SAFETY: forwarded contract.
-        let tenant = unsafe { arg_str(tenant, tenant_len, "tenant") }?;
-        // SAFETY: forwarded contract.
-        let name = unsafe { name_arg(name) }?;
+        let (s, tenant, name) = unsafe { store_args(store, tenant, tenant_len, name) }?;
         // SAFETY: forwarded contract.
         let b = unsafe { arg(batch, "batch") }?;
         // SAFETY: out checked non-NULL above; writable by the caller's contract.
@@ -263,11 +276,7 @@ pub unsafe extern "C" fn ls_store_explain_json(
     ffi_boundary! {
         check_out(out_json, "out_json")?;
         // SAFETY: forwarded contract.
-        let s = unsafe { arg(store, "store") }?;
-        // SAFETY: forwarded contract.
-        let tenant = unsafe { arg_str(tenant, tenant_len, "tenant") }?;
-        // SAFETY: forwarded contract.
-        let name = unsafe { name_arg(name) }?;
+        let (s, tenant, name) = unsafe { store_args(store, tenant, tenant_len, name) }?;
         // SAFETY: forwarded contract.
         let text = unsafe { arg_str(json, json_len, "json") }?;
         // SAFETY: out_json checked non-NULL above; writable by the caller's contract.
@@ -296,11 +305,7 @@ pub unsafe extern "C" fn ls_store_explain_batch_row(
     ffi_boundary! {
         check_out(out_json, "out_json")?;
         // SAFETY: forwarded contract.
-        let s = unsafe { arg(store, "store") }?;
-        // SAFETY: forwarded contract.
-        let tenant = unsafe { arg_str(tenant, tenant_len, "tenant") }?;
-        // SAFETY: forwarded contract.
-        let name = unsafe { name_arg(name) }?;
+        let (s, tenant, name) = unsafe { store_args(store, tenant, tenant_len, name) }?;
         // SAFETY: forwarded contract.
         let b = unsafe { arg(batch, "batch") }?;
         // SAFETY: out_json checked non-NULL above; writable by the caller's contract.
@@ -360,11 +365,7 @@ pub unsafe extern "C" fn ls_store_get(
     ffi_boundary! {
         check_out(out_model, "out_model")?;
         // SAFETY: forwarded contract.
-        let s = unsafe { arg(store, "store") }?;
-        // SAFETY: forwarded contract.
-        let tenant = unsafe { arg_str(tenant, tenant_len, "tenant") }?;
-        // SAFETY: forwarded contract.
-        let name = unsafe { name_arg(name) }?;
+        let (s, tenant, name) = unsafe { store_args(store, tenant, tenant_len, name) }?;
         let r = s.store.get(tenant, name)?;
         if !out_source.is_null() {
             // SAFETY: non-NULL and writable by the caller's contract.

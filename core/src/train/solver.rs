@@ -3883,19 +3883,24 @@ mod tests {
         }
     }
 
+    /// A random n × n symmetric positive definite matrix: `A^T A + I`.
+    fn random_spd(rng: &mut Rng, n: usize) -> Vec<f64> {
+        let a: Vec<f64> = (0..n * n).map(|_| rng.normal()).collect();
+        let mut h = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                h[i * n + j] = (0..n).map(|k| a[k * n + i] * a[k * n + j]).sum::<f64>()
+                    + f64::from(u8::from(i == j));
+            }
+        }
+        h
+    }
+
     #[test]
     fn cholesky_inverse_inverts() {
         let mut rng = Rng::new(9);
         for n in [1usize, 2, 5, 13, 42] {
-            // H = A^T A + I: symmetric positive definite.
-            let a: Vec<f64> = (0..n * n).map(|_| rng.normal()).collect();
-            let mut h = vec![0.0; n * n];
-            for i in 0..n {
-                for j in 0..n {
-                    h[i * n + j] = (0..n).map(|k| a[k * n + i] * a[k * n + j]).sum::<f64>()
-                        + f64::from(u8::from(i == j));
-                }
-            }
+            let h = random_spd(&mut rng, n);
             let mut u = h.clone();
             assert!(cholesky_upper(&mut u, n));
             let (mut inv, mut tmp) = (vec![0.0; n * n], vec![0.0; n * n]);
@@ -3916,14 +3921,7 @@ mod tests {
     fn inverse_trace_and_solves_agree_with_the_inverse() {
         let mut rng = Rng::new(5);
         for n in [1usize, 3, 17, 40] {
-            let a: Vec<f64> = (0..n * n).map(|_| rng.normal()).collect();
-            let mut h = vec![0.0; n * n];
-            for i in 0..n {
-                for j in 0..n {
-                    h[i * n + j] = (0..n).map(|k| a[k * n + i] * a[k * n + j]).sum::<f64>()
-                        + f64::from(u8::from(i == j));
-                }
-            }
+            let h = random_spd(&mut rng, n);
             let mut u = h.clone();
             assert!(cholesky_upper(&mut u, n));
             let (mut inv, mut tmp) = (vec![0.0; n * n], vec![0.0; n * n]);
