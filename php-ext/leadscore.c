@@ -2,9 +2,10 @@
  * LeadScore\Exception family,
  * a thin layer over the C ABI (bindings-c/include/leadscore.h).
  *
- * A Model object owns one ls_model handle and one scratch ls_record bound to it, so
- * score() converts a PHP array straight into the record's value slots (no JSON, no
- * allocation for numbers) and frees nothing per call. Every C failure becomes a
+ * A Model object owns one ls_model handle and one scratch ls_record laid out for it,
+ * so score() converts a PHP array straight into the record's value slots (no JSON, no
+ * allocation for numbers) and frees nothing per call; a Store object keeps one
+ * scratch ls_record not tied to a model, which any tenant's model reads by name. Every C failure becomes a
  * LeadScore\Exception subclass carrying the C message and the status as its code. */
 
 #ifdef HAVE_CONFIG_H
@@ -37,7 +38,7 @@ static zend_object_handlers leadscore_store_handlers;
 
 typedef struct {
     ls_model *model;
-    ls_record *scratch; /* bound to model; reused by score(), scoreDetailed(), explain() */
+    ls_record *scratch; /* laid out for model; reused by score(), scoreDetailed(), explain() */
     zend_object std;    /* last: the engine allocates the struct around it */
 } php_leadscore_model;
 
@@ -146,11 +147,16 @@ static ls_status sink_bool(field_sink *s, const char *k, size_t kl, bool v) {
 static ls_status sink_missing(field_sink *s, const char *k, size_t kl) {
     return s->rec ? ls_record_set_missing(s->rec, k, kl) : ls_batch_set_missing(s->batch, k, kl);
 }
+static ls_status sink_invalid(field_sink *s, const char *k, size_t kl, const char *why) {
+    return s->rec ? ls_record_set_invalid(s->rec, k, kl, why)
+                  : ls_batch_set_invalid(s->batch, k, kl, why);
+}
 
 /* Copies one lead (field => value) into the sink. int and float -> number,
  * string -> string (numeric strings are converted by the core where the field is
- * numeric), bool -> boolean, null -> missing; arrays, objects and resources throw
- * InvalidInputException naming the field. */
+ * numeric), bool -> boolean, null -> missing; arrays, objects and resources are
+ * invalid values: scoring throws InvalidInputException naming the field, but only
+ * when the model reads it. */
 static zend_result fill_lead(field_sink *sink, HashTable *lead) {
     zend_string *key;
     zend_ulong idx;
@@ -188,12 +194,14 @@ static zend_result fill_lead(field_sink *sink, HashTable *lead) {
         case IS_UNDEF:
             st = sink_missing(sink, k, kl);
             break;
-        default:
-            zend_throw_exception_ex(leadscore_invalid_input_ce, LS_STATUS_INVALID_INPUT,
-                                    "field \"%.*s\": %s values are not field values (use a number, "
-                                    "string, bool or null)",
-                                    (int)kl, k, zend_zval_type_name(val));
-            return FAILURE;
+        default: {
+            char why[128];
+            snprintf(why, sizeof why,
+                     "%s values are not field values (use a number, string, bool or null)",
+                     zend_zval_type_name(val));
+            st = sink_invalid(sink, k, kl, why);
+            break;
+        }
         }
         if (st != LS_STATUS_OK) {
             throw_status(st);
@@ -583,8 +591,9 @@ static MUTEX_T store_registry_lock;
 
 typedef struct {
     ls_store *store;
-    bool owned;      /* closed with the object (not in the registry) */
-    zend_object std; /* last */
+    bool owned;         /* closed with the object (not in the registry) */
+    ls_record *scratch; /* not tied to a model; reused by score() and explain() */
+    zend_object std;    /* last */
 } php_leadscore_store;
 
 static inline php_leadscore_store *store_from_obj(zend_object *obj) {
@@ -602,7 +611,9 @@ static zend_object *leadscore_store_create(zend_class_entry *ce) {
 static void leadscore_store_free(zend_object *obj) {
     php_leadscore_store *s = store_from_obj(obj);
     if (s->owned) ls_store_close(s->store);
+    ls_record_free(s->scratch);
     s->store = NULL;
+    s->scratch = NULL;
     zend_object_std_dtor(obj);
 }
 
@@ -682,29 +693,20 @@ PHP_METHOD(LeadScore_Store, open) {
     s->owned = owned;
 }
 
-/* A lead as a one-row batch for the store (the record builder is bound to one model,
- * and which model answers is decided inside the store). The fields go through
- * fill_lead, so a value means to the store what it means to Model::score. NULL with
- * an exception on failure. */
-static ls_batch *lead_row(HashTable *lead) {
-    ls_batch *b = NULL;
-    ls_status st = ls_batch_new(&b);
+/* A lead in the store object's scratch record, which is not tied to a model: which
+ * model answers is decided inside the store, and it reads the fields it uses by
+ * name. The fields go through fill_lead, so a value means to the store what it
+ * means to Model::score. NULL with an exception on failure. */
+static ls_record *store_lead(zval *this_zv, HashTable *lead) {
+    php_leadscore_store *s = store_from_obj(Z_OBJ_P(this_zv));
+    ls_status st = s->scratch ? ls_record_clear(s->scratch) : ls_record_new_any(&s->scratch);
     if (st != LS_STATUS_OK) {
         throw_status(st);
         return NULL;
     }
-    field_sink sink = {NULL, b};
-    if (fill_lead(&sink, lead) == FAILURE) {
-        ls_batch_free(b);
-        return NULL;
-    }
-    st = ls_batch_end_row(b);
-    if (st != LS_STATUS_OK) {
-        throw_status(st);
-        ls_batch_free(b);
-        return NULL;
-    }
-    return b;
+    field_sink sink = {s->scratch, NULL};
+    if (fill_lead(&sink, lead) == FAILURE) return NULL;
+    return s->scratch;
 }
 
 static const char *source_name(ls_source s) {
@@ -739,12 +741,11 @@ PHP_METHOD(LeadScore_Store, score) {
     ZEND_PARSE_PARAMETERS_END();
     ls_store *st = this_store(ZEND_THIS);
     if (!st) RETURN_THROWS();
-    ls_batch *b = lead_row(lead);
-    if (!b) RETURN_THROWS();
+    ls_record *rec = store_lead(ZEND_THIS, lead);
+    if (!rec) RETURN_THROWS();
     ls_store_score s;
-    ls_status status = ls_store_score_batch_row(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant),
-                                                name ? ZSTR_VAL(name) : NULL, b, 0, &s);
-    ls_batch_free(b);
+    ls_status status = ls_store_score_record(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant),
+                                             name ? ZSTR_VAL(name) : NULL, rec, &s);
     if (status != LS_STATUS_OK) {
         throw_status(status);
         RETURN_THROWS();
@@ -772,13 +773,12 @@ PHP_METHOD(LeadScore_Store, explain) {
     }
     ls_store *st = this_store(ZEND_THIS);
     if (!st) RETURN_THROWS();
-    ls_batch *b = lead_row(lead);
-    if (!b) RETURN_THROWS();
+    ls_record *rec = store_lead(ZEND_THIS, lead);
+    if (!rec) RETURN_THROWS();
     char *out = NULL;
-    ls_status status = ls_store_explain_batch_row(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant),
-                                                  name ? ZSTR_VAL(name) : NULL, b, 0, (size_t)k,
-                                                  &out);
-    ls_batch_free(b);
+    ls_status status = ls_store_explain_record_json(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant),
+                                                    name ? ZSTR_VAL(name) : NULL, rec, (size_t)k,
+                                                    &out);
     if (status != LS_STATUS_OK) {
         throw_status(status);
         RETURN_THROWS();

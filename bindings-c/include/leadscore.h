@@ -137,9 +137,11 @@ typedef struct ls_batch ls_batch;
 typedef struct ls_model ls_model;
 
 /**
- * One lead bound to a model: a value slot per input field the model reads, with the
- * field names resolved to slots once (when the model was loaded). Setting a field
- * the model does not read is a no-op; unset fields are missing.
+ * One lead: the core [`Record`], filled field by field with `ls_record_set_*`.
+ * Made by `ls_record_new(model)` it is laid out for that model's inputs (the names
+ * resolved to slots once per model; setting a field the model does not read does
+ * nothing), and scoring it with that model looks nothing up. Made by
+ * `ls_record_new_any` it keeps every field, and any model or store can score it.
  */
 typedef struct ls_record ls_record;
 
@@ -313,10 +315,11 @@ enum ls_status ls_model_info_json(const struct ls_model *model, char **out_json)
 enum ls_status ls_model_metrics_json(const struct ls_model *model, char **out_json);
 
 /**
- * Scores a record made by `ls_record_new(model)`: the fast path (no allocation, no
- * name lookups). Errors: `LS_STATUS_INVALID_INPUT` when a value has the wrong kind
- * for its field (the message names the field) or the record belongs to another
- * model.
+ * Scores a record: one made by `ls_record_new(model)` is the fast path (no
+ * allocation, no name lookups), one made by `ls_record_new_any` is read by field
+ * name. Errors: `LS_STATUS_INVALID_INPUT` when a value has the wrong kind for its
+ * field (the message names the field) or the record was made for another model's
+ * inputs.
  *
  * # Safety
  * `model` and `rec` are NULL or live; `out` is NULL or writable.
@@ -440,8 +443,11 @@ enum ls_status ls_train_batch(const struct ls_batch *batch,
 void ls_model_free(struct ls_model *model);
 
 /**
- * Creates an empty record bound to `model` (every field missing). The record keeps
- * its own reference to the model, so either may be freed first.
+ * Creates an empty record laid out for `model` (every field missing): the fast
+ * path of `ls_model_score`. The record does not keep the model alive and holds only
+ * the fields `model` reads, so another model scores it only when it reads the same
+ * inputs (a model loaded twice from one file); use `ls_record_new_any` for a record
+ * any model or store can score.
  *
  * Ownership: the caller owns `*out` and frees it with `ls_record_free`.
  *
@@ -451,8 +457,20 @@ void ls_model_free(struct ls_model *model);
 enum ls_status ls_record_new(const struct ls_model *model, struct ls_record **out);
 
 /**
+ * Creates an empty record not tied to a model: it keeps every field set, and any
+ * model (`ls_model_score`) or store (`ls_store_score_record`) scores it, each
+ * reading the fields it uses by name.
+ *
+ * Ownership: the caller owns `*out` and frees it with `ls_record_free`.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+enum ls_status ls_record_new_any(struct ls_record **out);
+
+/**
  * Sets field `key` (`key_len` bytes of UTF-8, no NUL needed) to a number. A NaN
- * counts as missing. Fields the model does not read are ignored.
+ * counts as missing. Fields a record made for one model does not read are ignored.
  *
  * # Safety
  * `rec` is NULL or a live record used by no other thread during the call; `key` is
@@ -466,7 +484,9 @@ enum ls_status ls_record_set_f64(struct ls_record *rec,
 /**
  * Sets field `key` to a string (`value_len` bytes of UTF-8): a category, a text, or
  * a number written as text (`"12"`, `"1,5"`), converted when the field is numeric.
- * A value that is not UTF-8 is `LS_STATUS_INVALID_INPUT` naming the field.
+ * A value that is not UTF-8 is `LS_STATUS_INVALID_INPUT` naming the field when the
+ * record keeps the field; a record reused lead after lead does not allocate for
+ * its string fields.
  *
  * # Safety
  * As `ls_record_set_f64`; `value` is NULL or valid for `value_len` bytes (NULL only
@@ -498,6 +518,20 @@ enum ls_status ls_record_set_bool(struct ls_record *rec,
 enum ls_status ls_record_set_missing(struct ls_record *rec, const char *key, size_t key_len);
 
 /**
+ * Marks field `key` as holding a value the caller could not convert (an array, a
+ * nested object): scoring fails with `LS_STATUS_INVALID_INPUT` naming the field and
+ * `message` (NUL-terminated UTF-8; NULL for a generic one), but only by a model that
+ * reads the field, so a value no model reads never matters.
+ *
+ * # Safety
+ * As `ls_record_set_f64`; `message` is NULL or NUL-terminated.
+ */
+enum ls_status ls_record_set_invalid(struct ls_record *rec,
+                                     const char *key,
+                                     size_t key_len,
+                                     const char *message);
+
+/**
  * Marks every field missing, so the record can be reused for the next lead.
  *
  * # Safety
@@ -509,7 +543,8 @@ enum ls_status ls_record_clear(struct ls_record *rec);
  * Frees a record. NULL is a no-op; a record freed twice is detected and ignored.
  *
  * # Safety
- * `rec` is NULL or a record from `ls_record_new` that is not used afterwards.
+ * `rec` is NULL or a record from `ls_record_new` or `ls_record_new_any` that is not
+ * used afterwards.
  */
 void ls_record_free(struct ls_record *rec);
 
@@ -565,6 +600,19 @@ enum ls_status ls_batch_set_bool(struct ls_batch *batch,
  * As `ls_batch_set_f64`.
  */
 enum ls_status ls_batch_set_missing(struct ls_batch *batch, const char *key, size_t key_len);
+
+/**
+ * Marks field `key` of the current row as holding a value the caller could not
+ * convert, as `ls_record_set_invalid` does for a record: scoring or training the
+ * batch fails naming the row and the field, but only when the model reads it.
+ *
+ * # Safety
+ * As `ls_batch_set_f64`; `message` is NULL or NUL-terminated.
+ */
+enum ls_status ls_batch_set_invalid(struct ls_batch *batch,
+                                    const char *key,
+                                    size_t key_len,
+                                    const char *message);
 
 /**
  * Finishes the current row (an empty row is a lead with every field missing) and
@@ -637,22 +685,22 @@ enum ls_status ls_store_score_json(const struct ls_store *store,
                                    struct ls_store_score *out);
 
 /**
- * Scores row `row` of a batch (see `ls_batch_new`) as `ls_store_score_json` scores a
- * JSON record: the fields are the values set with `ls_batch_set_*`, so they mean
- * exactly what they mean to `ls_record_set_*` and `ls_model_score` (a NaN is missing,
- * a boolean is 1/0 where a number is expected). Errors as `ls_store_score_json`;
- * a row past the batch's finished rows is `LS_STATUS_INVALID_INPUT`.
+ * Scores a record (see `ls_record_new_any`) as `ls_store_score_json` scores a JSON
+ * record: the fields are the values set with `ls_record_set_*`, so they mean exactly
+ * what they mean to `ls_model_score` (a NaN is missing, a boolean is 1/0 where a
+ * number is expected, a field set invalid fails only a model that reads it).
+ * Errors as `ls_store_score_json`. A record made by `ls_record_new(model)` is
+ * scored too, when the answering model reads the same inputs.
  *
  * # Safety
- * As `ls_store_score_json`; `batch` is NULL or live.
+ * As `ls_store_score_json`; `rec` is NULL or live.
  */
-enum ls_status ls_store_score_batch_row(const struct ls_store *store,
-                                        const char *tenant,
-                                        size_t tenant_len,
-                                        const char *name,
-                                        const struct ls_batch *batch,
-                                        size_t row,
-                                        struct ls_store_score *out);
+enum ls_status ls_store_score_record(const struct ls_store *store,
+                                     const char *tenant,
+                                     size_t tenant_len,
+                                     const char *name,
+                                     const struct ls_record *rec,
+                                     struct ls_store_score *out);
 
 /**
  * Explains a record (JSON object, as `ls_store_score_json`) with the top `k` reasons
@@ -675,22 +723,21 @@ enum ls_status ls_store_explain_json(const struct ls_store *store,
                                      char **out_json);
 
 /**
- * Explains row `row` of a batch as `ls_store_explain_json` explains a JSON record
- * (the values as `ls_store_score_batch_row` reads them).
+ * Explains a record (as `ls_store_score_record` reads it) as
+ * `ls_store_explain_json` explains a JSON record.
  *
  * Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
  *
  * # Safety
- * As `ls_store_explain_json`; `batch` is NULL or live.
+ * As `ls_store_explain_json`; `rec` is NULL or live.
  */
-enum ls_status ls_store_explain_batch_row(const struct ls_store *store,
-                                          const char *tenant,
-                                          size_t tenant_len,
-                                          const char *name,
-                                          const struct ls_batch *batch,
-                                          size_t row,
-                                          size_t k,
-                                          char **out_json);
+enum ls_status ls_store_explain_record_json(const struct ls_store *store,
+                                            const char *tenant,
+                                            size_t tenant_len,
+                                            const char *name,
+                                            const struct ls_record *rec,
+                                            size_t k,
+                                            char **out_json);
 
 /**
  * The model that answers for `tenant` (its own or the fallback) as a model handle

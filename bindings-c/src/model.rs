@@ -6,7 +6,7 @@ use crate::ffi::{
 };
 use crate::ffi_boundary;
 use crate::ls_status;
-use crate::record::{ls_batch, ls_record, FieldIndex};
+use crate::record::{ls_batch, ls_record};
 use lscore::options::TrainOptions;
 use lscore::{Model, Record};
 use std::ffi::c_char;
@@ -15,26 +15,12 @@ use std::sync::Arc;
 /// A trained, immutable model. Safe to score from many threads at once.
 pub struct ls_model {
     pub(crate) model: Arc<Model>,
-    /// Input field name -> value slot, built once per model for `ls_record`.
-    pub(crate) index: Arc<FieldIndex>,
-    pub(crate) n_inputs: usize,
 }
 
 impl ls_model {
     /// Wraps a shared model (the store hands out its cached `Arc`s this way).
     pub fn from_arc(model: Arc<Model>) -> Self {
-        let names = model.input_names();
-        let n_inputs = names.len();
-        let index = names
-            .into_iter()
-            .enumerate()
-            .map(|(i, n)| (Box::from(n.as_bytes()), i))
-            .collect();
-        ls_model {
-            model,
-            index: Arc::new(index),
-            n_inputs,
-        }
+        ls_model { model }
     }
 
     /// Gives a model to C as a new handle.
@@ -243,21 +229,11 @@ pub unsafe extern "C" fn ls_model_metrics_json(
     }
 }
 
-/// Checks that `rec` was made for `m`.
-fn same_model(m: &ls_model, rec: &ls_record) -> FfiResult {
-    if Arc::ptr_eq(&m.model, &rec.model) {
-        Ok(())
-    } else {
-        Err(Failure::invalid(
-            "the record was made for another model (create it with ls_record_new(model))",
-        ))
-    }
-}
-
-/// Scores a record made by `ls_record_new(model)`: the fast path (no allocation, no
-/// name lookups). Errors: `LS_STATUS_INVALID_INPUT` when a value has the wrong kind
-/// for its field (the message names the field) or the record belongs to another
-/// model.
+/// Scores a record: one made by `ls_record_new(model)` is the fast path (no
+/// allocation, no name lookups), one made by `ls_record_new_any` is read by field
+/// name. Errors: `LS_STATUS_INVALID_INPUT` when a value has the wrong kind for its
+/// field (the message names the field) or the record was made for another model's
+/// inputs.
 ///
 /// # Safety
 /// `model` and `rec` are NULL or live; `out` is NULL or writable.
@@ -273,10 +249,9 @@ pub unsafe extern "C" fn ls_model_score(
         let m = unsafe { arg(model, "model") }?;
         // SAFETY: forwarded contract.
         let r = unsafe { arg(rec, "record") }?;
-        same_model(m, r)?;
-        let z = m.model.logit_values(&r.values)?;
+        let score = m.model.score(&r.rec)?;
         // SAFETY: checked above.
-        unsafe { write_out(out, m.model.score_from_logit(z).into()) };
+        unsafe { write_out(out, score.into()) };
         Ok(())
     }
 }
@@ -302,8 +277,7 @@ pub unsafe extern "C" fn ls_model_explain_json(
         let m = unsafe { arg(model, "model") }?;
         // SAFETY: forwarded contract.
         let r = unsafe { arg(rec, "record") }?;
-        same_model(m, r)?;
-        let e = m.model.explain(&r.to_record(), k)?;
+        let e = m.model.explain(&r.rec, k)?;
         // SAFETY: checked above.
         unsafe { give_json(out_json, &e) }
     }

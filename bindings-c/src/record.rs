@@ -1,6 +1,6 @@
-//! Passing records without JSON: `ls_record` (one lead bound to a model, the
-//! fast path of `ls_model_score`) and `ls_batch` (many raw leads, for batch scoring
-//! and training from rows).
+//! Passing records without JSON: `ls_record` (one lead, laid out for a model as the
+//! fast path of `ls_model_score`, or kept whole for any model or store) and
+//! `ls_batch` (many raw leads, for batch scoring and training from rows).
 
 use crate::ffi::{
     self, arg, arg_bytes, arg_mut, arg_str, check_out, free_handle, into_handle, write_out,
@@ -9,73 +9,16 @@ use crate::ffi::{
 use crate::ffi_boundary;
 use crate::ls_status;
 use crate::model::ls_model;
-use lscore::{Model, Record, Value};
-use std::collections::HashMap;
+use lscore::{Record, Value};
 use std::ffi::c_char;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
-/// One lead bound to a model: a value slot per input field the model reads, with the
-/// field names resolved to slots once (when the model was loaded). Setting a field
-/// the model does not read is a no-op; unset fields are missing.
+/// One lead: the core [`Record`], filled field by field with `ls_record_set_*`.
+/// Made by `ls_record_new(model)` it is laid out for that model's inputs (the names
+/// resolved to slots once per model; setting a field the model does not read does
+/// nothing), and scoring it with that model looks nothing up. Made by
+/// `ls_record_new_any` it keeps every field, and any model or store can score it.
 pub struct ls_record {
-    pub(crate) model: Arc<Model>,
-    pub(crate) index: Arc<FieldIndex>,
-    pub(crate) values: Vec<Value>,
-    /// String buffers kept across `ls_record_clear`, one per slot, so a record
-    /// reused lead after lead does not allocate for string fields.
-    pub(crate) spare: Vec<String>,
-    /// Field order prediction: `next[s]` is the slot set right after slot `s` last
-    /// time (`next[n_slots]`: the first slot after a clear). Callers fill leads in the
-    /// same order lead after lead, so a set usually finds its slot with one comparison
-    /// of the name instead of hashing it; a wrong guess falls back to the index.
-    pub(crate) next: Vec<usize>,
-    /// The slot set last (`n_slots` right after creation or a clear).
-    pub(crate) last: usize,
-}
-
-/// Field name (as bytes: a key needs no UTF-8 check to be looked up, and one that
-/// is not UTF-8 simply matches nothing) -> value slot of a model's inputs. Hashed with FNV-1a rather than
-/// SipHash: the table is built once from the model's own names and never grows
-/// from caller input, so crafted keys cannot lengthen its chains, and lookups are
-/// on the per-field hot path.
-pub(crate) type FieldIndex = HashMap<Box<[u8]>, usize, BuildHasherDefault<Fnv>>;
-
-/// The 64-bit FNV-1a hash (see [`FieldIndex`]).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl ls_record {
-    /// The record as a name -> value [`Record`] (for explain).
-    pub(crate) fn to_record(&self) -> Record {
-        let names = self.model.input_names();
-        names
-            .into_iter()
-            .zip(&self.values)
-            .filter(|(_, v)| !matches!(v, Value::Missing))
-            .map(|(n, v)| (n.to_owned(), v.clone()))
-            .collect()
-    }
+    pub(crate) rec: Record,
 }
 
 /// Many raw leads, row by row: set the fields of the current row, then
@@ -116,8 +59,8 @@ unsafe fn key_bytes<'a>(key: *const c_char, key_len: usize) -> FfiResult<&'a [u8
     unsafe { arg_bytes(key.cast(), key_len, "key") }
 }
 
-/// Sets slot of `key` in `rec` to the value `make` builds (called only for fields the
-/// model reads).
+/// Sets field `key` of `rec` with `set`. A key that is not UTF-8 names no model's
+/// input, so it is ignored like any field no model reads.
 ///
 /// # Safety
 /// `rec` is NULL or a live record used by this thread only; `key` valid for
@@ -126,44 +69,25 @@ unsafe fn record_set(
     rec: *mut ls_record,
     key: *const c_char,
     key_len: usize,
-    make: impl FnOnce(&str, &mut Value, &mut String) -> FfiResult,
+    set: impl FnOnce(&mut Record, &str) -> FfiResult,
 ) -> ls_status {
     ffi_boundary! {
         // SAFETY: forwarded contract.
         let r = unsafe { arg_mut(rec, "record") }?;
         // SAFETY: forwarded contract.
         let k = unsafe { key_bytes(key, key_len) }?;
-        let inputs = r.model.pipeline().inputs();
-        let guess = r.next.get(r.last).copied().unwrap_or(usize::MAX);
-        let slot = match inputs.get(guess) {
-            Some(input) if input.name.as_bytes() == k => Some(guess),
-            _ => {
-                let found = r.index.get(k).copied();
-                if let (Some(s), Some(n)) = (found, r.next.get_mut(r.last)) {
-                    *n = s;
-                }
-                found
-            }
-        };
-        if let Some(slot) = slot {
-            r.last = slot;
-            let name = inputs[slot].name.as_str();
-            make(name, &mut r.values[slot], &mut r.spare[slot])?;
+        match std::str::from_utf8(k) {
+            Ok(name) => set(&mut r.rec, name),
+            Err(_) => Ok(()),
         }
-        Ok(())
     }
 }
 
-/// Empties a slot (missing), keeping its string buffer for the next string value.
-#[inline]
-fn keep_string(slot: &mut Value, spare: &mut String) {
-    if let Value::Str(s) = std::mem::take(slot) {
-        *spare = s;
-    }
-}
-
-/// Creates an empty record bound to `model` (every field missing). The record keeps
-/// its own reference to the model, so either may be freed first.
+/// Creates an empty record laid out for `model` (every field missing): the fast
+/// path of `ls_model_score`. The record does not keep the model alive and holds only
+/// the fields `model` reads, so another model scores it only when it reads the same
+/// inputs (a model loaded twice from one file); use `ls_record_new_any` for a record
+/// any model or store can score.
 ///
 /// Ownership: the caller owns `*out` and frees it with `ls_record_free`.
 ///
@@ -178,14 +102,26 @@ pub unsafe extern "C" fn ls_record_new(
         check_out(out, "out")?;
         // SAFETY: model is NULL or live (caller contract).
         let m = unsafe { arg(model, "model") }?;
-        let rec = ls_record {
-            model: Arc::clone(&m.model),
-            index: Arc::clone(&m.index),
-            values: vec![Value::Missing; m.n_inputs],
-            spare: vec![String::new(); m.n_inputs],
-            next: vec![usize::MAX; m.n_inputs + 1],
-            last: m.n_inputs,
-        };
+        let rec = ls_record { rec: m.model.record() };
+        // SAFETY: out checked non-NULL; writable by contract.
+        unsafe { write_out(out, into_handle(rec, Kind::Record)) };
+        Ok(())
+    }
+}
+
+/// Creates an empty record not tied to a model: it keeps every field set, and any
+/// model (`ls_model_score`) or store (`ls_store_score_record`) scores it, each
+/// reading the fields it uses by name.
+///
+/// Ownership: the caller owns `*out` and frees it with `ls_record_free`.
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_record_new_any(out: *mut *mut ls_record) -> ls_status {
+    ffi_boundary! {
+        check_out(out, "out")?;
+        let rec = ls_record { rec: Record::new() };
         // SAFETY: out checked non-NULL; writable by contract.
         unsafe { write_out(out, into_handle(rec, Kind::Record)) };
         Ok(())
@@ -193,7 +129,7 @@ pub unsafe extern "C" fn ls_record_new(
 }
 
 /// Sets field `key` (`key_len` bytes of UTF-8, no NUL needed) to a number. A NaN
-/// counts as missing. Fields the model does not read are ignored.
+/// counts as missing. Fields a record made for one model does not read are ignored.
 ///
 /// # Safety
 /// `rec` is NULL or a live record used by no other thread during the call; `key` is
@@ -207,9 +143,8 @@ pub unsafe extern "C" fn ls_record_set_f64(
 ) -> ls_status {
     // SAFETY: forwarded contract.
     unsafe {
-        record_set(rec, key, key_len, |_, slot, spare| {
-            keep_string(slot, spare);
-            *slot = Value::Num(value);
+        record_set(rec, key, key_len, |r, name| {
+            r.set_num(name, value);
             Ok(())
         })
     }
@@ -217,7 +152,9 @@ pub unsafe extern "C" fn ls_record_set_f64(
 
 /// Sets field `key` to a string (`value_len` bytes of UTF-8): a category, a text, or
 /// a number written as text (`"12"`, `"1,5"`), converted when the field is numeric.
-/// A value that is not UTF-8 is `LS_STATUS_INVALID_INPUT` naming the field.
+/// A value that is not UTF-8 is `LS_STATUS_INVALID_INPUT` naming the field when the
+/// record keeps the field; a record reused lead after lead does not allocate for
+/// its string fields.
 ///
 /// # Safety
 /// As `ls_record_set_f64`; `value` is NULL or valid for `value_len` bytes (NULL only
@@ -230,27 +167,19 @@ pub unsafe extern "C" fn ls_record_set_str(
     value: *const c_char,
     value_len: usize,
 ) -> ls_status {
-    let set = |name: &str, slot: &mut Value, spare: &mut String| {
+    let set = |r: &mut Record, name: &str| {
         // SAFETY: value is NULL or valid for value_len bytes (caller contract).
         let b = unsafe { arg_bytes(value.cast(), value_len, "value") }?;
-        let s = std::str::from_utf8(b).map_err(|_| {
-            ffi::Failure::invalid(format!("field \"{name}\": the value is not valid UTF-8"))
-        })?;
-        // Reuse the slot's allocation: a worker scoring leads in a loop does not
-        // allocate per string field.
-        match slot {
-            Value::Str(old) => {
-                old.clear();
-                old.push_str(s);
+        match std::str::from_utf8(b) {
+            Ok(s) => {
+                r.set_str(name, s);
+                Ok(())
             }
-            _ => {
-                let mut buf = std::mem::take(spare);
-                buf.clear();
-                buf.push_str(s);
-                *slot = Value::Str(buf);
-            }
+            Err(_) if !r.keeps(name) => Ok(()),
+            Err(_) => Err(ffi::Failure::invalid(format!(
+                "field \"{name}\": the value is not valid UTF-8"
+            ))),
         }
-        Ok(())
     };
     // SAFETY: forwarded contract.
     unsafe { record_set(rec, key, key_len, set) }
@@ -269,9 +198,8 @@ pub unsafe extern "C" fn ls_record_set_bool(
 ) -> ls_status {
     // SAFETY: forwarded contract.
     unsafe {
-        record_set(rec, key, key_len, |_, slot, spare| {
-            keep_string(slot, spare);
-            *slot = Value::Bool(value);
+        record_set(rec, key, key_len, |r, name| {
+            r.set_bool(name, value);
             Ok(())
         })
     }
@@ -289,12 +217,48 @@ pub unsafe extern "C" fn ls_record_set_missing(
 ) -> ls_status {
     // SAFETY: forwarded contract.
     unsafe {
-        record_set(rec, key, key_len, |_, slot, spare| {
-            keep_string(slot, spare);
-            *slot = Value::Missing;
+        record_set(rec, key, key_len, |r, name| {
+            r.set_missing(name);
             Ok(())
         })
     }
+}
+
+/// Marks field `key` as holding a value the caller could not convert (an array, a
+/// nested object): scoring fails with `LS_STATUS_INVALID_INPUT` naming the field and
+/// `message` (NUL-terminated UTF-8; NULL for a generic one), but only by a model that
+/// reads the field, so a value no model reads never matters.
+///
+/// # Safety
+/// As `ls_record_set_f64`; `message` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn ls_record_set_invalid(
+    rec: *mut ls_record,
+    key: *const c_char,
+    key_len: usize,
+    message: *const c_char,
+) -> ls_status {
+    let set = |r: &mut Record, name: &str| {
+        // SAFETY: message is NULL or NUL-terminated (caller contract).
+        r.set_invalid(name, unsafe { invalid_message(message) });
+        Ok(())
+    };
+    // SAFETY: forwarded contract.
+    unsafe { record_set(rec, key, key_len, set) }
+}
+
+/// The message of an invalid value: the caller's, or a generic one for NULL.
+///
+/// # Safety
+/// `message` is NULL or NUL-terminated.
+unsafe fn invalid_message(message: *const c_char) -> String {
+    if message.is_null() {
+        return "the value cannot be converted".to_owned();
+    }
+    // SAFETY: non-NULL and NUL-terminated (caller contract).
+    unsafe { std::ffi::CStr::from_ptr(message) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Marks every field missing, so the record can be reused for the next lead.
@@ -306,10 +270,7 @@ pub unsafe extern "C" fn ls_record_clear(rec: *mut ls_record) -> ls_status {
     ffi_boundary! {
         // SAFETY: forwarded contract.
         let r = unsafe { arg_mut(rec, "record") }?;
-        for (v, spare) in r.values.iter_mut().zip(&mut r.spare) {
-            keep_string(v, spare);
-        }
-        r.last = r.values.len();
+        r.rec.clear();
         Ok(())
     }
 }
@@ -317,7 +278,8 @@ pub unsafe extern "C" fn ls_record_clear(rec: *mut ls_record) -> ls_status {
 /// Frees a record. NULL is a no-op; a record freed twice is detected and ignored.
 ///
 /// # Safety
-/// `rec` is NULL or a record from `ls_record_new` that is not used afterwards.
+/// `rec` is NULL or a record from `ls_record_new` or `ls_record_new_any` that is not
+/// used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn ls_record_free(rec: *mut ls_record) {
     let _ = std::panic::catch_unwind(|| {
@@ -433,6 +395,33 @@ pub unsafe extern "C" fn ls_batch_set_missing(
 ) -> ls_status {
     // SAFETY: forwarded contract.
     unsafe { batch_set(batch, key, key_len, |_| Ok(Value::Missing)) }
+}
+
+/// Marks field `key` of the current row as holding a value the caller could not
+/// convert, as `ls_record_set_invalid` does for a record: scoring or training the
+/// batch fails naming the row and the field, but only when the model reads it.
+///
+/// # Safety
+/// As `ls_batch_set_f64`; `message` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn ls_batch_set_invalid(
+    batch: *mut ls_batch,
+    key: *const c_char,
+    key_len: usize,
+    message: *const c_char,
+) -> ls_status {
+    ffi_boundary! {
+        // SAFETY: forwarded contract.
+        let b = unsafe { arg_mut(batch, "batch") }?;
+        if key.is_null() {
+            return Err(ffi::Failure::null("key"));
+        }
+        // SAFETY: forwarded contract.
+        let name = unsafe { arg_str(key, key_len, "key") }?;
+        // SAFETY: message is NULL or NUL-terminated (caller contract).
+        b.current.set_invalid(name, unsafe { invalid_message(message) });
+        Ok(())
+    }
 }
 
 /// Finishes the current row (an empty row is a lead with every field missing) and

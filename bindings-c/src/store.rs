@@ -1,12 +1,11 @@
 //! `ls_store`: many tenants' models served from one folder
 //! (`<root>/<tenant>/<name>.lsm`, `<root>/_global/<name>.lsm` as the fallback).
 //!
-//! Records reach the store as JSON objects (`ls_store_score_json`): an `ls_record` is
-//! bound to one model's field slots, and which model answers a tenant is only known
-//! inside the store (its own, the fallback, or a reloaded file). A caller that wants
-//! the record builder for one tenant takes the answering model with `ls_store_get`
-//! and scores it with `ls_model_score` (that path is not counted in the store's
-//! statistics or drift histograms).
+//! Records reach the store as an `ls_record` not tied to a model
+//! (`ls_record_new_any`, `ls_store_score_record`) or as JSON objects
+//! (`ls_store_score_json`): which model answers a tenant is only known inside the
+//! store (its own, the fallback, or a reloaded file), and it reads the fields it uses
+//! by name.
 
 use crate::ffi::{
     arg, arg_cstr_utf8, arg_path, arg_str, check_out, free_handle, into_handle, write_out, Failure,
@@ -15,7 +14,7 @@ use crate::ffi::{
 use crate::ffi_boundary;
 use crate::ls_status;
 use crate::model::{give_json, ls_model, ls_score};
-use crate::record::ls_batch;
+use crate::record::ls_record;
 use lscore::store::{FallbackReason, Source, Store, StoreConfig};
 use lscore::Record;
 use std::ffi::c_char;
@@ -192,22 +191,22 @@ pub unsafe extern "C" fn ls_store_score_json(
     }
 }
 
-/// Scores row `row` of a batch (see `ls_batch_new`) as `ls_store_score_json` scores a
-/// JSON record: the fields are the values set with `ls_batch_set_*`, so they mean
-/// exactly what they mean to `ls_record_set_*` and `ls_model_score` (a NaN is missing,
-/// a boolean is 1/0 where a number is expected). Errors as `ls_store_score_json`;
-/// a row past the batch's finished rows is `LS_STATUS_INVALID_INPUT`.
+/// Scores a record (see `ls_record_new_any`) as `ls_store_score_json` scores a JSON
+/// record: the fields are the values set with `ls_record_set_*`, so they mean exactly
+/// what they mean to `ls_model_score` (a NaN is missing, a boolean is 1/0 where a
+/// number is expected, a field set invalid fails only a model that reads it).
+/// Errors as `ls_store_score_json`. A record made by `ls_record_new(model)` is
+/// scored too, when the answering model reads the same inputs.
 ///
 /// # Safety
-/// As `ls_store_score_json`; `batch` is NULL or live.
+/// As `ls_store_score_json`; `rec` is NULL or live.
 #[no_mangle]
-pub unsafe extern "C" fn ls_store_score_batch_row(
+pub unsafe extern "C" fn ls_store_score_record(
     store: *const ls_store,
     tenant: *const c_char,
     tenant_len: usize,
     name: *const c_char,
-    batch: *const ls_batch,
-    row: usize,
+    rec: *const ls_record,
     out: *mut ls_store_score,
 ) -> ls_status {
     ffi_boundary! {
@@ -215,20 +214,10 @@ pub unsafe extern "C" fn ls_store_score_batch_row(
         // SAFETY: forwarded contract.
         let (s, tenant, name) = unsafe { store_args(store, tenant, tenant_len, name) }?;
         // SAFETY: forwarded contract.
-        let b = unsafe { arg(batch, "batch") }?;
+        let r = unsafe { arg(rec, "record") }?;
         // SAFETY: out checked non-NULL above; writable by the caller's contract.
-        unsafe { store_score(s, tenant, name, batch_row(b, row)?, out) }
+        unsafe { store_score(s, tenant, name, &r.rec, out) }
     }
-}
-
-/// Row `row` of a batch's finished rows.
-fn batch_row(b: &ls_batch, row: usize) -> FfiResult<&Record> {
-    b.rows.get(row).ok_or_else(|| {
-        Failure::invalid(format!(
-            "row {row} is past the batch's {} finished rows",
-            b.rows.len()
-        ))
-    })
 }
 
 /// Scores a record through the store into `*out`.
@@ -284,21 +273,20 @@ pub unsafe extern "C" fn ls_store_explain_json(
     }
 }
 
-/// Explains row `row` of a batch as `ls_store_explain_json` explains a JSON record
-/// (the values as `ls_store_score_batch_row` reads them).
+/// Explains a record (as `ls_store_score_record` reads it) as
+/// `ls_store_explain_json` explains a JSON record.
 ///
 /// Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
 ///
 /// # Safety
-/// As `ls_store_explain_json`; `batch` is NULL or live.
+/// As `ls_store_explain_json`; `rec` is NULL or live.
 #[no_mangle]
-pub unsafe extern "C" fn ls_store_explain_batch_row(
+pub unsafe extern "C" fn ls_store_explain_record_json(
     store: *const ls_store,
     tenant: *const c_char,
     tenant_len: usize,
     name: *const c_char,
-    batch: *const ls_batch,
-    row: usize,
+    rec: *const ls_record,
     k: usize,
     out_json: *mut *mut c_char,
 ) -> ls_status {
@@ -307,9 +295,9 @@ pub unsafe extern "C" fn ls_store_explain_batch_row(
         // SAFETY: forwarded contract.
         let (s, tenant, name) = unsafe { store_args(store, tenant, tenant_len, name) }?;
         // SAFETY: forwarded contract.
-        let b = unsafe { arg(batch, "batch") }?;
+        let r = unsafe { arg(rec, "record") }?;
         // SAFETY: out_json checked non-NULL above; writable by the caller's contract.
-        unsafe { store_explain(s, tenant, name, batch_row(b, row)?, k, out_json) }
+        unsafe { store_explain(s, tenant, name, &r.rec, k, out_json) }
     }
 }
 

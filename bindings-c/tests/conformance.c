@@ -188,6 +188,18 @@ static void run_model(FILE *out, const char *set, const char *path_name, ls_mode
     ls_record_free(r);
     snprintf(name, sizeof name, "%sbuilder", path_name);
     print_probs(out, set, name, p, n_typed);
+    /* A record not tied to a model, read by name. */
+    CHECK_OK(ls_record_new_any(&r));
+    for (size_t i = 0; i < n_typed; i++) {
+        CHECK_OK(ls_record_clear(r));
+        set_record(r, &typed[i]);
+        ls_score s = {0};
+        CHECK_OK(ls_model_score(m, r, &s));
+        p[i] = s.probability;
+    }
+    ls_record_free(r);
+    snprintf(name, sizeof name, "%sany_record", path_name);
+    print_probs(out, set, name, p, n_typed);
     /* One batch of every record. */
     ls_batch *b = NULL;
     CHECK_OK(ls_batch_new(&b));
@@ -219,9 +231,14 @@ typedef enum { PATH_BUILDER, PATH_BATCH, PATH_STORE } bad_path;
 static ls_status score_path(bad_path path, ls_model *m, ls_store *st, const typed_record *t,
                             double *p) {
     ls_status status;
-    if (path == PATH_BUILDER) {
+    if (path == PATH_BUILDER || path == PATH_STORE) {
+        /* The store takes a record not tied to a model: the tenant's is known inside. */
         ls_record *r = NULL;
-        CHECK_OK(ls_record_new(m, &r));
+        if (path == PATH_BUILDER) {
+            CHECK_OK(ls_record_new(m, &r));
+        } else {
+            CHECK_OK(ls_record_new_any(&r));
+        }
         status = LS_STATUS_OK;
         for (size_t j = 0; j < t->n && status == LS_STATUS_OK; j++) {
             const field *f = &t->f[j];
@@ -233,22 +250,22 @@ static ls_status score_path(bad_path path, ls_model *m, ls_store *st, const type
             default: status = ls_record_set_missing(r, f->name, kl); break;
             }
         }
-        ls_score s = {0};
-        if (status == LS_STATUS_OK) status = ls_model_score(m, r, &s);
-        *p = s.probability;
+        if (path == PATH_BUILDER) {
+            ls_score s = {0};
+            if (status == LS_STATUS_OK) status = ls_model_score(m, r, &s);
+            *p = s.probability;
+        } else {
+            ls_store_score s = {0};
+            if (status == LS_STATUS_OK) status = ls_store_score_record(st, "acme", 4, NULL, r, &s);
+            *p = s.score.probability;
+        }
         ls_record_free(r);
         return status;
     }
     ls_batch *b = NULL;
     CHECK_OK(ls_batch_new(&b));
     set_batch_row(b, t);
-    if (path == PATH_BATCH) {
-        status = ls_model_score_batch(m, b, p, 1);
-    } else {
-        ls_store_score s = {0};
-        status = ls_store_score_batch_row(st, "acme", 4, NULL, b, 0, &s);
-        *p = s.score.probability;
-    }
+    status = ls_model_score_batch(m, b, p, 1);
     ls_batch_free(b);
     return status;
 }

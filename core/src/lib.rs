@@ -56,7 +56,7 @@ pub mod store;
 pub mod synth;
 pub mod train;
 
-pub use data::{Column, Kind, Record, Schema, Table, Target, TargetSpec, Value};
+pub use data::{Column, Kind, Record, Schema, Slots, Table, Target, TargetSpec, Value};
 pub use error::{Error, ErrorCode, Result};
 pub use features::Features;
 pub use model::{

@@ -1,10 +1,11 @@
 //! A trained model: raw record in, probability, score, label and reasons out.
 
-use crate::data::{format_num, Kind, Record, Schema, Table, Value};
+use crate::data::{format_num, Kind, Record, Schema, Slots, Table, Value};
 use crate::error::{Error, Result};
 use crate::eval::Metrics;
 use crate::recipe::{standardized, value_to_bool, Group, Pipeline, Step, ValueKind, OTHER_LEVEL};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Facts about how and on what a model was trained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,6 +121,8 @@ pub(crate) struct Prepared {
     /// The format version of the file or bytes the model was read from (0: made in
     /// this process).
     pub(crate) read_version: u16,
+    /// The input names' slots, shared by the records laid out for this model.
+    slots: Arc<Slots>,
 }
 
 /// Derived state compares equal: it follows from the stored parts.
@@ -207,6 +210,9 @@ impl Model {
             base,
             step_starts,
             read_version: self.prepared.read_version,
+            slots: Arc::new(Slots::new(
+                self.pipeline.inputs().iter().map(|i| i.name.as_str()),
+            )),
         };
         Ok(())
     }
@@ -360,12 +366,44 @@ impl Model {
             .collect()
     }
 
+    /// The slots of this model's inputs (in [`Model::input_names`] order): lay a
+    /// [`Record`] out for them ([`Record::bind`]) and this model scores it without
+    /// looking its fields up.
+    pub fn slots(&self) -> &Arc<Slots> {
+        &self.prepared.slots
+    }
+
+    /// An empty record laid out for this model only: setting a field it does not read
+    /// does nothing (see [`Record::with_slots`]); reuse it lead after lead with
+    /// [`Record::clear`].
+    pub fn record(&self) -> Record {
+        Record::with_slots(self.prepared.slots.clone(), false)
+    }
+
+    /// Emits a record's features: straight from its values when it is laid out for
+    /// this model, else by its field names.
+    #[inline]
+    fn emit(&self, record: &Record, emit: &mut impl FnMut(u32, f64)) -> Result<()> {
+        let slots = &self.prepared.slots;
+        if record.made_for_other(slots) {
+            return Err(Error::InvalidInput(
+                "the record was made for another model's inputs (lay it out for this one, \
+                 or use a record not tied to a model)"
+                    .into(),
+            ));
+        }
+        record.check_invalid(|f| slots.slot(f).is_some())?;
+        match record.values_for(slots) {
+            Some(values) => self.pipeline.emit_values(values, emit),
+            None => self.pipeline.emit_record(record, emit),
+        }
+    }
+
     /// The log-odds of a raw record.
     pub fn logit(&self, record: &Record) -> Result<f64> {
         let mut z = self.intercept;
         let coef = &self.coef;
-        self.pipeline
-            .emit_record(record, &mut |j, x| z += coef[j as usize] * x)?;
+        self.emit(record, &mut |j, x| z += coef[j as usize] * x)?;
         Ok(z)
     }
 
@@ -445,7 +483,7 @@ impl Model {
         let mut z = self.intercept;
         let coef = &self.coef;
         let mut emitted: Vec<(u32, f64, usize)> = Vec::new();
-        self.pipeline.emit_record(record, &mut |j, x| {
+        self.emit(record, &mut |j, x| {
             let w = coef[j as usize];
             let s = step_at(&p.step_starts, j);
             if let Some(g) = p.group_of_step.get(s) {

@@ -16,6 +16,7 @@ $cases = [
     'array value' => fn () => $model->score(['tenure' => [1, 2]]),
     'object value' => fn () => $model->explain(['contract' => new stdClass()]),
     'array value, unknown field' => fn () => $model->score(['tags' => ['a']]),
+    'batch: array value names the row' => fn () => $model->scoreBatch([['tags' => [1]], ['tenure' => [1]]]),
     'infinite number' => fn () => $model->scoreDetailed(['tenure' => INF]),
     'invalid UTF-8' => fn () => $model->score(['contract' => "\xff"]),
     'batch: not an array' => fn () => $model->scoreBatch([['tenure' => 1], 'oops']),
@@ -51,7 +52,8 @@ leadscore_rmdir($dir);
 wrong value kind: LeadScore\InvalidInputException(1) field "tenure": expected a number, got "many"
 array value: LeadScore\InvalidInputException(1) field "tenure": array values are not field values (use a number, string, bool or null)
 object value: LeadScore\InvalidInputException(1) field "contract": stdClass values are not field values (use a number, string, bool or null)
-array value, unknown field: LeadScore\InvalidInputException(1) field "tags": array values are not field values (use a number, string, bool or null)
+array value, unknown field: no exception
+batch: array value names the row: LeadScore\InvalidInputException(1) line 2, column "tenure": array values are not field values (use a number, string, bool or null)
 infinite number: LeadScore\InvalidInputException(1) field "tenure": expected a finite number, got inf
 invalid UTF-8: LeadScore\InvalidInputException(1) field "contract": the value is not valid UTF-8
 batch: not an array: LeadScore\InvalidInputException(1) lead 1 must be an array of field => value, got string

@@ -18,6 +18,9 @@ pub struct Table {
     rows: usize,
     /// What the reader noticed and decided (odd cells read as missing...).
     notes: Vec<String>,
+    /// Cells the caller could not convert (row, field, why): missing in their
+    /// column, and an error for a model that reads the field.
+    invalid: Vec<(usize, String, String)>,
 }
 
 impl Table {
@@ -175,6 +178,39 @@ impl Table {
             },
             rows: rows.len(),
             notes: self.notes.clone(),
+            invalid: if self.invalid.is_empty() {
+                Vec::new()
+            } else {
+                rows.iter()
+                    .enumerate()
+                    .flat_map(|(new, &r)| {
+                        self.invalid
+                            .iter()
+                            .filter(move |(row, _, _)| *row == r)
+                            .map(move |(_, f, m)| (new, f.clone(), m.clone()))
+                    })
+                    .collect()
+            },
+        }
+    }
+
+    /// Marks the cell of `field` in row `row` as holding a value the caller could
+    /// not convert (an array, an object): it reads as missing, and a model that reads
+    /// `field` fails on it, naming the row's line and the field (see
+    /// [`Record::set_invalid`]).
+    pub fn set_invalid(&mut self, row: usize, field: &str, message: impl Into<String>) {
+        self.invalid.push((row, field.to_owned(), message.into()));
+    }
+
+    /// The first cell set invalid in a field that `reads` says is read, as the error.
+    pub(crate) fn check_invalid(&self, reads: impl Fn(&str) -> bool) -> Result<()> {
+        match self.invalid.iter().find(|(_, f, _)| reads(f)) {
+            Some((row, field, message)) => Err(Error::parse(
+                self.line_of(*row),
+                Some(field),
+                message.clone(),
+            )),
+            None => Ok(()),
         }
     }
 
@@ -222,6 +258,11 @@ impl Table {
             t.names.push(name);
             t.columns.push(col);
         }
+        for (row, r) in records.iter().enumerate() {
+            for (field, message) in r.invalid_fields() {
+                t.set_invalid(row, field, message);
+            }
+        }
         t
     }
 }
@@ -229,6 +270,20 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invalid_cells_follow_their_rows() {
+        let mut a = Record::new().with("calls", 1);
+        a.set_invalid("tags", "arrays are not field values");
+        let mut t = Table::from_records(&[Record::new().with("calls", 2), a]);
+        t.set_lines(vec![10, 11]).unwrap();
+        assert!(t.check_invalid(|f| f == "calls").is_ok());
+        let e = t.check_invalid(|f| f == "tags").unwrap_err().to_string();
+        assert!(e.contains("line 11") && e.contains("tags"), "{e}");
+        let e = t.take(&[1]).check_invalid(|_| true).unwrap_err().to_string();
+        assert!(e.contains("line 11"), "{e}");
+        assert!(t.take(&[0]).check_invalid(|_| true).is_ok());
+    }
 
     #[test]
     fn from_records_types_columns_like_jsonl() {

@@ -27,6 +27,7 @@ impl Pipeline {
     }
 
     fn bind_as<'t>(&'t self, table: &'t Table, sorted: bool) -> Result<BoundTable<'t>> {
+        table.check_invalid(|f| self.inputs.iter().any(|i| i.name == f))?;
         let mut bound = Vec::with_capacity(self.steps.len());
         let mut sources = TableSources::new(table, None);
         for s in &self.steps {
