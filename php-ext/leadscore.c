@@ -468,7 +468,7 @@ fail:
 
 PHP_METHOD(LeadScore_Model, explain) {
     HashTable *lead;
-    zend_long k = 5;
+    zend_long k = 3; /* the core's default (leadscore::defaults::EXPLAIN_K), as in every binding */
     ZEND_PARSE_PARAMETERS_START(1, 2)
         Z_PARAM_ARRAY_HT(lead)
         Z_PARAM_OPTIONAL
@@ -758,7 +758,7 @@ PHP_METHOD(LeadScore_Store, score) {
 PHP_METHOD(LeadScore_Store, explain) {
     zend_string *tenant;
     HashTable *lead;
-    zend_long k = 5;
+    zend_long k = 3; /* the core's default (leadscore::defaults::EXPLAIN_K), as in every binding */
     zend_string *name = NULL;
     ZEND_PARSE_PARAMETERS_START(2, 4)
         Z_PARAM_STR(tenant)

@@ -44,7 +44,7 @@ namespace LeadScore {
         public function scoreDetailed(array $lead): array {}
 
         /** The score and the top $k reasons each way. */
-        public function explain(array $lead, int $k = 5): array {}
+        public function explain(array $lead, int $k = 3): array {}
 
         /** Probabilities of many leads, with the input array's keys. */
         public function scoreBatch(array $leads): array {}
@@ -87,7 +87,7 @@ namespace LeadScore {
         public function score(string $tenant, array $lead, string $name = "lead"): array {}
 
         /** The explanation of Model::explain() plus 'source' and 'fallbackReason'. */
-        public function explain(string $tenant, array $lead, int $k = 5, string $name = "lead"): array {}
+        public function explain(string $tenant, array $lead, int $k = 3, string $name = "lead"): array {}
 
         /** The model that answers for the tenant (its own or the fallback), shared with the store. */
         public function get(string $tenant, string $name = "lead"): Model {}

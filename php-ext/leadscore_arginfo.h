@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: e15f25e460231c7c4978af6498ec3ec9b84c7313 */
+ * Stub hash: 0914f4c1976c0a95e1cd42dccbd3aa8f7f8b1a9b */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_LeadScore_Model___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -39,7 +39,7 @@ ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_explain, 0, 1, IS_ARRAY, 0)
 	ZEND_ARG_TYPE_INFO(0, lead, IS_ARRAY, 0)
-	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, k, IS_LONG, 0, "5")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, k, IS_LONG, 0, "3")
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_scoreBatch, 0, 1, IS_ARRAY, 0)
@@ -69,7 +69,7 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Store_explain, 0, 2, IS_ARRAY, 0)
 	ZEND_ARG_TYPE_INFO(0, tenant, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO(0, lead, IS_ARRAY, 0)
-	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, k, IS_LONG, 0, "5")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, k, IS_LONG, 0, "3")
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, name, IS_STRING, 0, "\"lead\"")
 ZEND_END_ARG_INFO()
 

@@ -478,7 +478,7 @@ mod tests {
             (
                 Error::ModelNotFound {
                     tenant: "t".into(),
-                    name: "lead".into(),
+                    name: lscore::defaults::MODEL_NAME.into(),
                     reason: "no_model".into(),
                 },
                 ls_status::LS_STATUS_NOT_FOUND,

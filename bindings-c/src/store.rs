@@ -20,7 +20,7 @@ use lscore::Record;
 use std::ffi::c_char;
 
 /// The model name used when a function is given NULL for `name`.
-pub const LS_STORE_DEFAULT_NAME: &str = "lead";
+pub const LS_STORE_DEFAULT_NAME: &str = lscore::defaults::MODEL_NAME;
 
 /// A model store. Safe to use from many threads at once; share one per process.
 pub struct ls_store {

@@ -219,16 +219,20 @@ pub fn lead_values(lead: &Unknown, keys: &[Key], out: &mut Vec<Value>) -> Result
     Ok(())
 }
 
-/// Reads the fields named by `keys` into a record (for `explain`).
-pub fn lead_record(lead: &Unknown, keys: &[Key]) -> Result<Record, Error> {
+/// Reads the fields named by `keys` (`model`'s inputs, in order) into a record laid
+/// out for `model` (for `explain`: the model then reads the values by slot).
+pub fn lead_record(
+    lead: &Unknown,
+    keys: &[Key],
+    model: &leadscore::Model,
+) -> Result<Record, Error> {
     let mut values = Vec::with_capacity(keys.len());
     lead_values(lead, keys, &mut values)?;
-    Ok(keys
-        .iter()
-        .zip(values)
-        .filter(|(_, v)| !matches!(v, Value::Missing))
-        .map(|(k, v)| (k.name.clone(), v))
-        .collect())
+    let mut r = model.record();
+    for (k, v) in keys.iter().zip(values) {
+        r.set_value(&k.name, v);
+    }
+    Ok(r)
 }
 
 /// Converts every enumerable field of an object into a record.

@@ -321,8 +321,9 @@ impl Model {
     #[napi(ts_args_type = "lead: Lead, k?: number")]
     pub fn explain(&self, lead: Unknown, k: Option<Unknown>) -> Result<Explanation> {
         guard("Model.explain", || {
-            let k = convert::count_arg("k", k.as_ref(), 3).map_err(js_err)?;
-            let record = convert::lead_record(&lead, &self.keys).map_err(js_err)?;
+            let k = convert::count_arg("k", k.as_ref(), leadscore::defaults::EXPLAIN_K)
+                .map_err(js_err)?;
+            let record = convert::lead_record(&lead, &self.keys, &self.inner).map_err(js_err)?;
             let e = self.inner.explain(&record, k).map_err(js_err)?;
             Ok(Explanation {
                 probability: e.score.probability,

@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::sync::{Arc, Weak};
 
 /// The model name used when none is given.
-const DEFAULT_NAME: &str = "lead";
+const DEFAULT_NAME: &str = leadscore::defaults::MODEL_NAME;
 
 /// A score given through the store, with the model that gave it.
 #[napi(object)]
@@ -282,12 +282,13 @@ impl Store {
     ) -> Result<StoreExplanation> {
         guard("Store.explain", || {
             let tenant = convert::string_arg("tenant", &tenant).map_err(js_err)?;
-            let k = convert::count_arg("k", k.as_ref(), 3).map_err(js_err)?;
+            let k = convert::count_arg("k", k.as_ref(), leadscore::defaults::EXPLAIN_K)
+                .map_err(js_err)?;
             let name = name_arg(name.as_ref()).map_err(js_err)?;
             let (e, source, reason) = self
                 .live("Store.explain")?
                 .explain_with(&tenant, &name, |m| {
-                    let record = convert::lead_record(&lead, &self.keys(m))?;
+                    let record = convert::lead_record(&lead, &self.keys(m), m)?;
                     m.explain(&record, k)
                 })
                 .map_err(js_err)?;

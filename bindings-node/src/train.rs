@@ -5,7 +5,8 @@
 //! error, or a panic caught by `catch_unwind` — rejects the Promise with a coded
 //! `Error`; nothing is thrown synchronously and no Promise is left pending.
 //!
-//! Test hook: when the environment variable `LEADSCORE_NODE_TEST_PANIC` equals the
+//! Test hook (compiled only with the `test-hooks` feature, which `test.sh` turns
+//! on; release builds never read the variable): when the environment variable `LEADSCORE_NODE_TEST_PANIC` equals the
 //! task's name (`train` or `scoreBatchAsync`) at the moment the task is created, its
 //! worker computation panics on purpose, so the tests can prove that a panic
 //! rejects the Promise with `code: 'INTERNAL'`. With the value `train:TRAINING` the
@@ -26,9 +27,10 @@ use std::sync::Arc;
 /// The environment variable of the test hook (see the module docs).
 pub const TEST_PANIC_ENV: &str = "LEADSCORE_NODE_TEST_PANIC";
 
-/// Whether the test hook asks task `name` to panic.
+/// Whether the test hook asks task `name` to panic (always false without the
+/// `test-hooks` feature).
 pub fn test_panic_requested(name: &str) -> bool {
-    std::env::var(TEST_PANIC_ENV).is_ok_and(|v| v == name)
+    cfg!(feature = "test-hooks") && std::env::var(TEST_PANIC_ENV).is_ok_and(|v| v == name)
 }
 
 /// Rejects a task's Promise with a coded `Error` built on the JavaScript thread.

@@ -1,4 +1,5 @@
-//! Python values in, core values out: records from dicts, tables from columns that
+//! Python values in, core values out: records from dicts (a value that cannot be
+//! converted, such as a list, is set invalid and fails only a model reading it), tables from columns that
 //! `leadscore._frame` has already shaped (numeric numpy arrays, or dictionary codes
 //! plus their distinct values), and numpy buffers read or written in place.
 
@@ -20,48 +21,48 @@ const I8: &str = if cfg!(target_endian = "little") {
     ">i8"
 };
 
-/// One Python value as a core [`Value`]; `field` names it in errors.
+/// One Python value as a core [`Value`], or why it cannot be one (the inner error:
+/// the caller marks the field invalid, so only a model that reads it fails).
 ///
 /// `None`, NaN, `pandas.NA` and `NaT` are missing; `bool`, `int`, `float` and `str`
-/// map directly; numpy scalars go through `.item()`. Anything else is an error
-/// naming the field.
-pub fn to_value(field: &str, v: &Bound<'_, PyAny>) -> PyLsResult<Value> {
+/// map directly; numpy scalars go through `.item()`. Anything else (a list, a dict)
+/// cannot be converted.
+pub fn to_value(v: &Bound<'_, PyAny>) -> PyResult<Result<Value, String>> {
     if v.is_none() {
-        return Ok(Value::Missing);
+        return Ok(Ok(Value::Missing));
     }
     if let Ok(s) = v.cast::<PyString>() {
-        return Ok(Value::Str(s.to_cow()?.into_owned()));
+        return Ok(Ok(Value::Str(s.to_cow()?.into_owned())));
     }
     if let Ok(b) = v.cast::<PyBool>() {
-        return Ok(Value::Bool(b.is_true()));
+        return Ok(Ok(Value::Bool(b.is_true())));
     }
     if v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyInt>() {
-        return match v.extract::<f64>() {
+        return Ok(match v.extract::<f64>() {
             Ok(x) => Ok(Value::Num(x)),
-            Err(_) => Err(invalid(format!(
-                "field \"{field}\": the integer {v} does not fit a 64-bit float"
-            ))),
-        };
+            Err(_) => Err(format!("the integer {v} does not fit a 64-bit float")),
+        });
     }
     let ty = v.get_type();
     let type_name = ty.name()?.to_string();
     if type_name == "NAType" || type_name == "NaTType" {
-        return Ok(Value::Missing);
+        return Ok(Ok(Value::Missing));
     }
     let module = ty.module()?.to_string();
     if module == "numpy" && v.hasattr("item")? {
         let item = v.call_method0("item")?;
         if !item.get_type().is(&ty) {
-            return to_value(field, &item);
+            return to_value(&item);
         }
     }
-    Err(invalid(format!(
-        "field \"{field}\": unsupported value of type {module}.{type_name}; use a number, string, bool or None"
+    Ok(Err(format!(
+        "unsupported value of type {module}.{type_name}; use a number, string, bool or None"
     )))
 }
 
-/// A dict of field -> value as a core [`Record`].
-pub fn to_record(record: &Bound<'_, PyAny>) -> PyLsResult<Record> {
+/// Sets the fields of a dict of field -> value on `r` (a record laid out for a model
+/// drops the fields the model does not read as they are set).
+pub fn fill_record(r: &mut Record, record: &Bound<'_, PyAny>) -> PyLsResult<()> {
     let dict = record.cast::<PyDict>().map_err(|_| {
         invalid(format!(
             "a record must be a dict of field -> value, got {}",
@@ -72,16 +73,24 @@ pub fn to_record(record: &Bound<'_, PyAny>) -> PyLsResult<Record> {
                 .unwrap_or_default()
         ))
     })?;
-    let mut r = Record::new();
     for (k, v) in dict.iter() {
         let key = k
             .cast::<PyString>()
             .map_err(|_| invalid(format!("record field names must be strings, got {k}")))?;
         let key = key.to_cow()?;
-        let key: &str = &key;
-        let value = to_value(key, &v)?;
-        r.insert(key, value);
+        match to_value(&v)? {
+            Ok(Value::Str(s)) => r.set_str(&key, &s),
+            Ok(value) => r.set_value(&key, value),
+            Err(why) => r.set_invalid(&key, why),
+        }
     }
+    Ok(())
+}
+
+/// A dict of field -> value as a core [`Record`] not tied to a model.
+pub fn to_record(record: &Bound<'_, PyAny>) -> PyLsResult<Record> {
+    let mut r = Record::new();
+    fill_record(&mut r, record)?;
     Ok(r)
 }
 
@@ -194,7 +203,12 @@ impl std::hash::Hasher for AddrHasher {
 /// distinct object is converted once: cells that are the same object (pandas shares
 /// equal strings it reads) cost one pointer comparison or lookup, and distinct objects
 /// with equal values share a level. Typing follows [`Column::from_coded_values`].
-fn intern_objects(name: &str, arr: &Bound<'_, PyAny>) -> PyLsResult<Column> {
+/// Cells that cannot be converted are missing and listed (row, why) for
+/// [`Table::set_invalid`].
+fn intern_objects(
+    name: &str,
+    arr: &Bound<'_, PyAny>,
+) -> PyLsResult<(Column, Vec<(usize, String)>)> {
     let what = format!("column \"{name}\"");
     let view = array_view(arr, "|O", &what)?;
     let py = arr.py();
@@ -213,6 +227,9 @@ fn intern_objects(name: &str, arr: &Bound<'_, PyAny>) -> PyLsResult<Column> {
     // A direct-mapped cache of recent objects in front of `by_addr`: the few distinct
     // objects of a categorical column stay in it, one comparison per cell.
     let mut recent = [(usize::MAX, -1i64); RECENT];
+    // Objects that cannot be converted: code -2 - their index here.
+    let mut unconvertible: Vec<String> = Vec::new();
+    let mut invalid_rows: Vec<(usize, String)> = Vec::new();
     for i in 0..view.len {
         // SAFETY: the interface (checked by `array_view`: 1-D, contiguous, dtype object,
         // aligned) says `view.len` object pointers start at `view.ptr`. `arr` is borrowed
@@ -220,7 +237,7 @@ fn intern_objects(name: &str, arr: &Bound<'_, PyAny>) -> PyLsResult<Column> {
         // stay alive and unchanged; `i < view.len` keeps the read in bounds.
         let addr = unsafe { *(view.ptr as *const *mut pyo3::ffi::PyObject).add(i) } as usize;
         let slot = &mut recent[(addr >> 4) % RECENT];
-        if slot.0 == addr {
+        if slot.0 == addr && slot.1 >= -1 {
             codes.push(slot.1);
             continue;
         }
@@ -235,7 +252,16 @@ fn intern_objects(name: &str, arr: &Bound<'_, PyAny>) -> PyLsResult<Column> {
                 };
                 let value = match obj {
                     None => Value::Missing,
-                    Some(o) => to_value(name, &o)?,
+                    Some(o) => match to_value(&o)? {
+                        Ok(v) => v,
+                        Err(why) => {
+                            unconvertible.push(why);
+                            let c = -1 - unconvertible.len() as i64;
+                            by_addr.insert(addr, c);
+                            c_invalid(&mut codes, &mut invalid_rows, i, &unconvertible, c);
+                            continue;
+                        }
+                    },
                 };
                 let key = match &value {
                     Value::Missing => None,
@@ -255,10 +281,30 @@ fn intern_objects(name: &str, arr: &Bound<'_, PyAny>) -> PyLsResult<Column> {
                 c
             }
         };
+        if code < -1 {
+            c_invalid(&mut codes, &mut invalid_rows, i, &unconvertible, code);
+            continue;
+        }
         *slot = (addr, code);
         codes.push(code);
     }
-    Column::from_coded_values(&codes, &levels).map_err(|e| invalid(format!("{what}: {e}")))
+    let column =
+        Column::from_coded_values(&codes, &levels).map_err(|e| invalid(format!("{what}: {e}")))?;
+    Ok((column, invalid_rows))
+}
+
+/// Row `row` holds the unconvertible object of code `code` (-2 - its index in
+/// `why`): a missing code, and the row listed with why.
+fn c_invalid(
+    codes: &mut Vec<i64>,
+    rows: &mut Vec<(usize, String)>,
+    row: usize,
+    why: &[String],
+    code: i64,
+) {
+    codes.push(-1);
+    let i = (-2 - code) as usize;
+    rows.push((row, why.get(i).cloned().unwrap_or_default()));
 }
 
 /// Writes `values` into a writable 1-D float64 numpy array of the same length.
@@ -307,6 +353,7 @@ pub fn to_table(
         )));
     }
     let mut table = n_rows.map_or_else(Table::new, Table::with_rows);
+    let mut invalid_cells: Vec<(usize, String, String)> = Vec::new();
     for (name, col) in names.iter().zip(cols.iter()) {
         let name: String = name.extract()?;
         let what = format!("column \"{name}\"");
@@ -318,17 +365,39 @@ pub fn to_table(
             let levels = pair.get_item(1)?;
             let levels = levels.cast::<PyList>()?;
             let mut values = Vec::with_capacity(levels.len());
+            let mut why: Vec<Option<String>> = Vec::with_capacity(levels.len());
             for v in levels.iter() {
-                values.push(to_value(&name, &v)?);
+                match to_value(&v)? {
+                    Ok(v) => {
+                        values.push(v);
+                        why.push(None);
+                    }
+                    Err(w) => {
+                        values.push(Value::Missing);
+                        why.push(Some(w));
+                    }
+                }
+            }
+            if why.iter().any(Option::is_some) {
+                for (row, &c) in codes.iter().enumerate() {
+                    if let Some(Some(w)) = usize::try_from(c).ok().and_then(|c| why.get(c)) {
+                        invalid_cells.push((row, name.clone(), w.clone()));
+                    }
+                }
             }
             Column::from_coded_values(&codes, &values)
                 .map_err(|e| invalid(format!("{what}: {e}")))?
         } else if typestr(&col)? == "|O" {
-            intern_objects(&name, &col)?
+            let (column, rows) = intern_objects(&name, &col)?;
+            invalid_cells.extend(rows.into_iter().map(|(r, w)| (r, name.clone(), w)));
+            column
         } else {
             Column::Num(copy_array(&col, F8, &what)?)
         };
         table.push_column(name, column)?;
+    }
+    for (row, field, why) in invalid_cells {
+        table.set_invalid(row, &field, why);
     }
     Ok(table)
 }

@@ -72,7 +72,7 @@ fn _raise_core_error(code: u32, message: String) -> PyLsResult<()> {
         6 => Error::Training(message),
         7 => Error::ModelNotFound {
             tenant: message,
-            name: "lead".into(),
+            name: leadscore::defaults::MODEL_NAME.into(),
             reason: "no_model".into(),
         },
         _ => Error::Internal(message),

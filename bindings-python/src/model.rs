@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::convert::{to_record, to_table, write_f64};
+use crate::convert::{fill_record, to_table, write_f64};
 use crate::error::{invalid, PyLsResult};
 use leadscore::{Explanation, Reason, Score};
 use pyo3::prelude::*;
@@ -132,20 +132,22 @@ impl PyModel {
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
     ) -> PyLsResult<Bound<'py, PyDict>> {
-        let r = to_record(record)?;
+        let mut r = self.inner.record();
+        fill_record(&mut r, record)?;
         let s = self.inner.score(&r)?;
         Ok(score_dict(py, &s)?)
     }
 
     /// Scores one raw record and names the top `k` reasons each way.
-    #[pyo3(signature = (record, k = 3))]
+    #[pyo3(signature = (record, k = leadscore::defaults::EXPLAIN_K))]
     fn explain<'py>(
         &self,
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
         k: usize,
     ) -> PyLsResult<Bound<'py, PyDict>> {
-        let r = to_record(record)?;
+        let mut r = self.inner.record();
+        fill_record(&mut r, record)?;
         let e = self.inner.explain(&r, k)?;
         Ok(explanation_dict(py, &e)?)
     }

@@ -100,7 +100,7 @@ impl PyStore {
 
     /// Scores one raw record (a dict) with the tenant's model, or the fallback:
     /// `{"probability", "score", "label", "source", "fallback_reason"}`.
-    #[pyo3(signature = (tenant, record, name = "lead"))]
+    #[pyo3(signature = (tenant, record, name = leadscore::defaults::MODEL_NAME))]
     fn score<'py>(
         &self,
         py: Python<'py>,
@@ -117,7 +117,7 @@ impl PyStore {
 
     /// Scores one raw record and names the top `k` reasons each way, with the tenant's
     /// model or the fallback (`Model.explain`'s dict plus `source` and `fallback_reason`).
-    #[pyo3(signature = (tenant, record, k = 3, name = "lead"))]
+    #[pyo3(signature = (tenant, record, k = leadscore::defaults::EXPLAIN_K, name = leadscore::defaults::MODEL_NAME))]
     fn explain<'py>(
         &self,
         py: Python<'py>,
@@ -135,7 +135,7 @@ impl PyStore {
 
     /// The model that answers for `tenant` (its own, or the fallback) as a `Model`
     /// sharing the store's copy; it keeps working after the file is replaced.
-    #[pyo3(signature = (tenant, name = "lead"))]
+    #[pyo3(signature = (tenant, name = leadscore::defaults::MODEL_NAME))]
     fn get(&self, py: Python<'_>, tenant: &str, name: &str) -> PyLsResult<PyModel> {
         let r = py.detach(|| self.inner.get(tenant, name))?;
         Ok(PyModel { inner: r.model })
@@ -143,7 +143,7 @@ impl PyStore {
 
     /// Saves `model` as the tenant's model atomically (`<root>/<tenant>/<name>.lsm`);
     /// this store uses it from the next call, other processes within their check interval.
-    #[pyo3(signature = (tenant, model, name = "lead"))]
+    #[pyo3(signature = (tenant, model, name = leadscore::defaults::MODEL_NAME))]
     fn save(
         &self,
         py: Python<'_>,

@@ -147,8 +147,13 @@ def test_unsupported_dtypes_name_the_column(df, model):
     bad = df.head(5).assign(when=pd.date_range("2024-01-01", periods=5))
     with pytest.raises(leadscore.InvalidInputError, match='column "when"'):
         leadscore.train(bad, target="won", min_rows=1)
-    with pytest.raises(leadscore.InvalidInputError, match='field "x": unsupported value'):
-        model.score({"calls": 1, "x": object()})
+    with pytest.raises(leadscore.InvalidInputError, match='field "calls": unsupported value'):
+        model.score({"calls": object()})
+    # A value the model does not read never matters, in one record or a batch.
+    assert model.score({"calls": 1, "x": object()}) == model.score({"calls": 1})
+    assert model.predict_proba([{"calls": 1, "x": [1]}])[0] == model.score({"calls": 1})["probability"]
+    with pytest.raises(leadscore.InvalidInputError, match=r'column "calls": unsupported value'):
+        model.predict_proba([{"calls": 1}, {"calls": [1]}])
     with pytest.raises(leadscore.InvalidInputError, match="data must be"):
         model.predict_proba(42)
     with pytest.raises(leadscore.InvalidInputError, match="different lengths"):

@@ -4,8 +4,8 @@ use crate::outfile::{check_not_input, Sink};
 use crate::output::{self, fmt_metric};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use leadscore::data::csv::{read_csv_path, CsvOptions};
-use leadscore::data::json::read_jsonl_path;
+use leadscore::data::csv::CsvOptions;
+use leadscore::defaults;
 use leadscore::{Balance, Kind, Model, Table, TargetSpec, TrainConfig, Trainer};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -55,22 +55,15 @@ impl ReadArgs {
     }
 
     fn read_quietly(&self, path: &Path) -> Result<Table, Box<dyn std::error::Error + Send + Sync>> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if ext == "jsonl" || ext == "ndjson" {
-            Ok(read_jsonl_path(
-                path,
-                &leadscore::data::json::JsonOptions {
-                    decimal_comma: self.decimal_comma,
-                    ..Default::default()
-                },
-            )?)
-        } else {
-            Ok(read_csv_path(path, &self.csv_options()?)?)
-        }
+        let json = leadscore::data::json::JsonOptions {
+            decimal_comma: self.decimal_comma,
+            ..Default::default()
+        };
+        Ok(leadscore::data::read_path(
+            path,
+            &self.csv_options()?,
+            &json,
+        )?)
     }
 }
 
@@ -84,7 +77,7 @@ pub struct FitArgs {
     #[arg(long, value_name = "V")]
     positive: Option<String>,
     /// How to rebalance the rare class.
-    #[arg(long, default_value = "upsample", value_parser = ["upsample", "downsample", "class_weight", "none"])]
+    #[arg(long, default_value = Balance::default().as_str(), value_parser = ["upsample", "downsample", "class_weight", "none"])]
     balance: String,
     /// Inverse L2 regularisation strength (scikit-learn's C), or `auto`: chosen from
     /// the training rows.
@@ -95,13 +88,13 @@ pub struct FitArgs {
     #[arg(long, value_name = "FILE")]
     recipe: Option<PathBuf>,
     /// Fewest rows to train on.
-    #[arg(long, value_name = "N", default_value_t = 2000)]
+    #[arg(long, value_name = "N", default_value_t = defaults::MIN_ROWS)]
     min_rows: usize,
     /// Fewest positive rows to train on.
-    #[arg(long, value_name = "N", default_value_t = 50)]
+    #[arg(long, value_name = "N", default_value_t = defaults::MIN_POSITIVES)]
     min_positives: usize,
     /// Seed of every random choice (folds, resampling).
-    #[arg(long, value_name = "S", default_value_t = 42)]
+    #[arg(long, value_name = "S", default_value_t = defaults::SEED)]
     seed: u64,
     #[command(flatten)]
     columns: ColumnArgs,
@@ -172,7 +165,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "TENANT_COL")]
     by: Option<String>,
     /// Model name inside each tenant's folder of the store.
-    #[arg(long, value_name = "NAME", default_value = "lead")]
+    #[arg(long, value_name = "NAME", default_value = defaults::MODEL_NAME)]
     name: String,
     /// Retrain tenants whose model is newer than their data.
     #[arg(long)]
@@ -187,10 +180,10 @@ pub struct TrainArgs {
     #[arg(long)]
     global_tenant_feature: bool,
     /// Rows sampled from all tenants for the fallback model.
-    #[arg(long, value_name = "N", default_value_t = 200_000)]
+    #[arg(long, value_name = "N", default_value_t = defaults::GLOBAL_MAX_ROWS)]
     global_max_rows: usize,
     /// Cross-validation folds for the stored metrics (0 skips them).
-    #[arg(long, value_name = "K", default_value_t = 5)]
+    #[arg(long, value_name = "K", default_value_t = defaults::CV_FOLDS)]
     cv: usize,
     /// No progress output.
     #[arg(long, short)]
@@ -268,7 +261,7 @@ pub struct EvalArgs {
     /// Data: CSV or JSON Lines.
     data: PathBuf,
     /// Cross-validation folds.
-    #[arg(long, value_name = "K", default_value_t = 5)]
+    #[arg(long, value_name = "K", default_value_t = defaults::CV_FOLDS)]
     cv: usize,
     /// Print one JSON object instead of a table.
     #[arg(long)]
@@ -316,7 +309,7 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "T")]
     tenant: Option<String>,
     /// With a store: the model name in each tenant's folder.
-    #[arg(long, value_name = "NAME", default_value = "lead")]
+    #[arg(long, value_name = "NAME", default_value = defaults::MODEL_NAME)]
     name: String,
     /// Records to score: CSV or JSON Lines.
     data: PathBuf,
@@ -869,7 +862,7 @@ pub struct DriftArgs {
     #[arg(long, value_name = "T")]
     tenant: Option<String>,
     /// The model name in each tenant's folder.
-    #[arg(long, value_name = "NAME", default_value = "lead")]
+    #[arg(long, value_name = "NAME", default_value = defaults::MODEL_NAME)]
     name: String,
     /// One JSON object per line instead of a table.
     #[arg(long)]
@@ -881,7 +874,8 @@ pub struct DriftArgs {
 
 /// Reports score drift per tenant.
 pub fn drift(a: DriftArgs) -> CmdResult {
-    use leadscore::drift::{report, PSI_RETRAIN, PSI_WATCH};
+    use leadscore::drift::{PSI_RETRAIN, PSI_WATCH};
+    use leadscore::store::drift_report as report;
     let mut out = std::io::stdout().lock();
     if !a.store.is_dir() {
         return Err(format!("{}: not a store folder", a.store.display()).into());

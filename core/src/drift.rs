@@ -4,7 +4,7 @@
 //! The bins are the model's training deciles (from its cross-validated scores), so on
 //! training-like data each bin holds a tenth of the scores. A [`Store`](crate::store::Store)
 //! counts every score it gives into these bins and flushes the counts beside the model
-//! (`<tenant>/<name>.scores.json`); [`report`] reads them back. Conventional reading:
+//! (`<tenant>/<name>.scores.json`); [`crate::store::drift_report`] reads them back. Conventional reading:
 //! PSI below 0.1 is stable, 0.1 to 0.25 is worth watching, above 0.25 means retrain.
 
 use crate::error::{Error, Result};
@@ -62,7 +62,7 @@ pub fn psi(counts: &[u64; BINS]) -> f64 {
 }
 
 /// The sum of counts, saturating (a crafted counts file cannot wrap it).
-fn total(counts: &[u64; BINS]) -> u64 {
+pub(crate) fn total(counts: &[u64; BINS]) -> u64 {
     counts.iter().fold(0u64, |a, &c| a.saturating_add(c))
 }
 
@@ -96,92 +96,6 @@ pub struct DriftRow {
     /// Why the tenant's drift could not be measured (with status `unreadable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-}
-
-/// Reads the counts flushed beside every tenant's model `name` (or one tenant's) and
-/// computes each model's PSI, worst first.
-pub fn report(root: &Path, name: &str, tenant: Option<&str>) -> Result<Vec<DriftRow>> {
-    crate::store::validate_name("model", name)?;
-    let tenants: Vec<String> = match tenant {
-        Some(t) => {
-            crate::store::validate_name("tenant", t)?;
-            vec![t.to_owned()]
-        }
-        None => {
-            let mut v = Vec::new();
-            for e in std::fs::read_dir(root)
-                .map_err(|e| Error::io(root, e))?
-                .flatten()
-            {
-                if e.file_type().is_ok_and(|t| t.is_dir()) {
-                    if let Some(n) = e.file_name().to_str() {
-                        if crate::store::validate_name("tenant", n).is_ok() {
-                            v.push(n.to_owned());
-                        }
-                    }
-                }
-            }
-            v
-        }
-    };
-    let mut rows = Vec::new();
-    for t in tenants {
-        let dir = root.join(&t);
-        let model_path = dir.join(format!("{name}.{}", crate::store::MODEL_EXT));
-        if !model_path.exists() {
-            continue;
-        }
-        // One tenant's unreadable model or counts is that tenant's row, not the
-        // whole report's failure.
-        let read = Model::load(&model_path)
-            .and_then(|m| read_counts(&dir.join(format!("{name}.scores.json"))).map(|c| (m, c)));
-        let (model, counts) = match read {
-            Ok(x) => x,
-            Err(e) => {
-                rows.push(DriftRow {
-                    tenant: t,
-                    name: name.to_owned(),
-                    scores: 0,
-                    psi: None,
-                    status: "unreadable".to_owned(),
-                    error: Some(e.to_string()),
-                });
-                continue;
-            }
-        };
-        let counts = counts.filter(|c| c.model_created_unix == model.meta().created_unix);
-        let scores = counts.as_ref().map_or(0, |c| total(&c.counts));
-        let (psi_value, status) = if cuts(&model).is_none() {
-            (None, "no_reference")
-        } else if scores < MIN_SCORES {
-            (None, "too_few_scores")
-        } else {
-            let v = psi(&counts.as_ref().map_or([0; BINS], |c| c.counts));
-            let s = if v >= PSI_RETRAIN {
-                "retrain"
-            } else if v >= PSI_WATCH {
-                "watch"
-            } else {
-                "stable"
-            };
-            (Some(v), s)
-        };
-        rows.push(DriftRow {
-            tenant: t,
-            name: name.to_owned(),
-            scores,
-            psi: psi_value,
-            status: status.to_owned(),
-            error: None,
-        });
-    }
-    rows.sort_by(|a, b| {
-        b.psi
-            .unwrap_or(-1.0)
-            .total_cmp(&a.psi.unwrap_or(-1.0))
-            .then_with(|| a.tenant.cmp(&b.tenant))
-    });
-    Ok(rows)
 }
 
 /// Reads a counts file; a missing file is `None`, a corrupt one an error naming it.

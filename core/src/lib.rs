@@ -40,8 +40,12 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
+// The core holds no unsafe code: what needs it (the C ABI, the Python and Node
+// bindings) lives in the binding crates, and SIMD goes through `pulp`.
+#![forbid(unsafe_code)]
 
 pub mod data;
+pub mod defaults;
 pub mod drift;
 pub mod error;
 pub mod eval;

@@ -54,12 +54,12 @@ impl MassConfig {
         MassConfig {
             train,
             by: None,
-            name: "lead".into(),
+            name: crate::defaults::MODEL_NAME.into(),
             force: false,
             threads: 0,
             global: true,
             global_tenant_feature: false,
-            global_max_rows: 200_000,
+            global_max_rows: crate::defaults::GLOBAL_MAX_ROWS,
         }
     }
 }

@@ -203,17 +203,7 @@ impl TrainOptions {
 
     /// Reads a data file (CSV, or JSON Lines for `.jsonl`/`.ndjson`) and trains on it.
     pub fn train_file(&self, path: impl AsRef<std::path::Path>) -> Result<crate::Model> {
-        let path = path.as_ref();
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let table = if ext == "jsonl" || ext == "ndjson" {
-            crate::data::json::read_jsonl_path(path, &self.json_options())?
-        } else {
-            crate::data::csv::read_csv_path(path, &self.csv)?
-        };
+        let table = crate::data::read_path(path.as_ref(), &self.csv, &self.json_options())?;
         self.train_table(&table)
     }
 

@@ -304,7 +304,7 @@ fn drift_reports_an_unreadable_tenant_as_its_own_row_and_counts_saturate() {
         "updated_unix": 0,
     });
     std::fs::write(root.join("huge/lead.scores.json"), huge.to_string()).unwrap();
-    let rows = leadscore::drift::report(&root, "lead", None).unwrap();
+    let rows = leadscore::store::drift_report(&root, "lead", None).unwrap();
     let status = |t: &str| rows.iter().find(|r| r.tenant == t).unwrap().clone();
     assert_eq!(status("good").status, "too_few_scores");
     for t in ["corrupt", "badmodel"] {

@@ -406,7 +406,8 @@ fn drift_setup(
 /// Scores like the training data keep a low PSI; shifted scores ask for retraining.
 #[test]
 fn drift_from_the_scores_a_store_gives() {
-    use leadscore::drift::{report, PSI_RETRAIN, PSI_WATCH};
+    use leadscore::drift::{PSI_RETRAIN, PSI_WATCH};
+    use leadscore::store::drift_report as report;
     let dir = tempfile::tempdir().unwrap();
     let (t, m, store) = drift_setup(dir.path(), 3, 4000);
     store.save("steady", "lead", &m).unwrap();
@@ -514,7 +515,7 @@ fn explanations_count_for_drift() {
         assert!(e.positive.len() <= 2 && e.negative.len() <= 2);
     }
     store.flush_drift().unwrap();
-    let rows = leadscore::drift::report(dir.path(), "lead", Some("e")).unwrap();
+    let rows = leadscore::store::drift_report(dir.path(), "lead", Some("e")).unwrap();
     assert_eq!(rows[0].scores, 150);
     assert_eq!(store.tenant_stats("e").scores, 150);
 }

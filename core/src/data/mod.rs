@@ -18,3 +18,25 @@ pub use schema::{Field, Kind, Schema};
 pub use table::Table;
 pub use target::{Target, TargetSpec};
 pub use value::{format_num, parse_bool, parse_num, Value};
+
+/// Whether a path names a JSON Lines file (`.jsonl` or `.ndjson`, any case); every
+/// other data file is read as CSV.
+pub fn is_jsonl(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
+}
+
+/// Reads a data file: JSON Lines when [`is_jsonl`] says so, else CSV (any of `,`
+/// `;` tab). The one file-type rule of the CLI and every binding.
+pub fn read_path(
+    path: &std::path::Path,
+    csv: &CsvOptions,
+    json: &JsonOptions,
+) -> crate::Result<Table> {
+    if is_jsonl(path) {
+        read_jsonl_path(path, json)
+    } else {
+        read_csv_path(path, csv)
+    }
+}

@@ -280,7 +280,11 @@ mod tests {
         assert!(t.check_invalid(|f| f == "calls").is_ok());
         let e = t.check_invalid(|f| f == "tags").unwrap_err().to_string();
         assert!(e.contains("line 11") && e.contains("tags"), "{e}");
-        let e = t.take(&[1]).check_invalid(|_| true).unwrap_err().to_string();
+        let e = t
+            .take(&[1])
+            .check_invalid(|_| true)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 11"), "{e}");
         assert!(t.take(&[0]).check_invalid(|_| true).is_ok());
     }

@@ -2,6 +2,7 @@
 
 use super::Balance;
 use crate::data::Kind;
+use crate::defaults;
 use crate::error::{Error, Result};
 use crate::recipe::AutoOptions;
 
@@ -51,11 +52,11 @@ impl Default for TrainConfig {
         TrainConfig {
             c: None,
             balance: Balance::Upsample,
-            min_rows: 2000,
-            min_positives: 50,
-            cv_folds: 5,
-            seed: 42,
-            max_iter: 100,
+            min_rows: defaults::MIN_ROWS,
+            min_positives: defaults::MIN_POSITIVES,
+            cv_folds: defaults::CV_FOLDS,
+            seed: defaults::SEED,
+            max_iter: defaults::MAX_ITER,
             tol: None,
             recipe: None,
             auto: AutoOptions::default(),

@@ -22,9 +22,17 @@
 //! ```
 
 use crate::data::Record;
+mod drift_report;
+mod paths;
+
 use crate::drift::{self, ScoreCounts, BINS};
 use crate::error::{Error, Result};
 use crate::model::{Explanation, Model, Score};
+pub use drift_report::drift_report;
+pub use paths::{
+    counts_file, model_file, summary_file, validate_name, COUNTS_EXT, GLOBAL_TENANT, MODEL_EXT,
+    SUMMARY_EXT,
+};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -32,13 +40,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
-
-/// The tenant folder that holds the fallback models.
-pub const GLOBAL_TENANT: &str = "_global";
-/// The extension of model files.
-pub const MODEL_EXT: &str = "lsm";
-/// The extension of the training summary written beside each model.
-pub const SUMMARY_EXT: &str = "json";
 
 /// Store settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -422,36 +423,6 @@ pub struct Store {
     last_flush: AtomicU64,
 }
 
-/// Checks a tenant or model name: 1 to 255 bytes, not `.` or `..`, not starting with
-/// a dot, no `/`, `\`, NUL or other control characters — so no name can reach outside
-/// the store's root.
-pub fn validate_name(what: &str, name: &str) -> Result<()> {
-    let bad = |why: &str| {
-        Err(Error::InvalidInput(format!(
-            "invalid {what} name {name:?}: {why}"
-        )))
-    };
-    if name.is_empty() {
-        return bad("empty");
-    }
-    if name.len() > 255 {
-        return bad("longer than 255 bytes");
-    }
-    if name.starts_with('.') {
-        return bad("starts with a dot");
-    }
-    if name
-        .chars()
-        .any(|c| c == '/' || c == '\\' || c.is_control())
-    {
-        return bad("contains a path separator or a control character");
-    }
-    if Path::new(name).is_absolute() || name.contains(':') && cfg!(windows) {
-        return bad("absolute path");
-    }
-    Ok(())
-}
-
 impl Store {
     /// Opens a store rooted at `root` (created when missing).
     pub fn open(root: impl AsRef<Path>, config: StoreConfig) -> Result<Store> {
@@ -488,16 +459,12 @@ impl Store {
 
     /// The file of a tenant's model (names validated).
     pub fn model_path(&self, tenant: &str, name: &str) -> Result<PathBuf> {
-        validate_name("tenant", tenant)?;
-        validate_name("model", name)?;
-        Ok(self.root.join(tenant).join(format!("{name}.{MODEL_EXT}")))
+        paths::model_file(&self.root, tenant, name)
     }
 
     /// The training summary beside a tenant's model.
     pub fn summary_path(&self, tenant: &str, name: &str) -> Result<PathBuf> {
-        validate_name("tenant", tenant)?;
-        validate_name("model", name)?;
-        Ok(self.root.join(tenant).join(format!("{name}.{SUMMARY_EXT}")))
+        paths::summary_file(&self.root, tenant, name)
     }
 
     /// Saves a model into the store atomically; a cached older version is replaced at
@@ -541,17 +508,8 @@ impl Store {
 
     /// Tenants that have a folder in the store, sorted (the fallback folder excluded).
     pub fn tenants(&self) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        let rd = std::fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))?;
-        for e in rd.flatten() {
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                if let Some(n) = e.file_name().to_str() {
-                    if n != GLOBAL_TENANT && validate_name("tenant", n).is_ok() {
-                        out.push(n.to_owned());
-                    }
-                }
-            }
-        }
+        let mut out = paths::tenant_dirs(&self.root)?;
+        out.retain(|n| n != GLOBAL_TENANT);
         out.sort();
         Ok(out)
     }
@@ -883,7 +841,14 @@ impl Store {
         }
         let mut first_err = None;
         for ((tenant, name), (created, counts)) in batch {
-            let path = self.root.join(&tenant).join(format!("{name}.scores.json"));
+            // The names were validated when the scores were counted.
+            let path = match paths::counts_file(&self.root, &tenant, &name) {
+                Ok(p) => p,
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                    continue;
+                }
+            };
             let merged = match drift::read_counts(&path) {
                 Ok(Some(old)) if old.model_created_unix == created => {
                     // Saturating: a crafted counts file cannot wrap or panic.

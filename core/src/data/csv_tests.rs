@@ -1,0 +1,186 @@
+//! Tests of the CSV reader and writer (kept apart: the reader is long enough).
+use super::*;
+
+fn scan(chunks: &[&[u8]]) -> Option<u64> {
+    let mut s = Utf8Scan::default();
+    for c in chunks {
+        s.feed(c);
+    }
+    s.finish();
+    s.first_invalid
+}
+
+#[test]
+fn utf8_scan_across_chunks() {
+    let e = "é".as_bytes();
+    assert_eq!(scan(&[b"ab", &e[..1], &e[1..], b"c"]), None);
+    let euro = "€".as_bytes();
+    assert_eq!(scan(&[&euro[..1], &euro[1..2], &euro[2..]]), None);
+    assert_eq!(scan(&[b"abc\xFFd"]), Some(3));
+    assert_eq!(scan(&[b"ab", &e[..1], b"x"]), Some(2));
+    assert_eq!(scan(&[b"ab", &e[..1]]), Some(2));
+    assert_eq!(scan(&[b"ab\xE2\x82", b"\xE2"]), Some(2));
+    assert_eq!(scan(&[b"ok", b"\xC3\xA9\xFF"]), Some(4));
+}
+
+/// The byte-at-a-time rule the bulk scan must agree with.
+fn reference_scan(delimiter: u8, data: &[u8]) -> (QuoteState, u64, u64) {
+    use QuoteState::*;
+    let (mut state, mut line, mut open) = (FieldStart, 1u64, 0u64);
+    for &b in data {
+        state = match (state, b) {
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (FieldStart, b'"') => {
+                open = line;
+                Quoted
+            }
+            (QuoteInQuoted, b'"') => Quoted,
+            (_, b'\n') => FieldStart,
+            (_, d) if d == delimiter => FieldStart,
+            _ => Unquoted,
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    (state, line, open)
+}
+
+#[test]
+fn quote_scan_agrees_with_the_byte_rule_over_any_chunking() {
+    let mut rng = crate::rng::Rng::new(11);
+    let alphabet = b"ab\"\",;\n\n\t ";
+    for case in 0..2000 {
+        let len = rng.below(40) as usize;
+        let data: Vec<u8> = (0..len)
+            .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
+            .collect();
+        let delimiter = if case % 3 == 0 { b';' } else { b',' };
+        let mut scan = QuoteScan::new(delimiter);
+        let mut rest = &data[..];
+        while !rest.is_empty() {
+            let k = 1 + rng.below(rest.len() as u64) as usize;
+            scan.feed(&rest[..k]);
+            rest = &rest[k..];
+        }
+        let (state, line, open) = reference_scan(delimiter, &data);
+        let input = String::from_utf8_lossy(&data);
+        assert!(scan.state == state, "state after {input:?}");
+        assert_eq!(scan.line, line, "line after {input:?}");
+        if state == QuoteState::Quoted {
+            assert_eq!(scan.open_quote_line(), Some(open), "open line in {input:?}");
+        }
+        assert_eq!(scan.last, data.last().copied());
+    }
+}
+
+#[test]
+fn short_cell_cache_gives_the_interned_codes() {
+    // Cells that differ only by length, trailing NULs, padding, a no-break space,
+    // or collide in the cache: each distinct trimmed text gets one code, in order
+    // of first appearance, exactly as interning alone gives.
+    let mut rng = crate::rng::Rng::new(3);
+    let pool: Vec<Vec<u8>> = [
+        &b"a"[..],
+        b"a\0",
+        b"\0",
+        b"",
+        b" a ",
+        b"a ",
+        b"12345678",
+        b"123456789",
+        b"1234567",
+        b"yes",
+        b"no",
+        "\u{a0}yes".as_bytes(),
+        b"NA",
+    ]
+    .iter()
+    .map(|c| c.to_vec())
+    .chain((0..600).map(|k| format!("{k}").into_bytes()))
+    .collect();
+    let mut seed = CellMap::default();
+    seed.insert(b"NA"[..].into(), MISSING_CODE);
+    let mut col = ColBuilder::new(&seed);
+    let mut reference: std::collections::HashMap<String, u32> = Default::default();
+    let mut expected = Vec::new();
+    for _ in 0..20_000 {
+        let cell = &pool[rng.below(pool.len() as u64) as usize];
+        col.push(cell).ok().unwrap();
+        let text = std::str::from_utf8(cell).unwrap().trim().to_owned();
+        let next = reference.len() as u32;
+        expected.push(if text == "NA" {
+            MISSING_CODE
+        } else {
+            *reference.entry(text).or_insert(next)
+        });
+    }
+    assert_eq!(col.codes, expected);
+}
+
+/// Records and fields as the `csv` crate's reader gives them.
+fn csv_crate_records(data: &[u8], delimiter: u8) -> Vec<Vec<Vec<u8>>> {
+    let mut rdr = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(data);
+    let mut out = Vec::new();
+    let mut rec = ::csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut rec).unwrap() {
+        out.push(rec.iter().map(<[u8]>::to_vec).collect());
+    }
+    out
+}
+
+#[test]
+fn record_scanner_agrees_with_the_csv_crate() {
+    let mut rng = crate::rng::Rng::new(17);
+    let alphabet = b"ab \"\",,;\n\n\r";
+    for case in 0..3000 {
+        let len = rng.below(60) as usize;
+        let data: Vec<u8> = (0..len)
+            .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
+            .collect();
+        let delimiter = if case % 4 == 0 { b';' } else { b',' };
+        let expected = csv_crate_records(&data, delimiter);
+        // A tiny buffer exercises records split across reads.
+        let mut scan = RecordScanner::new(&data[..], delimiter, false);
+        scan.buf = vec![0; 1 + case % 7];
+        let mut got = Vec::new();
+        let mut last_end = 0;
+        while let Some(r) = scan.next_record().unwrap() {
+            assert_eq!(r.start, last_end, "records tile the input: {data:?}");
+            assert!(r.end > r.start);
+            let content = scan.content(&r).to_vec();
+            let line = 1 + data[..r.start as usize]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            assert_eq!(r.line, line as u64, "line of {data:?}");
+            let fields: Vec<Vec<u8>> = record_fields(&content, delimiter)
+                .iter()
+                .map(|f| f.to_vec())
+                .collect();
+            let (blank, first) = record_key(&content, delimiter, Some(1));
+            assert_eq!(
+                blank,
+                fields.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+            );
+            assert_eq!(first.map(|f| f.to_vec()), fields.get(1).cloned());
+            got.push(fields);
+            last_end = r.end;
+        }
+        let input = String::from_utf8_lossy(&data);
+        assert_eq!(got, expected, "records of {input:?}");
+    }
+}
+
+#[test]
+fn sniffing() {
+    assert_eq!(sniff_delimiter(b"a,b,c"), b',');
+    assert_eq!(sniff_delimiter(b"a;b;\"c,d,e\""), b';');
+    assert_eq!(sniff_delimiter(b"a\tb\tc,d"), b'\t');
+    assert_eq!(sniff_delimiter(b"abc"), b',');
+}
