@@ -42,6 +42,7 @@
 #![deny(missing_docs)]
 
 pub mod data;
+pub(crate) mod design;
 pub mod drift;
 pub mod error;
 pub mod eval;

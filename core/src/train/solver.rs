@@ -70,7 +70,7 @@
 //! (a test compares them). Everything is single-threaded and buffers are allocated
 //! once per call (plus one set per warm-start level); the large ones (the split rows,
 //! per-row weights and curvatures) come from and return to a per-thread pool
-//! (`train::scratch`), so repeated fits on a thread do not fault their pages
+//! (`design::scratch`), so repeated fits on a thread do not fault their pages
 //! in again.
 //!
 //! # Convergence
@@ -90,9 +90,9 @@
 
 use std::borrow::Cow;
 
+use crate::design::{Dense, Scratch, Split, DENSE_FILL, MAX_TILED_DIM};
 use crate::error::{Error, Result};
 use crate::features::Features;
-use crate::train::scratch::Scratch;
 
 /// Settings of [`fit_logistic`].
 #[derive(Debug, Clone)]
@@ -448,28 +448,6 @@ fn solve_from(
     }
 }
 
-/// Whether `n` rows of `d` columns with `stored` entries (dense columns of a split
-/// counted in full) are fitted faster as dense rows (see `Dense`).
-pub(crate) fn dense_rows_pay(n: usize, d: usize, stored: usize) -> bool {
-    Dense::pays(n, d, stored, DENSE_FILL_WRITTEN)
-}
-
-/// The mean of every column of dense rows with `d` columns.
-pub(crate) fn dense_column_means(vals: &[f64], d: usize) -> Vec<f64> {
-    let mut means = vec![0.0; d];
-    if d == 0 {
-        return means;
-    }
-    for row in vals.chunks_exact(d) {
-        for (m, &v) in means.iter_mut().zip(row) {
-            *m += v;
-        }
-    }
-    let n = (vals.len() / d).max(1) as f64;
-    means.iter_mut().for_each(|m| *m /= n);
-    means
-}
-
 /// Which algorithm to run (tests force each one; users get `Auto`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Strategy {
@@ -488,9 +466,6 @@ pub(crate) enum Strategy {
 const MAX_NEWTON_DIM: usize = 1000;
 /// Widest input whose sparse gradient is spread over four copies.
 const MAX_SPREAD_COLS: usize = 4096;
-/// Widest model (parameters, intercept included) whose Hessian may be built by
-/// [`Tiles`].
-const MAX_TILED_DIM: usize = 256;
 /// How many more multiply-adds [`Tiles`] may do than the scattered updates of the
 /// stored entries and still be chosen: its sums run in vector registers, about an
 /// order of magnitude faster per multiply-add than scattered scalar updates (measured:
@@ -1386,268 +1361,6 @@ impl pulp::WithSimd for Hessian<'_, '_, '_> {
             self.p
                 .hessian_impl::<f64, S>(simd, self.curv, self.h, self.tiled, self.step)
         }
-    }
-}
-
-/// The rows of a problem with their mostly-present columns split off: the columns
-/// stored in at least half the rows (a pipeline's standardised numbers, say) as
-/// column-major arrays, zeros filled in, and every other entry (one-hot levels, flags)
-/// as sparse rows. Margins and gradients of the dense part then run down contiguous
-/// columns, and the Hessian's dense-by-dense block is a set of dot products instead of
-/// scattered updates. The trainer's pipeline writes it ([`fit_logistic_split`]); a
-/// caller's sparse matrix keeps the row layout.
-#[derive(Debug)]
-pub(crate) struct Split {
-    /// Rows.
-    n: usize,
-    /// Feature index of each dense column, increasing.
-    cols: Vec<u32>,
-    /// Column `k` is `vals[k * n..(k + 1) * n]`.
-    vals: Scratch<f64>,
-    /// The other entries, as sparse rows.
-    indptr: Scratch<usize>,
-    indices: Scratch<u32>,
-    values: Scratch<f64>,
-}
-
-impl Split {
-    /// The split of `x`, when it has at least two columns stored in at least half its
-    /// rows and its rows are not all full (tests compare the layouts with it).
-    #[cfg(test)]
-    fn choose(x: &Features) -> Option<Split> {
-        let (n, d) = (x.n_rows(), x.n_cols());
-        if n == 0 || d == 0 || x.nnz() == n * d {
-            return None;
-        }
-        let mut count = vec![0usize; d];
-        for &j in x.indices() {
-            count[j as usize] += 1;
-        }
-        let cols: Vec<u32> = (0..d)
-            .filter(|&j| 2 * count[j] >= n)
-            .map(|j| j as u32)
-            .collect();
-        if cols.len() < 2 {
-            return None;
-        }
-        // Where column `j`'s values start in `vals` (`usize::MAX`: a sparse column).
-        let mut slot = vec![usize::MAX; d];
-        for (k, &c) in cols.iter().enumerate() {
-            slot[c as usize] = k * n;
-        }
-        let mut vals = Scratch::zeroed(cols.len() * n);
-        let sparse = x
-            .nnz()
-            .saturating_sub(cols.iter().map(|&c| count[c as usize]).sum());
-        let mut indptr = Scratch::with_capacity(n + 1);
-        let mut indices = Scratch::with_capacity(sparse);
-        let mut values = Scratch::with_capacity(sparse);
-        indptr.push(0);
-        let (rows, all_idx, all_val) = (x.indptr(), x.indices(), x.values());
-        for (i, w) in rows.windows(2).enumerate() {
-            for (&j, &v) in all_idx[w[0]..w[1]].iter().zip(&all_val[w[0]..w[1]]) {
-                match slot[j as usize] {
-                    usize::MAX => {
-                        indices.push(j);
-                        values.push(v);
-                    }
-                    at => vals[at + i] = v,
-                }
-            }
-            indptr.push(indices.len());
-        }
-        Some(Split {
-            n,
-            cols,
-            vals,
-            indptr,
-            indices,
-            values,
-        })
-    }
-
-    /// A split built by its caller (the pipeline writes its standardised columns
-    /// straight into `vals`): `cols` increasing, column `k` at `vals[k * n..]`, the
-    /// other entries as sparse rows.
-    pub(crate) fn from_parts(
-        n: usize,
-        cols: Vec<u32>,
-        vals: Scratch<f64>,
-        indptr: Scratch<usize>,
-        indices: Scratch<u32>,
-        values: Scratch<f64>,
-    ) -> Split {
-        Split {
-            n,
-            cols,
-            vals,
-            indptr,
-            indices,
-            values,
-        }
-    }
-
-    /// Checks the shape and values against `d` feature columns.
-    fn check(&self, d: usize) -> Result<()> {
-        let n = self.n;
-        let shaped = self.vals.len() == self.cols.len() * n
-            && self.indptr.len() == n + 1
-            && self.indptr.first() == Some(&0)
-            && self.indptr.last() == Some(&self.indices.len())
-            && self.values.len() == self.indices.len()
-            && self.cols.windows(2).all(|w| w[0] < w[1])
-            && self.cols.last().is_none_or(|&c| (c as usize) < d);
-        if !shaped {
-            return Err(invalid("the split rows are inconsistent"));
-        }
-        let finite = self
-            .vals
-            .iter()
-            .chain(&self.values)
-            .fold(true, |ok, v| ok & v.is_finite());
-        if !finite {
-            return Err(invalid("x holds a non-finite value"));
-        }
-        let mut dense = vec![false; d];
-        for &c in &self.cols {
-            dense[c as usize] = true;
-        }
-        for w in self.indptr.windows(2) {
-            let idx = self.indices.get(w[0]..w[1]).unwrap_or_default();
-            let ok = w[0] <= w[1]
-                && idx.windows(2).all(|p| p[0] < p[1])
-                && idx.iter().all(|&j| (j as usize) < d && !dense[j as usize]);
-            if !ok {
-                return Err(invalid("the split rows have column indices out of order"));
-            }
-        }
-        Ok(())
-    }
-
-    /// The mean of every feature column over the rows (`d` columns).
-    pub(crate) fn column_means(&self, d: usize) -> Vec<f64> {
-        let mut means = vec![0.0; d];
-        for (k, &c) in self.cols.iter().enumerate() {
-            means[c as usize] = self.vals[k * self.n..(k + 1) * self.n].iter().sum();
-        }
-        for (&j, &v) in self.indices.iter().zip(&self.values) {
-            means[j as usize] += v;
-        }
-        let n = self.n.max(1) as f64;
-        means.iter_mut().for_each(|m| *m /= n);
-        means
-    }
-
-    /// Every `k`-th row.
-    fn every(&self, k: usize) -> Split {
-        let n = self.n.div_ceil(k);
-        let mut vals = Scratch::with_capacity(self.cols.len() * n);
-        for col in self.vals.chunks_exact(self.n.max(1)) {
-            vals.extend(col.iter().step_by(k));
-        }
-        let mut indptr = Scratch::with_capacity(n + 1);
-        // Room for the expected share of the entries (more grows as usual).
-        let room = self.indices.len().div_ceil(k) + self.indices.len() / (8 * k);
-        let mut indices = Scratch::with_capacity(room);
-        let mut values = Scratch::with_capacity(room);
-        indptr.push(0);
-        for i in (0..self.n).step_by(k) {
-            let (lo, hi) = (self.indptr[i], self.indptr[i + 1]);
-            indices.extend_from_slice(&self.indices[lo..hi]);
-            values.extend_from_slice(&self.values[lo..hi]);
-            indptr.push(indices.len());
-        }
-        Split {
-            n,
-            cols: self.cols.clone(),
-            vals,
-            indptr,
-            indices,
-            values,
-        }
-    }
-
-    /// Dense column `k`, rows `start..start + m`.
-    #[inline(always)]
-    fn col(&self, k: usize, start: usize, m: usize) -> &[f64] {
-        &self.vals[k * self.n + start..k * self.n + start + m]
-    }
-}
-
-/// Rows stored dense and row-major (zeros filled in): row `i` is `vals[i * d..(i + 1) *
-/// d]`. A pass then reads each row as a contiguous run, four rows at a time against
-/// the same slice of the coefficients, with no indices to load and no scattered
-/// updates: on wa_churn's one-hot rows (19 of 40 columns stored) the dense pass does
-/// twice the multiply-adds and still takes under half the time. A matrix whose rows
-/// are all full already is this layout (its values are borrowed); a sparse one is
-/// copied when [`Dense::pays`].
-enum Dense<'a> {
-    /// A full matrix's own values, or a parent level's copy.
-    Borrowed(&'a [f64]),
-    /// A copy filled from sparse rows.
-    Owned(Scratch<f64>),
-}
-
-/// A caller's sparse rows are copied dense when their `n * d` cells are at most this
-/// many tenths of their stored entries (3 cells an entry): per pass a dense cell
-/// costs about 0.42 ns, a stored entry of a sparse row about 1.4 ns (wa_churn's 19 of
-/// 40 columns).
-const DENSE_FILL: usize = 30;
-/// The same, 3.5 cells an entry, for rows the trainer's pipeline writes (no copy, and
-/// writing them dense costs less than writing the split layout): wa_churn's 51
-/// columns for 16 stored entries a row train in 3.7 ms dense against 4.3 ms split;
-/// the demo tenants' 43 to 46 columns for 11.6 entries are 30 % slower dense.
-const DENSE_FILL_WRITTEN: usize = 35;
-/// ...and the block takes at most this many cells (256 MB).
-const DENSE_MAX_CELLS: usize = 1 << 25;
-
-impl<'a> Dense<'a> {
-    /// The values, row-major.
-    fn vals(&self) -> &[f64] {
-        match self {
-            Dense::Borrowed(v) => v,
-            Dense::Owned(v) => v,
-        }
-    }
-
-    /// Whether `n` rows of `d` columns with `stored` entries (a split's dense columns
-    /// counted in full) run faster as dense rows: a narrow model (its Hessian is
-    /// built by [`Tiles`], which reads dense rows anyway), at most `fill` tenths of a
-    /// cell per stored entry ([`DENSE_FILL`] or [`DENSE_FILL_WRITTEN`]), and a
-    /// bounded block.
-    fn pays(n: usize, d: usize, stored: usize, fill: usize) -> bool {
-        let cells = n.saturating_mul(d);
-        d > 0
-            && d < MAX_TILED_DIM
-            && cells.saturating_mul(10) <= fill.saturating_mul(stored)
-            && cells <= DENSE_MAX_CELLS
-    }
-
-    /// The dense copy of `x`'s rows (row pointers checked by the caller); `None` when
-    /// a row's columns are not strictly increasing below `d` or a value is not finite.
-    fn from_rows(x: &Features) -> Option<Dense<'static>> {
-        let d = x.n_cols();
-        let (indptr, indices, values) = (x.indptr(), x.indices(), x.values());
-        // The checks as folds (finite values over the whole array, each row's column
-        // order as a comparison of neighbours), the copy without them: measured
-        // faster than checking entry by entry while copying.
-        if !values.iter().fold(true, |ok, v| ok & v.is_finite()) {
-            return None;
-        }
-        let mut vals = Scratch::zeroed(x.n_rows() * d);
-        for (row, w) in vals.chunks_exact_mut(d.max(1)).zip(indptr.windows(2)) {
-            let idx = &indices[w[0]..w[1]];
-            let ordered = idx.windows(2).fold(true, |ok, p| ok & (p[0] < p[1]));
-            if !(ordered && idx.last().is_none_or(|&j| (j as usize) < d)) {
-                return None;
-            }
-            for (&j, &v) in idx.iter().zip(&values[w[0]..w[1]]) {
-                if let Some(cell) = row.get_mut(j as usize) {
-                    *cell = v;
-                }
-            }
-        }
-        Some(Dense::Owned(vals))
     }
 }
 
@@ -4079,10 +3792,7 @@ mod tests {
         let given = Problem::with_dense(&empty, dense, &ym, None, &cfg).unwrap();
         assert!(given.split.is_none() && matches!(given.dense, Some(Dense::Owned(_))));
         assert!(given.tiled() && given.subsample(4).unwrap().tiled());
-        assert!(dense_rows_pay(100, 10, 286) && !dense_rows_pay(100, 10, 285));
-        assert!(Dense::pays(100, 10, 334, DENSE_FILL) && !Dense::pays(100, 10, 333, DENSE_FILL));
-        assert!(!dense_rows_pay(100, 0, 0) && !dense_rows_pay(10, MAX_TILED_DIM, 10_000));
-        assert!(!dense_rows_pay(DENSE_MAX_CELLS, 2, DENSE_MAX_CELLS));
+        // When dense rows pay: `design::dense`'s tests.
         let short = Scratch::from_slice(&xm.to_dense()[1..]);
         let e = Problem::with_dense(&empty, short, &ym, None, &cfg)
             .err()

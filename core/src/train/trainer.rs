@@ -2,9 +2,10 @@
 //! refitted inside each fold) -> final fit on every row -> [`Model`].
 
 use super::balance::resampling_ratio;
-use super::solver::{dense_column_means, fit_layout, Layout, Solution, SolverConfig};
+use super::solver::{fit_layout, Layout, Solution, SolverConfig};
 use super::TrainConfig;
 use crate::data::{Schema, Table, Target, TargetSpec};
+use crate::design::dense_column_means;
 use crate::error::{Error, Result};
 use crate::eval::folds::{split, stratified_folds};
 use crate::eval::{FoldResult, Metrics};
@@ -379,9 +380,10 @@ pub fn evaluate(table: &Table, target: &TargetSpec, config: &TrainConfig) -> Res
 #[cfg(test)]
 mod split_tests {
     use crate::data::Schema;
+    use crate::design::dense_column_means;
     use crate::recipe::{AutoOptions, Pipeline, SolverRows};
     use crate::train::solver::{
-        dense_column_means, fit_logistic, fit_logistic_dense, fit_logistic_split, SolverConfig,
+        fit_logistic, fit_logistic_dense, fit_logistic_split, SolverConfig,
     };
     use crate::{synth, Target, TargetSpec};
 
