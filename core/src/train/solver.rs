@@ -41,13 +41,15 @@
 //!   first solved to a loose tolerance on every fourth row (weights scaled up so the
 //!   penalty keeps its relative strength), recursively. The full data then starts
 //!   within the statistical error of the optimum and needs a few steps only.
-//! * **Layout**: the trainer's pipeline writes its rows split (`fit_logistic_split`):
+//! * **Layout**: every fit goes through `fit` with its rows in one of the layouts
+//!   of `design::Rows`, and each pass matches the layout once. The trainer's
+//!   pipeline writes its rows split (`Rows::Split`):
 //!   the columns stored in at least half the rows (standardised numbers, common flags
 //!   and levels) as column-major arrays, the rest as sparse rows. Margins and
 //!   gradients then run down contiguous columns and the Hessian's dense block is a
 //!   set of dot products (about 15 % less work on mass-training tenants). Narrow rows
 //!   dense enough run as a dense row-major block instead (`Dense`; the trainer's
-//!   pipeline writes it directly, `fit_logistic_dense`, when a row has at most 3.5
+//!   pipeline writes it directly, `Rows::Dense`, when a row has at most 3.5
 //!   columns per stored entry): each pass then takes four rows at a time against the
 //!   same slice of the coefficients, in explicit 4-wide vectors, with no indices to
 //!   load and no scattered updates. A caller's full matrix already is that block (its
@@ -90,7 +92,7 @@
 
 use std::borrow::Cow;
 
-use crate::design::{Dense, Scratch, Split, DENSE_FILL, MAX_TILED_DIM};
+use crate::design::{Dense, Rows, Scratch, Split, DENSE_FILL, MAX_TILED_DIM};
 use crate::error::{Error, Result};
 use crate::features::Features;
 
@@ -162,49 +164,7 @@ pub fn fit_logistic(
     sample_weight: Option<&[f64]>,
     cfg: &SolverConfig,
 ) -> Result<Solution> {
-    fit_with(x, y, sample_weight, cfg, Strategy::Auto)
-}
-
-/// [`fit_logistic`] over rows already split into dense columns and sparse rows (the
-/// trainer's pipeline writes them so, skipping the sparse matrix) with `d` feature
-/// columns.
-#[cfg(test)]
-pub(crate) fn fit_logistic_split(
-    split: Split,
-    d: usize,
-    y: &[f64],
-    sample_weight: Option<&[f64]>,
-    cfg: &SolverConfig,
-) -> Result<Solution> {
-    let empty = Features::new(d);
-    let prob = Problem::with_split(&empty, split, y, sample_weight, cfg)?;
-    solve(&prob, cfg, Strategy::Auto)
-}
-
-/// [`fit_logistic`] over dense rows (`y.len()` rows of `d` columns, row-major): the
-/// trainer's pipeline writes them so when they pay ([`dense_rows_pay`]).
-#[cfg(test)]
-pub(crate) fn fit_logistic_dense(
-    vals: Scratch<f64>,
-    d: usize,
-    y: &[f64],
-    sample_weight: Option<&[f64]>,
-    cfg: &SolverConfig,
-) -> Result<Solution> {
-    let empty = Features::new(d);
-    let prob = Problem::with_dense(&empty, vals, y, sample_weight, cfg)?;
-    solve(&prob, cfg, Strategy::Auto)
-}
-
-/// The rows of a fit in one of the solver's layouts.
-pub(crate) enum Layout<'a> {
-    /// A sparse (or full) matrix, as [`fit_logistic`] takes it.
-    Sparse(&'a Features),
-    /// Dense columns and sparse rows with `d` feature columns (see
-    /// [`fit_logistic_split`]).
-    Split(Split, usize),
-    /// Dense rows of `d` columns (see [`fit_logistic_dense`]).
-    Dense(Scratch<f64>, usize),
+    fit(Rows::Sparse(x), y, sample_weight, cfg, false).map(|(sol, _, _)| sol)
 }
 
 /// Smallest and largest `C` the evidence may choose.
@@ -221,21 +181,22 @@ const EVIDENCE_TOL: f64 = 0.1;
 /// The gradient tolerance of the fits inside the evidence's search.
 const EVIDENCE_FIT_TOL: f64 = 1e-5;
 
-/// Fits over a layout. With `auto_c`, `C` is chosen by the evidence (see
+/// Fits over rows in any layout: the one entry point of every fit ([`fit_logistic`]
+/// passes a caller's sparse matrix; the trainer, the layout its pipeline wrote).
+/// With `auto_c`, `C` is chosen by the evidence (see
 /// [`evidence_fit`]) on the rows without their weights, then the weighted fit runs at
 /// that `C` with the weights scaled to a mean of 1, so that rebalancing reweighs the
 /// classes without weakening the penalty; when the model is too wide for Newton's
 /// method, `cfg.c` is used with the weights so scaled. Without `auto_c`, the fit is
 /// [`fit_logistic`]'s at `cfg.c`. Returns the solution and the `C` it used, and
 /// whether the evidence chose it.
-pub(crate) fn fit_layout(
-    layout: Layout<'_>,
+pub(crate) fn fit(
+    rows: Rows<'_>,
     y: &[f64],
     sample_weight: Option<&[f64]>,
     cfg: &SolverConfig,
     auto_c: bool,
 ) -> Result<(Solution, f64, bool)> {
-    let empty;
     let weights = if auto_c { None } else { sample_weight };
     let fallback_c = cfg.c;
     let start_cfg;
@@ -248,17 +209,7 @@ pub(crate) fn fit_layout(
     } else {
         cfg
     };
-    let mut prob = match layout {
-        Layout::Sparse(x) => Problem::new(x, y, weights, cfg)?,
-        Layout::Split(split, d) => {
-            empty = Features::new(d);
-            Problem::with_split(&empty, split, y, weights, cfg)?
-        }
-        Layout::Dense(vals, d) => {
-            empty = Features::new(d);
-            Problem::with_dense(&empty, vals, y, weights, cfg)?
-        }
-    };
+    let mut prob = Problem::new(rows, y, weights, cfg)?;
     if !auto_c {
         return Ok((solve(&prob, cfg, Strategy::Auto)?, cfg.c, false));
     }
@@ -491,14 +442,16 @@ const MAX_LINE_SEARCH: usize = 40;
 /// demo tenants 1-4 % less time.
 const NO_REBUILD_WITHIN: f64 = 10.0;
 
-pub(crate) fn fit_with(
+/// [`fit_logistic`] with the algorithm forced (tests compare them).
+#[cfg(test)]
+fn fit_with(
     x: &Features,
     y: &[f64],
     sample_weight: Option<&[f64]>,
     cfg: &SolverConfig,
     strategy: Strategy,
 ) -> Result<Solution> {
-    let prob = Problem::new(x, y, sample_weight, cfg)?;
+    let prob = Problem::new(Rows::Sparse(x), y, sample_weight, cfg)?;
     solve(&prob, cfg, strategy)
 }
 
@@ -643,18 +596,14 @@ impl Weights {
 /// The validated problem: the matrix, labels and per-row `C * s_i`. A subsample
 /// level sees every `stride`-th row of the matrix without copying it.
 struct Problem<'a> {
-    x: &'a Features,
-    /// Row `k` of the problem is row `k * stride` of `x`.
+    /// The rows, in the layout the passes read: each pass matches it once.
+    rows: Rows<'a>,
+    /// Row `k` of the problem is row `k * stride` of sparse or dense `rows` (a
+    /// subsample of a split is a split of its own).
     stride: usize,
-    /// The same rows with their mostly-present columns split off (see [`Split`]);
-    /// when set, the passes read it instead of `x`.
-    split: Option<Box<Split>>,
-    /// The same rows dense and row-major (see [`Dense`]); when set, the passes read it
-    /// instead of `x` (row `k` of the problem is row `k * stride` of it).
-    dense: Option<Dense<'a>>,
-    /// Whether `x`'s values have not been checked for being finite (see
+    /// The caller's matrix whose values have not been checked for being finite (see
     /// [`Problem::non_finite_input`]).
-    unchecked_values: bool,
+    unchecked: Option<&'a Features>,
     /// One label per problem row.
     y: Cow<'a, [f64]>,
     /// `C * s_i` per row.
@@ -683,7 +632,22 @@ struct Problem<'a> {
 }
 
 impl<'a> Problem<'a> {
+    /// The problem over `rows`, checked (see [`fit_logistic`]'s errors).
     fn new(
+        rows: Rows<'a>,
+        y: &'a [f64],
+        sample_weight: Option<&[f64]>,
+        cfg: &SolverConfig,
+    ) -> Result<Self> {
+        match rows {
+            Rows::Sparse(x) => Self::sparse(x, y, sample_weight, cfg),
+            Rows::Split(split, d) => Self::split(split, d, y, sample_weight, cfg),
+            Rows::Dense(dense, d) => Self::dense(dense, d, y, sample_weight, cfg),
+        }
+    }
+
+    /// The problem over a caller's sparse rows.
+    fn sparse(
         x: &'a Features,
         y: &'a [f64],
         sample_weight: Option<&[f64]>,
@@ -711,7 +675,7 @@ impl<'a> Problem<'a> {
         // (the trainer builds the split layout directly).
         let nnz = values.len();
         // A full matrix's values are not read here: a non-finite one makes the first
-        // pass non-finite, and only then is it looked for (`unchecked_values`); that
+        // pass non-finite, and only then is it looked for (`unchecked`); that
         // saves a read of every value (0.2 ms on 20,000 x 50).
         let full = n.checked_mul(d) == Some(nnz);
         let dense = if full {
@@ -726,37 +690,40 @@ impl<'a> Problem<'a> {
             check_entries(x, true)?;
             None
         };
+        let rows = match dense {
+            Some(dense) => Rows::Dense(dense, d),
+            None => Rows::Sparse(x),
+        };
         let mut p = Self::assemble(
-            x,
-            None,
+            rows,
             d,
             |i| (0, indptr[i + 1] - indptr[i]),
             y,
             sample_weight,
             cfg,
         )?;
-        p.set_dense(dense);
-        p.unchecked_values = full;
+        if full {
+            p.unchecked = Some(x);
+        }
         Ok(p)
     }
 
-    /// The problem over rows already split (see [`fit_logistic_split`]); `empty` is
-    /// an empty matrix with `d` columns standing in for the row layout.
-    fn with_split(
-        empty: &'a Features,
+    /// The problem over rows already split with `d` feature columns (the trainer's
+    /// pipeline writes them so, skipping the sparse matrix).
+    fn split(
         split: Split,
+        d: usize,
         y: &'a [f64],
         sample_weight: Option<&[f64]>,
         cfg: &SolverConfig,
     ) -> Result<Self> {
-        let (n, d) = (split.n, empty.n_cols());
+        let n = split.n;
         check_args(n, d, y, sample_weight, cfg)?;
         split.check(d)?;
         let nd = split.cols.len();
         let indptr = Scratch::from_slice(&split.indptr);
         Self::assemble(
-            empty,
-            Some(split),
+            Rows::Split(split, d),
             d,
             |i| (nd, indptr[i + 1] - indptr[i]),
             y,
@@ -765,17 +732,18 @@ impl<'a> Problem<'a> {
         )
     }
 
-    /// The problem over dense rows (see [`fit_logistic_dense`]); `empty` is an empty
-    /// matrix with `d` columns standing in for the row layout.
-    fn with_dense(
-        empty: &'a Features,
-        vals: Scratch<f64>,
+    /// The problem over dense rows of `d` columns (`y.len()` rows, row-major): the
+    /// trainer's pipeline writes them so when they pay ([`crate::design::dense_rows_pay`]).
+    fn dense(
+        dense: Dense<'a>,
+        d: usize,
         y: &'a [f64],
         sample_weight: Option<&[f64]>,
         cfg: &SolverConfig,
     ) -> Result<Self> {
-        let (n, d) = (y.len(), empty.n_cols());
+        let n = y.len();
         check_args(n, d, y, sample_weight, cfg)?;
+        let vals = dense.vals();
         if n.checked_mul(d) != Some(vals.len()) {
             return Err(invalid("the dense rows are inconsistent"));
         }
@@ -787,37 +755,24 @@ impl<'a> Problem<'a> {
                 vals[at]
             )));
         }
-        let mut p = Self::assemble(empty, None, d, |_| (d, 0), y, sample_weight, cfg)?;
-        p.set_dense(Some(Dense::Owned(vals)));
-        Ok(p)
+        Self::assemble(Rows::Dense(dense, d), d, |_| (d, 0), y, sample_weight, cfg)
     }
 
     /// The input error behind a non-finite first pass, when the matrix's values were
     /// not checked up front: the first non-finite value, named by row and column.
     fn non_finite_input(&self) -> Option<Error> {
-        if !self.unchecked_values {
-            return None;
-        }
-        match locate_matrix_error(self.x) {
+        match locate_matrix_error(self.unchecked?) {
             e @ Error::InvalidInput(_) => Some(e),
             _ => None,
         }
     }
 
-    /// Makes the passes read `dense` rows (when given). Their Hessian is always
-    /// built by [`Tiles`] (up to [`MAX_TILED_DIM`] parameters, sampled or not):
-    /// scattered updates are no option for rows that store their zeros.
-    fn set_dense(&mut self, dense: Option<Dense<'a>>) {
-        if dense.is_some() {
-            self.scatter_cost = f64::INFINITY;
-        }
-        self.dense = dense;
-    }
-
-    /// The weights, scale and starting intercept of a checked problem.
+    /// The weights, scale and starting intercept of a checked problem. The Hessian of
+    /// dense rows is always built by [`Tiles`] (up to [`MAX_TILED_DIM`] parameters,
+    /// sampled or not): scattered updates are no option for rows that store their
+    /// zeros.
     fn assemble(
-        x: &'a Features,
-        split: Option<Split>,
+        rows: Rows<'a>,
         d: usize,
         row_len: impl Fn(usize) -> (usize, usize),
         y: &'a [f64],
@@ -838,13 +793,15 @@ impl<'a> Problem<'a> {
         };
         let w = Weights::new(y, sample_weight, cfg.c, cfg.fit_intercept, &mut count)?;
         let hess_cost = hess as f64;
-        let scatter_cost = scattered as f64 + against_dense as f64 / TILE_ADVANTAGE;
+        let scatter_cost = if matches!(rows, Rows::Dense(..)) {
+            f64::INFINITY
+        } else {
+            scattered as f64 + against_dense as f64 / TILE_ADVANTAGE
+        };
         Ok(Problem {
-            x,
+            rows,
             stride: 1,
-            split: split.map(Box::new),
-            dense: None,
-            unchecked_values: false,
+            unchecked: None,
             y: Cow::Borrowed(y),
             cw: w.cw,
             uniform: w.uniform,
@@ -917,10 +874,10 @@ impl<'a> Problem<'a> {
 
     /// Stored entries of the problem's rows (dense columns counted in full).
     fn nnz(&self) -> usize {
-        match (&self.split, &self.dense) {
-            (Some(sp), _) => sp.cols.len() * sp.n + sp.indices.len(),
-            (None, Some(_)) => self.cw.len() * self.d,
-            (None, None) => self.x.nnz() / self.stride,
+        match &self.rows {
+            Rows::Split(sp, _) => sp.cols.len() * sp.n + sp.indices.len(),
+            Rows::Dense(..) => self.cw.len() * self.d,
+            Rows::Sparse(x) => x.nnz() / self.stride,
         }
     }
 
@@ -941,11 +898,13 @@ impl<'a> Problem<'a> {
         cw.iter_mut().for_each(|c| *c *= scale);
         let rate = pos / part;
         Some(Problem {
-            x: self.x,
+            rows: match &self.rows {
+                Rows::Sparse(x) => Rows::Sparse(x),
+                Rows::Split(sp, d) => Rows::Split(sp.every(k), *d),
+                Rows::Dense(dn, d) => Rows::Dense(Dense::Borrowed(dn.vals()), *d),
+            },
             stride: self.stride * k,
-            split: self.split.as_ref().map(|sp| Box::new(sp.every(k))),
-            dense: self.dense.as_ref().map(|dn| Dense::Borrowed(dn.vals())),
-            unchecked_values: self.unchecked_values,
+            unchecked: self.unchecked,
             y: Cow::Owned(y),
             cw,
             // Each weight scaled alike: still all equal.
@@ -1012,16 +971,28 @@ impl<'a> Problem<'a> {
         curv: &mut [f64],
         spare: &mut [f64],
     ) -> f64 {
-        if let Some(sp) = &self.split {
-            return self.eval_split(sp, theta, grad, curv, spare);
+        match &self.rows {
+            Rows::Sparse(x) => self.eval_sparse(x, theta, grad, curv, spare),
+            Rows::Split(sp, _) => self.eval_split(sp, theta, grad, curv, spare),
+            Rows::Dense(dn, _) => self.eval_dense(simd, dn.vals(), theta, grad, curv),
         }
-        if let Some(dn) = &self.dense {
-            return self.eval_dense(simd, dn.vals(), theta, grad, curv);
-        }
+    }
+
+    /// [`Problem::eval`] over sparse rows (every `stride`-th row of `x`): full rows
+    /// by dense dot products and four-row updates, the others by scattered ones.
+    #[inline(always)]
+    fn eval_sparse(
+        &self,
+        x: &Features,
+        theta: &[f64],
+        grad: &mut [f64],
+        curv: &mut [f64],
+        spare: &mut [f64],
+    ) -> f64 {
         let d = self.d;
         let (spread, w, b) = self.begin_pass(theta, grad, spare);
         let (gw, gb) = grad.split_at_mut(d);
-        let (indptr, indices, values) = (self.x.indptr(), self.x.indices(), self.x.values());
+        let (indptr, indices, values) = (x.indptr(), x.indices(), x.values());
         let st = self.stride;
         let (loss_sum, gsum_b) = self.blocked_pass(
             curv,
@@ -1250,18 +1221,31 @@ impl<'a> Problem<'a> {
         tiled: bool,
         step: usize,
     ) {
-        if let Some(sp) = &self.split {
-            return self.hessian_split::<T, S>(simd, sp, curv, h, tiled, step);
+        match &self.rows {
+            Rows::Sparse(x) => self.hessian_sparse::<T, S>(simd, x, curv, h, tiled, step),
+            Rows::Split(sp, _) => self.hessian_split::<T, S>(simd, sp, curv, h, tiled, step),
+            Rows::Dense(dn, _) => self.hessian_dense::<T, S>(simd, dn.vals(), curv, h, tiled, step),
         }
-        if let Some(dn) = &self.dense {
-            return self.hessian_dense::<T, S>(simd, dn.vals(), curv, h, tiled, step);
-        }
+    }
+
+    /// [`Problem::hessian`] over sparse rows (every `stride`-th row of `x`): by
+    /// [`Tiles`], or by scattered updates (full rows four at a time).
+    #[inline(always)]
+    fn hessian_sparse<T: TileElem, S: pulp::Simd>(
+        &self,
+        simd: S,
+        x: &Features,
+        curv: &[f64],
+        h: &mut [f64],
+        tiled: bool,
+        step: usize,
+    ) {
         let d = self.d;
         let dim = self.dim;
         h.iter_mut().for_each(|v| *v = 0.0);
-        let indptr = self.x.indptr();
-        let indices = self.x.indices();
-        let values = self.x.values();
+        let indptr = x.indptr();
+        let indices = x.indices();
+        let values = x.values();
         if tiled {
             return self.hessian_tiled::<T, S>(simd, curv, h, step, |k, row| {
                 let i = k * self.stride;
@@ -3238,17 +3222,19 @@ mod tests {
         // subsamples; unequal weights do not.
         let (x, y) = synth(5_000, 4, 3);
         let cfg = SolverConfig::default();
-        let none = Problem::new(&x, &y, None, &cfg).unwrap();
+        let none = Problem::new(Rows::Sparse(&x), &y, None, &cfg).unwrap();
         assert_eq!(none.uniform, Some(cfg.c));
         assert_eq!(none.subsample(4).unwrap().uniform, Some(cfg.c * 4.0));
         let twos = vec![2.0; y.len()];
         assert_eq!(
-            Problem::new(&x, &y, Some(&twos), &cfg).unwrap().uniform,
+            Problem::new(Rows::Sparse(&x), &y, Some(&twos), &cfg)
+                .unwrap()
+                .uniform,
             Some(2.0 * cfg.c)
         );
         let mut some = twos.clone();
         some[7] = 1.0;
-        let unequal = Problem::new(&x, &y, Some(&some), &cfg).unwrap();
+        let unequal = Problem::new(Rows::Sparse(&x), &y, Some(&some), &cfg).unwrap();
         assert_eq!(unequal.uniform, None);
         // The two sums fit the same problem the same way: weights of 2 with half the C
         // are the unweighted problem (by the product), and a weighted problem by
@@ -3311,29 +3297,25 @@ mod tests {
         let (x, y, w) = mixed(1500, 5);
         let sp = Split::choose(&x).expect("a split layout");
         assert_eq!(sp.cols, vec![0, 1, 2, 3]);
-        let empty = Features::new(x.n_cols());
-        let p = Problem::with_split(&empty, sp, &y, Some(&w), &SolverConfig::default()).unwrap();
+        let d = x.n_cols();
+        let p = Problem::new(Rows::Split(sp, d), &y, Some(&w), &SolverConfig::default()).unwrap();
         let from_rows = Dense::from_rows(&x).unwrap();
         assert_eq!(from_rows.vals(), x.to_dense());
         let theta: Vec<f64> = (0..p.dim).map(|j| 0.1 * j as f64 - 0.3).collect();
         for k in [1, 4] {
             let a = p.subsample(k).unwrap();
-            assert!(a.split.is_some() && a.dense.is_none());
+            assert!(matches!(a.rows, Rows::Split(..)));
             // The same rows as sparse rows, and as dense rows.
             let rows = Problem {
-                x: &x,
-                split: None,
+                rows: Rows::Sparse(&x),
                 ..p.subsample(k).unwrap()
             };
             let dense = Problem {
-                x: &x,
-                split: None,
-                dense: Some(Dense::Borrowed(from_rows.vals())),
+                rows: Rows::Dense(Dense::Borrowed(from_rows.vals()), d),
                 ..p.subsample(k).unwrap()
             };
-            let given = Problem::with_dense(
-                &empty,
-                Scratch::from_slice(from_rows.vals()),
+            let given = Problem::new(
+                Rows::Dense(Dense::Owned(Scratch::from_slice(from_rows.vals())), d),
                 &y,
                 Some(&w),
                 &SolverConfig::default(),
@@ -3394,18 +3376,17 @@ mod tests {
         // 21 or 20 parameters: single precision's 16-column tiles end with an 8-wide
         // one (or not).
         let (xm, ym) = synth(300, 20, 6);
-        let empty = Features::new(x.n_cols());
         for fit_intercept in [true, false] {
             let cfg = SolverConfig {
                 fit_intercept,
                 ..SolverConfig::default()
             };
             let sp = Split::choose(&x).expect("a split layout");
-            let split = Problem::with_split(&empty, sp, &y, Some(&w), &cfg).unwrap();
-            let rows = Problem::new(&x, &y, Some(&w), &cfg).unwrap();
-            let dense = Problem::new(&xd, &yd, None, &cfg).unwrap();
-            let wide = Problem::new(&xw, &yw, None, &cfg).unwrap();
-            let mid = Problem::new(&xm, &ym, None, &cfg).unwrap();
+            let split = Problem::new(Rows::Split(sp, x.n_cols()), &y, Some(&w), &cfg).unwrap();
+            let rows = Problem::new(Rows::Sparse(&x), &y, Some(&w), &cfg).unwrap();
+            let dense = Problem::new(Rows::Sparse(&xd), &yd, None, &cfg).unwrap();
+            let wide = Problem::new(Rows::Sparse(&xw), &yw, None, &cfg).unwrap();
+            let mid = Problem::new(Rows::Sparse(&xm), &ym, None, &cfg).unwrap();
             let subs = [split.subsample(4).unwrap(), rows.subsample(3).unwrap()];
             assert!(
                 dense.tiled() && wide.tiled(),
@@ -3443,7 +3424,7 @@ mod tests {
         }
         // Wide and sparse: scattered updates.
         let (xs, ys) = wide_sparse(500);
-        let sparse = Problem::new(&xs, &ys, None, &SolverConfig::default()).unwrap();
+        let sparse = Problem::new(Rows::Sparse(&xs), &ys, None, &SolverConfig::default()).unwrap();
         assert!(!sparse.tiled());
     }
 
@@ -3496,10 +3477,9 @@ mod tests {
     fn sampled_hessian_is_every_kth_row_scaled() {
         let (x, y, w) = mixed(1300, 17);
         let sp = Split::choose(&x).expect("a split layout");
-        let empty = Features::new(x.n_cols());
         let cfg = SolverConfig::default();
-        let split = Problem::with_split(&empty, sp, &y, Some(&w), &cfg).unwrap();
-        let rows = Problem::new(&x, &y, Some(&w), &cfg).unwrap();
+        let split = Problem::new(Rows::Split(sp, x.n_cols()), &y, Some(&w), &cfg).unwrap();
+        let rows = Problem::new(Rows::Sparse(&x), &y, Some(&w), &cfg).unwrap();
         for p in [&split, &rows] {
             let theta: Vec<f64> = (0..p.dim).map(|j| 0.04 * j as f64 - 0.2).collect();
             let n = p.cw.len();
@@ -3521,13 +3501,13 @@ mod tests {
         }
         // Rows per parameter decide the step; very sparse wide rows are never sampled.
         let (xd, yd) = synth(20_000, 5, 4);
-        let big = Problem::new(&xd, &yd, None, &cfg).unwrap();
+        let big = Problem::new(Rows::Sparse(&xd), &yd, None, &cfg).unwrap();
         assert_eq!(big.sampled_step(), MAX_HESSIAN_STEP);
         assert_eq!(big.subsample(16).unwrap().sampled_step(), 4);
         let small = big.subsample(100).unwrap();
         assert_eq!(small.sampled_step(), 1, "200 rows for 6 parameters");
         let (xs, ys) = wide_sparse(20_000);
-        let sparse = Problem::new(&xs, &ys, None, &cfg).unwrap();
+        let sparse = Problem::new(Rows::Sparse(&xs), &ys, None, &cfg).unwrap();
         assert_eq!(sparse.sampled_step(), 1);
         // The fit (warm start, sampled first Hessian) lands on the exact-Newton optimum.
         let auto = fit_logistic(&xd, &yd, None, &cfg).unwrap();
@@ -3545,20 +3525,19 @@ mod tests {
         let (x, y, w) = mixed(1500, 7);
         let (xd, yd) = synth(700, 9, 8);
         let sp = Split::choose(&x).expect("a split layout");
-        let empty = Features::new(x.n_cols());
         let cfg = SolverConfig::default();
-        let split = Problem::with_split(&empty, sp, &y, Some(&w), &cfg).unwrap();
-        let copied = Problem::new(&x, &y, Some(&w), &cfg).unwrap();
-        assert!(matches!(copied.dense, Some(Dense::Owned(_))));
+        let split = Problem::new(Rows::Split(sp, x.n_cols()), &y, Some(&w), &cfg).unwrap();
+        let copied = Problem::new(Rows::Sparse(&x), &y, Some(&w), &cfg).unwrap();
+        assert!(matches!(copied.rows, Rows::Dense(Dense::Owned(_), _)));
         let rows = Problem {
-            dense: None,
-            ..Problem::new(&x, &y, Some(&w), &cfg).unwrap()
+            rows: Rows::Sparse(&x),
+            ..Problem::new(Rows::Sparse(&x), &y, Some(&w), &cfg).unwrap()
         };
-        let dense = Problem::new(&xd, &yd, None, &cfg).unwrap();
-        assert!(matches!(dense.dense, Some(Dense::Borrowed(_))));
+        let dense = Problem::new(Rows::Sparse(&xd), &yd, None, &cfg).unwrap();
+        assert!(matches!(dense.rows, Rows::Dense(Dense::Borrowed(_), _)));
         let full_rows = Problem {
-            dense: None,
-            ..Problem::new(&xd, &yd, None, &cfg).unwrap()
+            rows: Rows::Sparse(&xd),
+            ..Problem::new(Rows::Sparse(&xd), &yd, None, &cfg).unwrap()
         };
         for p in [&split, &copied, &rows, &dense, &full_rows] {
             let theta: Vec<f64> = (0..p.dim).map(|j| 0.07 * j as f64 - 0.2).collect();
@@ -3678,7 +3657,7 @@ mod tests {
                 c: EVIDENCE_START_C,
                 ..SolverConfig::default()
             };
-            let (_, chosen, used) = fit_layout(Layout::Sparse(&x), &y, None, &cfg, true).unwrap();
+            let (_, chosen, used) = fit(Rows::Sparse(&x), &y, None, &cfg, true).unwrap();
             assert!(used);
             // log p(D | C) = -f / C + ln(C) / 2 - ln det(H) / 2 at the optimum for C
             // (f and H of the solver's objective; constants dropped).
@@ -3766,43 +3745,49 @@ mod tests {
         assert!(Split::choose(&x).is_none());
         // A caller's matrix is never split (that would copy it).
         let (xm, ym, _) = mixed(200, 1);
-        assert!(Problem::new(&xm, &ym, None, &SolverConfig::default())
-            .unwrap()
-            .split
-            .is_none());
+        let rows = Problem::new(Rows::Sparse(&xm), &ym, None, &SolverConfig::default()).unwrap();
+        assert!(!matches!(rows.rows, Rows::Split(..)));
         // Which matrices run as dense rows: full ones (borrowed), dense enough ones
         // (copied), not very sparse ones; a split only when its sparse part is dense
         // enough.
         let cfg = SolverConfig::default();
         let (xd, yd) = synth(300, 6, 4);
-        let full = Problem::new(&xd, &yd, None, &cfg).unwrap();
-        assert!(matches!(full.dense, Some(Dense::Borrowed(v)) if v == xd.values()));
+        let full = Problem::new(Rows::Sparse(&xd), &yd, None, &cfg).unwrap();
+        assert!(matches!(full.rows, Rows::Dense(Dense::Borrowed(v), _) if v == xd.values()));
         assert!(matches!(
-            Problem::new(&xm, &ym, None, &cfg).unwrap().dense,
-            Some(Dense::Owned(_))
+            Problem::new(Rows::Sparse(&xm), &ym, None, &cfg)
+                .unwrap()
+                .rows,
+            Rows::Dense(Dense::Owned(_), _)
         ));
         let (xw, yw) = wide_sparse(2_000);
-        assert!(Problem::new(&xw, &yw, None, &cfg).unwrap().dense.is_none());
-        let empty = Features::new(xm.n_cols());
+        let sparse = Problem::new(Rows::Sparse(&xw), &yw, None, &cfg).unwrap();
+        assert!(matches!(sparse.rows, Rows::Sparse(_)));
+        let dm = xm.n_cols();
         let sp = Split::choose(&xm).unwrap();
-        let kept = Problem::with_split(&empty, sp, &ym, None, &cfg).unwrap();
-        assert!(kept.split.is_some() && kept.dense.is_none());
+        let kept = Problem::new(Rows::Split(sp, dm), &ym, None, &cfg).unwrap();
+        assert!(matches!(kept.rows, Rows::Split(..)));
         // The trainer's dense rows (the pipeline writes them when they pay).
         let dense = Scratch::from_slice(&xm.to_dense());
-        let given = Problem::with_dense(&empty, dense, &ym, None, &cfg).unwrap();
-        assert!(given.split.is_none() && matches!(given.dense, Some(Dense::Owned(_))));
+        let given = Problem::new(Rows::Dense(Dense::Owned(dense), dm), &ym, None, &cfg).unwrap();
+        assert!(matches!(given.rows, Rows::Dense(Dense::Owned(_), _)));
         assert!(given.tiled() && given.subsample(4).unwrap().tiled());
         // When dense rows pay: `design::dense`'s tests.
         let short = Scratch::from_slice(&xm.to_dense()[1..]);
-        let e = Problem::with_dense(&empty, short, &ym, None, &cfg)
+        let e = Problem::new(Rows::Dense(Dense::Owned(short), dm), &ym, None, &cfg)
             .err()
             .unwrap();
         assert!(e.to_string().contains("inconsistent"), "{e}");
         let mut bad = xm.to_dense();
         bad[2 * xm.n_cols() + 5] = f64::NEG_INFINITY;
-        let e = Problem::with_dense(&empty, Scratch::from_slice(&bad), &ym, None, &cfg)
-            .err()
-            .unwrap();
+        let e = Problem::new(
+            Rows::Dense(Dense::Owned(Scratch::from_slice(&bad)), dm),
+            &ym,
+            None,
+            &cfg,
+        )
+        .err()
+        .unwrap();
         assert!(
             e.to_string()
                 .contains("row 2, column 5 holds a non-finite value (-inf)"),
@@ -3850,7 +3835,7 @@ mod tests {
     fn warm_start_cascade_reaches_the_same_optimum() {
         // Enough rows for two subsample levels.
         let (x, y) = synth(20_000, 5, 3);
-        let p = Problem::new(&x, &y, None, &SolverConfig::default()).unwrap();
+        let p = Problem::new(Rows::Sparse(&x), &y, None, &SolverConfig::default()).unwrap();
         assert!(p.cw.len() >= min_warm_rows(p.dim));
         let cfg = SolverConfig::default();
         let auto = fit_logistic(&x, &y, None, &cfg).unwrap();
@@ -3946,7 +3931,10 @@ mod tests {
             let mut big = xb.to_dense();
             big[4_001 * 3 + 2] = v;
             let xv = Features::from_dense(3, &big);
-            assert!(Problem::new(&xv, &yb, None, &cfg).unwrap().unchecked_values);
+            assert!(Problem::new(Rows::Sparse(&xv), &yb, None, &cfg)
+                .unwrap()
+                .unchecked
+                .is_some());
             check(
                 fit_logistic(&xv, &yb, None, &cfg),
                 "x row 4001, column 2 holds a non-finite",
@@ -3988,8 +3976,8 @@ mod tests {
             let y2 = [0.0, 1.0];
             let nan = build(&[(0, f64::NAN)]);
             let good = build(&[(0, 1.0)]);
-            let copied = Problem::new(&good, &y2, None, &cfg).unwrap();
-            assert_eq!(copied.dense.is_some(), d == 2);
+            let copied = Problem::new(Rows::Sparse(&good), &y2, None, &cfg).unwrap();
+            assert_eq!(matches!(copied.rows, Rows::Dense(..)), d == 2);
             check(
                 fit_logistic(&nan, &y2, None, &cfg),
                 "row 0, column 0 holds a non-finite",
@@ -4170,13 +4158,13 @@ mod tests {
         }
         let y: Vec<f64> = (0..20).map(|i| f64::from(i % 2)).collect();
         let cfg = SolverConfig::default();
-        let p = Problem::new(&x, &y, None, &cfg).unwrap();
+        let p = Problem::new(Rows::Sparse(&x), &y, None, &cfg).unwrap();
         assert_eq!(p.choose(), Strategy::Lbfgs);
         let sol = fit_logistic(&x, &y, None, &cfg).unwrap();
         assert!(sol.converged, "{sol:?}");
         let (small, _) = synth(100, 5, 1);
         let ys: Vec<f64> = (0..100).map(|i| f64::from(i % 2)).collect();
-        let p = Problem::new(&small, &ys, None, &cfg).unwrap();
+        let p = Problem::new(Rows::Sparse(&small), &ys, None, &cfg).unwrap();
         assert_eq!(p.choose(), Strategy::Hybrid);
     }
 }
