@@ -11,8 +11,9 @@ pub(crate) const MAX_TILED_DIM: usize = 256;
 /// Rows stored dense and row-major (zeros filled in): row `i` is `vals[i * d..(i + 1) *
 /// d]`. A pass then reads each row as a contiguous run, four rows at a time against
 /// the same slice of the coefficients, with no indices to load and no scattered
-/// updates: on wa_churn's one-hot rows (19 of 40 columns stored) the dense pass does
-/// twice the multiply-adds and still takes under half the time. A matrix whose rows
+/// updates: on one-hot rows it does more multiply-adds than a sparse pass (the
+/// zeros) and still takes less time (measured by the "leadscore CSR in" row of
+/// `bench/fit_vs_sklearn.py`: wa_churn, 19 of its 40 columns stored). A matrix whose rows
 /// are all full already is this layout (its values are borrowed); a sparse one is
 /// copied when [`Dense::pays`].
 pub(crate) enum Dense<'a> {
@@ -24,13 +25,16 @@ pub(crate) enum Dense<'a> {
 
 /// A caller's sparse rows are copied dense when their `n * d` cells are at most this
 /// many tenths of their stored entries (3 cells an entry): per pass a dense cell
-/// costs about 0.42 ns, a stored entry of a sparse row about 1.4 ns (wa_churn's 19 of
-/// 40 columns).
+/// costs a fraction of a stored entry of a sparse row, whose index is loaded and
+/// whose gradient update is scattered (measured by the "leadscore CSR in" row of
+/// `bench/fit_vs_sklearn.py`).
 pub(crate) const DENSE_FILL: usize = 30;
 /// The same, 3.5 cells an entry, for rows the trainer's pipeline writes (no copy, and
-/// writing them dense costs less than writing the split layout): wa_churn's 51
-/// columns for 16 stored entries a row train in 3.7 ms dense against 4.3 ms split;
-/// the demo tenants' 43 to 46 columns for 11.6 entries are 30 % slower dense.
+/// writing them dense costs less than writing the split layout): between wa_churn's
+/// auto-recipe rows (51 columns for 16 stored entries, faster dense) and the demo
+/// tenants' (43 to 46 columns for 11.6, faster split). Measured by `cargo run
+/// --release --example train_table -p leadscore -- examples/data/wa_churn.csv churn`
+/// and `bench/mass_vs_sklearn.py`.
 const DENSE_FILL_WRITTEN: usize = 35;
 /// ...and the block takes at most this many cells (256 MB).
 const DENSE_MAX_CELLS: usize = 1 << 25;
@@ -64,8 +68,9 @@ impl<'a> Dense<'a> {
         let d = x.n_cols();
         let (indptr, indices, values) = (x.indptr(), x.indices(), x.values());
         // The checks as folds (finite values over the whole array, each row's column
-        // order as a comparison of neighbours), the copy without them: measured
-        // faster than checking entry by entry while copying.
+        // order as a comparison of neighbours), the copy without them: faster than
+        // checking entry by entry while copying (measured by the "leadscore CSR in"
+        // row of `bench/fit_vs_sklearn.py`).
         if !values.iter().fold(true, |ok, v| ok & v.is_finite()) {
             return None;
         }

@@ -47,15 +47,17 @@
 //!   the columns stored in at least half the rows (standardised numbers, common flags
 //!   and levels) as column-major arrays, the rest as sparse rows. Margins and
 //!   gradients then run down contiguous columns and the Hessian's dense block is a
-//!   set of dot products (about 15 % less work on mass-training tenants). Narrow rows
+//!   set of dot products (less work on mass-training tenants, measured by
+//!   `bench/mass_vs_sklearn.py`). Narrow rows
 //!   dense enough run as a dense row-major block instead (`Dense`; the trainer's
 //!   pipeline writes it directly, `Rows::Dense`, when a row has at most 3.5
 //!   columns per stored entry): each pass then takes four rows at a time against the
 //!   same slice of the coefficients, in explicit 4-wide vectors, with no indices to
 //!   load and no scattered updates. A caller's full matrix already is that block (its
 //!   values are borrowed); a sparse one with at most 3 columns per stored entry is
-//!   copied once (wa_churn's 19 of 40 columns: 0.1 ms, and every pass goes from 0.19
-//!   to 0.125 ms). Other sparse
+//!   copied once, which costs less than the passes then save (measured by the
+//!   "leadscore CSR in" row of `bench/fit_vs_sklearn.py`: wa_churn, 19 of its 40
+//!   columns stored). Other sparse
 //!   matrices ([`fit_logistic`]) are used as they are: splitting them would cost a
 //!   second copy of the rows, more than it saves on small inputs.
 //! * **L-BFGS (large `d`)**: when `d > 1000` (sparse text features) or the Hessian
@@ -66,7 +68,8 @@
 //! the compiler vectorises. The two passes (gradient and Hessian) are compiled once
 //! for the target's baseline and once for AVX2, and the best the CPU has runs (run-time
 //! detection by the `pulp` crate, which keeps the `unsafe` of calling AVX2 code out of
-//! this crate): about 15 % faster mass training and 30 % faster fits on dense rows.
+//! this crate): faster mass training and faster fits on dense rows (measured by
+//! `bench/mass_vs_sklearn.py` and `cargo bench -p leadscore --bench fit -- dense_x50`).
 //! The code fixes the order of every sum and Rust never contracts a multiply and an
 //! add into an FMA, so every instruction set and machine gives bit-identical results
 //! (a test compares them). Everything is single-threaded and buffers are allocated
@@ -107,7 +110,7 @@ pub struct SolverConfig {
     /// scikit-learn's `1e-4`: it pins the coefficients (and so the reasons given for a
     /// score) to the optimum. Near the optimum each step shrinks the gradient about
     /// tenfold, so the four extra decades cost about four more passes over the rows
-    /// (wa_churn: 1.6 ms against 1.25 ms at `1e-4`).
+    /// (`bench/fit_vs_sklearn.py` times both: its "same tol" column is `1e-4`).
     pub tol: f64,
     /// The most iterations (each one line-searched step) before giving up with
     /// `converged == false`. Default `100` (scikit-learn's default for lbfgs; Newton
@@ -170,8 +173,9 @@ pub fn fit_logistic(
 /// Smallest and largest `C` the evidence may choose.
 const C_RANGE: (f64, f64) = (1e-6, 1e6);
 /// The `C` the evidence starts from: near the middle (in logarithms) of what it
-/// chooses for CRM tenants (0.07-0.35 on the demo tenants, 0.08 on wa_churn), and
-/// a fit that converges faster than a weaker penalty's.
+/// chooses for CRM tenants (`leadscore inspect` shows a model's `C`: train the demo
+/// tenants, `leadscore demo-data`, and examples/data/wa_churn.csv), and a fit that
+/// converges faster than a weaker penalty's.
 const EVIDENCE_START_C: f64 = 0.2;
 /// Most updates of `C` by the evidence.
 const MAX_EVIDENCE_STEPS: usize = 30;
@@ -275,9 +279,10 @@ fn class_weight_log_ratio(y: &[f64], w: &[f64]) -> f64 {
 /// the last optimum. The intercept is not penalised, so it is integrated out with the
 /// rest. Returns the fit at the chosen `C` and the `C`.
 ///
-/// Measured against 5-fold cross-validation of scikit-learn over `C`: it picks about
-/// the same strength (wa_churn with the `auto` recipe's bins, `C` 0.08; caravan
-/// 0.007, where `C = 1` overfits its 85 correlated columns: ROC AUC 0.71 -> 0.76).
+/// It picks about the strength that 5-fold cross-validation over `C` picks, also where
+/// `C = 1` overfits (caravan's 85 correlated columns): measured by `leadscore eval` on
+/// examples/data/caravan.csv and wa_churn.csv against scikit-learn's cross-validation
+/// over `C` (docs/training.md, "C: chosen per model").
 fn evidence_fit(
     prob: &mut Problem<'_>,
     cfg: &SolverConfig,
@@ -419,9 +424,9 @@ const MAX_NEWTON_DIM: usize = 1000;
 const MAX_SPREAD_COLS: usize = 4096;
 /// How many more multiply-adds [`Tiles`] may do than the scattered updates of the
 /// stored entries and still be chosen: its sums run in vector registers, about an
-/// order of magnitude faster per multiply-add than scattered scalar updates (measured:
-/// 0.075 ns against 0.7 ns; on wa_churn's one-hot rows, with 7 times the
-/// multiply-adds, it builds the Hessian in 0.58 ms against 0.94 ms).
+/// order of magnitude faster per multiply-add than scattered scalar updates, so it
+/// wins even on one-hot rows, zeros and all (measured by `cargo bench -p leadscore
+/// --bench fit -- one_hot` and `bench/fit_vs_sklearn.py`'s wa_churn).
 const TILE_ADVANTAGE: f64 = 10.0;
 /// Rows per parameter that a sampled Hessian keeps at least (see
 /// [`Problem::sampled_step`]).
@@ -436,10 +441,10 @@ const ARMIJO: f64 = 1e-4;
 const MAX_LINE_SEARCH: usize = 40;
 /// No Hessian rebuild for slow progress once the gradient is within this factor of
 /// the tolerance: one or two more BFGS-corrected steps (a pass each) get there for less
-/// than a Hessian costs. Measured on the warm-start levels, which stop at a loose
-/// tolerance: wa_churn's quarter level took a rebuild for its last step, at 1.1 times
-/// its tolerance (fit 1.57 -> 1.44 ms, same steps on the full data); dense 20k and the
-/// demo tenants 1-4 % less time.
+/// than a Hessian costs. It counts on the warm-start levels, which stop at a loose
+/// tolerance: a rebuild for a last step just above it costs more than it saves, and
+/// the full data takes the same steps either way (measured by
+/// `bench/fit_vs_sklearn.py`'s wa_churn and dense 20k, and `bench/mass_vs_sklearn.py`).
 const NO_REBUILD_WITHIN: f64 = 10.0;
 
 /// [`fit_logistic`] with the algorithm forced (tests compare them).
@@ -491,10 +496,11 @@ fn min_warm_rows(dim: usize) -> usize {
 /// Subsampling stride of the warm start.
 const WARM_STRIDE: usize = 4;
 /// Tolerance of the warm-start fits: below the statistical error of a subsample's
-/// optimum, so tighter would be wasted (the full data's gradient at a quarter's
-/// optimum: 1.6e-2 on wa_churn, 7e-3 on 20,000 dense rows). Measured against 1e-4:
-/// the same steps on the full data, 11 % less time on 20,000 x 50 (two warm levels),
-/// 2-3 % on wa_churn and the demo tenants.
+/// optimum (the full data's gradient at a quarter's optimum is larger), so tighter
+/// would be wasted: a tighter one takes the same steps on the full data and more on
+/// the levels (measured by `cargo bench -p leadscore --bench fit -- dense_x50/20000`,
+/// two warm levels, `bench/fit_vs_sklearn.py`'s wa_churn and
+/// `bench/mass_vs_sklearn.py`).
 const WARM_TOL: f64 = 3e-3;
 
 /// A starting point from the same fit on every [`WARM_STRIDE`]-th row (weights scaled
@@ -676,10 +682,12 @@ impl<'a> Problem<'a> {
         let nnz = values.len();
         // A full matrix's values are not read here: a non-finite one makes the first
         // pass non-finite, and only then is it looked for (`unchecked`); that
-        // saves a read of every value (0.2 ms on 20,000 x 50).
+        // saves a read of every value (full matrices: `cargo bench -p leadscore
+        // --bench fit -- dense_x50`).
         let full = n.checked_mul(d) == Some(nnz);
         let dense = if full {
-            // Rows built full need no reading to prove it (0.03 ms on wa_churn).
+            // Rows built full need no reading to prove it (`bench/fit_vs_sklearn.py`
+            // hands its matrices over full).
             if !x.known_full() {
                 check_entries(x, false)?;
             }
@@ -1666,7 +1674,8 @@ fn pointwise(z: &[f64], cw: &[f64], y: &[f64], r: &mut [f64], h: &mut [f64], los
 /// `ln(1 + e^-|z|)` terms are summed as the logarithm of their arguments' product
 /// (`one_e`, four partial products; each factor is in `[1, 2]`, so a block of
 /// [`BLOCK`] rows stays below `2^256`): one `ln` per block instead of a `log1p` per
-/// row, which was 15-18 % of a pass. The sum's error is that of the product, about
+/// row, a large share of a pass (measured by `cargo bench -p leadscore --bench fit`).
+/// The sum's error is that of the product, about
 /// `1e-16` per row in absolute terms, like the rounding of the sum it replaces; the
 /// residuals and curvatures are [`pointwise`]'s, bit for bit.
 #[inline(always)]
@@ -2408,8 +2417,11 @@ fn hess_dense_rest(block: &[(f64, &[f64])], h: &mut [f64], dim: usize, fit_inter
 
 /// The dense factorisations below, compiled for the best instruction set the CPU has
 /// (as [`Eval`] is for the passes), so that their plain loops vectorise: with AVX2's
-/// four-wide lanes a Cholesky and inverse of 400 parameters take several times less
-/// time. Element-wise loops and fixed-order sums give the same bits either way.
+/// four-wide lanes the factorisations of models with hundreds of parameters run
+/// several times faster (measured by `cargo run --release --example train_table -p
+/// leadscore -- examples/data/caravan.csv Purchase`, about 440 parameters with the
+/// evidence's factorisations). Element-wise loops and fixed-order sums give the same
+/// bits either way.
 enum Factor<'a> {
     /// [`cholesky_upper`].
     Cholesky(&'a mut [f64], usize),
@@ -2769,8 +2781,8 @@ fn max_abs(v: &[f64]) -> f64 {
 }
 
 /// Dot product of the solver's vectors: [`dot4`]'s four partial sums (a single
-/// running sum waits on every add: the inverse Hessian times the gradient, twice per
-/// step, was 3 % of wa_churn's fit).
+/// running sum waits on every add, and the inverse Hessian times the gradient, twice
+/// per step, shows in a Newton fit: `bench/fit_vs_sklearn.py`'s wa_churn).
 fn dotv(a: &[f64], b: &[f64]) -> f64 {
     dot4(a, b)
 }
@@ -2850,10 +2862,10 @@ fn line_search(p: &Problem<'_>, ws: &mut Workspace, f: f64) -> Result<Search> {
 /// [`NO_REBUILD_WITHIN`] times the tolerance) and BFGS-corrected in between. From a `warm`
 /// start (near the optimum, where the Hessian changes little and BFGS corrects what
 /// a sample misses) the first Hessian is built from every
-/// [`Problem::sampled_step`]-th row: on wa_churn's 7,043 rows every fourth, 0.16 ms
-/// instead of 0.48 ms, for the same seven steps; on 20,000 dense rows every fourth,
-/// 0.45 ms instead of 1.8 ms (measured 50 rows per parameter against 30: 2-3 % less
-/// time with 30, on both).
+/// [`Problem::sampled_step`]-th row: a fraction of the full Hessian's cost for the
+/// same steps, and [`HESSIAN_ROWS_PER_PARAM`] rows per parameter are enough for that
+/// (measured by `bench/fit_vs_sklearn.py`'s wa_churn and dense 20k, and `cargo bench
+/// -p leadscore --bench fit -- dense_x50/20000`).
 fn run_newton(
     p: &Problem<'_>,
     cfg: &SolverConfig,
@@ -2993,8 +3005,9 @@ fn cholesky_solve(u: &[f64], n: usize, b: &mut [f64]) {
 /// or on a warm-start level, whose fit only needs to land near the optimum — is
 /// summed in single precision (relative errors around 1e-7: far below either). The
 /// full data's rebuilds, and every Hessian of [`Strategy::Newton`], stay in double
-/// precision, so the last steps converge as fast as ever. Measured (minimums of 61
-/// fits): wa_churn 1.30 -> 1.25 ms, dense 20k 4.45 -> 4.2 ms.
+/// precision, so the last steps converge as fast as ever. Eight `f32` lanes to a
+/// register instead of four `f64` make the estimates cheaper (measured by
+/// `bench/fit_vs_sklearn.py`'s wa_churn and dense 20k).
 fn fresh_inverse(p: &Problem<'_>, ws: &mut Workspace, step: usize) -> Result<()> {
     let dim = p.dim;
     ws.rho.clear();
