@@ -46,6 +46,7 @@
 
 pub mod data;
 pub mod defaults;
+pub(crate) mod design;
 pub mod drift;
 pub mod error;
 pub mod eval;

@@ -6,9 +6,9 @@ use super::pipeline::Pipeline;
 use super::source::{first_infinite, used_levels, Slice, TableSources, ValueType};
 use super::step::{standardized, Step, ValueKind};
 use crate::data::{format_num, Column, Table, Value, MISSING_CODE};
+use crate::design::{dense_rows_pay, Scratch, Split};
 use crate::error::{Error, Result};
 use crate::features::Features;
-use crate::train::scratch::Scratch;
 
 impl Pipeline {
     /// Binds the pipeline to a table: resolves columns and maps category levels once
@@ -195,7 +195,7 @@ impl Pipeline {
     }
 
     /// The rows transformed straight into a layout of the solver, skipping the sparse
-    /// matrix: dense rows when they pay (see [`crate::train::solver::dense_rows_pay`];
+    /// matrix: dense rows when they pay (see [`dense_rows_pay`];
     /// the stored entries are estimated on every 16th row), else the split layout
     /// ([`Pipeline::transform_split`]). `None` when neither applies (fewer than two
     /// standardised numbers and rows too sparse).
@@ -216,7 +216,7 @@ impl Pipeline {
         let per_row = columnwise.iter().filter(|&&c| c).count() as f64
             + count.iter().sum::<usize>() as f64 / sampled.max(1) as f64;
         let stored = (per_row * rows.len() as f64).ceil() as usize;
-        if crate::train::solver::dense_rows_pay(rows.len(), self.n_features, stored) {
+        if dense_rows_pay(rows.len(), self.n_features, stored) {
             let (vals, live) = self.transform_dense_bound(b, rows, true);
             return Some(SolverRows::Dense(vals, live));
         }
@@ -339,11 +339,7 @@ impl Pipeline {
     /// matrix and its conversion are skipped). `None` when fewer than two columns
     /// would be dense.
     #[cfg(test)]
-    pub(crate) fn transform_split(
-        &self,
-        table: &Table,
-        rows: &[usize],
-    ) -> Result<Option<crate::train::solver::Split>> {
+    pub(crate) fn transform_split(&self, table: &Table, rows: &[usize]) -> Result<Option<Split>> {
         let b = self.bind_sorted(table)?;
         let columnwise = self.columnwise(&b);
         let (count, sampled) = layout_counts(&b, rows, &columnwise, self.n_features);
@@ -357,7 +353,7 @@ impl Pipeline {
         columnwise: &[bool],
         count: &[usize],
         sampled: usize,
-    ) -> Option<crate::train::solver::Split> {
+    ) -> Option<Split> {
         let cols: Vec<u32> = self
             .steps
             .iter()
@@ -430,9 +426,7 @@ impl Pipeline {
             });
             indptr.push(indices.len());
         }
-        Some(crate::train::solver::Split::from_parts(
-            n, cols, vals, indptr, indices, values,
-        ))
+        Some(Split::from_parts(n, cols, vals, indptr, indices, values))
     }
 
     /// Transforms every row of a table.
@@ -533,7 +527,7 @@ fn layout_counts(
 /// A layout of the solver's rows written by [`Pipeline::transform_for_solver`].
 pub(crate) enum SolverRows {
     /// Dense columns and sparse rows.
-    Split(crate::train::solver::Split),
+    Split(Split),
     /// Dense rows, row-major, and the feature column of each of their columns (see
     /// [`Pipeline::transform_dense_bound`]).
     Dense(Scratch<f64>, Vec<u32>),

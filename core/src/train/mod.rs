@@ -3,7 +3,6 @@
 
 pub mod balance;
 mod config;
-pub(crate) mod scratch;
 pub mod solver;
 mod trainer;
 

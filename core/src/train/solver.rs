@@ -41,19 +41,23 @@
 //!   first solved to a loose tolerance on every fourth row (weights scaled up so the
 //!   penalty keeps its relative strength), recursively. The full data then starts
 //!   within the statistical error of the optimum and needs a few steps only.
-//! * **Layout**: the trainer's pipeline writes its rows split (`fit_logistic_split`):
+//! * **Layout**: every fit goes through `fit` with its rows in one of the layouts
+//!   of `design::Rows`, and each pass matches the layout once. The trainer's
+//!   pipeline writes its rows split (`Rows::Split`):
 //!   the columns stored in at least half the rows (standardised numbers, common flags
 //!   and levels) as column-major arrays, the rest as sparse rows. Margins and
 //!   gradients then run down contiguous columns and the Hessian's dense block is a
-//!   set of dot products (about 15 % less work on mass-training tenants). Narrow rows
+//!   set of dot products (less work on mass-training tenants, measured by
+//!   `bench/mass_vs_sklearn.py`). Narrow rows
 //!   dense enough run as a dense row-major block instead (`Dense`; the trainer's
-//!   pipeline writes it directly, `fit_logistic_dense`, when a row has at most 3.5
+//!   pipeline writes it directly, `Rows::Dense`, when a row has at most 3.5
 //!   columns per stored entry): each pass then takes four rows at a time against the
 //!   same slice of the coefficients, in explicit 4-wide vectors, with no indices to
 //!   load and no scattered updates. A caller's full matrix already is that block (its
 //!   values are borrowed); a sparse one with at most 3 columns per stored entry is
-//!   copied once (wa_churn's 19 of 40 columns: 0.1 ms, and every pass goes from 0.19
-//!   to 0.125 ms). Other sparse
+//!   copied once, which costs less than the passes then save (measured by the
+//!   "leadscore CSR in" row of `bench/fit_vs_sklearn.py`: wa_churn, 19 of its 40
+//!   columns stored). Other sparse
 //!   matrices ([`fit_logistic`]) are used as they are: splitting them would cost a
 //!   second copy of the rows, more than it saves on small inputs.
 //! * **L-BFGS (large `d`)**: when `d > 1000` (sparse text features) or the Hessian
@@ -64,13 +68,14 @@
 //! the compiler vectorises. The two passes (gradient and Hessian) are compiled once
 //! for the target's baseline and once for AVX2, and the best the CPU has runs (run-time
 //! detection by the `pulp` crate, which keeps the `unsafe` of calling AVX2 code out of
-//! this crate): about 15 % faster mass training and 30 % faster fits on dense rows.
+//! this crate): faster mass training and faster fits on dense rows (measured by
+//! `bench/mass_vs_sklearn.py` and `cargo bench -p leadscore --bench fit -- dense_x50`).
 //! The code fixes the order of every sum and Rust never contracts a multiply and an
 //! add into an FMA, so every instruction set and machine gives bit-identical results
 //! (a test compares them). Everything is single-threaded and buffers are allocated
 //! once per call (plus one set per warm-start level); the large ones (the split rows,
 //! per-row weights and curvatures) come from and return to a per-thread pool
-//! (`train::scratch`), so repeated fits on a thread do not fault their pages
+//! (`design::scratch`), so repeated fits on a thread do not fault their pages
 //! in again.
 //!
 //! # Convergence
@@ -90,9 +95,9 @@
 
 use std::borrow::Cow;
 
+use crate::design::{Dense, Rows, Scratch, Split, DENSE_FILL, MAX_TILED_DIM};
 use crate::error::{Error, Result};
 use crate::features::Features;
-use crate::train::scratch::Scratch;
 
 /// Settings of [`fit_logistic`].
 #[derive(Debug, Clone)]
@@ -105,7 +110,7 @@ pub struct SolverConfig {
     /// scikit-learn's `1e-4`: it pins the coefficients (and so the reasons given for a
     /// score) to the optimum. Near the optimum each step shrinks the gradient about
     /// tenfold, so the four extra decades cost about four more passes over the rows
-    /// (wa_churn: 1.6 ms against 1.25 ms at `1e-4`).
+    /// (`bench/fit_vs_sklearn.py` times both: its "same tol" column is `1e-4`).
     pub tol: f64,
     /// The most iterations (each one line-searched step) before giving up with
     /// `converged == false`. Default `100` (scikit-learn's default for lbfgs; Newton
@@ -162,56 +167,15 @@ pub fn fit_logistic(
     sample_weight: Option<&[f64]>,
     cfg: &SolverConfig,
 ) -> Result<Solution> {
-    fit_with(x, y, sample_weight, cfg, Strategy::Auto)
-}
-
-/// [`fit_logistic`] over rows already split into dense columns and sparse rows (the
-/// trainer's pipeline writes them so, skipping the sparse matrix) with `d` feature
-/// columns.
-#[cfg(test)]
-pub(crate) fn fit_logistic_split(
-    split: Split,
-    d: usize,
-    y: &[f64],
-    sample_weight: Option<&[f64]>,
-    cfg: &SolverConfig,
-) -> Result<Solution> {
-    let empty = Features::new(d);
-    let prob = Problem::with_split(&empty, split, y, sample_weight, cfg)?;
-    solve(&prob, cfg, Strategy::Auto)
-}
-
-/// [`fit_logistic`] over dense rows (`y.len()` rows of `d` columns, row-major): the
-/// trainer's pipeline writes them so when they pay ([`dense_rows_pay`]).
-#[cfg(test)]
-pub(crate) fn fit_logistic_dense(
-    vals: Scratch<f64>,
-    d: usize,
-    y: &[f64],
-    sample_weight: Option<&[f64]>,
-    cfg: &SolverConfig,
-) -> Result<Solution> {
-    let empty = Features::new(d);
-    let prob = Problem::with_dense(&empty, vals, y, sample_weight, cfg)?;
-    solve(&prob, cfg, Strategy::Auto)
-}
-
-/// The rows of a fit in one of the solver's layouts.
-pub(crate) enum Layout<'a> {
-    /// A sparse (or full) matrix, as [`fit_logistic`] takes it.
-    Sparse(&'a Features),
-    /// Dense columns and sparse rows with `d` feature columns (see
-    /// [`fit_logistic_split`]).
-    Split(Split, usize),
-    /// Dense rows of `d` columns (see [`fit_logistic_dense`]).
-    Dense(Scratch<f64>, usize),
+    fit(Rows::Sparse(x), y, sample_weight, cfg, false).map(|(sol, _, _)| sol)
 }
 
 /// Smallest and largest `C` the evidence may choose.
 const C_RANGE: (f64, f64) = (1e-6, 1e6);
 /// The `C` the evidence starts from: near the middle (in logarithms) of what it
-/// chooses for CRM tenants (0.07-0.35 on the demo tenants, 0.08 on wa_churn), and
-/// a fit that converges faster than a weaker penalty's.
+/// chooses for CRM tenants (`leadscore inspect` shows a model's `C`: train the demo
+/// tenants, `leadscore demo-data`, and examples/data/wa_churn.csv), and a fit that
+/// converges faster than a weaker penalty's.
 const EVIDENCE_START_C: f64 = 0.2;
 /// Most updates of `C` by the evidence.
 const MAX_EVIDENCE_STEPS: usize = 30;
@@ -221,21 +185,22 @@ const EVIDENCE_TOL: f64 = 0.1;
 /// The gradient tolerance of the fits inside the evidence's search.
 const EVIDENCE_FIT_TOL: f64 = 1e-5;
 
-/// Fits over a layout. With `auto_c`, `C` is chosen by the evidence (see
+/// Fits over rows in any layout: the one entry point of every fit ([`fit_logistic`]
+/// passes a caller's sparse matrix; the trainer, the layout its pipeline wrote).
+/// With `auto_c`, `C` is chosen by the evidence (see
 /// [`evidence_fit`]) on the rows without their weights, then the weighted fit runs at
 /// that `C` with the weights scaled to a mean of 1, so that rebalancing reweighs the
 /// classes without weakening the penalty; when the model is too wide for Newton's
 /// method, `cfg.c` is used with the weights so scaled. Without `auto_c`, the fit is
 /// [`fit_logistic`]'s at `cfg.c`. Returns the solution and the `C` it used, and
 /// whether the evidence chose it.
-pub(crate) fn fit_layout(
-    layout: Layout<'_>,
+pub(crate) fn fit(
+    rows: Rows<'_>,
     y: &[f64],
     sample_weight: Option<&[f64]>,
     cfg: &SolverConfig,
     auto_c: bool,
 ) -> Result<(Solution, f64, bool)> {
-    let empty;
     let weights = if auto_c { None } else { sample_weight };
     let fallback_c = cfg.c;
     let start_cfg;
@@ -248,17 +213,7 @@ pub(crate) fn fit_layout(
     } else {
         cfg
     };
-    let mut prob = match layout {
-        Layout::Sparse(x) => Problem::new(x, y, weights, cfg)?,
-        Layout::Split(split, d) => {
-            empty = Features::new(d);
-            Problem::with_split(&empty, split, y, weights, cfg)?
-        }
-        Layout::Dense(vals, d) => {
-            empty = Features::new(d);
-            Problem::with_dense(&empty, vals, y, weights, cfg)?
-        }
-    };
+    let mut prob = Problem::new(rows, y, weights, cfg)?;
     if !auto_c {
         return Ok((solve(&prob, cfg, Strategy::Auto)?, cfg.c, false));
     }
@@ -324,9 +279,10 @@ fn class_weight_log_ratio(y: &[f64], w: &[f64]) -> f64 {
 /// the last optimum. The intercept is not penalised, so it is integrated out with the
 /// rest. Returns the fit at the chosen `C` and the `C`.
 ///
-/// Measured against 5-fold cross-validation of scikit-learn over `C`: it picks about
-/// the same strength (wa_churn with the `auto` recipe's bins, `C` 0.08; caravan
-/// 0.007, where `C = 1` overfits its 85 correlated columns: ROC AUC 0.71 -> 0.76).
+/// It picks about the strength that 5-fold cross-validation over `C` picks, also where
+/// `C = 1` overfits (caravan's 85 correlated columns): measured by `leadscore eval` on
+/// examples/data/caravan.csv and wa_churn.csv against scikit-learn's cross-validation
+/// over `C` (docs/training.md, "C: chosen per model").
 fn evidence_fit(
     prob: &mut Problem<'_>,
     cfg: &SolverConfig,
@@ -448,28 +404,6 @@ fn solve_from(
     }
 }
 
-/// Whether `n` rows of `d` columns with `stored` entries (dense columns of a split
-/// counted in full) are fitted faster as dense rows (see `Dense`).
-pub(crate) fn dense_rows_pay(n: usize, d: usize, stored: usize) -> bool {
-    Dense::pays(n, d, stored, DENSE_FILL_WRITTEN)
-}
-
-/// The mean of every column of dense rows with `d` columns.
-pub(crate) fn dense_column_means(vals: &[f64], d: usize) -> Vec<f64> {
-    let mut means = vec![0.0; d];
-    if d == 0 {
-        return means;
-    }
-    for row in vals.chunks_exact(d) {
-        for (m, &v) in means.iter_mut().zip(row) {
-            *m += v;
-        }
-    }
-    let n = (vals.len() / d).max(1) as f64;
-    means.iter_mut().for_each(|m| *m /= n);
-    means
-}
-
 /// Which algorithm to run (tests force each one; users get `Auto`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Strategy {
@@ -488,14 +422,11 @@ pub(crate) enum Strategy {
 const MAX_NEWTON_DIM: usize = 1000;
 /// Widest input whose sparse gradient is spread over four copies.
 const MAX_SPREAD_COLS: usize = 4096;
-/// Widest model (parameters, intercept included) whose Hessian may be built by
-/// [`Tiles`].
-const MAX_TILED_DIM: usize = 256;
 /// How many more multiply-adds [`Tiles`] may do than the scattered updates of the
 /// stored entries and still be chosen: its sums run in vector registers, about an
-/// order of magnitude faster per multiply-add than scattered scalar updates (measured:
-/// 0.075 ns against 0.7 ns; on wa_churn's one-hot rows, with 7 times the
-/// multiply-adds, it builds the Hessian in 0.58 ms against 0.94 ms).
+/// order of magnitude faster per multiply-add than scattered scalar updates, so it
+/// wins even on one-hot rows, zeros and all (measured by `cargo bench -p leadscore
+/// --bench fit -- one_hot` and `bench/fit_vs_sklearn.py`'s wa_churn).
 const TILE_ADVANTAGE: f64 = 10.0;
 /// Rows per parameter that a sampled Hessian keeps at least (see
 /// [`Problem::sampled_step`]).
@@ -510,20 +441,22 @@ const ARMIJO: f64 = 1e-4;
 const MAX_LINE_SEARCH: usize = 40;
 /// No Hessian rebuild for slow progress once the gradient is within this factor of
 /// the tolerance: one or two more BFGS-corrected steps (a pass each) get there for less
-/// than a Hessian costs. Measured on the warm-start levels, which stop at a loose
-/// tolerance: wa_churn's quarter level took a rebuild for its last step, at 1.1 times
-/// its tolerance (fit 1.57 -> 1.44 ms, same steps on the full data); dense 20k and the
-/// demo tenants 1-4 % less time.
+/// than a Hessian costs. It counts on the warm-start levels, which stop at a loose
+/// tolerance: a rebuild for a last step just above it costs more than it saves, and
+/// the full data takes the same steps either way (measured by
+/// `bench/fit_vs_sklearn.py`'s wa_churn and dense 20k, and `bench/mass_vs_sklearn.py`).
 const NO_REBUILD_WITHIN: f64 = 10.0;
 
-pub(crate) fn fit_with(
+/// [`fit_logistic`] with the algorithm forced (tests compare them).
+#[cfg(test)]
+fn fit_with(
     x: &Features,
     y: &[f64],
     sample_weight: Option<&[f64]>,
     cfg: &SolverConfig,
     strategy: Strategy,
 ) -> Result<Solution> {
-    let prob = Problem::new(x, y, sample_weight, cfg)?;
+    let prob = Problem::new(Rows::Sparse(x), y, sample_weight, cfg)?;
     solve(&prob, cfg, strategy)
 }
 
@@ -563,10 +496,11 @@ fn min_warm_rows(dim: usize) -> usize {
 /// Subsampling stride of the warm start.
 const WARM_STRIDE: usize = 4;
 /// Tolerance of the warm-start fits: below the statistical error of a subsample's
-/// optimum, so tighter would be wasted (the full data's gradient at a quarter's
-/// optimum: 1.6e-2 on wa_churn, 7e-3 on 20,000 dense rows). Measured against 1e-4:
-/// the same steps on the full data, 11 % less time on 20,000 x 50 (two warm levels),
-/// 2-3 % on wa_churn and the demo tenants.
+/// optimum (the full data's gradient at a quarter's optimum is larger), so tighter
+/// would be wasted: a tighter one takes the same steps on the full data and more on
+/// the levels (measured by `cargo bench -p leadscore --bench fit -- dense_x50/20000`,
+/// two warm levels, `bench/fit_vs_sklearn.py`'s wa_churn and
+/// `bench/mass_vs_sklearn.py`).
 const WARM_TOL: f64 = 3e-3;
 
 /// A starting point from the same fit on every [`WARM_STRIDE`]-th row (weights scaled
@@ -668,18 +602,14 @@ impl Weights {
 /// The validated problem: the matrix, labels and per-row `C * s_i`. A subsample
 /// level sees every `stride`-th row of the matrix without copying it.
 struct Problem<'a> {
-    x: &'a Features,
-    /// Row `k` of the problem is row `k * stride` of `x`.
+    /// The rows, in the layout the passes read: each pass matches it once.
+    rows: Rows<'a>,
+    /// Row `k` of the problem is row `k * stride` of sparse or dense `rows` (a
+    /// subsample of a split is a split of its own).
     stride: usize,
-    /// The same rows with their mostly-present columns split off (see [`Split`]);
-    /// when set, the passes read it instead of `x`.
-    split: Option<Box<Split>>,
-    /// The same rows dense and row-major (see [`Dense`]); when set, the passes read it
-    /// instead of `x` (row `k` of the problem is row `k * stride` of it).
-    dense: Option<Dense<'a>>,
-    /// Whether `x`'s values have not been checked for being finite (see
+    /// The caller's matrix whose values have not been checked for being finite (see
     /// [`Problem::non_finite_input`]).
-    unchecked_values: bool,
+    unchecked: Option<&'a Features>,
     /// One label per problem row.
     y: Cow<'a, [f64]>,
     /// `C * s_i` per row.
@@ -708,7 +638,22 @@ struct Problem<'a> {
 }
 
 impl<'a> Problem<'a> {
+    /// The problem over `rows`, checked (see [`fit_logistic`]'s errors).
     fn new(
+        rows: Rows<'a>,
+        y: &'a [f64],
+        sample_weight: Option<&[f64]>,
+        cfg: &SolverConfig,
+    ) -> Result<Self> {
+        match rows {
+            Rows::Sparse(x) => Self::sparse(x, y, sample_weight, cfg),
+            Rows::Split(split, d) => Self::split(split, d, y, sample_weight, cfg),
+            Rows::Dense(dense, d) => Self::dense(dense, d, y, sample_weight, cfg),
+        }
+    }
+
+    /// The problem over a caller's sparse rows.
+    fn sparse(
         x: &'a Features,
         y: &'a [f64],
         sample_weight: Option<&[f64]>,
@@ -736,11 +681,13 @@ impl<'a> Problem<'a> {
         // (the trainer builds the split layout directly).
         let nnz = values.len();
         // A full matrix's values are not read here: a non-finite one makes the first
-        // pass non-finite, and only then is it looked for (`unchecked_values`); that
-        // saves a read of every value (0.2 ms on 20,000 x 50).
+        // pass non-finite, and only then is it looked for (`unchecked`); that
+        // saves a read of every value (full matrices: `cargo bench -p leadscore
+        // --bench fit -- dense_x50`).
         let full = n.checked_mul(d) == Some(nnz);
         let dense = if full {
-            // Rows built full need no reading to prove it (0.03 ms on wa_churn).
+            // Rows built full need no reading to prove it (`bench/fit_vs_sklearn.py`
+            // hands its matrices over full).
             if !x.known_full() {
                 check_entries(x, false)?;
             }
@@ -751,37 +698,40 @@ impl<'a> Problem<'a> {
             check_entries(x, true)?;
             None
         };
+        let rows = match dense {
+            Some(dense) => Rows::Dense(dense, d),
+            None => Rows::Sparse(x),
+        };
         let mut p = Self::assemble(
-            x,
-            None,
+            rows,
             d,
             |i| (0, indptr[i + 1] - indptr[i]),
             y,
             sample_weight,
             cfg,
         )?;
-        p.set_dense(dense);
-        p.unchecked_values = full;
+        if full {
+            p.unchecked = Some(x);
+        }
         Ok(p)
     }
 
-    /// The problem over rows already split (see [`fit_logistic_split`]); `empty` is
-    /// an empty matrix with `d` columns standing in for the row layout.
-    fn with_split(
-        empty: &'a Features,
+    /// The problem over rows already split with `d` feature columns (the trainer's
+    /// pipeline writes them so, skipping the sparse matrix).
+    fn split(
         split: Split,
+        d: usize,
         y: &'a [f64],
         sample_weight: Option<&[f64]>,
         cfg: &SolverConfig,
     ) -> Result<Self> {
-        let (n, d) = (split.n, empty.n_cols());
+        let n = split.n;
         check_args(n, d, y, sample_weight, cfg)?;
         split.check(d)?;
         let nd = split.cols.len();
         let indptr = Scratch::from_slice(&split.indptr);
         Self::assemble(
-            empty,
-            Some(split),
+            Rows::Split(split, d),
             d,
             |i| (nd, indptr[i + 1] - indptr[i]),
             y,
@@ -790,17 +740,18 @@ impl<'a> Problem<'a> {
         )
     }
 
-    /// The problem over dense rows (see [`fit_logistic_dense`]); `empty` is an empty
-    /// matrix with `d` columns standing in for the row layout.
-    fn with_dense(
-        empty: &'a Features,
-        vals: Scratch<f64>,
+    /// The problem over dense rows of `d` columns (`y.len()` rows, row-major): the
+    /// trainer's pipeline writes them so when they pay ([`crate::design::dense_rows_pay`]).
+    fn dense(
+        dense: Dense<'a>,
+        d: usize,
         y: &'a [f64],
         sample_weight: Option<&[f64]>,
         cfg: &SolverConfig,
     ) -> Result<Self> {
-        let (n, d) = (y.len(), empty.n_cols());
+        let n = y.len();
         check_args(n, d, y, sample_weight, cfg)?;
+        let vals = dense.vals();
         if n.checked_mul(d) != Some(vals.len()) {
             return Err(invalid("the dense rows are inconsistent"));
         }
@@ -812,37 +763,24 @@ impl<'a> Problem<'a> {
                 vals[at]
             )));
         }
-        let mut p = Self::assemble(empty, None, d, |_| (d, 0), y, sample_weight, cfg)?;
-        p.set_dense(Some(Dense::Owned(vals)));
-        Ok(p)
+        Self::assemble(Rows::Dense(dense, d), d, |_| (d, 0), y, sample_weight, cfg)
     }
 
     /// The input error behind a non-finite first pass, when the matrix's values were
     /// not checked up front: the first non-finite value, named by row and column.
     fn non_finite_input(&self) -> Option<Error> {
-        if !self.unchecked_values {
-            return None;
-        }
-        match locate_matrix_error(self.x) {
+        match locate_matrix_error(self.unchecked?) {
             e @ Error::InvalidInput(_) => Some(e),
             _ => None,
         }
     }
 
-    /// Makes the passes read `dense` rows (when given). Their Hessian is always
-    /// built by [`Tiles`] (up to [`MAX_TILED_DIM`] parameters, sampled or not):
-    /// scattered updates are no option for rows that store their zeros.
-    fn set_dense(&mut self, dense: Option<Dense<'a>>) {
-        if dense.is_some() {
-            self.scatter_cost = f64::INFINITY;
-        }
-        self.dense = dense;
-    }
-
-    /// The weights, scale and starting intercept of a checked problem.
+    /// The weights, scale and starting intercept of a checked problem. The Hessian of
+    /// dense rows is always built by [`Tiles`] (up to [`MAX_TILED_DIM`] parameters,
+    /// sampled or not): scattered updates are no option for rows that store their
+    /// zeros.
     fn assemble(
-        x: &'a Features,
-        split: Option<Split>,
+        rows: Rows<'a>,
         d: usize,
         row_len: impl Fn(usize) -> (usize, usize),
         y: &'a [f64],
@@ -863,13 +801,15 @@ impl<'a> Problem<'a> {
         };
         let w = Weights::new(y, sample_weight, cfg.c, cfg.fit_intercept, &mut count)?;
         let hess_cost = hess as f64;
-        let scatter_cost = scattered as f64 + against_dense as f64 / TILE_ADVANTAGE;
+        let scatter_cost = if matches!(rows, Rows::Dense(..)) {
+            f64::INFINITY
+        } else {
+            scattered as f64 + against_dense as f64 / TILE_ADVANTAGE
+        };
         Ok(Problem {
-            x,
+            rows,
             stride: 1,
-            split: split.map(Box::new),
-            dense: None,
-            unchecked_values: false,
+            unchecked: None,
             y: Cow::Borrowed(y),
             cw: w.cw,
             uniform: w.uniform,
@@ -942,10 +882,10 @@ impl<'a> Problem<'a> {
 
     /// Stored entries of the problem's rows (dense columns counted in full).
     fn nnz(&self) -> usize {
-        match (&self.split, &self.dense) {
-            (Some(sp), _) => sp.cols.len() * sp.n + sp.indices.len(),
-            (None, Some(_)) => self.cw.len() * self.d,
-            (None, None) => self.x.nnz() / self.stride,
+        match &self.rows {
+            Rows::Split(sp, _) => sp.cols.len() * sp.n + sp.indices.len(),
+            Rows::Dense(..) => self.cw.len() * self.d,
+            Rows::Sparse(x) => x.nnz() / self.stride,
         }
     }
 
@@ -966,11 +906,13 @@ impl<'a> Problem<'a> {
         cw.iter_mut().for_each(|c| *c *= scale);
         let rate = pos / part;
         Some(Problem {
-            x: self.x,
+            rows: match &self.rows {
+                Rows::Sparse(x) => Rows::Sparse(x),
+                Rows::Split(sp, d) => Rows::Split(sp.every(k), *d),
+                Rows::Dense(dn, d) => Rows::Dense(Dense::Borrowed(dn.vals()), *d),
+            },
             stride: self.stride * k,
-            split: self.split.as_ref().map(|sp| Box::new(sp.every(k))),
-            dense: self.dense.as_ref().map(|dn| Dense::Borrowed(dn.vals())),
-            unchecked_values: self.unchecked_values,
+            unchecked: self.unchecked,
             y: Cow::Owned(y),
             cw,
             // Each weight scaled alike: still all equal.
@@ -1037,16 +979,28 @@ impl<'a> Problem<'a> {
         curv: &mut [f64],
         spare: &mut [f64],
     ) -> f64 {
-        if let Some(sp) = &self.split {
-            return self.eval_split(sp, theta, grad, curv, spare);
+        match &self.rows {
+            Rows::Sparse(x) => self.eval_sparse(x, theta, grad, curv, spare),
+            Rows::Split(sp, _) => self.eval_split(sp, theta, grad, curv, spare),
+            Rows::Dense(dn, _) => self.eval_dense(simd, dn.vals(), theta, grad, curv),
         }
-        if let Some(dn) = &self.dense {
-            return self.eval_dense(simd, dn.vals(), theta, grad, curv);
-        }
+    }
+
+    /// [`Problem::eval`] over sparse rows (every `stride`-th row of `x`): full rows
+    /// by dense dot products and four-row updates, the others by scattered ones.
+    #[inline(always)]
+    fn eval_sparse(
+        &self,
+        x: &Features,
+        theta: &[f64],
+        grad: &mut [f64],
+        curv: &mut [f64],
+        spare: &mut [f64],
+    ) -> f64 {
         let d = self.d;
         let (spread, w, b) = self.begin_pass(theta, grad, spare);
         let (gw, gb) = grad.split_at_mut(d);
-        let (indptr, indices, values) = (self.x.indptr(), self.x.indices(), self.x.values());
+        let (indptr, indices, values) = (x.indptr(), x.indices(), x.values());
         let st = self.stride;
         let (loss_sum, gsum_b) = self.blocked_pass(
             curv,
@@ -1275,18 +1229,31 @@ impl<'a> Problem<'a> {
         tiled: bool,
         step: usize,
     ) {
-        if let Some(sp) = &self.split {
-            return self.hessian_split::<T, S>(simd, sp, curv, h, tiled, step);
+        match &self.rows {
+            Rows::Sparse(x) => self.hessian_sparse::<T, S>(simd, x, curv, h, tiled, step),
+            Rows::Split(sp, _) => self.hessian_split::<T, S>(simd, sp, curv, h, tiled, step),
+            Rows::Dense(dn, _) => self.hessian_dense::<T, S>(simd, dn.vals(), curv, h, tiled, step),
         }
-        if let Some(dn) = &self.dense {
-            return self.hessian_dense::<T, S>(simd, dn.vals(), curv, h, tiled, step);
-        }
+    }
+
+    /// [`Problem::hessian`] over sparse rows (every `stride`-th row of `x`): by
+    /// [`Tiles`], or by scattered updates (full rows four at a time).
+    #[inline(always)]
+    fn hessian_sparse<T: TileElem, S: pulp::Simd>(
+        &self,
+        simd: S,
+        x: &Features,
+        curv: &[f64],
+        h: &mut [f64],
+        tiled: bool,
+        step: usize,
+    ) {
         let d = self.d;
         let dim = self.dim;
         h.iter_mut().for_each(|v| *v = 0.0);
-        let indptr = self.x.indptr();
-        let indices = self.x.indices();
-        let values = self.x.values();
+        let indptr = x.indptr();
+        let indices = x.indices();
+        let values = x.values();
         if tiled {
             return self.hessian_tiled::<T, S>(simd, curv, h, step, |k, row| {
                 let i = k * self.stride;
@@ -1386,268 +1353,6 @@ impl pulp::WithSimd for Hessian<'_, '_, '_> {
             self.p
                 .hessian_impl::<f64, S>(simd, self.curv, self.h, self.tiled, self.step)
         }
-    }
-}
-
-/// The rows of a problem with their mostly-present columns split off: the columns
-/// stored in at least half the rows (a pipeline's standardised numbers, say) as
-/// column-major arrays, zeros filled in, and every other entry (one-hot levels, flags)
-/// as sparse rows. Margins and gradients of the dense part then run down contiguous
-/// columns, and the Hessian's dense-by-dense block is a set of dot products instead of
-/// scattered updates. The trainer's pipeline writes it ([`fit_logistic_split`]); a
-/// caller's sparse matrix keeps the row layout.
-#[derive(Debug)]
-pub(crate) struct Split {
-    /// Rows.
-    n: usize,
-    /// Feature index of each dense column, increasing.
-    cols: Vec<u32>,
-    /// Column `k` is `vals[k * n..(k + 1) * n]`.
-    vals: Scratch<f64>,
-    /// The other entries, as sparse rows.
-    indptr: Scratch<usize>,
-    indices: Scratch<u32>,
-    values: Scratch<f64>,
-}
-
-impl Split {
-    /// The split of `x`, when it has at least two columns stored in at least half its
-    /// rows and its rows are not all full (tests compare the layouts with it).
-    #[cfg(test)]
-    fn choose(x: &Features) -> Option<Split> {
-        let (n, d) = (x.n_rows(), x.n_cols());
-        if n == 0 || d == 0 || x.nnz() == n * d {
-            return None;
-        }
-        let mut count = vec![0usize; d];
-        for &j in x.indices() {
-            count[j as usize] += 1;
-        }
-        let cols: Vec<u32> = (0..d)
-            .filter(|&j| 2 * count[j] >= n)
-            .map(|j| j as u32)
-            .collect();
-        if cols.len() < 2 {
-            return None;
-        }
-        // Where column `j`'s values start in `vals` (`usize::MAX`: a sparse column).
-        let mut slot = vec![usize::MAX; d];
-        for (k, &c) in cols.iter().enumerate() {
-            slot[c as usize] = k * n;
-        }
-        let mut vals = Scratch::zeroed(cols.len() * n);
-        let sparse = x
-            .nnz()
-            .saturating_sub(cols.iter().map(|&c| count[c as usize]).sum());
-        let mut indptr = Scratch::with_capacity(n + 1);
-        let mut indices = Scratch::with_capacity(sparse);
-        let mut values = Scratch::with_capacity(sparse);
-        indptr.push(0);
-        let (rows, all_idx, all_val) = (x.indptr(), x.indices(), x.values());
-        for (i, w) in rows.windows(2).enumerate() {
-            for (&j, &v) in all_idx[w[0]..w[1]].iter().zip(&all_val[w[0]..w[1]]) {
-                match slot[j as usize] {
-                    usize::MAX => {
-                        indices.push(j);
-                        values.push(v);
-                    }
-                    at => vals[at + i] = v,
-                }
-            }
-            indptr.push(indices.len());
-        }
-        Some(Split {
-            n,
-            cols,
-            vals,
-            indptr,
-            indices,
-            values,
-        })
-    }
-
-    /// A split built by its caller (the pipeline writes its standardised columns
-    /// straight into `vals`): `cols` increasing, column `k` at `vals[k * n..]`, the
-    /// other entries as sparse rows.
-    pub(crate) fn from_parts(
-        n: usize,
-        cols: Vec<u32>,
-        vals: Scratch<f64>,
-        indptr: Scratch<usize>,
-        indices: Scratch<u32>,
-        values: Scratch<f64>,
-    ) -> Split {
-        Split {
-            n,
-            cols,
-            vals,
-            indptr,
-            indices,
-            values,
-        }
-    }
-
-    /// Checks the shape and values against `d` feature columns.
-    fn check(&self, d: usize) -> Result<()> {
-        let n = self.n;
-        let shaped = self.vals.len() == self.cols.len() * n
-            && self.indptr.len() == n + 1
-            && self.indptr.first() == Some(&0)
-            && self.indptr.last() == Some(&self.indices.len())
-            && self.values.len() == self.indices.len()
-            && self.cols.windows(2).all(|w| w[0] < w[1])
-            && self.cols.last().is_none_or(|&c| (c as usize) < d);
-        if !shaped {
-            return Err(invalid("the split rows are inconsistent"));
-        }
-        let finite = self
-            .vals
-            .iter()
-            .chain(&self.values)
-            .fold(true, |ok, v| ok & v.is_finite());
-        if !finite {
-            return Err(invalid("x holds a non-finite value"));
-        }
-        let mut dense = vec![false; d];
-        for &c in &self.cols {
-            dense[c as usize] = true;
-        }
-        for w in self.indptr.windows(2) {
-            let idx = self.indices.get(w[0]..w[1]).unwrap_or_default();
-            let ok = w[0] <= w[1]
-                && idx.windows(2).all(|p| p[0] < p[1])
-                && idx.iter().all(|&j| (j as usize) < d && !dense[j as usize]);
-            if !ok {
-                return Err(invalid("the split rows have column indices out of order"));
-            }
-        }
-        Ok(())
-    }
-
-    /// The mean of every feature column over the rows (`d` columns).
-    pub(crate) fn column_means(&self, d: usize) -> Vec<f64> {
-        let mut means = vec![0.0; d];
-        for (k, &c) in self.cols.iter().enumerate() {
-            means[c as usize] = self.vals[k * self.n..(k + 1) * self.n].iter().sum();
-        }
-        for (&j, &v) in self.indices.iter().zip(&self.values) {
-            means[j as usize] += v;
-        }
-        let n = self.n.max(1) as f64;
-        means.iter_mut().for_each(|m| *m /= n);
-        means
-    }
-
-    /// Every `k`-th row.
-    fn every(&self, k: usize) -> Split {
-        let n = self.n.div_ceil(k);
-        let mut vals = Scratch::with_capacity(self.cols.len() * n);
-        for col in self.vals.chunks_exact(self.n.max(1)) {
-            vals.extend(col.iter().step_by(k));
-        }
-        let mut indptr = Scratch::with_capacity(n + 1);
-        // Room for the expected share of the entries (more grows as usual).
-        let room = self.indices.len().div_ceil(k) + self.indices.len() / (8 * k);
-        let mut indices = Scratch::with_capacity(room);
-        let mut values = Scratch::with_capacity(room);
-        indptr.push(0);
-        for i in (0..self.n).step_by(k) {
-            let (lo, hi) = (self.indptr[i], self.indptr[i + 1]);
-            indices.extend_from_slice(&self.indices[lo..hi]);
-            values.extend_from_slice(&self.values[lo..hi]);
-            indptr.push(indices.len());
-        }
-        Split {
-            n,
-            cols: self.cols.clone(),
-            vals,
-            indptr,
-            indices,
-            values,
-        }
-    }
-
-    /// Dense column `k`, rows `start..start + m`.
-    #[inline(always)]
-    fn col(&self, k: usize, start: usize, m: usize) -> &[f64] {
-        &self.vals[k * self.n + start..k * self.n + start + m]
-    }
-}
-
-/// Rows stored dense and row-major (zeros filled in): row `i` is `vals[i * d..(i + 1) *
-/// d]`. A pass then reads each row as a contiguous run, four rows at a time against
-/// the same slice of the coefficients, with no indices to load and no scattered
-/// updates: on wa_churn's one-hot rows (19 of 40 columns stored) the dense pass does
-/// twice the multiply-adds and still takes under half the time. A matrix whose rows
-/// are all full already is this layout (its values are borrowed); a sparse one is
-/// copied when [`Dense::pays`].
-enum Dense<'a> {
-    /// A full matrix's own values, or a parent level's copy.
-    Borrowed(&'a [f64]),
-    /// A copy filled from sparse rows.
-    Owned(Scratch<f64>),
-}
-
-/// A caller's sparse rows are copied dense when their `n * d` cells are at most this
-/// many tenths of their stored entries (3 cells an entry): per pass a dense cell
-/// costs about 0.42 ns, a stored entry of a sparse row about 1.4 ns (wa_churn's 19 of
-/// 40 columns).
-const DENSE_FILL: usize = 30;
-/// The same, 3.5 cells an entry, for rows the trainer's pipeline writes (no copy, and
-/// writing them dense costs less than writing the split layout): wa_churn's 51
-/// columns for 16 stored entries a row train in 3.7 ms dense against 4.3 ms split;
-/// the demo tenants' 43 to 46 columns for 11.6 entries are 30 % slower dense.
-const DENSE_FILL_WRITTEN: usize = 35;
-/// ...and the block takes at most this many cells (256 MB).
-const DENSE_MAX_CELLS: usize = 1 << 25;
-
-impl<'a> Dense<'a> {
-    /// The values, row-major.
-    fn vals(&self) -> &[f64] {
-        match self {
-            Dense::Borrowed(v) => v,
-            Dense::Owned(v) => v,
-        }
-    }
-
-    /// Whether `n` rows of `d` columns with `stored` entries (a split's dense columns
-    /// counted in full) run faster as dense rows: a narrow model (its Hessian is
-    /// built by [`Tiles`], which reads dense rows anyway), at most `fill` tenths of a
-    /// cell per stored entry ([`DENSE_FILL`] or [`DENSE_FILL_WRITTEN`]), and a
-    /// bounded block.
-    fn pays(n: usize, d: usize, stored: usize, fill: usize) -> bool {
-        let cells = n.saturating_mul(d);
-        d > 0
-            && d < MAX_TILED_DIM
-            && cells.saturating_mul(10) <= fill.saturating_mul(stored)
-            && cells <= DENSE_MAX_CELLS
-    }
-
-    /// The dense copy of `x`'s rows (row pointers checked by the caller); `None` when
-    /// a row's columns are not strictly increasing below `d` or a value is not finite.
-    fn from_rows(x: &Features) -> Option<Dense<'static>> {
-        let d = x.n_cols();
-        let (indptr, indices, values) = (x.indptr(), x.indices(), x.values());
-        // The checks as folds (finite values over the whole array, each row's column
-        // order as a comparison of neighbours), the copy without them: measured
-        // faster than checking entry by entry while copying.
-        if !values.iter().fold(true, |ok, v| ok & v.is_finite()) {
-            return None;
-        }
-        let mut vals = Scratch::zeroed(x.n_rows() * d);
-        for (row, w) in vals.chunks_exact_mut(d.max(1)).zip(indptr.windows(2)) {
-            let idx = &indices[w[0]..w[1]];
-            let ordered = idx.windows(2).fold(true, |ok, p| ok & (p[0] < p[1]));
-            if !(ordered && idx.last().is_none_or(|&j| (j as usize) < d)) {
-                return None;
-            }
-            for (&j, &v) in idx.iter().zip(&values[w[0]..w[1]]) {
-                if let Some(cell) = row.get_mut(j as usize) {
-                    *cell = v;
-                }
-            }
-        }
-        Some(Dense::Owned(vals))
     }
 }
 
@@ -1969,7 +1674,8 @@ fn pointwise(z: &[f64], cw: &[f64], y: &[f64], r: &mut [f64], h: &mut [f64], los
 /// `ln(1 + e^-|z|)` terms are summed as the logarithm of their arguments' product
 /// (`one_e`, four partial products; each factor is in `[1, 2]`, so a block of
 /// [`BLOCK`] rows stays below `2^256`): one `ln` per block instead of a `log1p` per
-/// row, which was 15-18 % of a pass. The sum's error is that of the product, about
+/// row, a large share of a pass (measured by `cargo bench -p leadscore --bench fit`).
+/// The sum's error is that of the product, about
 /// `1e-16` per row in absolute terms, like the rounding of the sum it replaces; the
 /// residuals and curvatures are [`pointwise`]'s, bit for bit.
 #[inline(always)]
@@ -2711,8 +2417,11 @@ fn hess_dense_rest(block: &[(f64, &[f64])], h: &mut [f64], dim: usize, fit_inter
 
 /// The dense factorisations below, compiled for the best instruction set the CPU has
 /// (as [`Eval`] is for the passes), so that their plain loops vectorise: with AVX2's
-/// four-wide lanes a Cholesky and inverse of 400 parameters take several times less
-/// time. Element-wise loops and fixed-order sums give the same bits either way.
+/// four-wide lanes the factorisations of models with hundreds of parameters run
+/// several times faster (measured by `cargo run --release --example train_table -p
+/// leadscore -- examples/data/caravan.csv Purchase`, about 440 parameters with the
+/// evidence's factorisations). Element-wise loops and fixed-order sums give the same
+/// bits either way.
 enum Factor<'a> {
     /// [`cholesky_upper`].
     Cholesky(&'a mut [f64], usize),
@@ -3072,8 +2781,8 @@ fn max_abs(v: &[f64]) -> f64 {
 }
 
 /// Dot product of the solver's vectors: [`dot4`]'s four partial sums (a single
-/// running sum waits on every add: the inverse Hessian times the gradient, twice per
-/// step, was 3 % of wa_churn's fit).
+/// running sum waits on every add, and the inverse Hessian times the gradient, twice
+/// per step, shows in a Newton fit: `bench/fit_vs_sklearn.py`'s wa_churn).
 fn dotv(a: &[f64], b: &[f64]) -> f64 {
     dot4(a, b)
 }
@@ -3153,10 +2862,10 @@ fn line_search(p: &Problem<'_>, ws: &mut Workspace, f: f64) -> Result<Search> {
 /// [`NO_REBUILD_WITHIN`] times the tolerance) and BFGS-corrected in between. From a `warm`
 /// start (near the optimum, where the Hessian changes little and BFGS corrects what
 /// a sample misses) the first Hessian is built from every
-/// [`Problem::sampled_step`]-th row: on wa_churn's 7,043 rows every fourth, 0.16 ms
-/// instead of 0.48 ms, for the same seven steps; on 20,000 dense rows every fourth,
-/// 0.45 ms instead of 1.8 ms (measured 50 rows per parameter against 30: 2-3 % less
-/// time with 30, on both).
+/// [`Problem::sampled_step`]-th row: a fraction of the full Hessian's cost for the
+/// same steps, and [`HESSIAN_ROWS_PER_PARAM`] rows per parameter are enough for that
+/// (measured by `bench/fit_vs_sklearn.py`'s wa_churn and dense 20k, and `cargo bench
+/// -p leadscore --bench fit -- dense_x50/20000`).
 fn run_newton(
     p: &Problem<'_>,
     cfg: &SolverConfig,
@@ -3296,8 +3005,9 @@ fn cholesky_solve(u: &[f64], n: usize, b: &mut [f64]) {
 /// or on a warm-start level, whose fit only needs to land near the optimum — is
 /// summed in single precision (relative errors around 1e-7: far below either). The
 /// full data's rebuilds, and every Hessian of [`Strategy::Newton`], stay in double
-/// precision, so the last steps converge as fast as ever. Measured (minimums of 61
-/// fits): wa_churn 1.30 -> 1.25 ms, dense 20k 4.45 -> 4.2 ms.
+/// precision, so the last steps converge as fast as ever. Eight `f32` lanes to a
+/// register instead of four `f64` make the estimates cheaper (measured by
+/// `bench/fit_vs_sklearn.py`'s wa_churn and dense 20k).
 fn fresh_inverse(p: &Problem<'_>, ws: &mut Workspace, step: usize) -> Result<()> {
     let dim = p.dim;
     ws.rho.clear();
@@ -3525,17 +3235,19 @@ mod tests {
         // subsamples; unequal weights do not.
         let (x, y) = synth(5_000, 4, 3);
         let cfg = SolverConfig::default();
-        let none = Problem::new(&x, &y, None, &cfg).unwrap();
+        let none = Problem::new(Rows::Sparse(&x), &y, None, &cfg).unwrap();
         assert_eq!(none.uniform, Some(cfg.c));
         assert_eq!(none.subsample(4).unwrap().uniform, Some(cfg.c * 4.0));
         let twos = vec![2.0; y.len()];
         assert_eq!(
-            Problem::new(&x, &y, Some(&twos), &cfg).unwrap().uniform,
+            Problem::new(Rows::Sparse(&x), &y, Some(&twos), &cfg)
+                .unwrap()
+                .uniform,
             Some(2.0 * cfg.c)
         );
         let mut some = twos.clone();
         some[7] = 1.0;
-        let unequal = Problem::new(&x, &y, Some(&some), &cfg).unwrap();
+        let unequal = Problem::new(Rows::Sparse(&x), &y, Some(&some), &cfg).unwrap();
         assert_eq!(unequal.uniform, None);
         // The two sums fit the same problem the same way: weights of 2 with half the C
         // are the unweighted problem (by the product), and a weighted problem by
@@ -3598,29 +3310,25 @@ mod tests {
         let (x, y, w) = mixed(1500, 5);
         let sp = Split::choose(&x).expect("a split layout");
         assert_eq!(sp.cols, vec![0, 1, 2, 3]);
-        let empty = Features::new(x.n_cols());
-        let p = Problem::with_split(&empty, sp, &y, Some(&w), &SolverConfig::default()).unwrap();
+        let d = x.n_cols();
+        let p = Problem::new(Rows::Split(sp, d), &y, Some(&w), &SolverConfig::default()).unwrap();
         let from_rows = Dense::from_rows(&x).unwrap();
         assert_eq!(from_rows.vals(), x.to_dense());
         let theta: Vec<f64> = (0..p.dim).map(|j| 0.1 * j as f64 - 0.3).collect();
         for k in [1, 4] {
             let a = p.subsample(k).unwrap();
-            assert!(a.split.is_some() && a.dense.is_none());
+            assert!(matches!(a.rows, Rows::Split(..)));
             // The same rows as sparse rows, and as dense rows.
             let rows = Problem {
-                x: &x,
-                split: None,
+                rows: Rows::Sparse(&x),
                 ..p.subsample(k).unwrap()
             };
             let dense = Problem {
-                x: &x,
-                split: None,
-                dense: Some(Dense::Borrowed(from_rows.vals())),
+                rows: Rows::Dense(Dense::Borrowed(from_rows.vals()), d),
                 ..p.subsample(k).unwrap()
             };
-            let given = Problem::with_dense(
-                &empty,
-                Scratch::from_slice(from_rows.vals()),
+            let given = Problem::new(
+                Rows::Dense(Dense::Owned(Scratch::from_slice(from_rows.vals())), d),
                 &y,
                 Some(&w),
                 &SolverConfig::default(),
@@ -3681,18 +3389,17 @@ mod tests {
         // 21 or 20 parameters: single precision's 16-column tiles end with an 8-wide
         // one (or not).
         let (xm, ym) = synth(300, 20, 6);
-        let empty = Features::new(x.n_cols());
         for fit_intercept in [true, false] {
             let cfg = SolverConfig {
                 fit_intercept,
                 ..SolverConfig::default()
             };
             let sp = Split::choose(&x).expect("a split layout");
-            let split = Problem::with_split(&empty, sp, &y, Some(&w), &cfg).unwrap();
-            let rows = Problem::new(&x, &y, Some(&w), &cfg).unwrap();
-            let dense = Problem::new(&xd, &yd, None, &cfg).unwrap();
-            let wide = Problem::new(&xw, &yw, None, &cfg).unwrap();
-            let mid = Problem::new(&xm, &ym, None, &cfg).unwrap();
+            let split = Problem::new(Rows::Split(sp, x.n_cols()), &y, Some(&w), &cfg).unwrap();
+            let rows = Problem::new(Rows::Sparse(&x), &y, Some(&w), &cfg).unwrap();
+            let dense = Problem::new(Rows::Sparse(&xd), &yd, None, &cfg).unwrap();
+            let wide = Problem::new(Rows::Sparse(&xw), &yw, None, &cfg).unwrap();
+            let mid = Problem::new(Rows::Sparse(&xm), &ym, None, &cfg).unwrap();
             let subs = [split.subsample(4).unwrap(), rows.subsample(3).unwrap()];
             assert!(
                 dense.tiled() && wide.tiled(),
@@ -3730,7 +3437,7 @@ mod tests {
         }
         // Wide and sparse: scattered updates.
         let (xs, ys) = wide_sparse(500);
-        let sparse = Problem::new(&xs, &ys, None, &SolverConfig::default()).unwrap();
+        let sparse = Problem::new(Rows::Sparse(&xs), &ys, None, &SolverConfig::default()).unwrap();
         assert!(!sparse.tiled());
     }
 
@@ -3783,10 +3490,9 @@ mod tests {
     fn sampled_hessian_is_every_kth_row_scaled() {
         let (x, y, w) = mixed(1300, 17);
         let sp = Split::choose(&x).expect("a split layout");
-        let empty = Features::new(x.n_cols());
         let cfg = SolverConfig::default();
-        let split = Problem::with_split(&empty, sp, &y, Some(&w), &cfg).unwrap();
-        let rows = Problem::new(&x, &y, Some(&w), &cfg).unwrap();
+        let split = Problem::new(Rows::Split(sp, x.n_cols()), &y, Some(&w), &cfg).unwrap();
+        let rows = Problem::new(Rows::Sparse(&x), &y, Some(&w), &cfg).unwrap();
         for p in [&split, &rows] {
             let theta: Vec<f64> = (0..p.dim).map(|j| 0.04 * j as f64 - 0.2).collect();
             let n = p.cw.len();
@@ -3808,13 +3514,13 @@ mod tests {
         }
         // Rows per parameter decide the step; very sparse wide rows are never sampled.
         let (xd, yd) = synth(20_000, 5, 4);
-        let big = Problem::new(&xd, &yd, None, &cfg).unwrap();
+        let big = Problem::new(Rows::Sparse(&xd), &yd, None, &cfg).unwrap();
         assert_eq!(big.sampled_step(), MAX_HESSIAN_STEP);
         assert_eq!(big.subsample(16).unwrap().sampled_step(), 4);
         let small = big.subsample(100).unwrap();
         assert_eq!(small.sampled_step(), 1, "200 rows for 6 parameters");
         let (xs, ys) = wide_sparse(20_000);
-        let sparse = Problem::new(&xs, &ys, None, &cfg).unwrap();
+        let sparse = Problem::new(Rows::Sparse(&xs), &ys, None, &cfg).unwrap();
         assert_eq!(sparse.sampled_step(), 1);
         // The fit (warm start, sampled first Hessian) lands on the exact-Newton optimum.
         let auto = fit_logistic(&xd, &yd, None, &cfg).unwrap();
@@ -3832,20 +3538,19 @@ mod tests {
         let (x, y, w) = mixed(1500, 7);
         let (xd, yd) = synth(700, 9, 8);
         let sp = Split::choose(&x).expect("a split layout");
-        let empty = Features::new(x.n_cols());
         let cfg = SolverConfig::default();
-        let split = Problem::with_split(&empty, sp, &y, Some(&w), &cfg).unwrap();
-        let copied = Problem::new(&x, &y, Some(&w), &cfg).unwrap();
-        assert!(matches!(copied.dense, Some(Dense::Owned(_))));
+        let split = Problem::new(Rows::Split(sp, x.n_cols()), &y, Some(&w), &cfg).unwrap();
+        let copied = Problem::new(Rows::Sparse(&x), &y, Some(&w), &cfg).unwrap();
+        assert!(matches!(copied.rows, Rows::Dense(Dense::Owned(_), _)));
         let rows = Problem {
-            dense: None,
-            ..Problem::new(&x, &y, Some(&w), &cfg).unwrap()
+            rows: Rows::Sparse(&x),
+            ..Problem::new(Rows::Sparse(&x), &y, Some(&w), &cfg).unwrap()
         };
-        let dense = Problem::new(&xd, &yd, None, &cfg).unwrap();
-        assert!(matches!(dense.dense, Some(Dense::Borrowed(_))));
+        let dense = Problem::new(Rows::Sparse(&xd), &yd, None, &cfg).unwrap();
+        assert!(matches!(dense.rows, Rows::Dense(Dense::Borrowed(_), _)));
         let full_rows = Problem {
-            dense: None,
-            ..Problem::new(&xd, &yd, None, &cfg).unwrap()
+            rows: Rows::Sparse(&xd),
+            ..Problem::new(Rows::Sparse(&xd), &yd, None, &cfg).unwrap()
         };
         for p in [&split, &copied, &rows, &dense, &full_rows] {
             let theta: Vec<f64> = (0..p.dim).map(|j| 0.07 * j as f64 - 0.2).collect();
@@ -3965,7 +3670,7 @@ mod tests {
                 c: EVIDENCE_START_C,
                 ..SolverConfig::default()
             };
-            let (_, chosen, used) = fit_layout(Layout::Sparse(&x), &y, None, &cfg, true).unwrap();
+            let (_, chosen, used) = fit(Rows::Sparse(&x), &y, None, &cfg, true).unwrap();
             assert!(used);
             // log p(D | C) = -f / C + ln(C) / 2 - ln det(H) / 2 at the optimum for C
             // (f and H of the solver's objective; constants dropped).
@@ -4053,46 +3758,49 @@ mod tests {
         assert!(Split::choose(&x).is_none());
         // A caller's matrix is never split (that would copy it).
         let (xm, ym, _) = mixed(200, 1);
-        assert!(Problem::new(&xm, &ym, None, &SolverConfig::default())
-            .unwrap()
-            .split
-            .is_none());
+        let rows = Problem::new(Rows::Sparse(&xm), &ym, None, &SolverConfig::default()).unwrap();
+        assert!(!matches!(rows.rows, Rows::Split(..)));
         // Which matrices run as dense rows: full ones (borrowed), dense enough ones
         // (copied), not very sparse ones; a split only when its sparse part is dense
         // enough.
         let cfg = SolverConfig::default();
         let (xd, yd) = synth(300, 6, 4);
-        let full = Problem::new(&xd, &yd, None, &cfg).unwrap();
-        assert!(matches!(full.dense, Some(Dense::Borrowed(v)) if v == xd.values()));
+        let full = Problem::new(Rows::Sparse(&xd), &yd, None, &cfg).unwrap();
+        assert!(matches!(full.rows, Rows::Dense(Dense::Borrowed(v), _) if v == xd.values()));
         assert!(matches!(
-            Problem::new(&xm, &ym, None, &cfg).unwrap().dense,
-            Some(Dense::Owned(_))
+            Problem::new(Rows::Sparse(&xm), &ym, None, &cfg)
+                .unwrap()
+                .rows,
+            Rows::Dense(Dense::Owned(_), _)
         ));
         let (xw, yw) = wide_sparse(2_000);
-        assert!(Problem::new(&xw, &yw, None, &cfg).unwrap().dense.is_none());
-        let empty = Features::new(xm.n_cols());
+        let sparse = Problem::new(Rows::Sparse(&xw), &yw, None, &cfg).unwrap();
+        assert!(matches!(sparse.rows, Rows::Sparse(_)));
+        let dm = xm.n_cols();
         let sp = Split::choose(&xm).unwrap();
-        let kept = Problem::with_split(&empty, sp, &ym, None, &cfg).unwrap();
-        assert!(kept.split.is_some() && kept.dense.is_none());
+        let kept = Problem::new(Rows::Split(sp, dm), &ym, None, &cfg).unwrap();
+        assert!(matches!(kept.rows, Rows::Split(..)));
         // The trainer's dense rows (the pipeline writes them when they pay).
         let dense = Scratch::from_slice(&xm.to_dense());
-        let given = Problem::with_dense(&empty, dense, &ym, None, &cfg).unwrap();
-        assert!(given.split.is_none() && matches!(given.dense, Some(Dense::Owned(_))));
+        let given = Problem::new(Rows::Dense(Dense::Owned(dense), dm), &ym, None, &cfg).unwrap();
+        assert!(matches!(given.rows, Rows::Dense(Dense::Owned(_), _)));
         assert!(given.tiled() && given.subsample(4).unwrap().tiled());
-        assert!(dense_rows_pay(100, 10, 286) && !dense_rows_pay(100, 10, 285));
-        assert!(Dense::pays(100, 10, 334, DENSE_FILL) && !Dense::pays(100, 10, 333, DENSE_FILL));
-        assert!(!dense_rows_pay(100, 0, 0) && !dense_rows_pay(10, MAX_TILED_DIM, 10_000));
-        assert!(!dense_rows_pay(DENSE_MAX_CELLS, 2, DENSE_MAX_CELLS));
+        // When dense rows pay: `design::dense`'s tests.
         let short = Scratch::from_slice(&xm.to_dense()[1..]);
-        let e = Problem::with_dense(&empty, short, &ym, None, &cfg)
+        let e = Problem::new(Rows::Dense(Dense::Owned(short), dm), &ym, None, &cfg)
             .err()
             .unwrap();
         assert!(e.to_string().contains("inconsistent"), "{e}");
         let mut bad = xm.to_dense();
         bad[2 * xm.n_cols() + 5] = f64::NEG_INFINITY;
-        let e = Problem::with_dense(&empty, Scratch::from_slice(&bad), &ym, None, &cfg)
-            .err()
-            .unwrap();
+        let e = Problem::new(
+            Rows::Dense(Dense::Owned(Scratch::from_slice(&bad)), dm),
+            &ym,
+            None,
+            &cfg,
+        )
+        .err()
+        .unwrap();
         assert!(
             e.to_string()
                 .contains("row 2, column 5 holds a non-finite value (-inf)"),
@@ -4140,7 +3848,7 @@ mod tests {
     fn warm_start_cascade_reaches_the_same_optimum() {
         // Enough rows for two subsample levels.
         let (x, y) = synth(20_000, 5, 3);
-        let p = Problem::new(&x, &y, None, &SolverConfig::default()).unwrap();
+        let p = Problem::new(Rows::Sparse(&x), &y, None, &SolverConfig::default()).unwrap();
         assert!(p.cw.len() >= min_warm_rows(p.dim));
         let cfg = SolverConfig::default();
         let auto = fit_logistic(&x, &y, None, &cfg).unwrap();
@@ -4236,7 +3944,10 @@ mod tests {
             let mut big = xb.to_dense();
             big[4_001 * 3 + 2] = v;
             let xv = Features::from_dense(3, &big);
-            assert!(Problem::new(&xv, &yb, None, &cfg).unwrap().unchecked_values);
+            assert!(Problem::new(Rows::Sparse(&xv), &yb, None, &cfg)
+                .unwrap()
+                .unchecked
+                .is_some());
             check(
                 fit_logistic(&xv, &yb, None, &cfg),
                 "x row 4001, column 2 holds a non-finite",
@@ -4278,8 +3989,8 @@ mod tests {
             let y2 = [0.0, 1.0];
             let nan = build(&[(0, f64::NAN)]);
             let good = build(&[(0, 1.0)]);
-            let copied = Problem::new(&good, &y2, None, &cfg).unwrap();
-            assert_eq!(copied.dense.is_some(), d == 2);
+            let copied = Problem::new(Rows::Sparse(&good), &y2, None, &cfg).unwrap();
+            assert_eq!(matches!(copied.rows, Rows::Dense(..)), d == 2);
             check(
                 fit_logistic(&nan, &y2, None, &cfg),
                 "row 0, column 0 holds a non-finite",
@@ -4460,13 +4171,13 @@ mod tests {
         }
         let y: Vec<f64> = (0..20).map(|i| f64::from(i % 2)).collect();
         let cfg = SolverConfig::default();
-        let p = Problem::new(&x, &y, None, &cfg).unwrap();
+        let p = Problem::new(Rows::Sparse(&x), &y, None, &cfg).unwrap();
         assert_eq!(p.choose(), Strategy::Lbfgs);
         let sol = fit_logistic(&x, &y, None, &cfg).unwrap();
         assert!(sol.converged, "{sol:?}");
         let (small, _) = synth(100, 5, 1);
         let ys: Vec<f64> = (0..100).map(|i| f64::from(i % 2)).collect();
-        let p = Problem::new(&small, &ys, None, &cfg).unwrap();
+        let p = Problem::new(Rows::Sparse(&small), &ys, None, &cfg).unwrap();
         assert_eq!(p.choose(), Strategy::Hybrid);
     }
 }

@@ -2,9 +2,10 @@
 //! refitted inside each fold) -> final fit on every row -> [`Model`].
 
 use super::balance::resampling_ratio;
-use super::solver::{dense_column_means, fit_layout, Layout, Solution, SolverConfig};
+use super::solver::{self, Solution, SolverConfig};
 use super::TrainConfig;
 use crate::data::{Schema, Table, Target, TargetSpec};
+use crate::design::{dense_column_means, Dense, Rows};
 use crate::error::{Error, Result};
 use crate::eval::folds::{split, stratified_folds};
 use crate::eval::{FoldResult, Metrics};
@@ -234,39 +235,44 @@ impl Trainer {
         // The rows go straight into one of the solver's layouts (dense rows when they
         // pay, else standardised numbers as dense columns and the rest sparse) when
         // they can; else the sparse matrix.
-        let (solution, means, c) = match pipeline.solver_rows(&bound, rows) {
-            Some(SolverRows::Dense(vals, live)) => {
-                // The columns left out are zero in every row: mean 0, coefficient 0.
-                let dl = live.len();
+        let x;
+        // Dense rows leave out the columns zero in every row: the feature column of
+        // each of theirs.
+        let mut live = None;
+        let (layout, means) = match pipeline.solver_rows(&bound, rows) {
+            Some(SolverRows::Dense(vals, cols)) => {
+                // The columns left out: mean 0 (and coefficient 0, below).
+                let dl = cols.len();
                 let mut means = vec![0.0; d];
-                for (&j, m) in live.iter().zip(dense_column_means(&vals, dl)) {
+                for (&j, m) in cols.iter().zip(dense_column_means(&vals, dl)) {
                     means[j as usize] = m;
                 }
-                let (mut s, c, _) = fit_layout(Layout::Dense(vals, dl), &y, Some(&w), &cfg, auto)?;
-                let mut coef = vec![0.0; d];
-                for (&j, &c) in live.iter().zip(&s.coef) {
-                    coef[j as usize] = c;
-                }
-                s.coef = coef;
-                (s, means, c)
+                live = Some(cols);
+                (Rows::Dense(Dense::Owned(vals), dl), means)
             }
             Some(SolverRows::Split(split)) => {
                 let means = split.column_means(d);
-                let (s, c, _) = fit_layout(Layout::Split(split, d), &y, Some(&w), &cfg, auto)?;
-                (s, means, c)
+                (Rows::Split(split, d), means)
             }
             None => {
-                let x = pipeline.transform_bound(&bound, rows);
-                let (s, c, _) = fit_layout(Layout::Sparse(&x), &y, Some(&w), &cfg, auto)?;
+                x = pipeline.transform_bound(&bound, rows);
                 let mut means = vec![0.0; x.n_cols()];
                 for (&j, &v) in x.indices().iter().zip(x.values()) {
                     means[j as usize] += v;
                 }
                 let n = x.n_rows().max(1) as f64;
                 means.iter_mut().for_each(|m| *m /= n);
-                (s, means, c)
+                (Rows::Sparse(&x), means)
             }
         };
+        let (mut solution, c, _) = solver::fit(layout, &y, Some(&w), &cfg, auto)?;
+        if let Some(live) = live {
+            let mut coef = vec![0.0; d];
+            for (&j, &v) in live.iter().zip(&solution.coef) {
+                coef[j as usize] = v;
+            }
+            solution.coef = coef;
+        }
         if !solution.intercept.is_finite() || solution.coef.iter().any(|c| !c.is_finite()) {
             return Err(Error::Training(
                 "the solver produced non-finite coefficients".into(),
@@ -379,10 +385,9 @@ pub fn evaluate(table: &Table, target: &TargetSpec, config: &TrainConfig) -> Res
 #[cfg(test)]
 mod split_tests {
     use crate::data::Schema;
+    use crate::design::{dense_column_means, Dense, Rows};
     use crate::recipe::{AutoOptions, Pipeline, SolverRows};
-    use crate::train::solver::{
-        dense_column_means, fit_logistic, fit_logistic_dense, fit_logistic_split, SolverConfig,
-    };
+    use crate::train::solver::{self, fit_logistic, SolverConfig};
     use crate::{synth, Target, TargetSpec};
 
     /// Dense rows written step by step (numbers and flags by selects) are the sparse
@@ -587,7 +592,7 @@ mod split_tests {
         let w: Vec<f64> = (0..y.len()).map(|i| (i % 3) as f64).collect();
         let cfg = SolverConfig::default();
         let a = fit_logistic(&x, &y, Some(&w), &cfg).unwrap();
-        let b = fit_logistic_split(split, d, &y, Some(&w), &cfg).unwrap();
+        let (b, _, _) = solver::fit(Rows::Split(split, d), &y, Some(&w), &cfg, false).unwrap();
         assert!(a.converged && b.converged);
         for (u, v) in a.coef.iter().zip(&b.coef) {
             assert!((u - v).abs() <= 1e-6 * u.abs().max(1e-2), "{u} vs {v}");
@@ -600,7 +605,8 @@ mod split_tests {
         for (a, b) in dense_column_means(&dense, d).iter().zip(&means) {
             assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{a} vs {b}");
         }
-        let c = fit_logistic_dense(dense, d, &y, Some(&w), &cfg).unwrap();
+        let dense = Rows::Dense(Dense::Owned(dense), d);
+        let (c, _, _) = solver::fit(dense, &y, Some(&w), &cfg, false).unwrap();
         assert!(c.converged);
         for (u, v) in a.coef.iter().zip(&c.coef) {
             assert!((u - v).abs() <= 1e-6 * u.abs().max(1e-2), "{u} vs {v}");
@@ -645,7 +651,8 @@ mod split_tests {
         let y: Vec<f64> = (0..400).map(|i| f64::from(i % 2 == 1)).collect();
         let cfg = SolverConfig::default();
         let with = fit_logistic(&p.transform(&small, &rows).unwrap(), &y, None, &cfg).unwrap();
-        let without = fit_logistic_dense(vals, live.len(), &y, None, &cfg).unwrap();
+        let dense = Rows::Dense(Dense::Owned(vals), live.len());
+        let (without, _, _) = solver::fit(dense, &y, None, &cfg, false).unwrap();
         assert!(with.converged && without.converged);
         let mut k = 0;
         for (j, &c) in with.coef.iter().enumerate() {

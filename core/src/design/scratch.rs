@@ -3,9 +3,11 @@
 //! A fit allocates a few megabytes of short-lived arrays: the design matrix in the
 //! solver's layout, its subsamples, per-row weights and curvatures. Handed back to the
 //! allocator at the end of the fit, most of that memory returns to the operating
-//! system, and the next fit takes a page fault on every 4 KB of it again: about 420
-//! faults per fit of wa_churn's 7,043 rows, 16 % of the training call on a virtual
-//! machine where a fault costs microseconds. Training is repeated work (five
+//! system, and the next fit takes a page fault on every 4 KB of it again: hundreds of
+//! faults per fit of a few thousand rows, a sizeable share of the training call on a
+//! virtual machine where a fault costs microseconds (measured by `cargo run --release
+//! --example train_table -p leadscore -- examples/data/wa_churn.csv churn`). Training
+//! is repeated work (five
 //! cross-validation folds and the final fit, a grid search, thousands of tenants per
 //! worker thread), so a [`Scratch`] buffer returns to a small per-thread pool when it
 //! is dropped, and the next fit on that thread reuses its pages.
