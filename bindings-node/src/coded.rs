@@ -17,7 +17,8 @@
 //! (a numeric string, an unseen level, a wrong type, a value the core refuses) sends
 //! the lead to the prototype's `score`, the full path, which scores it or throws the
 //! error naming the field. Both paths give the same bits (the coded scorer computes
-//! `logit_values` of the same values; tested in the core and against the fixtures).
+//! what `Model::logit` computes for the same values in a record laid out for the
+//! model; tested in the core and against the fixtures).
 
 use crate::convert::Key;
 use crate::pluck::{call_function, compiled_script, ScriptSlot};

@@ -8,7 +8,7 @@
 //! | `null`, `undefined`, an absent field | `Value::Missing` |
 //! | `bigint`, objects, arrays, functions, symbols | an `INVALID_INPUT` error naming the field |
 
-use leadscore::data::{Column, StrColumn, MISSING_CODE};
+use leadscore::data::{Column, StrColumn};
 use leadscore::{Error, Record, Table, Value};
 use napi::bindgen_prelude::{
     Float64Array, JsObjectValue, JsValue, Object, Uint32Array, Uint8Array, Unknown,
@@ -194,10 +194,12 @@ pub fn as_object<'e>(what: &str, v: &Unknown<'e>) -> Result<Object<'e>, Error> {
     Ok(Object::from_raw(raw.env, raw.value))
 }
 
-/// Reads the fields named by `keys` from a lead object, in `keys` order (the
-/// model's input order); absent fields are missing, other fields are not read.
-/// (The plain path; `score()` normally uses [`crate::pluck`].)
-pub fn lead_values(lead: &Unknown, keys: &[Key], out: &mut Vec<Value>) -> Result<(), Error> {
+/// Reads the fields named by `keys` (a model's inputs, in order) from a lead object
+/// into `out` (a record laid out for that model, cleared first); absent fields are
+/// missing, other fields are not read, and a value that is not a field value is set
+/// invalid (the model fails on it naming the field). (The plain path; `score()`
+/// normally uses [`crate::pluck`].)
+pub fn lead_values(lead: &Unknown, keys: &[Key], out: &mut Record) -> Result<(), Error> {
     let obj = as_object("a lead", lead)?;
     out.clear();
     for k in keys {
@@ -206,7 +208,6 @@ pub fn lead_values(lead: &Unknown, keys: &[Key], out: &mut Vec<Value>) -> Result
                 .has_own_property(&k.name)
                 .map_err(|e| napi_fail(&k.name, e))?
         {
-            out.push(Value::Missing);
             continue;
         }
         let v: Unknown = match &k.c {
@@ -214,24 +215,24 @@ pub fn lead_values(lead: &Unknown, keys: &[Key], out: &mut Vec<Value>) -> Result
             None => obj.get_named_property_unchecked(&k.name),
         }
         .map_err(|e| napi_fail(&k.name, e))?;
-        out.push(value_of(&k.name, &v)?);
+        match value_of(&k.name, &v) {
+            Ok(v) => out.set_value(&k.name, v),
+            Err(Error::InvalidValue { message, .. }) => out.set_invalid(&k.name, message),
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
 
 /// Reads the fields named by `keys` (`model`'s inputs, in order) into a record laid
-/// out for `model` (for `explain`: the model then reads the values by slot).
+/// out for `model`: the model then reads the values by slot.
 pub fn lead_record(
     lead: &Unknown,
     keys: &[Key],
     model: &leadscore::Model,
 ) -> Result<Record, Error> {
-    let mut values = Vec::with_capacity(keys.len());
-    lead_values(lead, keys, &mut values)?;
     let mut r = model.record();
-    for (k, v) in keys.iter().zip(values) {
-        r.set_value(&k.name, v);
-    }
+    lead_values(lead, keys, &mut r)?;
     Ok(r)
 }
 
@@ -286,19 +287,23 @@ pub fn records_of(what: &str, v: &Unknown) -> Result<Vec<Record>, Error> {
     Ok(out)
 }
 
-/// Reads an array of lead objects into rows of values in `keys` order (the
-/// model's input order; other fields are never read). Errors name the lead's index.
-pub fn leads_rows(what: &str, v: &Unknown, keys: &[Key]) -> Result<Vec<Vec<Value>>, Error> {
+/// Reads an array of lead objects into records laid out for `model` (whose inputs
+/// are `keys`; other fields are never read). Errors name the lead's index.
+pub fn leads_records(
+    what: &str,
+    v: &Unknown,
+    keys: &[Key],
+    model: &leadscore::Model,
+) -> Result<Vec<Record>, Error> {
     let (arr, n) = as_array(what, v)?;
     let mut rows = Vec::with_capacity(n as usize);
     for i in 0..n {
         let item: Unknown = arr.get_element(i).map_err(|e| napi_fail(what, e))?;
-        let mut values = Vec::with_capacity(keys.len());
-        lead_values(&item, keys, &mut values).map_err(|e| match e {
+        let r = lead_record(&item, keys, model).map_err(|e| match e {
             Error::InvalidInput(m) => Error::InvalidInput(format!("{what}[{i}]: {m}")),
             other => in_row(&format!("{what}[{i}]"), other),
         })?;
-        rows.push(values);
+        rows.push(r);
     }
     Ok(rows)
 }
@@ -352,9 +357,9 @@ pub fn columns_table(
                     }
                 });
             }
-            Column::Str(blank_is_missing(StrColumn::from_options(
-                strs.iter().map(|s| s.as_deref()),
-            )))
+            // from_codes: blank strings are missing, as in a record.
+            let c = StrColumn::from_options(strs.iter().map(|s| s.as_deref()));
+            Column::Str(StrColumn::from_codes(c.codes, c.levels)?)
         } else if col.get_type().ok() == Some(ValueType::Object) {
             dict_column(&name, &col)?
         } else {
@@ -404,37 +409,12 @@ fn dict_column(name: &str, col: &Unknown) -> Result<Column, Error> {
             }
         }
     }
-    if let Some((i, c)) = codes
-        .iter()
-        .enumerate()
-        .find(|(_, &c)| c != MISSING_CODE && c >= n)
-    {
-        return Err(bad(format!(
-            "codes[{i}] = {c} is not an index into the {n} levels (0xFFFFFFFF marks a missing value)"
-        )));
-    }
-    Ok(Column::Str(blank_is_missing(StrColumn {
-        codes: codes.to_vec(),
-        levels: lv,
-    })))
-}
-
-/// Marks cells whose level is blank (empty or whitespace) as missing, as a blank
-/// string field is missing for `score()` ([`Value::is_missing`]).
-pub fn blank_is_missing(mut col: StrColumn) -> StrColumn {
-    let blank: Vec<bool> = col
-        .levels
-        .iter()
-        .map(|l| Value::Str(l.clone()).is_missing())
-        .collect();
-    if blank.iter().any(|&b| b) {
-        for c in &mut col.codes {
-            if *c != MISSING_CODE && blank[*c as usize] {
-                *c = MISSING_CODE;
-            }
-        }
-    }
-    col
+    StrColumn::from_codes(codes.to_vec(), lv)
+        .map(Column::Str)
+        .map_err(|e| match e {
+            Error::InvalidInput(m) => bad(m),
+            other => other,
+        })
 }
 
 /// `min_rows` -> `minRows` (the core's conversion).

@@ -5,7 +5,7 @@ use crate::convert::{self, Key};
 use crate::error::{guard, js_err, Result};
 use crate::pluck::{BatchRows, Plucker};
 use crate::train::{test_panic_requested, BatchInput, ScoreBatchTask};
-use leadscore::Value;
+use leadscore::Record;
 use napi::bindgen_prelude::{
     AsyncTask, Buffer, Float64Array, JsObjectValue, JsValue, ObjectFinalize, This, Unknown,
 };
@@ -96,7 +96,8 @@ pub struct Explanation {
 pub struct Model {
     inner: Arc<leadscore::Model>,
     keys: Arc<[Key]>,
-    scratch: RefCell<Vec<Value>>,
+    /// The record `score()` reads leads into, laid out for the model.
+    scratch: RefCell<Record>,
     fast: RefCell<Option<Plucker>>,
     /// `score()` calls through the prototype so far: the coded `score` is installed
     /// at [`CODED_AFTER`] (a model scored once or twice never pays for building it).
@@ -135,7 +136,7 @@ impl Model {
             Err(_) => 0,
         };
         Model {
-            scratch: RefCell::new(Vec::with_capacity(keys.len())),
+            scratch: RefCell::new(inner.record()),
             fast: RefCell::new(None),
             scored: Cell::new(0),
             inner,
@@ -167,7 +168,7 @@ impl Model {
     fn logit(&self, env: &Env, lead: &Unknown) -> Result<f64> {
         // A getter on the lead can re-enter this model while the outer call holds
         // the buffers and the fast reader; the inner call then takes the plain path.
-        if let (Ok(mut values), Ok(mut fast)) =
+        if let (Ok(mut rec), Ok(mut fast)) =
             (self.scratch.try_borrow_mut(), self.fast.try_borrow_mut())
         {
             if fast.as_ref().is_none_or(|f| !f.is_for(env)) {
@@ -178,13 +179,12 @@ impl Model {
                 *fast = Plucker::new(env, &self.keys).ok();
             }
             if let Some(f) = fast.as_ref() {
-                f.read(env, lead, &self.keys, &mut values).map_err(js_err)?;
-                return self.inner.logit_values(&values).map_err(js_err);
+                f.read(env, lead, &self.keys, &mut rec).map_err(js_err)?;
+                return self.inner.logit(&rec).map_err(js_err);
             }
         }
-        let mut values = Vec::with_capacity(self.keys.len());
-        convert::lead_values(lead, &self.keys, &mut values).map_err(js_err)?;
-        self.inner.logit_values(&values).map_err(js_err)
+        let rec = convert::lead_record(lead, &self.keys, &self.inner).map_err(js_err)?;
+        self.inner.logit(&rec).map_err(js_err)
     }
 
     /// Runs `f` with this environment's reader (`None` when it is busy in a
@@ -237,8 +237,9 @@ pub fn score_rows(
         }
     }
     let mut out = Vec::with_capacity(rows.len());
-    rows.for_each(|r, values| {
-        let z = model.logit_values(values).map_err(|e| match e {
+    let mut rec = model.record();
+    rows.for_each(keys, &mut rec, |r, rec| {
+        let z = model.logit(rec).map_err(|e| match e {
             leadscore::Error::InvalidValue { field, message } => leadscore::Error::InvalidValue {
                 field,
                 message: format!("{message} (in leads[{r}])"),
@@ -390,7 +391,7 @@ impl Model {
                 if let Some(rows) = self.batch_rows(&env, &leads)? {
                     return Ok(BatchInput::Leads(rows, self.keys.clone()));
                 }
-                convert::leads_rows("leads", &leads, &self.keys)
+                convert::leads_records("leads", &leads, &self.keys, &self.inner)
                     .map(BatchInput::Rows)
                     .map_err(js_err)
             } else {

@@ -11,7 +11,7 @@
 //! [`crate::convert`] and the core.
 
 use crate::convert::{self, Key};
-use leadscore::{Error, Value};
+use leadscore::{Error, Record, Value};
 use napi::bindgen_prelude::{JsObjectValue, JsValue, Object, ObjectRef, Unknown};
 use napi::{sys, Env};
 use std::ptr;
@@ -236,10 +236,7 @@ impl BatchRows {
                         _ => MISSING_CODE,
                     })
                     .collect();
-                Column::Str(crate::convert::blank_is_missing(StrColumn {
-                    codes,
-                    levels,
-                }))
+                Column::Str(StrColumn::from_codes(codes, levels).ok()?)
             } else {
                 Column::Num(
                     cells
@@ -260,35 +257,32 @@ impl BatchRows {
         Some(table)
     }
 
-    /// Calls `f` with each lead's values in input order (one buffer, reused).
+    /// Calls `f` with each lead in `rec` (laid out for the model whose inputs are
+    /// `keys`; cleared and refilled lead after lead, its string buffers reused).
     pub fn for_each<E>(
         &self,
-        mut f: impl FnMut(usize, &[Value]) -> Result<(), E>,
+        keys: &[Key],
+        rec: &mut Record,
+        mut f: impl FnMut(usize, &Record) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut buf: Vec<Value> = vec![Value::Missing; self.width];
         for r in 0..self.rows {
+            rec.clear();
             let base = r * self.width;
-            for (j, slot) in buf.iter_mut().enumerate() {
+            for (j, k) in keys.iter().enumerate().take(self.width) {
                 let at = base + j;
                 match self.tags[at] {
-                    TAG_NUM => *slot = Value::Num(self.nums[at]),
-                    TAG_TRUE => *slot = Value::Bool(true),
-                    TAG_FALSE => *slot = Value::Bool(false),
-                    TAG_STR => {
-                        let level = &self.levels[j][self.codes[at] as usize];
-                        // Reuse the slot's string buffer instead of allocating.
-                        match (&mut *slot, level) {
-                            (Value::Str(dst), Value::Str(src)) => {
-                                dst.clear();
-                                dst.push_str(src);
-                            }
-                            _ => *slot = level.clone(),
-                        }
-                    }
-                    _ => *slot = Value::Missing,
+                    TAG_NUM => rec.set_num(&k.name, self.nums[at]),
+                    TAG_TRUE => rec.set_bool(&k.name, true),
+                    TAG_FALSE => rec.set_bool(&k.name, false),
+                    TAG_STR => match &self.levels[j][self.codes[at] as usize] {
+                        // The record reuses its string buffers lead after lead.
+                        Value::Str(s) => rec.set_str(&k.name, s),
+                        level => rec.set_value(&k.name, level.clone()),
+                    },
+                    _ => rec.set_missing(&k.name),
                 }
             }
-            f(r, &buf)?;
+            f(r, rec)?;
         }
         Ok(())
     }
@@ -351,7 +345,7 @@ impl Plucker {
         env: &Env,
         lead: &Unknown,
         keys: &[Key],
-        out: &mut Vec<Value>,
+        out: &mut Record,
     ) -> Result<(), Error> {
         convert::as_object("a lead", lead)?;
         let pluck = self.pluck.get_value(env).map_err(fail)?;
@@ -368,30 +362,39 @@ impl Plucker {
         out.clear();
         let mut strs: Option<Object> = None;
         for (i, k) in keys.iter().enumerate().take(self.n) {
-            out.push(match tag_buf[i] {
-                TAG_NUM => Value::Num(num_buf[i]),
-                TAG_TRUE => Value::Bool(true),
-                TAG_FALSE => Value::Bool(false),
-                TAG_MISSING => Value::Missing,
-                tag => {
-                    let arr = match &strs {
-                        Some(a) => a,
-                        None => {
-                            let v = self.strs.get_value(env).map_err(fail)?;
-                            strs.insert(Object::from_raw(env.raw(), v.raw()))
+            out.set_value(
+                &k.name,
+                match tag_buf[i] {
+                    TAG_NUM => Value::Num(num_buf[i]),
+                    TAG_TRUE => Value::Bool(true),
+                    TAG_FALSE => Value::Bool(false),
+                    TAG_MISSING => Value::Missing,
+                    tag => {
+                        let arr = match &strs {
+                            Some(a) => a,
+                            None => {
+                                let v = self.strs.get_value(env).map_err(fail)?;
+                                strs.insert(Object::from_raw(env.raw(), v.raw()))
+                            }
+                        };
+                        let v: Unknown = arr.get_element(i as u32).map_err(fail)?;
+                        if tag == TAG_STR {
+                            Value::Str(convert::read_string(&v).map_err(fail)?)
+                        } else {
+                            // An unsupported type: value_of says why; the model fails
+                            // on it naming the field.
+                            match convert::value_of(&k.name, &v) {
+                                Err(Error::InvalidValue { message, .. }) => {
+                                    out.set_invalid(&k.name, message);
+                                    continue;
+                                }
+                                Err(e) => return Err(e),
+                                Ok(v) => v,
+                            }
                         }
-                    };
-                    let v: Unknown = arr.get_element(i as u32).map_err(fail)?;
-                    if tag == TAG_STR {
-                        Value::Str(convert::read_string(&v).map_err(fail)?)
-                    } else {
-                        // An unsupported type: value_of names the field and the type.
-                        return Err(convert::value_of(&k.name, &v)
-                            .err()
-                            .unwrap_or_else(|| Error::Internal("unexpected field type".into())));
                     }
-                }
-            });
+                },
+            );
         }
         Ok(())
     }
@@ -524,15 +527,9 @@ impl Plucker {
             let s: Unknown = lv.get_element(i).map_err(fail)?;
             levels.push(convert::read_string(&s).map_err(fail)?);
         }
-        if codes
-            .iter()
-            .any(|&c| c != leadscore::data::MISSING_CODE && c >= n)
-        {
-            return Err(Error::Internal("interning: bad string code".into()));
-        }
-        Ok(leadscore::data::Column::Str(convert::blank_is_missing(
-            leadscore::data::StrColumn { codes, levels },
-        )))
+        leadscore::data::StrColumn::from_codes(codes, levels)
+            .map(leadscore::data::Column::Str)
+            .map_err(|e| Error::Internal(format!("interning: {e}")))
     }
 }
 

@@ -253,10 +253,7 @@ impl Store {
             let s = self
                 .live("Store.score")?
                 .score_with(&tenant, &name, |m| {
-                    let keys = self.keys(m);
-                    let mut values = Vec::with_capacity(keys.len());
-                    convert::lead_values(&lead, &keys, &mut values)?;
-                    Ok(m.score_from_logit(m.logit_values(&values)?))
+                    m.score(&convert::lead_record(&lead, &self.keys(m), m)?)
                 })
                 .map_err(js_err)?;
             Ok(StoreScore {

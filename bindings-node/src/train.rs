@@ -186,8 +186,8 @@ pub enum BatchInput {
         crate::pluck::BatchRows,
         std::sync::Arc<[crate::convert::Key]>,
     ),
-    /// Lead objects read into values in the model's input order.
-    Rows(Vec<Vec<leadscore::Value>>),
+    /// Lead objects read into records laid out for the model.
+    Rows(Vec<leadscore::Record>),
     /// Columns.
     Table(Table),
 }
@@ -233,7 +233,7 @@ impl Task for ScoreBatchTask {
                 BatchInput::Leads(rows, keys) => crate::model::score_rows(model, rows, keys),
                 BatchInput::Rows(rows) => rows
                     .iter()
-                    .map(|r| model.logit_values(r).map(leadscore::model::sigmoid))
+                    .map(|r| model.logit(r).map(leadscore::model::sigmoid))
                     .collect(),
             }
         });

@@ -6,6 +6,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use leadscore::data::csv::CsvOptions;
 use leadscore::defaults;
+use leadscore::options::TrainOptions;
 use leadscore::{Balance, Kind, Model, Table, TargetSpec, TrainConfig, Trainer};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -130,11 +131,17 @@ impl FitArgs {
         Ok(cfg)
     }
 
-    fn target(&self) -> TargetSpec {
-        TargetSpec {
-            column: self.target.clone(),
-            positive: self.positive.clone(),
-        }
+    /// The training options every binding passes as JSON (`leadscore::options`),
+    /// built from the flags: the CLI trains through the same door.
+    fn options(&self, cv: usize) -> Result<TrainOptions, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(TrainOptions {
+            target: TargetSpec {
+                column: self.target.clone(),
+                positive: self.positive.clone(),
+            },
+            config: self.config(cv)?,
+            csv: self.read.csv_options()?,
+        })
     }
 }
 
@@ -198,9 +205,9 @@ pub struct TrainArgs {
 /// Trains and saves a model.
 pub fn train(a: TrainArgs) -> CmdResult {
     let mut out = std::io::stdout().lock();
-    let cfg = a.fit.config(a.cv)?;
+    let options = a.fit.options(a.cv)?;
     if a.by.is_some() || a.data.is_dir() {
-        return train_store(a, cfg, &mut out);
+        return train_store(a, options, &mut out);
     }
     let mut inputs = vec![a.data.as_path()];
     inputs.extend(a.fit.recipe.as_deref());
@@ -213,7 +220,7 @@ pub fn train(a: TrainArgs) -> CmdResult {
         table.n_rows(),
         a.cv
     ));
-    let model = Trainer::new(cfg)?.fit(&table, &a.fit.target())?;
+    let model = options.train_table(&table)?;
     model.save(&a.out)?;
     pb.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
@@ -279,7 +286,7 @@ pub fn eval(a: EvalArgs) -> CmdResult {
     if a.cv < 2 {
         return Err("--cv must be at least 2".into());
     }
-    let cfg = a.fit.config(a.cv)?;
+    let options = a.fit.options(a.cv)?;
     let pb = spinner(a.quiet || a.json, format!("reading {}", a.data.display()));
     let table = a.fit.read.read(&a.data)?;
     pb.set_message(format!(
@@ -287,7 +294,7 @@ pub fn eval(a: EvalArgs) -> CmdResult {
         a.cv,
         table.n_rows()
     ));
-    let m = Trainer::new(cfg)?.evaluate(&table, &a.fit.target())?;
+    let m = options.evaluate_table(&table)?;
     pb.finish_and_clear();
     if a.json {
         writeln!(out, "{}", serde_json::to_string(&m)?)?;
@@ -719,16 +726,10 @@ pub fn demo(a: DemoArgs) -> CmdResult {
 }
 
 /// `leadscore train --by COL --out STORE`: every tenant into a store.
-fn train_store(a: TrainArgs, cfg: TrainConfig, out: &mut impl Write) -> CmdResult {
+fn train_store(a: TrainArgs, train: TrainOptions, out: &mut impl Write) -> CmdResult {
     use leadscore::mass::{train_all, MassConfig, Status};
-    use leadscore::options::TrainOptions;
     use leadscore::store::{Store, StoreConfig};
     let store = Store::open(&a.out, StoreConfig::default())?;
-    let train = TrainOptions {
-        target: a.fit.target(),
-        config: cfg,
-        csv: a.fit.read.csv_options()?,
-    };
     let mut mc = MassConfig::new(train);
     mc.by = a.by.clone();
     mc.name = a.name.clone();

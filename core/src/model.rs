@@ -407,15 +407,6 @@ impl Model {
         Ok(z)
     }
 
-    /// The log-odds of a record given as values in [`Model::input_names`] order.
-    pub fn logit_values(&self, values: &[Value]) -> Result<f64> {
-        let mut z = self.intercept;
-        let coef = &self.coef;
-        self.pipeline
-            .emit_values(values, &mut |j, x| z += coef[j as usize] * x)?;
-        Ok(z)
-    }
-
     /// The scorer of leads given as numbers and level codes ([`CodedScorer`]),
     /// with how each input is passed to it (in [`Model::input_names`] order); `None`
     /// when the pipeline cannot take that path (an input feeding several steps, or

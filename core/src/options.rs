@@ -211,6 +211,11 @@ impl TrainOptions {
     pub fn train_table(&self, table: &crate::Table) -> Result<crate::Model> {
         crate::Trainer::new(self.config.clone())?.fit(table, &self.target)
     }
+
+    /// Cross-validates on a table without keeping a model (`leadscore eval`).
+    pub fn evaluate_table(&self, table: &crate::Table) -> Result<crate::eval::Metrics> {
+        crate::Trainer::new(self.config.clone())?.evaluate(table, &self.target)
+    }
 }
 
 /// A non-negative whole number, also when it arrives as a float (`1000.0`: JavaScript

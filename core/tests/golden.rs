@@ -243,7 +243,7 @@ fn check_scores(name: &str, model: &Model, records: &[Record], scores: &[serde_j
 /// full path's log-odds bit for bit on every fixture record it can take, and refuses
 /// what it cannot take (the binding then takes the full path, which names the field).
 #[test]
-fn coded_path_matches_the_values_path() {
+fn coded_path_matches_the_record_path() {
     use leadscore::{CodedInput, Value, CODE_MISSING};
     let model = Model::load(root().join(MODEL)).unwrap();
     let (inputs, scorer) = model
@@ -277,7 +277,12 @@ fn coded_path_matches_the_values_path() {
                 _ => takes = false,
             }
         }
-        let full = model.logit_values(&values);
+        // The full path on a record laid out for the model (its values by slot).
+        let mut laid = model.record();
+        for (n, v) in names.iter().zip(&values) {
+            laid.set_value(n, v.clone());
+        }
+        let full = model.logit(&laid);
         match (takes, full) {
             (true, Ok(z)) => {
                 let c = scorer.logit(&nums, &codes).unwrap();

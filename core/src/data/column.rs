@@ -65,6 +65,32 @@ impl StrColumn {
         }
     }
 
+    /// A column from codes into levels, as a binding's dictionary-encoded input
+    /// gives it (row `i` holds `levels[codes[i]]`, or is missing for
+    /// [`MISSING_CODE`]). A code past the levels is an error; a blank level (empty or
+    /// whitespace) is missing, as a blank string field is for a record.
+    pub fn from_codes(mut codes: Vec<u32>, levels: Vec<String>) -> crate::Result<StrColumn> {
+        let n = levels.len();
+        if let Some((i, c)) = codes
+            .iter()
+            .enumerate()
+            .find(|(_, &c)| c != MISSING_CODE && c as usize >= n)
+        {
+            return Err(crate::Error::InvalidInput(format!(
+                "codes[{i}] = {c} is not an index into the {n} levels (0xFFFFFFFF marks a missing value)"
+            )));
+        }
+        let blank: Vec<bool> = levels.iter().map(|l| l.trim().is_empty()).collect();
+        if blank.iter().any(|&b| b) {
+            for c in &mut codes {
+                if *c != MISSING_CODE && blank[*c as usize] {
+                    *c = MISSING_CODE;
+                }
+            }
+        }
+        Ok(StrColumn { codes, levels })
+    }
+
     /// Builds a column from optional strings, interning each distinct value once.
     pub fn from_options<'a, I>(values: I) -> Self
     where
@@ -294,6 +320,19 @@ impl Column {
 mod tests {
     use super::*;
     use crate::data::{Record, Table, Value};
+
+    #[test]
+    fn dictionary_codes_check_their_range_and_blank_levels_are_missing() {
+        let c = StrColumn::from_codes(
+            vec![0, 1, MISSING_CODE, 2],
+            vec!["web".into(), "  ".into(), "".into()],
+        )
+        .unwrap();
+        assert_eq!(c.codes, vec![0, MISSING_CODE, MISSING_CODE, MISSING_CODE]);
+        assert_eq!(c.get(0), Some("web"));
+        let e = StrColumn::from_codes(vec![0, 5], vec!["a".into()]).unwrap_err();
+        assert!(e.to_string().contains("codes[1] = 5"), "{e}");
+    }
 
     fn same(a: &Column, b: &Column) -> bool {
         (0..a.len().max(b.len())).all(|i| {
