@@ -23,10 +23,11 @@
 //!   its upper triangle, factorised by Cholesky, and the step is taken with a
 //!   backtracking Armijo line search. Narrow models (up to 256 parameters) gather
 //!   rows, 32 at a time, into a small dense block and sum 4 x 8 tiles of the triangle
-//!   (4 x 16 in `f32`) in vector registers (`Tiles`): about ten times the multiply-adds per second of
-//!   scattered updates, so it wins even on sparse one-hot rows unless the rows are
-//!   very sparse for their width, when the stored entries are multiplied out
-//!   instead (`nnz_row^2 / 2` per row). On a warm-started level (below) the first
+//!   (4 x 16 in `f32`) in vector registers (`Tiles`): an order of magnitude more
+//!   multiply-adds per second than scattered updates, so it wins even on sparse
+//!   one-hot rows (measured by `cargo bench -p leadscore --bench fit -- one_hot`)
+//!   unless the rows are very sparse for their width, when the stored entries are
+//!   multiplied out instead (`nnz_row^2 / 2` per row). On a warm-started level (below) the first
 //!   Hessian is summed over every second to fourth row only (at least 30 rows per
 //!   parameter, curvatures scaled up): near the optimum that estimate plus BFGS
 //!   corrections needs about one more gradient pass, for a half to three quarters

@@ -15,11 +15,11 @@ use crate::features::Features;
 /// baseline). The body is the same scalar code: no FMA contraction or reordering
 /// happens, so every instruction set gives bit-identical results (a test checks).
 struct Eval<'p, 'a, 'b> {
-    pub(super) p: &'p Problem<'a>,
-    pub(super) theta: &'b [f64],
-    pub(super) grad: &'b mut [f64],
-    pub(super) curv: &'b mut [f64],
-    pub(super) spare: &'b mut [f64],
+    p: &'p Problem<'a>,
+    theta: &'b [f64],
+    grad: &'b mut [f64],
+    curv: &'b mut [f64],
+    spare: &'b mut [f64],
 }
 
 impl pulp::WithSimd for Eval<'_, '_, '_> {

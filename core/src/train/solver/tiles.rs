@@ -21,19 +21,19 @@ pub(super) const TILE_B: usize = 8;
 /// way. Each entry is summed in row order within a block, then block by block: the same
 /// order on every instruction set.
 pub(super) struct Tiles<T: TileElem, S: pulp::Simd> {
-    pub(super) simd: S,
+    simd: S,
     /// Padded width: the parameter count rounded up to a multiple of `T::PAD`.
-    pub(super) w: usize,
+    w: usize,
     /// The block's rows, `TILE_ROWS x w`.
-    pub(super) a: Vec<T>,
+    a: Vec<T>,
     /// The same rows times their curvatures.
-    pub(super) s: Vec<T>,
+    s: Vec<T>,
     /// The row being filled by [`Tiles::row`].
-    pub(super) r: Vec<f64>,
+    r: Vec<f64>,
     /// Rows in the block.
-    pub(super) m: usize,
+    m: usize,
     /// The sum so far, `w x w` (upper tiles only).
-    pub(super) h: Vec<f64>,
+    h: Vec<f64>,
 }
 
 impl<T: TileElem, S: pulp::Simd> Tiles<T, S> {
@@ -191,9 +191,9 @@ impl TileElem for f32 {
 /// One `TILE_A x 8V` tile of `f32` [`Tiles`]: rows `ta..ta + TILE_A` of the sum,
 /// columns `tb..tb + 8V`, summed over the block's rows in `TILE_A x V` vectors.
 struct TileF32<'t, const V: usize> {
-    pub(super) a: &'t [f32],
-    pub(super) s: &'t [f32],
-    pub(super) w: usize,
+    a: &'t [f32],
+    s: &'t [f32],
+    w: usize,
     ta: usize,
     tb: usize,
 }
