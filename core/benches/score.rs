@@ -24,6 +24,25 @@ fn bench(c: &mut Criterion) {
     g.bench_function("explain_k3", |b| {
         b.iter(|| model.explain(black_box(&record), 3).unwrap())
     });
+    // What the bindings do per lead: refill a record laid out for the model (the
+    // C record, PHP's and Node's scratch record), then score it by slot.
+    let fields: Vec<(String, leadscore::Value)> = record
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect();
+    let mut laid = model.record();
+    g.bench_function("fill_laid_out_and_score", |b| {
+        b.iter(|| {
+            laid.clear();
+            for (k, v) in &fields {
+                match v {
+                    leadscore::Value::Str(s) => laid.set_str(k, s),
+                    v => laid.set_value(k, v.clone()),
+                }
+            }
+            model.score(black_box(&laid)).unwrap()
+        })
+    });
     g.finish();
 
     let mut g = c.benchmark_group("score_batch");

@@ -1,5 +1,5 @@
-//! The defaults every way in shares: the CLI, the C ABI, PHP, Python and Node read
-//! them from here, so a default changes in one place.
+//! The defaults every way in shares, and the library version: the CLI, the C ABI,
+//! PHP, Python and Node read them from here, so a default changes in one place.
 //!
 //! `LeadScoreClassifier` (the scikit-learn estimator of the Python package) differs
 //! on purpose in three places, documented there: it skips cross-validation (`cv=0`:
@@ -30,3 +30,6 @@ pub const MAX_ITER: usize = 100;
 
 /// Rows sampled from all tenants to train the `_global` fallback model.
 pub const GLOBAL_MAX_ROWS: usize = 200_000;
+
+/// The library version (the workspace version), written into every model file.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

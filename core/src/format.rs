@@ -94,7 +94,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
     if !READABLE_VERSIONS.contains(&version) {
         return err(format!(
             "format version {version} (byte 4) is not supported by leadscore {}; it reads versions {READABLE_VERSIONS:?}",
-            crate::VERSION
+            crate::defaults::VERSION
         ));
     }
     let len = u32::from_le_bytes([bytes[6], bytes[7], bytes[8], bytes[9]]) as usize;

@@ -69,5 +69,4 @@ pub use model::{
 };
 pub use train::{Balance, TrainConfig, Trainer};
 
-/// The library version (the workspace version).
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use defaults::VERSION;

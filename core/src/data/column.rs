@@ -69,14 +69,14 @@ impl StrColumn {
     /// gives it (row `i` holds `levels[codes[i]]`, or is missing for
     /// [`MISSING_CODE`]). A code past the levels is an error; a blank level (empty or
     /// whitespace) is missing, as a blank string field is for a record.
-    pub fn from_codes(mut codes: Vec<u32>, levels: Vec<String>) -> crate::Result<StrColumn> {
+    pub fn from_codes(mut codes: Vec<u32>, levels: Vec<String>) -> crate::error::Result<StrColumn> {
         let n = levels.len();
         if let Some((i, c)) = codes
             .iter()
             .enumerate()
             .find(|(_, &c)| c != MISSING_CODE && c as usize >= n)
         {
-            return Err(crate::Error::InvalidInput(format!(
+            return Err(crate::error::Error::InvalidInput(format!(
                 "codes[{i}] = {c} is not an index into the {n} levels (0xFFFFFFFF marks a missing value)"
             )));
         }
@@ -202,13 +202,13 @@ impl Column {
     pub fn from_coded_values(
         codes: &[i64],
         levels: &[crate::data::Value],
-    ) -> crate::Result<Column> {
+    ) -> crate::error::Result<Column> {
         use crate::data::Value;
         // The codes' range first (a fold that vectorises), then which levels occur
         // (stores only; a missing code, -1, lands in the extra last slot).
         let max = codes.iter().fold(-1i64, |m, &c| m.max(c));
         if max >= levels.len() as i64 {
-            return Err(crate::Error::InvalidInput(format!(
+            return Err(crate::error::Error::InvalidInput(format!(
                 "code {max} is past the {} distinct values",
                 levels.len()
             )));

@@ -33,7 +33,7 @@ pub fn read_path(
     path: &std::path::Path,
     csv: &CsvOptions,
     json: &JsonOptions,
-) -> crate::Result<Table> {
+) -> crate::error::Result<Table> {
     if is_jsonl(path) {
         read_jsonl_path(path, json)
     } else {

@@ -46,7 +46,7 @@
 //! category or bins become one-hot (with the training options' `min_count` and
 //! `max_levels`); a boolean column is a 0/1 flag; a bare text column gets the `auto`
 //! recipe's text features. Identical lines count once. Parse and type errors name the
-//! recipe's line and column ([`crate::Error::Recipe`]); they happen when a recipe is
+//! recipe's line and column ([`crate::error::Error::Recipe`]); they happen when a recipe is
 //! fitted, never when a model scores.
 //!
 //! The `auto` recipe ([`auto_recipe`]) is what training uses when no recipe is given;

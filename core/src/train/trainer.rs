@@ -86,7 +86,7 @@ impl Trainer {
         let means = fitted.means.clone();
         let threshold = fitted.threshold();
         let meta = ModelMeta {
-            leadscore_version: crate::VERSION.to_owned(),
+            leadscore_version: crate::defaults::VERSION.to_owned(),
             created_unix: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
@@ -167,7 +167,11 @@ impl Trainer {
         let recipe = match &self.config.recipe {
             Some(r) => r.clone(),
             None => {
-                if schema.fields.iter().all(|f| f.kind == crate::Kind::Id) {
+                if schema
+                    .fields
+                    .iter()
+                    .all(|f| f.kind == crate::data::Kind::Id)
+                {
                     return Err(Error::InvalidInput(
                         "no usable feature columns: every column is an id or empty".into(),
                     ));

@@ -189,9 +189,9 @@ pub struct Solution {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidInput`](crate::Error::InvalidInput) for inconsistent or invalid
+/// [`Error::InvalidInput`](crate::error::Error::InvalidInput) for inconsistent or invalid
 /// inputs (length mismatches, non-finite values, labels other than 0/1, bad weights, a
-/// single class, a bad `c` or `tol`); [`Error::Training`](crate::Error::Training) when
+/// single class, a bad `c` or `tol`); [`Error::Training`](crate::error::Error::Training) when
 /// the fit breaks down numerically.
 pub fn fit_logistic(
     x: &Features,
