@@ -9,7 +9,7 @@ use crate::ffi::{
 use crate::ffi_boundary;
 use crate::ls_status;
 use crate::model::ls_model;
-use lscore::{Record, Value};
+use lscore::Record;
 use std::ffi::c_char;
 
 /// One lead: the core [`Record`], filled field by field with `ls_record_set_*`.
@@ -304,7 +304,7 @@ pub unsafe extern "C" fn ls_batch_new(out: *mut *mut ls_batch) -> ls_status {
     }
 }
 
-/// Sets field `key` of the batch's current row to the value `v`.
+/// Sets field `key` of the batch's current row with `set`.
 ///
 /// # Safety
 /// `batch` is NULL or live and unaliased; `key` valid for `key_len` bytes.
@@ -312,7 +312,7 @@ unsafe fn batch_set(
     batch: *mut ls_batch,
     key: *const c_char,
     key_len: usize,
-    make: impl FnOnce(&str) -> FfiResult<Value>,
+    set: impl FnOnce(&mut Record, &str) -> FfiResult,
 ) -> ls_status {
     ffi_boundary! {
         // SAFETY: forwarded contract.
@@ -322,8 +322,7 @@ unsafe fn batch_set(
         }
         // SAFETY: forwarded contract.
         let name = unsafe { arg_str(key, key_len, "key") }?;
-        let v = make(name)?;
-        b.current.insert(name, v);
+        set(&mut b.current, name)?;
         Ok(())
     }
 }
@@ -341,7 +340,12 @@ pub unsafe extern "C" fn ls_batch_set_f64(
     value: f64,
 ) -> ls_status {
     // SAFETY: forwarded contract.
-    unsafe { batch_set(batch, key, key_len, |_| Ok(Value::Num(value))) }
+    unsafe {
+        batch_set(batch, key, key_len, |r, name| {
+            r.set_num(name, value);
+            Ok(())
+        })
+    }
 }
 
 /// Sets field `key` of the current row to a string (`value_len` bytes of UTF-8).
@@ -356,16 +360,17 @@ pub unsafe extern "C" fn ls_batch_set_str(
     value: *const c_char,
     value_len: usize,
 ) -> ls_status {
-    let make = |name: &str| {
+    let set = |r: &mut Record, name: &str| {
         // SAFETY: value is NULL or valid for value_len bytes (caller contract).
         let b = unsafe { arg_bytes(value.cast(), value_len, "value") }?;
         let s = std::str::from_utf8(b).map_err(|_| {
             ffi::Failure::invalid(format!("field \"{name}\": the value is not valid UTF-8"))
         })?;
-        Ok(Value::Str(s.to_owned()))
+        r.set_str(name, s);
+        Ok(())
     };
     // SAFETY: forwarded contract.
-    unsafe { batch_set(batch, key, key_len, make) }
+    unsafe { batch_set(batch, key, key_len, set) }
 }
 
 /// Sets field `key` of the current row to a boolean.
@@ -380,7 +385,12 @@ pub unsafe extern "C" fn ls_batch_set_bool(
     value: bool,
 ) -> ls_status {
     // SAFETY: forwarded contract.
-    unsafe { batch_set(batch, key, key_len, |_| Ok(Value::Bool(value))) }
+    unsafe {
+        batch_set(batch, key, key_len, |r, name| {
+            r.set_bool(name, value);
+            Ok(())
+        })
+    }
 }
 
 /// Sets field `key` of the current row to missing.
@@ -394,7 +404,12 @@ pub unsafe extern "C" fn ls_batch_set_missing(
     key_len: usize,
 ) -> ls_status {
     // SAFETY: forwarded contract.
-    unsafe { batch_set(batch, key, key_len, |_| Ok(Value::Missing)) }
+    unsafe {
+        batch_set(batch, key, key_len, |r, name| {
+            r.set_missing(name);
+            Ok(())
+        })
+    }
 }
 
 /// Marks field `key` of the current row as holding a value the caller could not
@@ -410,18 +425,13 @@ pub unsafe extern "C" fn ls_batch_set_invalid(
     key_len: usize,
     message: *const c_char,
 ) -> ls_status {
-    ffi_boundary! {
-        // SAFETY: forwarded contract.
-        let b = unsafe { arg_mut(batch, "batch") }?;
-        if key.is_null() {
-            return Err(ffi::Failure::null("key"));
-        }
-        // SAFETY: forwarded contract.
-        let name = unsafe { arg_str(key, key_len, "key") }?;
+    let set = |r: &mut Record, name: &str| {
         // SAFETY: message is NULL or NUL-terminated (caller contract).
-        b.current.set_invalid(name, unsafe { invalid_message(message) });
+        r.set_invalid(name, unsafe { invalid_message(message) });
         Ok(())
-    }
+    };
+    // SAFETY: forwarded contract.
+    unsafe { batch_set(batch, key, key_len, set) }
 }
 
 /// Finishes the current row (an empty row is a lead with every field missing) and

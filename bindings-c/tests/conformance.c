@@ -169,37 +169,29 @@ static void run_model(FILE *out, const char *set, const char *path_name, ls_mode
         ls_string_free(e);
     }
     fprintf(out, "]}\n");
-    /* The record builder, one record reused for every lead. */
-    ls_record *r = NULL;
-    CHECK_OK(ls_record_new(m, &r));
-    fprintf(out, "{\"set\": \"%s\", \"path\": \"%sbuilder\", \"explain_k3\": [", set, path_name);
-    for (size_t i = 0; i < n_typed; i++) {
-        CHECK_OK(ls_record_clear(r));
-        set_record(r, &typed[i]);
-        ls_score s = {0};
-        CHECK_OK(ls_model_score(m, r, &s));
-        p[i] = s.probability;
-        char *e = NULL;
-        CHECK_OK(ls_model_explain_json(m, r, 3, &e));
-        fprintf(out, "%s%s", i ? ", " : "", e ? e : "null");
-        ls_string_free(e);
+    /* The record builder, one record reused for every lead: laid out for the model
+     * (with explanations), then not tied to a model (read by name). */
+    for (int any = 0; any <= 1; any++) {
+        ls_record *r = NULL;
+        CHECK_OK(any ? ls_record_new_any(&r) : ls_record_new(m, &r));
+        snprintf(name, sizeof name, "%s%s", path_name, any ? "any_record" : "builder");
+        if (!any) fprintf(out, "{\"set\": \"%s\", \"path\": \"%s\", \"explain_k3\": [", set, name);
+        for (size_t i = 0; i < n_typed; i++) {
+            CHECK_OK(ls_record_clear(r));
+            set_record(r, &typed[i]);
+            ls_score s = {0};
+            CHECK_OK(ls_model_score(m, r, &s));
+            p[i] = s.probability;
+            if (any) continue;
+            char *e = NULL;
+            CHECK_OK(ls_model_explain_json(m, r, 3, &e));
+            fprintf(out, "%s%s", i ? ", " : "", e ? e : "null");
+            ls_string_free(e);
+        }
+        if (!any) fprintf(out, "]}\n");
+        ls_record_free(r);
+        print_probs(out, set, name, p, n_typed);
     }
-    fprintf(out, "]}\n");
-    ls_record_free(r);
-    snprintf(name, sizeof name, "%sbuilder", path_name);
-    print_probs(out, set, name, p, n_typed);
-    /* A record not tied to a model, read by name. */
-    CHECK_OK(ls_record_new_any(&r));
-    for (size_t i = 0; i < n_typed; i++) {
-        CHECK_OK(ls_record_clear(r));
-        set_record(r, &typed[i]);
-        ls_score s = {0};
-        CHECK_OK(ls_model_score(m, r, &s));
-        p[i] = s.probability;
-    }
-    ls_record_free(r);
-    snprintf(name, sizeof name, "%sany_record", path_name);
-    print_probs(out, set, name, p, n_typed);
     /* One batch of every record. */
     ls_batch *b = NULL;
     CHECK_OK(ls_batch_new(&b));
