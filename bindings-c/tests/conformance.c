@@ -150,7 +150,8 @@ static void print_probs(FILE *out, const char *set, const char *path, const doub
 
 /* Scores and explains the records through every path of the ABI. */
 static void run_model(FILE *out, const char *set, const char *path_name, ls_model *m,
-                      char **json, size_t n_json, const typed_record *typed, size_t n_typed) {
+                      char **json, size_t n_json, const typed_record *typed, size_t n_typed,
+                      const char *work) {
     static double p[MAX_RECORDS];
     char name[64];
     /* JSON records, with their explanations. */
@@ -192,6 +193,25 @@ static void run_model(FILE *out, const char *set, const char *path_name, ls_mode
         ls_record_free(r);
         print_probs(out, set, name, p, n_typed);
     }
+    /* Through a store: a record not tied to a model, answered by the tenant's. */
+    char root[4400];
+    snprintf(root, sizeof root, "%s/store-%s-%s", work, set, path_name);
+    ls_store *st = NULL;
+    CHECK_OK(ls_store_open(root, "{\"drift_flush_interval\": null}", &st));
+    CHECK_OK(ls_store_save(st, "acme", 4, NULL, m));
+    ls_record *any = NULL;
+    CHECK_OK(ls_record_new_any(&any));
+    for (size_t i = 0; i < n_typed && st && any; i++) {
+        CHECK_OK(ls_record_clear(any));
+        set_record(any, &typed[i]);
+        ls_store_score s = {0};
+        CHECK_OK(ls_store_score_record(st, "acme", 4, NULL, any, &s));
+        p[i] = s.score.probability;
+    }
+    ls_record_free(any);
+    ls_store_close(st);
+    snprintf(name, sizeof name, "%sstore", path_name);
+    print_probs(out, set, name, p, n_typed);
     /* One batch of every record. */
     ls_batch *b = NULL;
     CHECK_OK(ls_batch_new(&b));
@@ -329,6 +349,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "cannot read %s or write %s\n", argv[1], argv[2]);
         return 2;
     }
+    /* Stores go in the folder of the output file. */
+    char work[4096];
+    snprintf(work, sizeof work, "%s", argv[2]);
+    char *slash = strrchr(work, '/');
+    if (slash) *slash = '\0'; else snprintf(work, sizeof work, ".");
     char set[256] = "", model[4096] = "", records[4096] = "", typed[4096] = "";
     char train_csv[4096] = "", train_opts[4096] = "";
     static char *json[MAX_RECORDS];
@@ -361,10 +386,6 @@ int main(int argc, char **argv) {
             } else {
                 *b++ = '\0';
                 *c++ = '\0';
-                char work[4096];
-                snprintf(work, sizeof work, "%s", argv[2]);
-                char *slash = strrchr(work, '/');
-                if (slash) *slash = '\0'; else snprintf(work, sizeof work, ".");
                 run_bad(out, a, b, c, work);
             }
         } else if (strcmp(line, "end") == 0) {
@@ -387,13 +408,13 @@ int main(int argc, char **argv) {
             }
             ls_model *m = NULL;
             CHECK_OK(ls_model_load(model, &m));
-            if (m) run_model(out, set, "", m, json, n_json, trec, n_typed);
+            if (m) run_model(out, set, "", m, json, n_json, trec, n_typed, work);
             ls_model_free(m);
             if (train_csv[0]) {
                 char *opts = read_file(train_opts, NULL);
                 ls_model *t = NULL;
                 CHECK_OK(ls_train_csv(train_csv, opts, &t));
-                if (t) run_model(out, set, "trained_", t, json, n_json, trec, n_typed);
+                if (t) run_model(out, set, "trained_", t, json, n_json, trec, n_typed, work);
                 ls_model_free(t);
                 free(opts);
             }

@@ -15,7 +15,9 @@ Lines of the set "bad_values" answer tests/fixtures/bad_values.json through one 
 Paths whose names start with "trained_" come from a model the binding trained itself
 from the set's data and options. This script compares every line with the set's
 expected values (probabilities and contributions to 1e-12, fields and labels
-exactly) and checks that every set was answered, trained sets included.
+exactly) and checks that every set was answered, trained sets included, and that
+each set and the bad values were answered through a store too (a path named
+"store"), so a value means the same through a model and through a store.
 
 Usage: check.py RESULTS.jsonl [--binding NAME]      (exit 0 when everything matches)
 As a module: check_lines(lines) -> list of problems.
@@ -135,6 +137,12 @@ def check_lines(lines, binding="?"):
                             problems.append(f"{name} {path} record {i} {side}[{j}]: contribution {g['contribution']!r} vs {x['contribution']!r}")
     if cases and len(bad_paths) < 2:
         problems.append(f"bad values answered through {len(bad_paths)} path(s), expected the single-record and the batch path at least")
+    # The same value gives the same answer through a model and through a store.
+    if cases and "store" not in bad_paths:
+        problems.append("bad values not answered through a store (path \"store\")")
+    for name, paths in seen.items():
+        if paths and "store" not in paths:
+            problems.append(f"set {name} not answered through a store (path \"store\")")
     for name, paths in seen.items():
         if not paths:
             problems.append(f"set {name} was not answered")
