@@ -1,25 +1,15 @@
 //! Python values in, core values out: records from dicts (a value that cannot be
 //! converted, such as a list, is set invalid and fails only a model reading it), tables from columns that
-//! `leadscore._frame` has already shaped (numeric numpy arrays, or dictionary codes
-//! plus their distinct values), and numpy buffers read or written in place.
+//! `leadscore._frame` has already shaped (numeric or object numpy arrays, or
+//! dictionary codes plus their distinct values), read through rust-numpy's borrowed,
+//! checked views.
 
 use crate::error::{invalid, PyLsResult};
 use leadscore::{Column, Record, Table, Value};
+use numpy::prelude::*;
+use numpy::{Element, PyArray1, PyReadonlyArray1, PyUntypedArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-
-/// numpy's type string of a native-endian float64.
-const F8: &str = if cfg!(target_endian = "little") {
-    "<f8"
-} else {
-    ">f8"
-};
-/// numpy's type string of a native-endian int64.
-const I8: &str = if cfg!(target_endian = "little") {
-    "<i8"
-} else {
-    ">i8"
-};
 
 /// One Python value as a core [`Value`], or why it cannot be one (the inner error:
 /// the caller marks the field invalid, so only a model that reads it fails).
@@ -94,78 +84,61 @@ pub fn to_record(record: &Bound<'_, PyAny>) -> PyLsResult<Record> {
     Ok(r)
 }
 
-/// What `__array_interface__` says about a one-dimensional numpy array.
-struct ArrayView {
-    ptr: usize,
-    len: usize,
-    readonly: bool,
-}
-
-/// Reads and checks the interface of a 1-D, C-contiguous array of `typestr`.
-fn array_view(arr: &Bound<'_, PyAny>, typestr: &str, what: &str) -> PyLsResult<ArrayView> {
-    let iface = arr
-        .getattr("__array_interface__")
+/// `arr` as a read-only 1-D numpy array of `T` (native byte order), or an error that
+/// names `what` and says what is wrong.
+fn array1<'py, T: Element>(
+    arr: &Bound<'py, PyAny>,
+    what: &str,
+) -> PyLsResult<PyReadonlyArray1<'py, T>> {
+    let untyped = arr
+        .cast::<PyUntypedArray>()
         .map_err(|_| invalid(format!("{what}: expected a numpy array")))?;
-    let iface = iface.cast::<PyDict>()?;
-    let get = |k: &str| -> PyLsResult<Bound<'_, PyAny>> {
-        iface
-            .get_item(k)?
-            .ok_or_else(|| invalid(format!("{what}: array interface lacks \"{k}\"")))
-    };
-    let ts: String = get("typestr")?.extract()?;
-    if ts != typestr {
+    if untyped.ndim() != 1 {
         return Err(invalid(format!(
-            "{what}: expected dtype {typestr}, got {ts}"
+            "{what}: expected a 1-D array, got shape {:?}",
+            untyped.shape()
         )));
     }
-    let shape: Vec<usize> = get("shape")?.extract()?;
-    if shape.len() != 1 {
-        return Err(invalid(format!(
-            "{what}: expected a 1-D array, got shape {shape:?}"
-        )));
+    let want = numpy::dtype::<T>(arr.py());
+    let got = untyped.dtype();
+    if !got.is_equiv_to(&want) {
+        return Err(invalid(format!("{what}: expected dtype {want}, got {got}")));
     }
-    if let Some(strides) = iface.get_item("strides")? {
-        if !strides.is_none() {
-            return Err(invalid(format!("{what}: the array is not contiguous")));
-        }
+    untyped
+        .cast::<PyArray1<T>>()?
+        .try_readonly()
+        .map_err(|e| invalid(format!("{what}: {e}")))
+}
+
+/// [`array1`], contiguous and aligned so that `as_slice` borrows it: a strided view
+/// (`x[::2]`, a column of a 2-D array) or misaligned data is first copied by numpy
+/// (`ndarray.copy()`: a new, C-ordered, aligned array). `leadscore._frame` already
+/// passes contiguous arrays, so this copy happens only for direct calls.
+fn contiguous1<'py, T: Element>(
+    arr: &Bound<'py, PyAny>,
+    what: &str,
+) -> PyLsResult<PyReadonlyArray1<'py, T>> {
+    let a = array1::<T>(arr, what)?;
+    if a.as_slice().is_ok() {
+        return Ok(a);
     }
-    let data = get("data")?;
-    let data = data.cast::<PyTuple>()?;
-    let ptr: usize = data.get_item(0)?.extract()?;
-    let readonly: bool = data.get_item(1)?.extract()?;
-    Ok(ArrayView {
-        ptr,
-        len: shape[0],
-        readonly,
+    array1::<T>(&arr.call_method0("copy")?, what)
+}
+
+/// True for a numpy array of dtype object (its cells are Python objects).
+fn is_object_array(arr: &Bound<'_, PyAny>) -> bool {
+    arr.cast::<PyUntypedArray>()
+        .is_ok_and(|a| a.dtype().is_equiv_to(&numpy::dtype::<Py<PyAny>>(arr.py())))
+}
+
+/// The elements of an array [`contiguous1`] returned (an error only if numpy's copy
+/// were not contiguous and aligned either).
+fn slice<'a, T: Element>(a: &'a PyReadonlyArray1<'_, T>, what: &str) -> PyLsResult<&'a [T]> {
+    a.as_slice().map_err(|_| {
+        invalid(format!(
+            "{what}: the array is not contiguous or not aligned"
+        ))
     })
-}
-
-/// Copies a 1-D numpy array of 8-byte elements (native float64 or int64) into a Vec (one memcpy).
-fn copy_array<T: Copy>(arr: &Bound<'_, PyAny>, typestr: &str, what: &str) -> PyLsResult<Vec<T>> {
-    debug_assert_eq!(std::mem::size_of::<T>(), 8);
-    let view = array_view(arr, typestr, what)?;
-    if view.len == 0 {
-        return Ok(Vec::new());
-    }
-    if view.ptr == 0 || view.ptr % std::mem::align_of::<T>() != 0 {
-        return Err(invalid(format!("{what}: the array data is not aligned")));
-    }
-    // SAFETY: numpy's `__array_interface__` (checked above: 1-D, C-contiguous, an
-    // 8-byte native-endian type that matches `T`, non-null and aligned) says `view.len`
-    // elements of `T` start at `view.ptr`. `arr` is borrowed for this whole function so
-    // the buffer stays alive, and we hold the GIL (the `Bound` proves it), so no Python
-    // code can resize or free the array while we copy; `T` is a plain `f64`/`i64` for
-    // which every bit pattern is valid.
-    let slice = unsafe { std::slice::from_raw_parts(view.ptr as *const T, view.len) };
-    Ok(slice.to_vec())
-}
-
-/// The numpy type string of an array (`<f8`, `|O`...), or an error for a non-array.
-fn typestr(arr: &Bound<'_, PyAny>) -> PyLsResult<String> {
-    let iface = arr
-        .getattr("__array_interface__")
-        .map_err(|_| invalid("expected a numpy array"))?;
-    Ok(iface.get_item("typestr")?.extract()?)
 }
 
 /// A distinct raw value, hashable: how object cells are deduplicated by value.
@@ -210,13 +183,10 @@ fn intern_objects(
     arr: &Bound<'_, PyAny>,
 ) -> PyLsResult<(Column, Vec<(usize, String)>)> {
     let what = format!("column \"{name}\"");
-    let view = array_view(arr, "|O", &what)?;
     let py = arr.py();
-    let ptr_size = std::mem::size_of::<*mut pyo3::ffi::PyObject>();
-    if view.len > 0 && (view.ptr == 0 || view.ptr % ptr_size != 0) {
-        return Err(invalid(format!("{what}: the array data is not aligned")));
-    }
-    let mut codes: Vec<i64> = Vec::with_capacity(view.len);
+    let arr = contiguous1::<Py<PyAny>>(arr, &what)?;
+    let cells = slice(&arr, &what)?;
+    let mut codes: Vec<i64> = Vec::with_capacity(cells.len());
     let mut levels: Vec<Value> = Vec::new();
     let mut by_addr: std::collections::HashMap<
         usize,
@@ -230,12 +200,10 @@ fn intern_objects(
     // Objects that cannot be converted: code -2 - their index here.
     let mut unconvertible: Vec<String> = Vec::new();
     let mut invalid_rows: Vec<(usize, String)> = Vec::new();
-    for i in 0..view.len {
-        // SAFETY: the interface (checked by `array_view`: 1-D, contiguous, dtype object,
-        // aligned) says `view.len` object pointers start at `view.ptr`. `arr` is borrowed
-        // for the whole loop and we hold the GIL, so the array and the references it owns
-        // stay alive and unchanged; `i < view.len` keeps the read in bounds.
-        let addr = unsafe { *(view.ptr as *const *mut pyo3::ffi::PyObject).add(i) } as usize;
+    for (i, cell) in cells.iter().enumerate() {
+        // The object's address identifies it: the array holds a reference to each
+        // cell for the whole loop, so an address stands for one object throughout.
+        let addr = cell.as_ptr() as usize;
         let slot = &mut recent[(addr >> 4) % RECENT];
         if slot.0 == addr && slot.1 >= -1 {
             codes.push(slot.1);
@@ -244,24 +212,18 @@ fn intern_objects(
         let code = match by_addr.get(&addr) {
             Some(&c) => c,
             None => {
-                // SAFETY: `addr` is an element of the live object array (see above), so
-                // it is null or a valid object the array holds a reference to; we take a
-                // new strong reference for the conversion and release it after.
-                let obj = unsafe {
-                    Bound::from_borrowed_ptr_or_opt(py, addr as *mut pyo3::ffi::PyObject)
-                };
-                let value = match obj {
-                    None => Value::Missing,
-                    Some(o) => match to_value(&o)? {
-                        Ok(v) => v,
-                        Err(why) => {
-                            unconvertible.push(why);
-                            let c = -1 - unconvertible.len() as i64;
-                            by_addr.insert(addr, c);
-                            c_invalid(&mut codes, &mut invalid_rows, i, &unconvertible, c);
-                            continue;
-                        }
-                    },
+                // A strong reference of our own for the conversion (which may run
+                // Python code), released after.
+                let obj = cell.clone_ref(py).into_bound(py);
+                let value = match to_value(&obj)? {
+                    Ok(v) => v,
+                    Err(why) => {
+                        unconvertible.push(why);
+                        let c = -1 - unconvertible.len() as i64;
+                        by_addr.insert(addr, c);
+                        c_invalid(&mut codes, &mut invalid_rows, i, &unconvertible, c);
+                        continue;
+                    }
                 };
                 let key = match &value {
                     Value::Missing => None,
@@ -307,38 +269,10 @@ fn c_invalid(
     rows.push((row, why.get(i).cloned().unwrap_or_default()));
 }
 
-/// Writes `values` into a writable 1-D float64 numpy array of the same length.
-pub fn write_f64(out: &Bound<'_, PyAny>, values: &[f64]) -> PyLsResult<()> {
-    let view = array_view(out, F8, "output")?;
-    if view.readonly {
-        return Err(invalid("output: the array is read-only"));
-    }
-    if view.len != values.len() {
-        return Err(invalid(format!(
-            "output: the array has {} rows, expected {}",
-            view.len,
-            values.len()
-        )));
-    }
-    if view.len == 0 {
-        return Ok(());
-    }
-    if view.ptr == 0 || view.ptr % std::mem::align_of::<f64>() != 0 {
-        return Err(invalid("output: the array data is not aligned"));
-    }
-    // SAFETY: as in `copy_array`, the interface describes `view.len` aligned, writable
-    // (readonly is false), contiguous f64 slots at `view.ptr`; `out` is borrowed and the
-    // GIL is held for the whole write, and `values` is a Rust slice that cannot overlap
-    // numpy's buffer.
-    unsafe {
-        std::ptr::copy_nonoverlapping(values.as_ptr(), view.ptr as *mut f64, view.len);
-    }
-    Ok(())
-}
-
 /// Builds a core [`Table`] from `leadscore._frame` columns: each is a float64 array
-/// (numbers, NaN missing) or a `(codes, values)` pair (int64 codes, -1 missing, and
-/// the list of distinct raw values). With `n_rows`, the table has that many rows even
+/// (numbers, NaN missing), an object array (raw values, see [`intern_objects`]) or a
+/// `(codes, values)` pair (int64 codes, -1 missing, and the list of distinct raw
+/// values). Arrays that are not contiguous are read through a copy (see [`contiguous1`]). With `n_rows`, the table has that many rows even
 /// without a column (a batch of records without fields).
 pub fn to_table(
     names: &Bound<'_, PyList>,
@@ -361,7 +295,8 @@ pub fn to_table(
             if pair.len() != 2 {
                 return Err(invalid(format!("{what}: expected (codes, values)")));
             }
-            let codes: Vec<i64> = copy_array(&pair.get_item(0)?, I8, &what)?;
+            let codes = pair.get_item(0)?;
+            let codes = contiguous1::<i64>(&codes, &what)?;
             let levels = pair.get_item(1)?;
             let levels = levels.cast::<PyList>()?;
             let mut values = Vec::with_capacity(levels.len());
@@ -378,6 +313,8 @@ pub fn to_table(
                     }
                 }
             }
+            // Borrowed only now that no Python code (`to_value`) runs: read in place.
+            let codes = slice(&codes, &what)?;
             if why.iter().any(Option::is_some) {
                 for (row, &c) in codes.iter().enumerate() {
                     if let Some(Some(w)) = usize::try_from(c).ok().and_then(|c| why.get(c)) {
@@ -385,14 +322,15 @@ pub fn to_table(
                     }
                 }
             }
-            Column::from_coded_values(&codes, &values)
+            Column::from_coded_values(codes, &values)
                 .map_err(|e| invalid(format!("{what}: {e}")))?
-        } else if typestr(&col)? == "|O" {
+        } else if is_object_array(&col) {
             let (column, rows) = intern_objects(&name, &col)?;
             invalid_cells.extend(rows.into_iter().map(|(r, w)| (r, name.clone(), w)));
             column
         } else {
-            Column::Num(copy_array(&col, F8, &what)?)
+            let values = contiguous1::<f64>(&col, &what)?;
+            Column::Num(slice(&values, &what)?.to_vec())
         };
         table.push_column(name, column)?;
     }

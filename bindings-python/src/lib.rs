@@ -5,7 +5,10 @@
 //! batch scoring, cross-validation, store look-ups that may read files) runs with
 //! the GIL released (`py.detach`). `store` wraps core's many-tenant model store. The
 //! Python half (`python/leadscore/`) shapes DataFrames into columns and holds the
-//! scikit-learn and Spark helpers.
+//! scikit-learn and Spark helpers. numpy arrays are read and made through rust-numpy,
+//! so this crate holds no `unsafe` code of its own.
+
+#![forbid(unsafe_code)]
 
 mod convert;
 mod error;

@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::convert::{fill_record, to_table, write_f64};
+use crate::convert::{fill_record, to_table};
 use crate::error::{invalid, PyLsResult};
 use leadscore::{Explanation, Reason, Score};
+use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
@@ -51,9 +52,8 @@ impl PyModel {
         if values.len() != n {
             return Err(invalid(format!("{} scores for {n} rows", values.len())));
         }
-        let out = py.import("numpy")?.getattr("empty")?.call1((n,))?;
-        write_f64(&out, &values)?;
-        Ok(out)
+        // The array takes the Vec as its buffer: no copy.
+        Ok(PyArray1::from_vec(py, values).into_any())
     }
 
     pub(crate) fn new(model: leadscore::Model) -> Self {

@@ -71,3 +71,40 @@ def test_store_file_limit(tmp_path, golden_model):
         store.score("acme", {"tenure": 3})
     roomy = leadscore.Store(tmp_path)
     assert roomy.score("acme", {"tenure": 3})["source"] == "fallback"
+
+
+def _strided(a):
+    """The same values as a non-contiguous view (every other cell of a doubled array)."""
+    return np.repeat(a, 2)[::2]
+
+
+def test_native_columns_in_any_layout_read_as_their_values(churn_df):
+    # `_frame` hands Rust contiguous arrays; direct callers of the native half may not:
+    # strided views (object arrays and dictionary codes too) and misaligned data read
+    # as the same values, and a wrong dtype or shape names the column.
+    # A categorical column too, so all three shapes occur: float64, object, (codes, values).
+    names, cols, _ = leadscore._frame.columns(churn_df.astype({"contract": "category"}))
+    opts = '{"target": "churn", "cv": 0, "balance": "none"}'
+
+    def fit(columns):
+        m = leadscore._native._train_columns(names, columns, opts)
+        return m.intercept, m.coefficients
+
+    assert any(isinstance(c, np.ndarray) and c.dtype == object for c in cols)
+    assert any(isinstance(c, tuple) for c in cols)
+    strided = [(_strided(c[0]), c[1]) if isinstance(c, tuple) else _strided(c) for c in cols]
+    assert not any((c[0] if isinstance(c, tuple) else c).flags.c_contiguous for c in strided)
+    assert fit(strided) == fit(cols)
+
+    i = next(k for k, c in enumerate(cols) if isinstance(c, np.ndarray) and c.dtype == np.float64)
+    raw = np.frombuffer(b"\0" + cols[i].tobytes(), dtype=np.float64, offset=1)
+    assert not raw.flags.aligned
+    assert fit(cols[:i] + [raw] + cols[i + 1 :]) == fit(cols)
+
+    for bad, message in [
+        (cols[i].astype(np.float32), "expected dtype float64, got float32"),
+        (cols[i].reshape(-1, 1), "expected a 1-D array"),
+        (list(cols[i]), "expected a numpy array"),
+    ]:
+        with pytest.raises(leadscore.InvalidInputError, match=f'column "{names[i]}": {message}'):
+            leadscore._native._train_columns(names, cols[:i] + [bad] + cols[i + 1 :], opts)
