@@ -50,3 +50,14 @@ def test_docstring_examples():
         failed, attempted = doctest.testmod(mod, verbose=False)
         assert failed == 0, mod.__name__
     assert doctest.testmod(leadscore.errors).attempted >= 2
+
+
+def test_the_namespace_shows_the_api_only():
+    """dir(leadscore) lists __all__ (every name of which exists), not helper imports."""
+    import leadscore
+
+    assert dir(leadscore) == sorted(leadscore.__all__)
+    for name in leadscore.__all__:
+        assert hasattr(leadscore, name), name
+    for helper in ("json", "Any", "annotations"):
+        assert helper not in dir(leadscore)

@@ -114,3 +114,9 @@ def train(data: Any, target: str, **options: Any) -> Model:
 def _model_from_bytes(data: bytes) -> Model:
     """Unpickling hook: ``Model.__reduce__`` refers to it by name."""
     return Model.from_bytes(data)
+
+
+def __dir__() -> list:
+    """The public names only (PEP 562): ``dir(leadscore)`` and tab completion show
+    the API, not the helpers this module imports (``json``, ``Any``...)."""
+    return sorted(__all__)
