@@ -6,15 +6,19 @@
 
 CARGO ?= cargo
 
-.PHONY: test fmt-check clippy unit fuzz demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
+.PHONY: test fmt-check clippy doc unit fuzz demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
 
-test: fmt-check clippy unit fuzz test-c test-php test-python test-node
+test: fmt-check clippy doc unit fuzz test-c test-php test-python test-node
 
 fmt-check:
 	$(CARGO) fmt --all --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# The core's API docs, public and private, without a broken link or a warning.
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p leadscore --no-deps --document-private-items
 
 # LEADSCORE_REQUIRE_FAULTS: the fault tests (a full tmpfs) must run, not be passed over.
 unit:

@@ -24,7 +24,7 @@
 //! Version 2 added the recipe language: the pipeline's derived sources and recipe
 //! text, the steps `Missing`, `Terms` and `Hashed` (appended to the step enum, so a
 //! version 1 step decodes as it did), and whether `c` was chosen automatically.
-//! Version 1 files decode into their own layout ([`v1`]) and convert; they score and
+//! Version 1 files decode into their own layout (`v1`) and convert; they score and
 //! explain exactly as before.
 
 use crate::error::{Error, Result};

@@ -757,8 +757,8 @@ enum CodedOp {
 /// [`Model::coded_scorer`]; owns what it needs (coefficients gathered per step), so
 /// it does not keep the model alive.
 ///
-/// [`CodedScorer::logit`] is bit for bit [`Model::logit_values`] of the same values:
-/// the same products, added in the same order (a test checks on the fixtures).
+/// [`CodedScorer::logit`] is bit for bit [`Model::logit`] of a record holding the same
+/// values: the same products, added in the same order (a test checks on the fixtures).
 #[derive(Debug, Clone)]
 pub struct CodedScorer {
     n_inputs: usize,
@@ -867,8 +867,8 @@ impl CodedScorer {
     ///
     /// [`Error::InvalidInput`] for a value the model cannot take (an infinite
     /// number, a flag other than 0 or 1, a code out of range, arrays shorter than
-    /// the inputs); it does not name the field: take [`Model::logit_values`] for the
-    /// lead to get the error that does.
+    /// the inputs); it does not name the field: take [`Model::logit`] of the lead's
+    /// record to get the error that does.
     pub fn logit(&self, nums: &[f64], codes: &[u32]) -> Result<f64> {
         let bad = || Error::InvalidInput("a coded value the model cannot take".into());
         let mut z = self.intercept;

@@ -22,7 +22,7 @@ use std::sync::Arc;
 type Map<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
 /// The input names of one model with their positions (slots), shared by every record
-/// laid out for that model (see the [module documentation](self)). Built once per
+/// laid out for that model (see [`Record::with_slots`]). Built once per
 /// model when it is fitted or read.
 #[derive(Debug, Default)]
 pub struct Slots {
@@ -112,7 +112,7 @@ impl Layout {
 
 /// One raw CRM record: field name -> [`Value`]. Fields a model does not use are
 /// ignored when it scores the record; fields it uses but the record lacks count as
-/// missing. See the [module documentation](self) for records laid out for a model.
+/// missing. See [`Record::with_slots`] for records laid out for a model.
 #[derive(Debug, Clone, Default)]
 pub struct Record {
     /// Values by slot, when the record is laid out for a model.

@@ -6,7 +6,7 @@
 //! real model also carries a coefficient and a mean in the payload).
 //!
 //! Fields are charged through `#[serde(deserialize_with = "...::vec")]`; outside
-//! [`with_budget`] (decoding JSON options, tests) nothing is charged.
+//! `with_budget` (decoding JSON options, tests) nothing is charged.
 
 use serde::de::{Deserialize, Deserializer, Error as _, SeqAccess, Visitor};
 use std::cell::Cell;
@@ -69,7 +69,7 @@ fn charge<E: serde::de::Error>(bytes: usize) -> Result<(), E> {
 }
 
 /// What a value holds on the heap beyond its own size (its nested sequences charge
-/// themselves when they are decoded through [`vec`]).
+/// themselves when they are decoded through [`vec()`]).
 pub(crate) trait Heap {
     /// Heap bytes owned directly.
     fn heap(&self) -> usize {

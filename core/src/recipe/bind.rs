@@ -194,11 +194,7 @@ impl Pipeline {
         f
     }
 
-    /// The rows transformed straight into a layout of the solver, skipping the sparse
-    /// matrix: dense rows when they pay (see [`dense_rows_pay`];
-    /// the stored entries are estimated on every 16th row), else the split layout
-    /// ([`Pipeline::transform_split`]). `None` when neither applies (fewer than two
-    /// standardised numbers and rows too sparse).
+    /// [`Pipeline::solver_rows`] of a table (tests).
     #[cfg(test)]
     pub(crate) fn transform_for_solver(
         &self,
@@ -209,7 +205,11 @@ impl Pipeline {
         Ok(self.solver_rows(&b, rows))
     }
 
-    /// [`Pipeline::transform_for_solver`] of a bound table.
+    /// The rows of a bound table written straight into a layout of the solver,
+    /// skipping the sparse matrix: dense rows when they pay (see [`dense_rows_pay`];
+    /// the stored entries are estimated on every 16th row), else the split layout
+    /// ([`Split`]). `None` when neither applies (fewer than two
+    /// standardised numbers and rows too sparse).
     pub(crate) fn solver_rows(&self, b: &BoundTable<'_>, rows: &[usize]) -> Option<SolverRows> {
         let columnwise = self.columnwise(b);
         let (count, sampled) = layout_counts(b, rows, &columnwise, self.n_features);
@@ -524,7 +524,7 @@ fn layout_counts(
     (count, sampled)
 }
 
-/// A layout of the solver's rows written by [`Pipeline::transform_for_solver`].
+/// A layout of the solver's rows written by [`Pipeline::solver_rows`].
 pub(crate) enum SolverRows {
     /// Dense columns and sparse rows.
     Split(Split),
