@@ -24,19 +24,10 @@ const EVIDENCE_TOL: f64 = 0.1;
 const EVIDENCE_FIT_TOL: f64 = 1e-5;
 
 /// `ln` of the mean weight of the positive rows over that of the negative ones (0
-/// when either class has no weight).
+/// when either class has no weight): the log of rebalancing's
+/// [`resampling_ratio`](crate::train::balance::resampling_ratio).
 pub(super) fn class_weight_log_ratio(y: &[f64], w: &[f64]) -> f64 {
-    let (mut wp, mut np, mut wn, mut nn) = (0.0, 0.0, 0.0, 0.0);
-    for (&yi, &wi) in y.iter().zip(w) {
-        if yi > 0.5 {
-            wp += wi;
-            np += 1.0;
-        } else {
-            wn += wi;
-            nn += 1.0;
-        }
-    }
-    let r = (wp / np) / (wn / nn);
+    let r = crate::train::balance::resampling_ratio(y, w);
     if r.is_finite() && r > 0.0 {
         r.ln()
     } else {
