@@ -10,7 +10,7 @@
 //! model is newer than their data are skipped unless `force` is set.
 
 use crate::data::csv::{
-    cr_only_lines, read_csv_bytes, record_fields, record_key, sniff_delimiter, RecordScanner,
+    cr_only_lines, read_csv_bytes_single, record_fields, record_key, sniff_delimiter, RecordScanner,
 };
 use crate::error::{Error, Result};
 use crate::options::TrainOptions;
@@ -687,7 +687,7 @@ fn train_one(
     let mut csv = opts.csv.clone();
     csv.delimiter = Some(idx.delimiter);
     // Lines and bytes named by any error are the file's, not the buffer's.
-    let mut table = read_csv_bytes(&bytes, &csv).map_err(|e| origin.relocate(e))?;
+    let mut table = read_csv_bytes_single(&bytes, &csv).map_err(|e| origin.relocate(e))?;
     drop(bytes);
     table.map_lines(|l| origin.line(l));
     if let Some(by) = &config.by {
@@ -771,7 +771,7 @@ fn train_global(
     let mut csv = config.train.csv.clone();
     csv.delimiter = indexes.first().map(|i| i.delimiter);
     let result = (|| -> Result<Model> {
-        let mut table = read_csv_bytes(&buf, &csv)?;
+        let mut table = read_csv_bytes_single(&buf, &csv)?;
         let mut opts = config.train.clone();
         if let Some(by) = &config.by {
             if config.global_tenant_feature {

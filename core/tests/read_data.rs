@@ -139,6 +139,76 @@ fn csv_custom_na_values() {
 }
 
 #[test]
+fn csv_column_that_stops_being_numeric_late_keeps_its_texts() {
+    // 300 number-like codes (leading zeros, trailing zeros, signs, exponents), then
+    // words: the column is strings, and each cell keeps the text it was written with.
+    let mut text = String::from("zip,amount\n");
+    let written = ["01234", "1.50", "+7", "1e3", "-0", ".5", "007", "10115"];
+    for k in 0..300 {
+        text.push_str(&format!("{},{k}.25\n", written[k % written.len()]));
+    }
+    for k in 0..300 {
+        text.push_str(&format!("SW{k} 1AA,{k}\n"));
+    }
+    let t = csv_ok(&text);
+    let zip = strs(&t, "zip");
+    for (k, w) in written.iter().enumerate() {
+        assert_eq!(zip.get(k), Some(*w));
+    }
+    assert_eq!(zip.get(300), Some("SW0 1AA"));
+    assert_eq!(nums(&t, "amount")[1], 1.25);
+    assert_eq!(lines(&t)[599], 601);
+    // The same from a reader that can be read only once.
+    let again = read_csv_reader(
+        std::io::Cursor::new(text.into_bytes()),
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    assert!(same(&t, &again));
+}
+
+#[test]
+fn csv_numeric_column_with_a_few_odd_cells_and_missing_values() {
+    // Words before the first number make no difference; one odd cell in 200 numbers
+    // keeps the column numeric and is reported with its line.
+    let mut text = String::from("a,b\nNA,x\n,y\n");
+    for k in 0..200 {
+        text.push_str(&format!(
+            "{},s{}\n",
+            if k == 150 {
+                "n/a?".into()
+            } else {
+                format!("{k}")
+            },
+            k % 3
+        ));
+    }
+    let t = csv_ok(&text);
+    let a = nums(&t, "a");
+    assert!(a[0].is_nan() && a[1].is_nan() && a[152].is_nan());
+    assert_eq!(a[2], 0.0);
+    assert_eq!(a[201], 199.0);
+    assert_eq!(strs(&t, "b").get(0), Some("x"));
+    assert_eq!(strs(&t, "b").get(2), Some("s0"));
+    assert_eq!(t.notes().len(), 1, "{:?}", t.notes());
+    assert!(
+        t.notes()[0].contains("1 of 200 cells") && t.notes()[0].contains("line 154"),
+        "{:?}",
+        t.notes()
+    );
+    // A missing-value text that reads as a number is missing, not the number.
+    let opts = CsvOptions {
+        na_values: vec!["-1".into(), "".into()],
+        ..CsvOptions::default()
+    };
+    let t = read_csv_bytes(b"a\n3\n-1\n\xC2\xA0-1\xC2\xA0\n 4 \n", &opts).unwrap();
+    let a = nums(&t, "a");
+    assert_eq!(a[0], 3.0);
+    assert!(a[1].is_nan() && a[2].is_nan());
+    assert_eq!(a[3], 4.0);
+}
+
+#[test]
 fn csv_ragged_row() {
     let text = "a,b,c,d\n1,2,3,4\n1,2,3,4\n1,2,3,4\n1,2,3,4\n1,2,3,4\n1,2,3,4,5\n1,2,3,4\n";
     let e = csv_err(text.as_bytes());
@@ -529,6 +599,30 @@ fn jsonl_decimal_comma_and_duplicates() {
     // Without decimal commas "1,5" is text.
     let t = jsonl_ok("{\"a\": \"1,5\"}\n{\"a\": 2}\n");
     assert_eq!(strs(&t, "a").levels, ["1,5", "2"]);
+}
+
+#[test]
+fn jsonl_field_that_stops_being_numeric_keeps_its_texts() {
+    // Numbers are read straight into a numeric column; a later word turns the field
+    // into strings, each earlier cell written as it was (numeric strings) or as the
+    // number formats (JSON numbers), duplicates and missing rows included.
+    let t = jsonl_ok(concat!(
+        "{\"a\": 1, \"b\": 1}\n",
+        "{\"a\": \" 007 \", \"b\": 2}\n",
+        "{\"b\": 3}\n",
+        "{\"a\": 2.50, \"a\": \"1\"}\n",
+        "{\"a\": null}\n",
+        "{\"a\": \"NA\"}\n",
+        "{\"a\": \"x\", \"c\": true}\n",
+    ));
+    let a = strs(&t, "a");
+    assert_eq!(a.levels, ["1", "007", "x"]);
+    assert_eq!(a.codes[..4], [0, 1, u32::MAX, 0]);
+    assert_eq!((a.get(4), a.get(5), a.get(6)), (None, None, Some("x")));
+    assert_eq!(nums(&t, "b")[..3], [1.0, 2.0, 3.0]);
+    assert!(nums(&t, "b")[6].is_nan());
+    assert_eq!(strs(&t, "c").get(6), Some("true"));
+    assert_eq!(strs(&t, "c").get(0), None);
 }
 
 #[test]

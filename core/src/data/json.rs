@@ -28,7 +28,7 @@ use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::csv::{parse_error, DEFAULT_NA_VALUES};
 use super::{format_num, parse_num, Column, StrColumn, Table, MISSING_CODE};
@@ -78,12 +78,18 @@ pub fn read_jsonl_reader<R: Read>(r: R, opts: &JsonOptions) -> Result<Table> {
 
 fn read_jsonl_impl<R: Read>(r: R, opts: &JsonOptions, name: &str) -> Result<Table> {
     let mut br = BufReader::with_capacity(64 * 1024, r);
-    let mut seed: HashMap<String, u32> = HashMap::new();
-    for na in &opts.na_values {
-        seed.insert(na.trim().to_owned(), MISSING_CODE);
+    let mut na: HashMap<String, u32> = HashMap::new();
+    for v in &opts.na_values {
+        na.insert(v.trim().to_owned(), MISSING_CODE);
     }
-    let mut fields: Vec<FieldBuilder> = Vec::new();
-    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut st = State {
+        fields: Vec::new(),
+        by_name: HashMap::new(),
+        row: 0,
+        na,
+        decimal_comma: opts.decimal_comma,
+        field_error: None,
+    };
     let mut lines: Vec<u64> = Vec::new();
     let mut buf: Vec<u8> = Vec::new();
     let mut offset: u64 = 0;
@@ -120,9 +126,17 @@ fn read_jsonl_impl<R: Read>(r: R, opts: &JsonOptions, name: &str) -> Result<Tabl
                 "invalid UTF-8 (save the file as UTF-8)",
             )
         })?;
-        let entries = match serde_json::from_str::<JsonLine>(text) {
-            Ok(JsonLine::Object(entries)) => entries,
-            Ok(JsonLine::Other(kind)) => {
+        st.row = lines.len();
+        let mut de = serde_json::Deserializer::from_str(text);
+        let parsed = LineSeed { st: &mut st }
+            .deserialize(&mut de)
+            .and_then(|line| de.end().map(|()| line));
+        if let Some((key, msg)) = st.field_error.take() {
+            return Err(Error::parse(line_no, Some(&one_line(&key)), msg));
+        }
+        match parsed {
+            Ok(None) => {}
+            Ok(Some(kind)) => {
                 return Err(Error::parse(
                     line_no,
                     None,
@@ -130,31 +144,13 @@ fn read_jsonl_impl<R: Read>(r: R, opts: &JsonOptions, name: &str) -> Result<Tabl
                 ))
             }
             Err(e) => return Err(json_error(&e, line_no, start)),
-        };
-        let row = lines.len();
-        for (key, value) in entries {
-            let idx = match by_name.get(&key) {
-                Some(&i) => i,
-                None => {
-                    let i = fields.len();
-                    by_name.insert(key.clone(), i);
-                    fields.push(FieldBuilder::new(key.clone(), &seed));
-                    i
-                }
-            };
-            let field = fields
-                .get_mut(idx)
-                .ok_or_else(|| Error::Internal("JSON field index out of range".into()))?;
-            field
-                .set(row, &value)
-                .map_err(|msg| Error::parse(line_no, Some(&one_line(&key)), msg))?;
         }
         lines.push(line_no);
     }
     if lines.is_empty() {
         return Err(Error::parse(1, None, "empty file: no JSON objects"));
     }
-    if fields.is_empty() {
+    if st.fields.is_empty() {
         return Err(Error::parse(
             lines.first().copied().unwrap_or(1),
             None,
@@ -162,8 +158,8 @@ fn read_jsonl_impl<R: Read>(r: R, opts: &JsonOptions, name: &str) -> Result<Tabl
         ));
     }
     let n_rows = lines.len();
-    let mut built = Vec::with_capacity(fields.len());
-    for f in fields {
+    let mut built = Vec::with_capacity(st.fields.len());
+    for f in st.fields {
         let name = f.name.clone();
         built.push((name, f.finish(n_rows, opts.decimal_comma)?));
     }
@@ -191,63 +187,186 @@ fn json_error(e: &serde_json::Error, line: u64, line_start: u64) -> Error {
     parse_error(line, None, Some(byte), format!("invalid JSON: {msg}"))
 }
 
-/// One parsed line: an object's entries in their written order, or the kind of
-/// whatever else the line held.
-enum JsonLine {
-    Object(Vec<(String, serde_json::Value)>),
-    Other(&'static str),
+/// What the reader knows while it reads the lines: the fields so far (in order of
+/// first appearance), the row being read, and a field's value error (an array, say)
+/// raised inside the JSON parser.
+struct State {
+    fields: Vec<FieldBuilder>,
+    by_name: HashMap<String, usize>,
+    row: usize,
+    na: HashMap<String, u32>,
+    decimal_comma: bool,
+    field_error: Option<(String, String)>,
 }
 
-impl<'de> Deserialize<'de> for JsonLine {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        d.deserialize_any(LineVisitor)
+/// Reads one line straight into the fields (no intermediate map or value): `None`
+/// for an object, else the kind of whatever else the line held.
+struct LineSeed<'a> {
+    st: &'a mut State,
+}
+
+impl<'de> DeserializeSeed<'de> for LineSeed<'_> {
+    type Value = Option<&'static str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-struct LineVisitor;
-
-impl<'de> Visitor<'de> for LineVisitor {
-    type Value = JsonLine;
+impl<'de> Visitor<'de> for LineSeed<'_> {
+    type Value = Option<&'static str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<JsonLine, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
-            entries.push(entry);
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        while let Some(idx) = map.next_key_seed(KeySeed { st: &mut *self.st })? {
+            let st = &mut *self.st;
+            let (row, decimal_comma) = (st.row, st.decimal_comma);
+            let Some(field) = st.fields.get_mut(idx) else {
+                return Err(serde::de::Error::custom("field index out of range"));
+            };
+            let cell = map.next_value_seed(CellSeed)?;
+            if let Err(msg) = field.set(row, cell, &st.na, decimal_comma) {
+                st.field_error = Some((field.name.clone(), msg));
+                return Err(serde::de::Error::custom("invalid field value"));
+            }
         }
-        Ok(JsonLine::Object(entries))
+        Ok(None)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<JsonLine, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(JsonLine::Other("an array"))
+        Ok(Some("an array"))
     }
 
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<JsonLine, E> {
-        Ok(JsonLine::Other("a boolean"))
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Ok(Some("a boolean"))
     }
 
-    fn visit_i64<E>(self, _: i64) -> std::result::Result<JsonLine, E> {
-        Ok(JsonLine::Other("a number"))
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+        Ok(Some("a number"))
     }
 
-    fn visit_u64<E>(self, _: u64) -> std::result::Result<JsonLine, E> {
-        Ok(JsonLine::Other("a number"))
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+        Ok(Some("a number"))
     }
 
-    fn visit_f64<E>(self, _: f64) -> std::result::Result<JsonLine, E> {
-        Ok(JsonLine::Other("a number"))
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Ok(Some("a number"))
     }
 
-    fn visit_str<E>(self, _: &str) -> std::result::Result<JsonLine, E> {
-        Ok(JsonLine::Other("a string"))
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Some("a string"))
     }
 
-    fn visit_unit<E>(self) -> std::result::Result<JsonLine, E> {
-        Ok(JsonLine::Other("null"))
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(Some("null"))
+    }
+}
+
+/// A key: the index of its field, a new field on first sight (no allocation for a
+/// key seen before).
+struct KeySeed<'a> {
+    st: &'a mut State,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<usize, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, key: &str) -> std::result::Result<usize, E> {
+        if let Some(&i) = self.st.by_name.get(key) {
+            return Ok(i);
+        }
+        let i = self.st.fields.len();
+        self.st.by_name.insert(key.to_owned(), i);
+        self.st.fields.push(FieldBuilder::new(key.to_owned()));
+        Ok(i)
+    }
+}
+
+/// One field value as the reader takes it.
+enum Cell<'a> {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(std::borrow::Cow<'a, str>),
+    Array,
+    Object,
+}
+
+struct CellSeed;
+
+impl<'de> DeserializeSeed<'de> for CellSeed {
+    type Value = Cell<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Cell<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CellSeed {
+    type Value = Cell<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field value")
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Cell<'de>, E> {
+        Ok(Cell::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> std::result::Result<Cell<'de>, E> {
+        Ok(Cell::Bool(b))
+    }
+
+    fn visit_i64<E>(self, x: i64) -> std::result::Result<Cell<'de>, E> {
+        Ok(Cell::Num(x as f64))
+    }
+
+    fn visit_u64<E>(self, x: u64) -> std::result::Result<Cell<'de>, E> {
+        Ok(Cell::Num(x as f64))
+    }
+
+    fn visit_f64<E>(self, x: f64) -> std::result::Result<Cell<'de>, E> {
+        Ok(Cell::Num(x))
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> std::result::Result<Cell<'de>, E> {
+        Ok(Cell::Str(s.into()))
+    }
+
+    fn visit_str<E>(self, s: &str) -> std::result::Result<Cell<'de>, E> {
+        Ok(Cell::Str(s.to_owned().into()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Cell<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Cell::Array)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Cell<'de>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Cell::Object)
     }
 }
 
@@ -260,19 +379,32 @@ enum LevelSrc {
     Bool,
 }
 
-/// One field being read: distinct texts interned once, missing values pre-seeded.
+/// One field being read. It starts as numbers: JSON numbers, numeric strings and
+/// missing values are stored as `f64` (a numeric string's text is kept too); the first
+/// other value turns it into strings, each distinct text interned once (numbers
+/// written with [`format_num`], as they would have been interned).
 struct FieldBuilder {
     name: String,
+    num: Option<NumField>,
     index: HashMap<String, u32>,
     levels: Vec<LevelSrc>,
     codes: Vec<u32>,
 }
 
+/// A field read as numbers so far.
+#[derive(Default)]
+struct NumField {
+    values: Vec<f64>,
+    /// The rows whose value was a numeric string, with its trimmed text.
+    texts: Vec<(usize, Box<str>)>,
+}
+
 impl FieldBuilder {
-    fn new(name: String, seed: &HashMap<String, u32>) -> Self {
+    fn new(name: String) -> Self {
         FieldBuilder {
             name,
-            index: seed.clone(),
+            num: Some(NumField::default()),
+            index: HashMap::new(),
             levels: Vec::new(),
             codes: Vec::new(),
         }
@@ -280,21 +412,54 @@ impl FieldBuilder {
 
     /// Sets the value of row `row` (rows before it that lacked the field are missing;
     /// a second value for the same row replaces the first).
-    fn set(&mut self, row: usize, value: &serde_json::Value) -> std::result::Result<(), String> {
-        use serde_json::Value as J;
-        let code = match value {
-            J::Null => MISSING_CODE,
-            J::Bool(b) => self.intern(if *b { "true" } else { "false" }, LevelSrc::Bool)?,
-            J::Number(n) => {
-                let x = n
-                    .as_f64()
-                    .filter(|x| x.is_finite())
-                    .ok_or_else(|| format!("number {n} is out of range"))?;
-                self.intern(&format_num(x), LevelSrc::Num(x))?
+    fn set(
+        &mut self,
+        row: usize,
+        cell: Cell<'_>,
+        na: &HashMap<String, u32>,
+        decimal_comma: bool,
+    ) -> std::result::Result<(), String> {
+        if let Some(num) = &mut self.num {
+            let value = match &cell {
+                Cell::Null => Some((f64::NAN, false)),
+                Cell::Num(x) if x.is_finite() => Some((*x, false)),
+                Cell::Num(x) => return Err(format!("number {x} is out of range")),
+                Cell::Str(s) => {
+                    let t = s.trim();
+                    if na.contains_key(t) {
+                        Some((f64::NAN, false))
+                    } else {
+                        parse_num(t, decimal_comma).map(|x| (x, true))
+                    }
+                }
+                Cell::Bool(_) | Cell::Array | Cell::Object => None,
+            };
+            if let Some((x, text)) = value {
+                if num.values.len() > row {
+                    num.values.truncate(row);
+                    if num.texts.last().is_some_and(|(r, _)| *r == row) {
+                        num.texts.pop();
+                    }
+                }
+                num.values.resize(row, f64::NAN);
+                num.values.push(x);
+                if let (true, Cell::Str(s)) = (text, &cell) {
+                    num.texts.push((row, s.trim().into()));
+                }
+                return Ok(());
             }
-            J::String(s) => self.intern(s.trim(), LevelSrc::Str)?,
-            J::Array(_) => return Err("an array is not a field value (use a string)".into()),
-            J::Object(_) => return Err("a nested object is not a field value (flatten it)".into()),
+            if matches!(cell, Cell::Array | Cell::Object) {
+                return Err(Self::nested(&cell));
+            }
+            self.turn_to_strings(na)?;
+        }
+        let code = match &cell {
+            Cell::Null => MISSING_CODE,
+            Cell::Bool(b) => self.intern(if *b { "true" } else { "false" }, LevelSrc::Bool)?,
+            Cell::Num(x) if x.is_finite() => self.intern(&format_num(*x), LevelSrc::Num(*x))?,
+            Cell::Num(x) => return Err(format!("number {x} is out of range")),
+            Cell::Str(s) => self.intern(s.trim(), LevelSrc::Str)?,
+            Cell::Array | Cell::Object => return Err(Self::nested(&cell)),
         };
         if self.codes.len() < row {
             self.codes.resize(row, MISSING_CODE);
@@ -303,6 +468,33 @@ impl FieldBuilder {
             self.codes.push(code);
         } else if let Some(last) = self.codes.last_mut() {
             *last = code;
+        }
+        Ok(())
+    }
+
+    fn nested(cell: &Cell<'_>) -> String {
+        if matches!(cell, Cell::Array) {
+            "an array is not a field value (use a string)".into()
+        } else {
+            "a nested object is not a field value (flatten it)".into()
+        }
+    }
+
+    /// Turns a field read as numbers into strings, interning its cells in row order.
+    fn turn_to_strings(&mut self, na: &HashMap<String, u32>) -> std::result::Result<(), String> {
+        let Some(num) = self.num.take() else {
+            return Ok(());
+        };
+        self.index = na.clone();
+        self.codes = Vec::with_capacity(num.values.len());
+        let mut texts = num.texts.into_iter().peekable();
+        for (row, &x) in num.values.iter().enumerate() {
+            let code = match texts.next_if(|(r, _)| *r == row) {
+                Some((_, text)) => self.intern(&text, LevelSrc::Str)?,
+                None if x.is_nan() => MISSING_CODE,
+                None => self.intern(&format_num(x), LevelSrc::Num(x))?,
+            };
+            self.codes.push(code);
         }
         Ok(())
     }
@@ -323,6 +515,10 @@ impl FieldBuilder {
     /// Numeric when every level is a number or a numeric string (or there is none),
     /// else strings.
     fn finish(mut self, n_rows: usize, decimal_comma: bool) -> Result<Column> {
+        if let Some(mut num) = self.num.take() {
+            num.values.resize(n_rows, f64::NAN);
+            return Ok(Column::Num(num.values));
+        }
         self.codes.resize(n_rows, MISSING_CODE);
         let mut texts = vec![String::new(); self.levels.len()];
         for (text, code) in self.index {

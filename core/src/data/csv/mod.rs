@@ -31,9 +31,9 @@ use std::path::Path;
 
 mod columns;
 
-use super::{format_num, Column, Table, MISSING_CODE};
+use super::{format_num, Column, Table};
 use crate::error::{Error, Location, Result};
-use columns::{truncate_chars, CellError, CellMap, ColBuilder};
+use columns::{truncate_chars, CellError, ColBuilder, Finished, NaSet};
 
 /// The cells (after trimming) read as missing by default, by both the CSV and the JSON
 /// Lines readers.
@@ -72,19 +72,35 @@ impl Default for CsvOptions {
 /// [`Error::Parse`] naming the line (and column and byte where relevant).
 pub fn read_csv_path(path: impl AsRef<Path>, opts: &CsvOptions) -> Result<Table> {
     let path = path.as_ref();
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    read_csv_impl(file, opts, &path.display().to_string())
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    read_csv_slice(&bytes, opts, &path.display().to_string(), parallelism())
 }
 
 /// Reads CSV data held in memory into a [`Table`] (see [`read_csv_path`]).
 pub fn read_csv_bytes(bytes: &[u8], opts: &CsvOptions) -> Result<Table> {
-    read_csv_impl(bytes, opts, "CSV input")
+    read_csv_slice(bytes, opts, "CSV input", parallelism())
+}
+
+/// [`read_csv_bytes`] on the calling thread alone (mass training reads many tenants at
+/// once, each on its own thread).
+pub(crate) fn read_csv_bytes_single(bytes: &[u8], opts: &CsvOptions) -> Result<Table> {
+    read_csv_slice(bytes, opts, "CSV input", 1)
 }
 
 /// Reads CSV data from any reader into a [`Table`] (see [`read_csv_path`]). The reader
-/// is consumed in a streaming fashion; it need not be buffered.
-pub fn read_csv_reader<R: Read>(r: R, opts: &CsvOptions) -> Result<Table> {
-    read_csv_impl(r, opts, "CSV input")
+/// need not be buffered. Its bytes are held in memory while they are read, as a file's
+/// are: large inputs are parsed in blocks on every core, and a column that turns out
+/// not to be numeric late in the input is read a second time.
+pub fn read_csv_reader<R: Read>(mut r: R, opts: &CsvOptions) -> Result<Table> {
+    let mut bytes = Vec::new();
+    r.read_to_end(&mut bytes)
+        .map_err(|e| Error::io("CSV input", e))?;
+    read_csv_bytes(&bytes, opts)
+}
+
+/// Threads for reading one large input: the cores, at most 8.
+fn parallelism() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
 /// Writes a table as CSV: a header row, then one row per table row. Missing cells are
@@ -139,7 +155,236 @@ pub(crate) fn parse_error(
 // Reading
 // ---------------------------------------------------------------------------------
 
-fn read_csv_impl<R: Read>(r: R, opts: &CsvOptions, name: &str) -> Result<Table> {
+/// Inputs smaller than this are read on one thread.
+const PARALLEL_MIN_BYTES: usize = 8 << 20;
+
+/// Reads the input once, typing numbers as they come (in blocks on `threads` threads
+/// when it is large); the columns that turn out not to be numeric after numbers were
+/// read (their texts were not kept) are read again, as strings.
+fn read_csv_slice(bytes: &[u8], opts: &CsvOptions, name: &str, threads: usize) -> Result<Table> {
+    let na = NaSet::new(&opts.na_values, opts.decimal_comma);
+    let parallel = if threads > 1 && bytes.len() >= PARALLEL_MIN_BYTES {
+        read_blocks(bytes, opts, name, &na, threads, bytes.len() / (4 * threads))
+    } else {
+        None
+    };
+    let first = match parallel {
+        Some(pass) => pass,
+        None => read_pass(bytes, opts, name, &na, None)?,
+    };
+    finish_table(first, name, |again| {
+        read_pass(bytes, opts, name, &na, Some(again))
+    })
+}
+
+/// The table from a first reading, reading again (`reread`) the columns it could not
+/// type.
+fn finish_table(
+    first: Pass,
+    name: &str,
+    reread: impl FnOnce(&[bool]) -> Result<Pass>,
+) -> Result<Table> {
+    if first.lines.is_empty() {
+        return Err(Error::parse(
+            first.header_line,
+            None,
+            "no data rows after the header",
+        ));
+    }
+    let n_cols = first.names.len();
+    let mut done = Vec::with_capacity(n_cols);
+    for col in first.cols {
+        done.push(match col.finish()? {
+            Finished::Done(column, odd) => Some((column, odd)),
+            Finished::Reread => None,
+        });
+    }
+    let again: Vec<bool> = done.iter().map(Option::is_none).collect();
+    if again.contains(&true) {
+        let second = reread(&again)?;
+        if second.lines != first.lines || second.names != first.names {
+            return Err(Error::io(
+                name,
+                std::io::Error::other("the input changed while it was read"),
+            ));
+        }
+        for ((slot, col), again) in done.iter_mut().zip(second.cols).zip(&again) {
+            if *again {
+                match col.finish()? {
+                    Finished::Done(column, odd) => *slot = Some((column, odd)),
+                    Finished::Reread => {
+                        return Err(Error::Internal(
+                            "a CSV column read as strings asked to be read again".into(),
+                        ))
+                    }
+                }
+            }
+        }
+    }
+
+    let lines = first.lines;
+    let mut built = Vec::with_capacity(n_cols);
+    let mut notes = Vec::new();
+    for (name, slot) in first.names.into_iter().zip(done) {
+        let (column, odd) =
+            slot.ok_or_else(|| Error::Internal("a CSV column was not read".into()))?;
+        if let Some(odd) = odd {
+            let line = lines.get(odd.first_row).copied().unwrap_or(0);
+            notes.push(format!(
+                "column \"{}\": {} of {} cells are not numbers (the first, \"{}\", on line {line}); \
+                 read as missing values of a numeric column",
+                super::json::one_line(&name),
+                odd.cells,
+                odd.present,
+                super::json::one_line(&truncate_chars(&odd.first_text, 40)),
+            ));
+        }
+        built.push((name, column));
+    }
+    let mut table = Table::from_columns(built)?;
+    table.set_lines(lines)?;
+    for n in notes {
+        table.add_note(n);
+    }
+    Ok(table)
+}
+
+/// The first reading of a large input in blocks of about `block` bytes, cut at record
+/// ends, parsed on `threads` threads (each block after a copy of the header) and
+/// joined in order. `None` when the input is not worth it or any block fails: the
+/// one-thread reading then runs and reports the first error exactly as it would.
+fn read_blocks(
+    bytes: &[u8],
+    opts: &CsvOptions,
+    name: &str,
+    na: &NaSet,
+    threads: usize,
+    block: usize,
+) -> Option<Pass> {
+    let head = scan_head(&mut &bytes[..]).ok()?;
+    let delimiter = opts.delimiter.unwrap_or(head.sniffed);
+    // The header: the first record that is not blank, with any blank lines before it.
+    let start = head.bom_len as usize;
+    let mut p = start;
+    loop {
+        let (content, term) = record_end(bytes.get(p..)?, delimiter, true)?;
+        let rec = bytes.get(p..p + content)?;
+        if content + term == 0 {
+            return None;
+        }
+        p += content + term;
+        let blank = rec
+            .iter()
+            .all(|&b| b.is_ascii_whitespace() && b != delimiter);
+        if !blank {
+            break;
+        }
+    }
+    let header = bytes.get(start..p)?;
+    if header.last().is_some_and(|&b| b != b'\n' && b != b'\r') {
+        return None; // the header ends the input
+    }
+    // Block boundaries: record ends at least `block` bytes apart.
+    let mut cuts = vec![p];
+    let mut q = p;
+    let mut last = p;
+    while q < bytes.len() {
+        let (content, term) = record_end(bytes.get(q..)?, delimiter, true)?;
+        if content + term == 0 {
+            break;
+        }
+        q += content + term;
+        if q - last >= block.max(1) {
+            cuts.push(q);
+            last = q;
+        }
+    }
+    if last < bytes.len() {
+        cuts.push(bytes.len());
+    }
+    let n_blocks = cuts.len() - 1;
+    if n_blocks < 2 {
+        return None;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<Pass>>>> =
+        (0..n_blocks).map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(n_blocks) {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let (Some(&lo), Some(&hi)) = (cuts.get(k), cuts.get(k + 1)) else {
+                    break;
+                };
+                let mut input = Vec::with_capacity(header.len() + hi - lo);
+                input.extend_from_slice(header);
+                input.extend_from_slice(bytes.get(lo..hi).unwrap_or_default());
+                let block_opts = CsvOptions {
+                    delimiter: Some(delimiter),
+                    ..opts.clone()
+                };
+                let pass = read_pass(&input[..], &block_opts, name, na, None);
+                if let Some(slot) = results.get(k) {
+                    if let Ok(mut slot) = slot.lock() {
+                        *slot = Some(pass);
+                    }
+                }
+            });
+        }
+    });
+    // Join in order: lines move from the block's own numbering to the input's.
+    let header_lines = count_lines(header, head.cr_only);
+    let mut joined: Option<Pass> = None;
+    let mut line_at = 1 + count_lines(bytes.get(..p)?, head.cr_only);
+    for (k, slot) in results.into_iter().enumerate() {
+        let pass = slot.into_inner().ok()??.ok()?;
+        let shift = |l: u64| l + line_at - (header_lines + 1);
+        let lines: Vec<u64> = pass.lines.iter().map(|&l| shift(l)).collect();
+        match &mut joined {
+            None => {
+                joined = Some(Pass {
+                    names: pass.names,
+                    lines,
+                    cols: pass.cols,
+                    header_line: pass.header_line,
+                })
+            }
+            Some(all) => {
+                if all.names != pass.names {
+                    return None;
+                }
+                all.lines.extend(lines);
+                for (a, b) in all.cols.iter_mut().zip(pass.cols) {
+                    a.append(b).ok()?;
+                }
+            }
+        }
+        line_at += count_lines(bytes.get(cuts[k]..cuts[k + 1])?, head.cr_only);
+    }
+    let mut joined = joined?;
+    joined.header_line =
+        1 + count_lines(bytes.get(..start)?, head.cr_only) + joined.header_line.saturating_sub(1);
+    Some(joined)
+}
+
+/// One reading of the input: the header, each data row's line, and the columns'
+/// builders (in a second pass, `reread` says which columns to intern as strings; the
+/// others are not kept).
+struct Pass {
+    names: Vec<String>,
+    lines: Vec<u64>,
+    cols: Vec<ColBuilder>,
+    /// The line the header starts on.
+    header_line: u64,
+}
+
+fn read_pass<R: Read>(
+    r: R,
+    opts: &CsvOptions,
+    name: &str,
+    na: &NaSet,
+    reread: Option<&[bool]>,
+) -> Result<Pass> {
     let io_err = |e: std::io::Error| Error::io(name, e);
     let mut br = BufReader::with_capacity(64 * 1024, Tracker::new(r));
     let head = scan_head(&mut br).map_err(io_err)?;
@@ -174,11 +419,16 @@ fn read_csv_impl<R: Read>(r: R, opts: &CsvOptions, name: &str) -> Result<Table> 
     let names = header_names(&rec, header_line, &rdr)?;
     let n_cols = names.len();
 
-    let mut seed = CellMap::default();
-    for na in &opts.na_values {
-        seed.insert(na.trim().as_bytes().into(), MISSING_CODE);
-    }
-    let mut cols: Vec<ColBuilder> = names.iter().map(|_| ColBuilder::new(&seed)).collect();
+    let mut cols: Vec<ColBuilder> = (0..n_cols)
+        .map(|k| match reread {
+            None => ColBuilder::new(na, opts.decimal_comma),
+            Some(again) => ColBuilder::second_pass(
+                na,
+                opts.decimal_comma,
+                again.get(k).copied().unwrap_or(false),
+            ),
+        })
+        .collect();
     let mut lines: Vec<u64> = Vec::new();
 
     while next_record(&mut rdr, &mut rec, name)? {
@@ -219,37 +469,12 @@ fn read_csv_impl<R: Read>(r: R, opts: &CsvOptions, name: &str) -> Result<Table> 
         }
         lines.push(line);
     }
-    if lines.is_empty() {
-        return Err(Error::parse(
-            header_line,
-            None,
-            "no data rows after the header",
-        ));
-    }
-
-    let mut built = Vec::with_capacity(n_cols);
-    let mut notes = Vec::new();
-    for (name, col) in names.into_iter().zip(cols) {
-        let (column, odd) = col.finish(opts.decimal_comma)?;
-        if let Some(odd) = odd {
-            let line = lines.get(odd.first_row).copied().unwrap_or(0);
-            notes.push(format!(
-                "column \"{}\": {} of {} cells are not numbers (the first, \"{}\", on line {line}); \
-                 read as missing values of a numeric column",
-                super::json::one_line(&name),
-                odd.cells,
-                odd.present,
-                super::json::one_line(&truncate_chars(&odd.first_text, 40)),
-            ));
-        }
-        built.push((name, column));
-    }
-    let mut table = Table::from_columns(built)?;
-    table.set_lines(lines)?;
-    for n in notes {
-        table.add_note(n);
-    }
-    Ok(table)
+    Ok(Pass {
+        names,
+        lines,
+        cols,
+        header_line,
+    })
 }
 
 /// Reads the next record, mapping CSV errors (in practice only I/O ones, since the

@@ -100,9 +100,8 @@ fn short_cell_cache_gives_the_interned_codes() {
     .map(|c| c.to_vec())
     .chain((0..600).map(|k| format!("{k}").into_bytes()))
     .collect();
-    let mut seed = CellMap::default();
-    seed.insert(b"NA"[..].into(), MISSING_CODE);
-    let mut col = ColBuilder::new(&seed);
+    let na = columns::NaSet::new(&["NA".to_owned()], false);
+    let mut col = ColBuilder::second_pass(&na, false, true);
     let mut reference: std::collections::HashMap<String, u32> = Default::default();
     let mut expected = Vec::new();
     for _ in 0..20_000 {
@@ -111,7 +110,7 @@ fn short_cell_cache_gives_the_interned_codes() {
         let text = std::str::from_utf8(cell).unwrap().trim().to_owned();
         let next = reference.len() as u32;
         expected.push(if text == "NA" {
-            MISSING_CODE
+            crate::data::MISSING_CODE
         } else {
             *reference.entry(text).or_insert(next)
         });
@@ -183,4 +182,108 @@ fn sniffing() {
     assert_eq!(sniff_delimiter(b"a;b;\"c,d,e\""), b';');
     assert_eq!(sniff_delimiter(b"a\tb\tc,d"), b'\t');
     assert_eq!(sniff_delimiter(b"abc"), b',');
+}
+
+/// The one-thread reading of `bytes`, and the reading in blocks of about `block`
+/// bytes on two threads (`None` when that path declines).
+fn one_and_blocks(bytes: &[u8], opts: &CsvOptions, block: usize) -> (String, Option<String>) {
+    let na = columns::NaSet::new(&opts.na_values, opts.decimal_comma);
+    let one = format!("{:?}", read_csv_slice(bytes, opts, "x", 1));
+    let blocks = read_blocks(bytes, opts, "x", &na, 2, block).map(|pass| {
+        format!(
+            "{:?}",
+            finish_table(pass, "x", |again| read_pass(
+                bytes,
+                opts,
+                "x",
+                &na,
+                Some(again)
+            ))
+        )
+    });
+    (one, blocks)
+}
+
+#[test]
+fn reading_in_blocks_gives_the_one_thread_table() {
+    let mut rng = crate::rng::Rng::new(23);
+    let cells: &[&str] = &[
+        "1",
+        "-2.5",
+        "1e3",
+        "007",
+        "NA",
+        "",
+        " 4 ",
+        "x",
+        "\"a,b\"",
+        "\"line\nbreak\"",
+        "\"q\"\"uote\"",
+        "won",
+        "\u{a0}7\u{a0}",
+        "1.50",
+    ];
+    let mut compared = 0;
+    for case in 0..300 {
+        let n_cols = 1 + rng.below(4) as usize;
+        let n_rows = 1 + rng.below(200) as usize;
+        let eol = ["\n", "\r\n", "\r"][rng.below(3) as usize];
+        let mut text = String::new();
+        if case % 5 == 0 {
+            text.push('\u{feff}');
+        }
+        if case % 7 == 0 {
+            text.push_str(eol);
+        }
+        let header: Vec<String> = (0..n_cols).map(|k| format!("c{k}")).collect();
+        text.push_str(&header.join(","));
+        text.push_str(eol);
+        // Each column has a favourite kind of cell, so that numeric, string and
+        // mixed columns all occur, with a late change in some.
+        let favourite: Vec<usize> = (0..n_cols)
+            .map(|_| rng.below(cells.len() as u64) as usize)
+            .collect();
+        let late = rng.below(n_rows as u64 + 1) as usize;
+        for r in 0..n_rows {
+            if rng.below(40) == 0 {
+                text.push_str(eol); // a blank line
+            }
+            let row: Vec<&str> = (0..n_cols)
+                .map(|k| {
+                    if r >= late && k == 0 {
+                        "late text"
+                    } else if rng.below(4) == 0 {
+                        cells[rng.below(cells.len() as u64) as usize]
+                    } else {
+                        cells[favourite[k]]
+                    }
+                })
+                .collect();
+            text.push_str(&row.join(","));
+            if r + 1 < n_rows || rng.below(2) == 0 {
+                text.push_str(eol);
+            }
+        }
+        let opts = CsvOptions::default();
+        let (one, blocks) = one_and_blocks(text.as_bytes(), &opts, 1 + rng.below(300) as usize);
+        if let Some(blocks) = blocks {
+            assert_eq!(one, blocks, "case {case}: {text:?}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 200, "only {compared} inputs were read in blocks");
+}
+
+#[test]
+fn a_failing_block_leaves_the_error_to_the_one_thread_reading() {
+    let mut text = String::from("a,b\n");
+    for k in 0..100 {
+        text.push_str(&format!("{k},x\n"));
+    }
+    text.push_str("1,2,3\n");
+    let opts = CsvOptions::default();
+    let na = columns::NaSet::new(&opts.na_values, false);
+    assert!(read_blocks(text.as_bytes(), &opts, "x", &na, 2, 64).is_none());
+    let e = read_csv_slice(text.as_bytes(), &opts, "x", 2).unwrap_err();
+    assert!(e.to_string().contains("line 102"), "{e}");
 }
