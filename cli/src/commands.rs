@@ -45,6 +45,43 @@ impl ReadArgs {
     /// the reader noticed (odd cells in a numeric column) goes to stderr as warnings.
     pub fn read(&self, path: &Path) -> Result<Table, Box<dyn std::error::Error + Send + Sync>> {
         let table = self.read_quietly(path)?;
+        self.warn(path, &table);
+        Ok(table)
+    }
+
+    fn json_options(&self) -> leadscore::data::json::JsonOptions {
+        leadscore::data::json::JsonOptions {
+            decimal_comma: self.decimal_comma,
+            ..Default::default()
+        }
+    }
+
+    fn read_quietly(&self, path: &Path) -> Result<Table, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(leadscore::data::read_path(
+            path,
+            &self.csv_options()?,
+            &self.json_options(),
+        )?)
+    }
+
+    /// The file's rows a block of at most `rows` at a time (see
+    /// [`leadscore::data::TableChunks`]).
+    pub fn blocks(
+        &self,
+        path: &Path,
+        rows: usize,
+    ) -> Result<leadscore::data::TableChunks, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(leadscore::data::TableChunks::open(
+            path,
+            &self.csv_options()?,
+            &self.json_options(),
+            rows,
+        )?)
+    }
+
+    /// What the reader noticed in `table` (odd cells in a numeric column), as
+    /// warnings on stderr.
+    pub fn warn(&self, path: &Path, table: &Table) {
         for note in table.notes() {
             eprintln!(
                 "warning: {}: {}",
@@ -52,19 +89,6 @@ impl ReadArgs {
                 output::printable(note, false)
             );
         }
-        Ok(table)
-    }
-
-    fn read_quietly(&self, path: &Path) -> Result<Table, Box<dyn std::error::Error + Send + Sync>> {
-        let json = leadscore::data::json::JsonOptions {
-            decimal_comma: self.decimal_comma,
-            ..Default::default()
-        };
-        Ok(leadscore::data::read_path(
-            path,
-            &self.csv_options()?,
-            &json,
-        )?)
     }
 }
 
@@ -332,6 +356,9 @@ pub struct ScoreArgs {
     /// Copy these input columns into the output first (e.g. an id; repeatable).
     #[arg(long, value_name = "COL")]
     keep: Vec<String>,
+    /// Rows read, scored and written at a time (memory stays bounded by a block).
+    #[arg(long, value_name = "N", default_value_t = SCORE_BLOCK_ROWS)]
+    block_rows: usize,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -343,155 +370,214 @@ struct ScoredRow {
     answered: Option<(String, String)>,
 }
 
-/// Scores a file.
+/// Rows per block when scoring: the input is read, scored and written a block at a
+/// time, so memory stays bounded whatever the file's size.
+const SCORE_BLOCK_ROWS: usize = 50_000;
+
+/// What scores the rows: one model, or a store (each row's tenant's model).
+enum Scorer {
+    Model(Box<Model>),
+    Store(Box<leadscore::store::Store>),
+}
+
+/// Scores a file, a block of rows at a time, in the input's order.
 pub fn score(a: ScoreArgs) -> CmdResult {
     use leadscore::store::{Store, StoreConfig};
     // Checked before any work: never over an input, standard output open.
-    let mut sink = Sink::open(a.out.as_deref(), &[&a.data, &a.model])?;
-    let table = a.read.read(&a.data)?;
-    for k in &a.keep {
-        table.require(k)?;
-    }
-    let explain_k = a.explain;
-    type Row = ScoredRow;
-    let join = |e: leadscore::Explanation| e.positive.into_iter().chain(e.negative).collect();
-    let rows: Vec<Row> = if a.model.is_dir() {
-        // A store: each row is scored by its tenant's model (or the fallback).
-        let store = Store::open(&a.model, StoreConfig::default())?;
-        let tenants: Vec<String> = match (&a.by, &a.tenant) {
-            (Some(by), None) => {
-                let col = table.require(by)?;
-                (0..table.n_rows())
-                    .map(|i| output::value_text(&col.value(i)))
-                    .collect()
-            }
-            (None, Some(t)) => vec![t.clone(); table.n_rows()],
-            _ => return Err("scoring through a store needs --by TENANT_COL or --tenant T".into()),
-        };
-        let mut out = Vec::with_capacity(table.n_rows());
-        for (i, tenant) in tenants.iter().enumerate() {
-            let rec = table.record(i);
-            let tenant = if tenant.is_empty() {
-                leadscore::store::GLOBAL_TENANT
-            } else {
-                tenant
-            };
-            let row = match explain_k {
-                None => {
-                    let s = store.score(tenant, &a.name, &rec)?;
-                    Row {
-                        score: s.score,
-                        reasons: Vec::new(),
-                        answered: Some(source_text(s.source, s.reason)),
-                    }
-                }
-                Some(k) => {
-                    let (e, src, why) = store.explain(tenant, &a.name, &rec, k)?;
-                    Row {
-                        score: e.score,
-                        answered: Some(source_text(src, why)),
-                        reasons: join(e),
-                    }
-                }
-            };
-            out.push(row);
+    let sink = Sink::open(a.out.as_deref(), &[&a.data, &a.model])?;
+    let scorer = if a.model.is_dir() {
+        if a.by.is_some() == a.tenant.is_some() {
+            return Err("scoring through a store needs --by TENANT_COL or --tenant T".into());
         }
-        out
+        Scorer::Store(Box::new(Store::open(&a.model, StoreConfig::default())?))
     } else {
-        let model = Model::load(&a.model)?;
-        let scores = model.score_batch_detailed(&table)?;
-        let mut out = Vec::with_capacity(scores.len());
-        for (i, score) in scores.into_iter().enumerate() {
-            let reasons = match explain_k {
-                None => Vec::new(),
-                Some(k) => join(model.explain(&table.record(i), k)?),
-            };
-            out.push(Row {
-                score,
-                reasons,
-                answered: None,
-            });
-        }
-        out
+        Scorer::Model(Box::new(Model::load(&a.model)?))
     };
-    write_scores(&a, &table, &rows, &mut sink)?;
-    sink.finish()
+    let blocks = a
+        .read
+        .blocks(&a.data, a.block_rows)
+        .map_err(|e| format!("--block-rows: {e}"))?;
+    let jsonl = leadscore::data::is_jsonl(&a.data);
+    let mut writer = ScoreWriter::new(&a, sink)?;
+    // Columns named on the command line that no row has so far (JSON Lines objects
+    // may lack a key in a whole block; CSV blocks share the header).
+    let mut unseen: Vec<&String> = a.keep.iter().chain(a.by.as_ref()).collect();
+    for table in blocks {
+        let table = table?;
+        a.read.warn(&a.data, &table);
+        for k in a.keep.iter().chain(a.by.as_ref()) {
+            if !jsonl {
+                table.require(k)?;
+            }
+        }
+        unseen.retain(|k| table.column(k).is_none());
+        let rows = score_block(&a, &scorer, &table)?;
+        writer.write(&table, &rows)?;
+    }
+    if let Some(k) = unseen.first() {
+        return Err(leadscore::Error::unknown_column(k, std::iter::empty()).into());
+    }
+    writer.finish()
 }
 
-/// Writes scored rows as CSV or JSON Lines.
-fn write_scores(
+/// Scores the rows of one block.
+fn score_block(
     a: &ScoreArgs,
+    scorer: &Scorer,
     table: &leadscore::Table,
-    rows: &[ScoredRow],
-    sink: &mut Sink,
-) -> CmdResult {
-    let store_mode = a.model.is_dir();
-    let explain_k = a.explain;
-    let mut sink = std::io::BufWriter::new(sink);
-    if a.format == "jsonl" {
-        for (i, r) in rows.iter().enumerate() {
-            let mut obj = serde_json::Map::new();
-            for k in &a.keep {
-                let v = table.column(k).map(|c| c.value(i)).unwrap_or_default();
-                obj.insert(k.clone(), output::value_json(&v));
+) -> Result<Vec<ScoredRow>, Box<dyn std::error::Error + Send + Sync>> {
+    type Row = ScoredRow;
+    let join = |e: leadscore::Explanation| e.positive.into_iter().chain(e.negative).collect();
+    let mut out = Vec::with_capacity(table.n_rows());
+    match scorer {
+        Scorer::Store(store) => {
+            let by = a.by.as_ref().and_then(|b| table.column(b));
+            for i in 0..table.n_rows() {
+                let tenant = match (by, &a.tenant) {
+                    (Some(col), _) => output::value_text(&col.value(i)),
+                    (None, Some(t)) => t.clone(),
+                    (None, None) => String::new(),
+                };
+                let tenant = if tenant.is_empty() {
+                    leadscore::store::GLOBAL_TENANT
+                } else {
+                    tenant.as_str()
+                };
+                let rec = table.record(i);
+                out.push(match a.explain {
+                    None => {
+                        let s = store.score(tenant, &a.name, &rec)?;
+                        Row {
+                            score: s.score,
+                            reasons: Vec::new(),
+                            answered: Some(source_text(s.source, s.reason)),
+                        }
+                    }
+                    Some(k) => {
+                        let (e, src, why) = store.explain(tenant, &a.name, &rec, k)?;
+                        Row {
+                            score: e.score,
+                            answered: Some(source_text(src, why)),
+                            reasons: join(e),
+                        }
+                    }
+                });
             }
-            obj.insert("probability".into(), r.score.probability.into());
-            obj.insert("score".into(), r.score.score.into());
-            obj.insert("label".into(), r.score.label.into());
-            if explain_k.is_some() {
-                obj.insert("reasons".into(), serde_json::to_value(&r.reasons)?);
+        }
+        Scorer::Model(model) => {
+            let scores = model.score_batch_detailed(table)?;
+            for (i, score) in scores.into_iter().enumerate() {
+                let reasons = match a.explain {
+                    None => Vec::new(),
+                    Some(k) => join(model.explain(&table.record(i), k)?),
+                };
+                out.push(Row {
+                    score,
+                    reasons,
+                    answered: None,
+                });
             }
-            if let Some((src, why)) = &r.answered {
-                obj.insert("model".into(), src.clone().into());
-                obj.insert(
-                    "fallback_reason".into(),
-                    if why.is_empty() {
-                        serde_json::Value::Null
-                    } else {
-                        why.clone().into()
-                    },
-                );
+        }
+    }
+    Ok(out)
+}
+
+/// Writes scored rows as CSV or JSON Lines, block after block.
+struct ScoreWriter<'a> {
+    a: &'a ScoreArgs,
+    out: ScoreOut,
+}
+
+enum ScoreOut {
+    Jsonl(std::io::BufWriter<Sink>),
+    Csv(Box<csv::Writer<Sink>>),
+}
+
+impl<'a> ScoreWriter<'a> {
+    fn new(a: &'a ScoreArgs, sink: Sink) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        if a.format == "jsonl" {
+            return Ok(ScoreWriter {
+                a,
+                out: ScoreOut::Jsonl(std::io::BufWriter::with_capacity(1 << 16, sink)),
+            });
+        }
+        let mut w = csv::Writer::from_writer(sink);
+        let mut header: Vec<String> = a.keep.clone();
+        header.extend(["probability", "score", "label"].map(String::from));
+        if a.explain.is_some() {
+            header.push("reasons".into());
+        }
+        if a.model.is_dir() {
+            header.extend(["model", "fallback_reason"].map(String::from));
+        }
+        w.write_record(&header)?;
+        Ok(ScoreWriter {
+            a,
+            out: ScoreOut::Csv(Box::new(w)),
+        })
+    }
+
+    fn write(&mut self, table: &leadscore::Table, rows: &[ScoredRow]) -> CmdResult {
+        let a = self.a;
+        let keep = |k: &String, i: usize| table.column(k).map(|c| c.value(i)).unwrap_or_default();
+        match &mut self.out {
+            ScoreOut::Jsonl(sink) => {
+                for (i, r) in rows.iter().enumerate() {
+                    let mut obj = serde_json::Map::new();
+                    for k in &a.keep {
+                        obj.insert(k.clone(), output::value_json(&keep(k, i)));
+                    }
+                    obj.insert("probability".into(), r.score.probability.into());
+                    obj.insert("score".into(), r.score.score.into());
+                    obj.insert("label".into(), r.score.label.into());
+                    if a.explain.is_some() {
+                        obj.insert("reasons".into(), serde_json::to_value(&r.reasons)?);
+                    }
+                    if let Some((src, why)) = &r.answered {
+                        obj.insert("model".into(), src.clone().into());
+                        obj.insert(
+                            "fallback_reason".into(),
+                            if why.is_empty() {
+                                serde_json::Value::Null
+                            } else {
+                                why.clone().into()
+                            },
+                        );
+                    }
+                    writeln!(sink, "{}", serde_json::Value::Object(obj))?;
+                }
             }
-            writeln!(sink, "{}", serde_json::Value::Object(obj))?;
+            ScoreOut::Csv(w) => {
+                for (i, r) in rows.iter().enumerate() {
+                    let mut row: Vec<String> = a
+                        .keep
+                        .iter()
+                        .map(|k| output::value_text(&keep(k, i)))
+                        .collect();
+                    row.push(format!("{}", r.score.probability));
+                    row.push(r.score.score.to_string());
+                    row.push(u8::from(r.score.label).to_string());
+                    if a.explain.is_some() {
+                        row.push(output::reasons_text(&r.reasons));
+                    }
+                    if let Some((src, why)) = &r.answered {
+                        row.push(src.clone());
+                        row.push(why.clone());
+                    }
+                    w.write_record(&row)?;
+                }
+            }
         }
-        sink.flush()?;
-        return Ok(());
+        Ok(())
     }
-    let mut w = csv::Writer::from_writer(sink);
-    let mut header: Vec<String> = a.keep.clone();
-    header.extend(["probability", "score", "label"].map(String::from));
-    if explain_k.is_some() {
-        header.push("reasons".into());
+
+    fn finish(self) -> CmdResult {
+        let sink = match self.out {
+            ScoreOut::Jsonl(w) => w.into_inner().map_err(|e| e.into_error())?,
+            ScoreOut::Csv(w) => w.into_inner().map_err(|e| e.into_error())?,
+        };
+        sink.finish()
     }
-    if store_mode {
-        header.extend(["model", "fallback_reason"].map(String::from));
-    }
-    w.write_record(&header)?;
-    for (i, r) in rows.iter().enumerate() {
-        let mut row: Vec<String> = a
-            .keep
-            .iter()
-            .map(|k| {
-                table
-                    .column(k)
-                    .map(|c| output::value_text(&c.value(i)))
-                    .unwrap_or_default()
-            })
-            .collect();
-        row.push(format!("{}", r.score.probability));
-        row.push(r.score.score.to_string());
-        row.push(u8::from(r.score.label).to_string());
-        if explain_k.is_some() {
-            row.push(output::reasons_text(&r.reasons));
-        }
-        if let Some((src, why)) = &r.answered {
-            row.push(src.clone());
-            row.push(why.clone());
-        }
-        w.write_record(&row)?;
-    }
-    w.flush()?;
-    Ok(())
 }
 
 /// `tenant` / `fallback` and the fallback reason, as output columns.

@@ -1,12 +1,13 @@
 //! Where the command line writes its results: never over one of its inputs; into a
-//! regular file atomically (a failure leaves the old file as it was); straight into a
+//! regular file atomically (written as it comes to a temporary file beside it, renamed
+//! over the file at the end: a failure leaves the old file as it was); straight into a
 //! device or a pipe named by `--out` (`/dev/stdout`, a FIFO), which are never replaced;
 //! and to standard output only when it is open.
 
 use leadscore::Error;
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Fails when `out` names the same file as one of `inputs` (by device and inode, so
 /// another spelling or a link of the same file counts too).
@@ -48,8 +49,8 @@ fn stdout_was_closed() -> bool {
 
 /// A result being written.
 pub enum Sink {
-    /// Into a regular file (new or replaced): kept in memory, then written atomically.
-    Atomic(PathBuf, Vec<u8>),
+    /// Into a regular file (new or replaced), atomically.
+    Atomic(leadscore::format::AtomicFile),
     /// Straight into an existing device, FIFO or socket.
     Direct(std::fs::File),
     /// To standard output.
@@ -81,14 +82,14 @@ impl Sink {
                     .open(path)
                     .map_err(|e| Error::io(path, e))?,
             )),
-            _ => Ok(Sink::Atomic(path.to_path_buf(), Vec::new())),
+            _ => Ok(Sink::Atomic(leadscore::format::AtomicFile::create(path)?)),
         }
     }
 
     /// Ends the output: flushes it, or writes the file atomically.
     pub fn finish(self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         match self {
-            Sink::Atomic(path, bytes) => leadscore::format::write_atomic(&path, &bytes)?,
+            Sink::Atomic(f) => f.commit()?,
             Sink::Direct(mut f) => f.flush()?,
             Sink::Stdout(mut s) => s.flush()?,
         }
@@ -99,7 +100,7 @@ impl Sink {
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
-            Sink::Atomic(_, v) => v.write(buf),
+            Sink::Atomic(f) => f.write(buf),
             Sink::Direct(f) => f.write(buf),
             Sink::Stdout(s) => s.write(buf),
         }
@@ -107,7 +108,7 @@ impl Write for Sink {
 
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
-            Sink::Atomic(..) => Ok(()),
+            Sink::Atomic(f) => f.flush(),
             Sink::Direct(f) => f.flush(),
             Sink::Stdout(s) => s.flush(),
         }

@@ -315,56 +315,113 @@ pub fn save(model: &Model, path: impl AsRef<Path>) -> Result<()> {
 /// and fsynced, renamed over `path`, and the folder is fsynced. On failure the
 /// temporary file is removed and `path` is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    // Renaming over a device, a FIFO or a folder would replace it: refuse.
-    if let Ok(m) = std::fs::metadata(path) {
-        if !m.is_file() {
-            return Err(Error::InvalidInput(format!(
-                "{}: not a regular file (a folder, device or FIFO); a file is written only \
-                 to a regular file's path",
-                path.display()
-            )));
+    let mut f = AtomicFile::create(path)?;
+    f.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    f.commit()
+}
+
+/// A file written in place of `path` only when complete: the bytes go to a temporary
+/// file in the same folder (`.<name>.<pid>.<nonce>.tmp`); [`AtomicFile::commit`]
+/// fsyncs it, renames it over `path` and fsyncs the folder. Dropped without a commit
+/// (an error, a panic), it removes the temporary file and `path` is untouched, so a
+/// long result (scores streamed out) needs no memory and leaves no half file.
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    tmp: std::path::PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl AtomicFile {
+    /// Starts a file that will replace `path`. Refuses a `path` that is not a regular
+    /// file (a folder, device or FIFO would be replaced by the rename).
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        if let Ok(m) = std::fs::metadata(path) {
+            if !m.is_file() {
+                return Err(Error::InvalidInput(format!(
+                    "{}: not a regular file (a folder, device or FIFO); a file is written only \
+                     to a regular file's path",
+                    path.display()
+                )));
+            }
         }
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::InvalidInput(format!("{}: not a file path", path.display())))?;
-    // Unique within the process (threads saving the same file at once) and across
-    // processes (the pid in the name).
-    static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let nonce = (SAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) << 32)
-        | u64::from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos()),
-        );
-    let tmp = dir.join(format!(
-        ".{}.{}.{nonce}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| Error::InvalidInput(format!("{}: not a file path", path.display())))?;
+        // Unique within the process (threads saving the same file at once) and across
+        // processes (the pid in the name).
+        static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nonce = (SAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) << 32)
+            | u64::from(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.subsec_nanos()),
+            );
+        let tmp = dir.join(format!(
+            ".{}.{}.{nonce}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        // Make the rename itself durable.
-        #[cfg(unix)]
-        std::fs::File::open(&dir)?.sync_all()?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
+            .open(&tmp)
+            .map_err(|e| Error::io(path, e))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            dir,
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+        })
     }
-    Ok(())
+
+    /// Makes the written bytes the file at `path` (see [`AtomicFile`]).
+    pub fn commit(mut self) -> Result<()> {
+        let path = self.path.clone();
+        let result = (|| -> std::io::Result<()> {
+            let file = self
+                .file
+                .take()
+                .ok_or_else(|| std::io::Error::other("already committed"))?;
+            let file = file.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            drop(file);
+            std::fs::rename(&self.tmp, &self.path)?;
+            // Make the rename itself durable.
+            #[cfg(unix)]
+            std::fs::File::open(&self.dir)?.sync_all()?;
+            Ok(())
+        })();
+        result.map_err(|e| Error::io(&path, e))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(std::io::Error::other("already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() || self.tmp.exists() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Removes the temporary files [`write_atomic`] left in `dir` when its process was

@@ -860,3 +860,112 @@ fn the_readers_notes_travel_with_the_model() {
     let back = leadscore::Model::from_bytes(&m.to_bytes().unwrap()).unwrap();
     assert_eq!(back.recipe(), recipe);
 }
+
+// ------------------------------------------------------------------- blocks --
+
+/// Every row of a file read in blocks of `rows`: (line, each cell as text), or the
+/// first error.
+fn rows_in_blocks(path: &std::path::Path, rows: usize) -> Result<Vec<(u64, Vec<String>)>, String> {
+    use leadscore::data::TableChunks;
+    let mut out = Vec::new();
+    let chunks = TableChunks::open(path, &CsvOptions::default(), &JsonOptions::default(), rows)
+        .map_err(|e| e.to_string())?;
+    for t in chunks {
+        let t = t.map_err(|e| e.to_string())?;
+        for i in 0..t.n_rows() {
+            let cells = t
+                .names()
+                .iter()
+                .map(|n| format!("{n}={}", cell_text(t.column(n).unwrap().value(i))))
+                .filter(|c| !c.ends_with("=Missing"))
+                .collect();
+            out.push((t.line_of(i), cells));
+        }
+    }
+    Ok(out)
+}
+
+/// A cell as text, numbers written alike whether a block read them as numbers or
+/// as strings (a model reads either).
+fn cell_text(v: leadscore::Value) -> String {
+    use leadscore::data::{format_num, parse_num};
+    match v {
+        leadscore::Value::Num(x) => format_num(x),
+        leadscore::Value::Str(s) => parse_num(&s, false).map_or(s, format_num),
+        other => format!("{other:?}"),
+    }
+}
+
+fn rows_whole(path: &std::path::Path) -> Result<Vec<(u64, Vec<String>)>, String> {
+    let t = leadscore::data::read_path(path, &CsvOptions::default(), &JsonOptions::default())
+        .map_err(|e| e.to_string())?;
+    Ok((0..t.n_rows())
+        .map(|i| {
+            let cells = t
+                .names()
+                .iter()
+                .map(|n| format!("{n}={}", cell_text(t.column(n).unwrap().value(i))))
+                .filter(|c| !c.ends_with("=Missing"))
+                .collect();
+            (t.line_of(i), cells)
+        })
+        .collect())
+}
+
+#[test]
+fn blocks_give_the_rows_lines_and_errors_of_a_whole_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_cases: Vec<String> = vec![
+        // Blank lines, quoted line breaks, CRLF, a BOM, a short last line.
+        "\u{feff}\n\nid,amount,note\r\n1,2.5,\"a\r\nb\"\r\n\r\n2,x,plain\r\n3,,\"q\"\"q\"\r\n   \r\n4,1e3,last".into(),
+        // Classic Mac line ends.
+        "id;amount\r1;2,5\r2;3\r\r3;4\r".into(),
+        // An error in a late block: named by the file's line.
+        "id,amount\n1,2\n2,3\n3,4\n4,5\n5,6,7\n".into(),
+        "id,amount\n1,2\n2,\"never closed\n3,4\n".into(),
+        // Only a header; an empty file; blank lines after the header only.
+        "id,amount\n".into(),
+        "".into(),
+        "id,amount\n\n  \n".into(),
+        // Invalid UTF-8 in a late block: the file's byte.
+        "id,name\n1,a\n2,b\n3,\u{e9}\n4,c\n".replace('\u{e9}', "\u{1}"),
+    ];
+    let jsonl_cases: Vec<String> = vec![
+        "\u{feff}{\"a\": 1}\n\n{\"a\": \"x\", \"b\": 2}\r\n{\"b\": null}\n   \n{\"a\": 3.5}".into(),
+        "{\"a\": 1}\n{\"a\": 2}\n{\"a\": 3}\n{\"a\": [1]}\n".into(),
+        "{\"a\": 1}\n{\"a\": 2}\n{\"a\": 3}\n{\"a\": 4,,}\n".into(),
+        "\n\n".into(),
+    ];
+    let mut files = Vec::new();
+    for (k, text) in csv_cases.iter().enumerate() {
+        let p = dir.path().join(format!("c{k}.csv"));
+        std::fs::write(&p, text).unwrap();
+        files.push(p);
+    }
+    for (k, text) in jsonl_cases.iter().enumerate() {
+        let p = dir.path().join(format!("j{k}.jsonl"));
+        std::fs::write(&p, text).unwrap();
+        files.push(p);
+    }
+    let p = dir.path().join("bad_utf8.csv");
+    std::fs::write(&p, b"id,name\n1,a\n2,b\n3,\xFF\n4,c\n").unwrap();
+    files.push(p);
+    for p in &files {
+        let whole = rows_whole(p);
+        for rows in [1, 2, 3, 1000] {
+            assert_eq!(
+                rows_in_blocks(p, rows),
+                whole,
+                "{} in blocks of {rows}",
+                p.display()
+            );
+        }
+    }
+    let e = leadscore::data::TableChunks::open(
+        &files[0],
+        &CsvOptions::default(),
+        &JsonOptions::default(),
+        0,
+    );
+    assert!(e.is_err());
+}

@@ -62,21 +62,32 @@ impl Default for JsonOptions {
 pub fn read_jsonl_path(path: impl AsRef<Path>, opts: &JsonOptions) -> Result<Table> {
     let path = path.as_ref();
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    read_jsonl_impl(file, opts, &path.display().to_string())
+    read_jsonl_impl(file, opts, &path.display().to_string(), true)
+}
+
+/// Reads lines of a file held in `bytes` (the file's first lines when `first`: only
+/// there is a byte-order mark stripped); lines and bytes are the buffer's.
+pub(crate) fn read_jsonl_part(
+    bytes: &[u8],
+    opts: &JsonOptions,
+    name: &str,
+    first: bool,
+) -> Result<Table> {
+    read_jsonl_impl(bytes, opts, name, first)
 }
 
 /// Reads JSON Lines held in memory into a [`Table`] (see [`read_jsonl_path`]).
 pub fn read_jsonl_bytes(bytes: &[u8], opts: &JsonOptions) -> Result<Table> {
-    read_jsonl_impl(bytes, opts, "JSON Lines input")
+    read_jsonl_impl(bytes, opts, "JSON Lines input", true)
 }
 
 /// Reads JSON Lines from any reader into a [`Table`] (see [`read_jsonl_path`]), one
 /// line at a time; the reader need not be buffered.
 pub fn read_jsonl_reader<R: Read>(r: R, opts: &JsonOptions) -> Result<Table> {
-    read_jsonl_impl(r, opts, "JSON Lines input")
+    read_jsonl_impl(r, opts, "JSON Lines input", true)
 }
 
-fn read_jsonl_impl<R: Read>(r: R, opts: &JsonOptions, name: &str) -> Result<Table> {
+fn read_jsonl_impl<R: Read>(r: R, opts: &JsonOptions, name: &str, bom: bool) -> Result<Table> {
     let mut br = BufReader::with_capacity(64 * 1024, r);
     let mut na: HashMap<String, u32> = HashMap::new();
     for v in &opts.na_values {
@@ -109,7 +120,7 @@ fn read_jsonl_impl<R: Read>(r: R, opts: &JsonOptions, name: &str) -> Result<Tabl
         if let Some(c) = content.strip_suffix(b"\n") {
             content = c.strip_suffix(b"\r").unwrap_or(c);
         }
-        if line_no == 1 {
+        if line_no == 1 && bom {
             if let Some(c) = content.strip_prefix(b"\xEF\xBB\xBF") {
                 content = c;
                 start += 3;

@@ -1,6 +1,7 @@
 //! Data in: typed columnar tables ([`Table`]), raw records for scoring ([`Record`]),
 //! column kinds ([`Schema`]), the target ([`Target`]), and the CSV and JSON Lines readers.
 
+pub mod chunks;
 mod column;
 pub mod csv;
 pub mod json;
@@ -12,6 +13,7 @@ mod value;
 
 pub use self::csv::{read_csv_bytes, read_csv_path, read_csv_reader, write_csv, CsvOptions};
 pub use self::json::{read_jsonl_bytes, read_jsonl_path, read_jsonl_reader, JsonOptions};
+pub use chunks::{TableChunks, MAX_CHUNK_ROWS};
 pub use column::{Column, StrColumn, MISSING_CODE};
 pub use record::{Record, Slots};
 pub use schema::{Field, Kind, Schema};

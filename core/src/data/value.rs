@@ -98,6 +98,7 @@ const POW10: [f64; 23] = [
 /// (Clinger's fast path: one correctly rounded multiplication or division), which
 /// covers what exports write; anything longer goes to the standard library's parser.
 /// The result is the same as `str::parse::<f64>` on the same text.
+#[inline]
 pub(crate) fn parse_num_ascii(b: &[u8], decimal_comma: bool) -> Option<f64> {
     let sep = if decimal_comma { b',' } else { b'.' };
     let (neg, body) = match b.first()? {
@@ -105,7 +106,8 @@ pub(crate) fn parse_num_ascii(b: &[u8], decimal_comma: bool) -> Option<f64> {
         b'+' => (false, b.get(1..)?),
         _ => (false, b),
     };
-    // The digits, as one integer while there are at most 19 of them.
+    // The digits, as one integer while there are at most 19 of them (more wrap, and
+    // go to the standard library below).
     let mut mant: u64 = 0;
     let mut i = 0;
     while let Some(d) = body

@@ -116,6 +116,13 @@ impl ColBuilder {
         }
     }
 
+    /// Room for `rows` more cells (a column read as numbers: their values).
+    pub(super) fn reserve(&mut self, rows: usize) {
+        if let Mode::Num(num) = &mut self.mode {
+            num.values.reserve(rows);
+        }
+    }
+
     /// A column of the second pass: interned as strings from the first cell when
     /// `strings`, else not kept.
     pub(super) fn second_pass(na: &NaSet, decimal_comma: bool, strings: bool) -> Self {
@@ -207,6 +214,7 @@ impl ColBuilder {
         Ok(())
     }
 
+    #[inline]
     pub(super) fn push(&mut self, cell: &[u8]) -> std::result::Result<(), CellError> {
         let key = cell.trim_ascii();
         match &mut self.mode {

@@ -170,10 +170,32 @@ fn read_csv_slice(bytes: &[u8], opts: &CsvOptions, name: &str, threads: usize) -
     };
     let first = match parallel {
         Some(pass) => pass,
-        None => read_pass(bytes, opts, name, &na, None)?,
+        None => read_pass(&[], bytes, opts, name, &na, None, rows_hint(bytes))?,
     };
-    finish_table(first, name, |again| {
-        read_pass(bytes, opts, name, &na, Some(again))
+    finish_table(first, name, &|l| l, |again| {
+        read_pass(&[], bytes, opts, name, &na, Some(again), 0)
+    })
+}
+
+/// The rows `bytes` likely holds: its line ends (at least the rows, unless fields
+/// hold line breaks; lines ending in a bare `\r` are not counted).
+fn rows_hint(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count()
+}
+
+/// Reads rows `bytes` holds after a copy of a file's header, on the calling thread:
+/// `line` maps the buffer's line numbers to the file's, in the rows and in the notes.
+/// Errors are left in the buffer's numbering (see [`crate::data::TableChunks`]).
+pub(crate) fn read_csv_part(
+    bytes: &[u8],
+    opts: &CsvOptions,
+    name: &str,
+    line: &dyn Fn(u64) -> u64,
+) -> Result<Table> {
+    let na = NaSet::new(&opts.na_values, opts.decimal_comma);
+    let first = read_pass(&[], bytes, opts, name, &na, None, rows_hint(bytes))?;
+    finish_table(first, name, line, |again| {
+        read_pass(&[], bytes, opts, name, &na, Some(again), 0)
     })
 }
 
@@ -182,6 +204,7 @@ fn read_csv_slice(bytes: &[u8], opts: &CsvOptions, name: &str, threads: usize) -
 fn finish_table(
     first: Pass,
     name: &str,
+    line_map: &dyn Fn(u64) -> u64,
     reread: impl FnOnce(&[bool]) -> Result<Pass>,
 ) -> Result<Table> {
     if first.lines.is_empty() {
@@ -222,7 +245,7 @@ fn finish_table(
         }
     }
 
-    let lines = first.lines;
+    let lines: Vec<u64> = first.lines.into_iter().map(line_map).collect();
     let mut built = Vec::with_capacity(n_cols);
     let mut notes = Vec::new();
     for (name, slot) in first.names.into_iter().zip(done) {
@@ -316,14 +339,12 @@ fn read_blocks(
                 let (Some(&lo), Some(&hi)) = (cuts.get(k), cuts.get(k + 1)) else {
                     break;
                 };
-                let mut input = Vec::with_capacity(header.len() + hi - lo);
-                input.extend_from_slice(header);
-                input.extend_from_slice(bytes.get(lo..hi).unwrap_or_default());
+                let block = bytes.get(lo..hi).unwrap_or_default();
                 let block_opts = CsvOptions {
                     delimiter: Some(delimiter),
                     ..opts.clone()
                 };
-                let pass = read_pass(&input[..], &block_opts, name, na, None);
+                let pass = read_pass(header, block, &block_opts, name, na, None, rows_hint(block));
                 if let Some(slot) = results.get(k) {
                     if let Ok(mut slot) = slot.lock() {
                         *slot = Some(pass);
@@ -334,37 +355,68 @@ fn read_blocks(
     });
     // Join in order: lines move from the block's own numbering to the input's.
     let header_lines = count_lines(header, head.cr_only);
-    let mut joined: Option<Pass> = None;
+    let mut passes = Vec::with_capacity(n_blocks);
+    for slot in results {
+        passes.push(slot.into_inner().ok()??.ok()?);
+    }
+    let total: usize = passes.iter().map(|p| p.lines.len()).sum();
+    let first_rows = passes.first()?.lines.len();
+    let mut lines = Vec::with_capacity(total);
     let mut line_at = 1 + count_lines(bytes.get(..p)?, head.cr_only);
-    for (k, slot) in results.into_iter().enumerate() {
-        let pass = slot.into_inner().ok()??.ok()?;
+    let mut names: Option<Vec<String>> = None;
+    let mut header_line = 0;
+    // The same column of every block together, to be joined on its own thread.
+    let mut per_col: Vec<Vec<ColBuilder>> = Vec::new();
+    for (k, pass) in passes.into_iter().enumerate() {
         let shift = |l: u64| l + line_at - (header_lines + 1);
-        let lines: Vec<u64> = pass.lines.iter().map(|&l| shift(l)).collect();
-        match &mut joined {
+        lines.extend(pass.lines.iter().map(|&l| shift(l)));
+        match &names {
             None => {
-                joined = Some(Pass {
-                    names: pass.names,
-                    lines,
-                    cols: pass.cols,
-                    header_line: pass.header_line,
-                })
+                names = Some(pass.names);
+                header_line = pass.header_line;
+                per_col = pass.cols.into_iter().map(|c| vec![c]).collect();
             }
-            Some(all) => {
-                if all.names != pass.names {
+            Some(n) => {
+                if *n != pass.names {
                     return None;
                 }
-                all.lines.extend(lines);
-                for (a, b) in all.cols.iter_mut().zip(pass.cols) {
-                    a.append(b).ok()?;
+                for (parts, c) in per_col.iter_mut().zip(pass.cols) {
+                    parts.push(c);
                 }
             }
         }
         line_at += count_lines(bytes.get(cuts[k]..cuts[k + 1])?, head.cr_only);
     }
-    let mut joined = joined?;
-    joined.header_line =
-        1 + count_lines(bytes.get(..start)?, head.cr_only) + joined.header_line.saturating_sub(1);
-    Some(joined)
+    // Joining copies every value into one vector per column: the columns are shared
+    // out between the threads, so that the copying (and the memory it touches for the
+    // first time) goes on both cores too.
+    let mut cols: Vec<Option<ColBuilder>> = (0..per_col.len()).map(|_| None).collect();
+    let per_thread = per_col.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for (parts, out) in per_col
+            .chunks_mut(per_thread)
+            .zip(cols.chunks_mut(per_thread))
+        {
+            scope.spawn(move || {
+                for (parts, slot) in parts.iter_mut().zip(out) {
+                    let mut it = std::mem::take(parts).into_iter();
+                    let Some(mut col) = it.next() else { continue };
+                    col.reserve(total - first_rows);
+                    let joined = it.try_for_each(|b| col.append(b));
+                    *slot = joined.ok().map(|()| col);
+                }
+            });
+        }
+    });
+    let cols: Option<Vec<ColBuilder>> = cols.into_iter().collect();
+    Some(Pass {
+        names: names?,
+        lines,
+        cols: cols?,
+        header_line: 1
+            + count_lines(bytes.get(..start)?, head.cr_only)
+            + header_line.saturating_sub(1),
+    })
 }
 
 /// One reading of the input: the header, each data row's line, and the columns'
@@ -378,12 +430,199 @@ struct Pass {
     header_line: u64,
 }
 
-fn read_pass<R: Read>(
+fn read_pass(
+    head: &[u8],
+    body: &[u8],
+    opts: &CsvOptions,
+    name: &str,
+    na: &NaSet,
+    reread: Option<&[bool]>,
+    rows_hint: usize,
+) -> Result<Pass> {
+    let start = if head.is_empty() { body } else { head };
+    // Every `\r` before a `\n`: no line ends in a bare `\r` (which the general
+    // parser reads differently where the header is sniffed).
+    let crlf_only = |b: &[u8]| memchr::memchr_iter(b'\r', b).all(|i| b.get(i + 1) == Some(&b'\n'));
+    let plain = memchr::memchr(b'"', head).is_none()
+        && memchr::memchr(b'"', body).is_none()
+        && (head.is_empty() || head.ends_with(b"\n"))
+        && crlf_only(head)
+        && crlf_only(body)
+        && !cr_only_lines(start.get(..start.len().min(1 << 20)).unwrap_or_default());
+    if plain {
+        read_plain(head, body, opts, na, reread, rows_hint)
+    } else {
+        read_quoted(head.chain(body), opts, name, na, reread, rows_hint)
+    }
+}
+
+/// The columns' builders of a pass (see [`Pass`]), with room for `rows_hint` rows.
+fn builders(
+    n_cols: usize,
+    na: &NaSet,
+    opts: &CsvOptions,
+    reread: Option<&[bool]>,
+    rows_hint: usize,
+) -> Vec<ColBuilder> {
+    (0..n_cols)
+        .map(|k| {
+            let mut b = match reread {
+                None => ColBuilder::new(na, opts.decimal_comma),
+                Some(again) => ColBuilder::second_pass(
+                    na,
+                    opts.decimal_comma,
+                    again.get(k).copied().unwrap_or(false),
+                ),
+            };
+            // Room for every row at once: no copying as the column grows.
+            b.reserve(rows_hint);
+            b
+        })
+        .collect()
+}
+
+/// A row whose number of fields is not the header's.
+fn width_error(line: u64, fields: usize, n_cols: usize, multiline: bool) -> Error {
+    let mut msg = format!(
+        "{fields} field{}, the header has {n_cols}",
+        if fields == 1 { "" } else { "s" },
+    );
+    if multiline {
+        msg.push_str("; a quoted field here runs over several lines: is a closing quote missing?");
+    }
+    Error::parse(line, None, msg)
+}
+
+/// A cell the column could not take.
+fn cell_error(e: CellError, line: u64, col_name: &str, byte: Option<u64>) -> Error {
+    match e {
+        CellError::Utf8 => parse_error(
+            line,
+            Some(col_name),
+            byte,
+            "invalid UTF-8 (save the file as UTF-8)",
+        ),
+        CellError::TooManyLevels => parse_error(
+            line,
+            Some(col_name),
+            None,
+            "more than 4294967294 distinct values in one column",
+        ),
+    }
+}
+
+/// [`read_pass`] of an input without a quote and with `\n` line ends (or `\r\n`):
+/// each line is a record and each delimiter ends a field, so lines are found with
+/// memchr and fields split without the general parser's state machine. The rules
+/// are the parser's: an empty line is skipped, a line of white space is blank, a
+/// `\r` before the `\n` stays in the last field (cells are trimmed).
+fn read_plain(
+    head: &[u8],
+    body: &[u8],
+    opts: &CsvOptions,
+    na: &NaSet,
+    reread: Option<&[bool]>,
+    rows_hint: usize,
+) -> Result<Pass> {
+    let bom = |b: &[u8]| if b.starts_with(BOM) { BOM.len() } else { 0 };
+    // Where the input starts without a byte-order mark, as (part, offset).
+    let (skip_head, skip_body) = if head.is_empty() {
+        (0, bom(body))
+    } else {
+        (bom(head), 0)
+    };
+    // The delimiter: given, or sniffed from the first line that is not white space.
+    let delimiter = opts.delimiter.unwrap_or_else(|| {
+        [(head, skip_head), (body, skip_body)]
+            .into_iter()
+            .flat_map(|(part, skip)| part.get(skip..).unwrap_or_default().split(|&b| b == b'\n'))
+            .find(|l| !l.trim_ascii().is_empty())
+            .map_or(b',', sniff_delimiter)
+    });
+    let mut line_no = 0u64;
+    let mut header: Option<(Vec<String>, u64)> = None;
+    let mut cols: Vec<ColBuilder> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut fields: Vec<(usize, usize)> = Vec::new();
+    for (part, skip, base) in [
+        (head, skip_head, 0u64),
+        (body, skip_body, head.len() as u64),
+    ] {
+        let mut pos = skip;
+        while pos < part.len() {
+            let end = memchr::memchr(b'\n', &part[pos..]).map_or(part.len(), |i| pos + i);
+            let text = &part[pos..end];
+            let at = pos;
+            pos = end + 1;
+            line_no += 1;
+            if text.is_empty() {
+                continue;
+            }
+            let Some((names, _)) = &header else {
+                if memchr::memchr(delimiter, text).is_none() && text.trim_ascii().is_empty() {
+                    continue; // a blank line
+                }
+                let mut rec = ::csv::ByteRecord::new();
+                for f in text.split(|&b| b == delimiter) {
+                    rec.push_field(f);
+                }
+                let bad = || {
+                    std::str::from_utf8(text)
+                        .err()
+                        .map(|e| base + (at + e.valid_up_to()) as u64)
+                };
+                let names = header_names(&rec, line_no, &bad)?;
+                cols = builders(names.len(), na, opts, reread, rows_hint);
+                lines.reserve(rows_hint);
+                header = Some((names, line_no));
+                continue;
+            };
+            fields.clear();
+            // Fields are short: a plain loop beats a search call per field.
+            let mut f0 = 0;
+            for (i, &b) in text.iter().enumerate() {
+                if b == delimiter {
+                    fields.push((f0, i));
+                    f0 = i + 1;
+                }
+            }
+            fields.push((f0, text.len()));
+            if fields.len() == 1 && text.trim_ascii().is_empty() {
+                continue; // a blank line
+            }
+            if fields.len() != cols.len() {
+                return Err(width_error(line_no, fields.len(), cols.len(), false));
+            }
+            for ((&(a, b), col), col_name) in fields.iter().zip(cols.iter_mut()).zip(names) {
+                let cell = &text[a..b];
+                col.push(cell).map_err(|e| {
+                    let bad = std::str::from_utf8(cell)
+                        .err()
+                        .map(|u| base + (at + a + u.valid_up_to()) as u64);
+                    cell_error(e, line_no, col_name, bad)
+                })?;
+            }
+            lines.push(line_no);
+        }
+    }
+    let Some((names, header_line)) = header else {
+        return Err(Error::parse(1, None, "empty file: no header row"));
+    };
+    Ok(Pass {
+        names,
+        lines,
+        cols,
+        header_line,
+    })
+}
+
+fn read_quoted<R: Read>(
     r: R,
     opts: &CsvOptions,
     name: &str,
     na: &NaSet,
     reread: Option<&[bool]>,
+    rows_hint: usize,
 ) -> Result<Pass> {
     let io_err = |e: std::io::Error| Error::io(name, e);
     let mut br = BufReader::with_capacity(64 * 1024, Tracker::new(r));
@@ -416,20 +655,10 @@ fn read_pass<R: Read>(
             break line;
         }
     };
-    let names = header_names(&rec, header_line, &rdr)?;
+    let names = header_names(&rec, header_line, &|| first_invalid_byte(&rdr))?;
     let n_cols = names.len();
-
-    let mut cols: Vec<ColBuilder> = (0..n_cols)
-        .map(|k| match reread {
-            None => ColBuilder::new(na, opts.decimal_comma),
-            Some(again) => ColBuilder::second_pass(
-                na,
-                opts.decimal_comma,
-                again.get(k).copied().unwrap_or(false),
-            ),
-        })
-        .collect();
-    let mut lines: Vec<u64> = Vec::new();
+    let mut cols = builders(n_cols, na, opts, reread, rows_hint);
+    let mut lines: Vec<u64> = Vec::with_capacity(rows_hint);
 
     while next_record(&mut rdr, &mut rec, name)? {
         let line = ctx.start_line(&rdr, &rec);
@@ -438,34 +667,12 @@ fn read_pass<R: Read>(
             continue;
         }
         if rec.len() != n_cols {
-            let mut msg = format!(
-                "{} field{}, the header has {}",
-                rec.len(),
-                if rec.len() == 1 { "" } else { "s" },
-                n_cols
-            );
-            if rec.iter().any(|f| f.contains(&b'\n')) {
-                msg.push_str(
-                    "; a quoted field here runs over several lines: is a closing quote missing?",
-                );
-            }
-            return Err(Error::parse(line, None, msg));
+            let multiline = rec.iter().any(|f| f.contains(&b'\n'));
+            return Err(width_error(line, rec.len(), n_cols, multiline));
         }
         for ((cell, col), col_name) in rec.iter().zip(cols.iter_mut()).zip(&names) {
-            col.push(cell).map_err(|e| match e {
-                CellError::Utf8 => parse_error(
-                    line,
-                    Some(col_name),
-                    first_invalid_byte(&rdr),
-                    "invalid UTF-8 (save the file as UTF-8)",
-                ),
-                CellError::TooManyLevels => parse_error(
-                    line,
-                    Some(col_name),
-                    None,
-                    "more than 4294967294 distinct values in one column",
-                ),
-            })?;
+            col.push(cell)
+                .map_err(|e| cell_error(e, line, col_name, first_invalid_byte(&rdr)))?;
         }
         lines.push(line);
     }
@@ -503,12 +710,27 @@ fn is_blank(rec: &::csv::ByteRecord) -> bool {
             .is_some_and(|f| !f.is_empty() && f.trim_ascii().is_empty())
 }
 
+/// [`is_blank`] of a record's content as [`RecordScanner`] finds it.
+pub(crate) fn is_blank_content(content: &[u8], delimiter: u8) -> bool {
+    if memchr::memchr(b'"', content).is_none() {
+        return !content.is_empty()
+            && content
+                .iter()
+                .all(|&b| b.is_ascii_whitespace() && b != delimiter);
+    }
+    let fields = record_fields(content, delimiter);
+    fields.len() == 1
+        && fields
+            .first()
+            .is_some_and(|f| !f.is_empty() && f.trim_ascii().is_empty())
+}
+
 /// The header names: trimmed, line breaks inside one turned into spaces, `column_K`
 /// for an empty one; duplicates are an error.
-fn header_names<R: Read>(
+fn header_names(
     rec: &::csv::ByteRecord,
     line: u64,
-    rdr: &::csv::Reader<Source<R>>,
+    bad_byte: &dyn Fn() -> Option<u64>,
 ) -> Result<Vec<String>> {
     let mut names: Vec<String> = Vec::with_capacity(rec.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -517,7 +739,7 @@ fn header_names<R: Read>(
             parse_error(
                 line,
                 None,
-                first_invalid_byte(rdr),
+                bad_byte(),
                 format!("header field {} is not valid UTF-8", k + 1),
             )
         })?;
@@ -846,6 +1068,14 @@ impl<R: Read> RecordScanner<R> {
     /// The content of the record last returned.
     pub(crate) fn content(&self, r: &RawRecord) -> &[u8] {
         &self.buf[r.lo..r.hi]
+    }
+
+    /// The bytes of the record last returned as they are in the input: any empty
+    /// lines before it, its content and its terminator.
+    pub(crate) fn raw(&self, r: &RawRecord) -> &[u8] {
+        let lo = usize::try_from(r.start.saturating_sub(self.base)).unwrap_or(usize::MAX);
+        let hi = usize::try_from(r.end.saturating_sub(self.base)).unwrap_or(0);
+        self.buf.get(lo..hi).unwrap_or_default()
     }
 }
 

@@ -192,12 +192,14 @@ fn one_and_blocks(bytes: &[u8], opts: &CsvOptions, block: usize) -> (String, Opt
     let blocks = read_blocks(bytes, opts, "x", &na, 2, block).map(|pass| {
         format!(
             "{:?}",
-            finish_table(pass, "x", |again| read_pass(
+            finish_table(pass, "x", &|l| l, |again| read_pass(
+                &[],
                 bytes,
                 opts,
                 "x",
                 &na,
-                Some(again)
+                Some(again),
+                0
             ))
         )
     });
@@ -286,4 +288,93 @@ fn a_failing_block_leaves_the_error_to_the_one_thread_reading() {
     assert!(read_blocks(text.as_bytes(), &opts, "x", &na, 2, 64).is_none());
     let e = read_csv_slice(text.as_bytes(), &opts, "x", 2).unwrap_err();
     assert!(e.to_string().contains("line 102"), "{e}");
+}
+
+#[test]
+fn the_plain_reading_gives_the_general_parsers_table() {
+    // Inputs without quotes, as the fast path takes them: both readings agree on the
+    // table or on the error, whatever the delimiter, line ends, blank lines, BOM,
+    // ragged rows and bytes.
+    let mut rng = crate::rng::Rng::new(29);
+    let cells: &[&[u8]] = &[
+        b"1",
+        b"-2.5",
+        b"1e3",
+        b"007",
+        b"NA",
+        b"",
+        b" 4 ",
+        b"x",
+        b"won",
+        b"1,5",
+        b"\t",
+        b" ",
+        b"\xC2\xA07",
+        b"\xFF",
+        b"a;b",
+    ];
+    let mut plain = 0;
+    for case in 0..2000 {
+        let delim = [b',', b';', b'\t'][rng.below(3) as usize];
+        let eol: &[u8] = if rng.below(2) == 0 { b"\n" } else { b"\r\n" };
+        let n_cols = 1 + rng.below(3) as usize;
+        let mut text: Vec<u8> = Vec::new();
+        if case % 9 == 0 {
+            text.extend_from_slice(BOM);
+        }
+        for _ in 0..rng.below(3) {
+            text.extend_from_slice([&b""[..], b" ", b"\t"][rng.below(3) as usize]);
+            text.extend_from_slice(eol);
+        }
+        for k in 0..n_cols {
+            if k > 0 {
+                text.push(delim);
+            }
+            text.extend_from_slice(format!("c{k}").as_bytes());
+        }
+        text.extend_from_slice(eol);
+        for _ in 0..rng.below(12) {
+            let width = if rng.below(15) == 0 {
+                n_cols + 1
+            } else {
+                n_cols
+            };
+            for k in 0..width {
+                if k > 0 {
+                    text.push(delim);
+                }
+                text.extend_from_slice(cells[rng.below(cells.len() as u64) as usize]);
+            }
+            if rng.below(8) != 0 {
+                text.extend_from_slice(eol);
+            }
+        }
+        let opts = CsvOptions {
+            decimal_comma: case % 4 == 0,
+            delimiter: if case % 5 == 0 { Some(delim) } else { None },
+            ..CsvOptions::default()
+        };
+        let na = columns::NaSet::new(&opts.na_values, opts.decimal_comma);
+        let finish = |first: Result<Pass>| {
+            format!(
+                "{:?}",
+                first.and_then(|p| finish_table(p, "x", &|l| l, |again| {
+                    read_quoted(&text[..], &opts, "x", &na, Some(again), 0)
+                }))
+            )
+        };
+        if memchr::memchr(b'"', &text).is_some() {
+            continue;
+        }
+        plain += 1;
+        let fast = finish(read_plain(&[], &text, &opts, &na, None, 0));
+        let general = finish(read_quoted(&text[..], &opts, "x", &na, None, 0));
+        assert_eq!(
+            fast,
+            general,
+            "case {case}: {:?}",
+            String::from_utf8_lossy(&text)
+        );
+    }
+    assert!(plain > 1500);
 }
