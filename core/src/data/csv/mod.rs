@@ -317,7 +317,10 @@ fn read_blocks(
             break;
         }
         q += content + term;
-        if q - last >= block.max(1) {
+        // Only after a `\n` (or in a CR-only file): a lone `\r` ends a record for the
+        // scanner but not for the parser.
+        let after_lf = head.cr_only || bytes.get(q - 1) == Some(&b'\n');
+        if q - last >= block.max(1) && after_lf {
             cuts.push(q);
             last = q;
         }
