@@ -72,8 +72,20 @@ impl Default for CsvOptions {
 /// [`Error::Parse`] naming the line (and column and byte where relevant).
 pub fn read_csv_path(path: impl AsRef<Path>, opts: &CsvOptions) -> Result<Table> {
     let path = path.as_ref();
+    let name = path.display().to_string();
+    let threads = parallelism();
+    if threads > 1 {
+        let na = NaSet::new(&opts.na_values, opts.decimal_comma);
+        let min = PARALLEL_MIN_BYTES as u64;
+        if let Some(first) = read_file_blocks(path, opts, &name, &na, threads, min) {
+            return finish_table(first, &name, &|l| l, |again| {
+                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+                read_pass(&[], &bytes, opts, &name, &na, Some(again), 0)
+            });
+        }
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    read_csv_slice(&bytes, opts, &path.display().to_string(), parallelism())
+    read_csv_slice(&bytes, opts, &name, threads)
 }
 
 /// Reads CSV data held in memory into a [`Table`] (see [`read_csv_path`]).
@@ -296,10 +308,7 @@ fn read_blocks(
             return None;
         }
         p += content + term;
-        let blank = rec
-            .iter()
-            .all(|&b| b.is_ascii_whitespace() && b != delimiter);
-        if !blank {
+        if !rec.is_empty() && !is_blank_content(rec, delimiter) {
             break;
         }
     }
@@ -356,21 +365,34 @@ fn read_blocks(
             });
         }
     });
-    // Join in order: lines move from the block's own numbering to the input's.
     let header_lines = count_lines(header, head.cr_only);
     let mut passes = Vec::with_capacity(n_blocks);
-    for slot in results {
-        passes.push(slot.into_inner().ok()??.ok()?);
-    }
-    let total: usize = passes.iter().map(|p| p.lines.len()).sum();
-    let first_rows = passes.first()?.lines.len();
-    let mut lines = Vec::with_capacity(total);
     let mut line_at = 1 + count_lines(bytes.get(..p)?, head.cr_only);
+    for (k, slot) in results.into_iter().enumerate() {
+        passes.push((slot.into_inner().ok()??.ok()?, line_at));
+        line_at += count_lines(bytes.get(cuts[k]..cuts[k + 1])?, head.cr_only);
+    }
+    let header_at = 1 + count_lines(bytes.get(..start)?, head.cr_only);
+    join_passes(passes, header_lines, header_at, threads)
+}
+
+/// Joins the passes of consecutive blocks, each given with the input's line of its
+/// first byte (its rows' lines were counted after `header_lines` lines of header;
+/// the header's copy starts on line `header_at` of the input).
+fn join_passes(
+    passes: Vec<(Pass, u64)>,
+    header_lines: u64,
+    header_at: u64,
+    threads: usize,
+) -> Option<Pass> {
+    let total: usize = passes.iter().map(|(p, _)| p.lines.len()).sum();
+    let first_rows = passes.first()?.0.lines.len();
+    let mut lines = Vec::with_capacity(total);
     let mut names: Option<Vec<String>> = None;
     let mut header_line = 0;
     // The same column of every block together, to be joined on its own thread.
     let mut per_col: Vec<Vec<ColBuilder>> = Vec::new();
-    for (k, pass) in passes.into_iter().enumerate() {
+    for (pass, line_at) in passes {
         let shift = |l: u64| l + line_at - (header_lines + 1);
         lines.extend(pass.lines.iter().map(|&l| shift(l)));
         match &names {
@@ -388,13 +410,12 @@ fn read_blocks(
                 }
             }
         }
-        line_at += count_lines(bytes.get(cuts[k]..cuts[k + 1])?, head.cr_only);
     }
     // Joining copies every value into one vector per column: the columns are shared
     // out between the threads, so that the copying (and the memory it touches for the
-    // first time) goes on both cores too.
+    // first time) goes on every core too.
     let mut cols: Vec<Option<ColBuilder>> = (0..per_col.len()).map(|_| None).collect();
-    let per_thread = per_col.len().div_ceil(threads).max(1);
+    let per_thread = per_col.len().div_ceil(threads.max(1)).max(1);
     std::thread::scope(|scope| {
         for (parts, out) in per_col
             .chunks_mut(per_thread)
@@ -416,10 +437,144 @@ fn read_blocks(
         names: names?,
         lines,
         cols: cols?,
-        header_line: 1
-            + count_lines(bytes.get(..start)?, head.cr_only)
-            + header_line.saturating_sub(1),
+        header_line: header_at + header_line.saturating_sub(1),
     })
+}
+
+/// The first reading of a large file without a quote, in blocks read and parsed by
+/// the threads themselves (no copy of the whole file, no scan for record ends: in a
+/// file without quotes every line feed ends a record). Block `k` is the lines that
+/// start in its share of the bytes. `None` when the file is small, has a quote, a
+/// bare `\r` line end or any error, or changes while it is read: the general reading
+/// then runs on the whole file.
+fn read_file_blocks(
+    path: &Path,
+    opts: &CsvOptions,
+    name: &str,
+    na: &NaSet,
+    threads: usize,
+    min_bytes: u64,
+) -> Option<Pass> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    if size < min_bytes.max(1) {
+        return None;
+    }
+    let read = |from: u64, len: usize| -> Option<Vec<u8>> {
+        let mut buf = vec![0u8; len];
+        file.read_exact_at(&mut buf, from).ok()?;
+        Some(buf)
+    };
+    let head = read(0, size.min(1 << 20) as usize)?;
+    if cr_only_lines(&head) {
+        return None;
+    }
+    let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
+    let sniffed = scan_head(&mut &head[..]).ok()?.sniffed;
+    let delimiter = opts.delimiter.unwrap_or(sniffed);
+    // The header: the first line that is not blank, with the lines before it.
+    let mut p = bom;
+    loop {
+        let end = p + memchr::memchr(b'\n', head.get(p..)?)?;
+        let line = head.get(p..end)?;
+        p = end + 1;
+        if memchr::memchr(b'"', line).is_some() {
+            return None;
+        }
+        if !line.is_empty() && !is_blank_content(line, delimiter) {
+            break;
+        }
+    }
+    let header = head.get(bom..p)?;
+    let header_lines = count_lines(header, false);
+    let n_blocks = (threads * 4) as u64;
+    let body = size - p as u64;
+    let nominal = |k: u64| p as u64 + body * k / n_blocks;
+    let block_opts = CsvOptions {
+        delimiter: Some(delimiter),
+        ..opts.clone()
+    };
+    // Block k: its pass and its line feeds, or None (a quote, a bare \r, an error).
+    type Block = Option<(Pass, u64)>;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: Vec<std::sync::Mutex<Block>> =
+        (0..n_blocks).map(|_| std::sync::Mutex::new(None)).collect();
+    let read_block = |k: u64| -> Block {
+        // From the byte before the block's share (to see whether a line starts at
+        // its first byte) to the line feed that ends the line running past its end.
+        let from = if k == 0 { p as u64 } else { nominal(k) - 1 };
+        let to = nominal(k + 1);
+        let mut buf = read(from, usize::try_from(to - from).ok()?)?;
+        if to < size && buf.last() != Some(&b'\n') {
+            let mut at = to;
+            loop {
+                let more = read(at, usize::try_from((size - at).min(1 << 16)).ok()?)?;
+                if more.is_empty() {
+                    break;
+                }
+                if let Some(i) = memchr::memchr(b'\n', &more) {
+                    buf.extend_from_slice(more.get(..=i)?);
+                    break;
+                }
+                at += more.len() as u64;
+                buf.extend_from_slice(&more);
+            }
+        }
+        let start = if k == 0 {
+            0
+        } else {
+            memchr::memchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
+        };
+        // The share's last line ends at the first line feed at or after its end.
+        let last = usize::try_from(to.saturating_sub(1).saturating_sub(from)).ok()?;
+        let end = if to >= size {
+            buf.len()
+        } else {
+            memchr::memchr(b'\n', buf.get(last.min(buf.len())..)?).map(|i| last + i + 1)?
+        };
+        let block = buf.get(start.min(end)..end)?;
+        let plain = memchr::memchr(b'"', block).is_none()
+            && memchr::memchr_iter(b'\r', block).all(|i| block.get(i + 1) == Some(&b'\n'));
+        if !plain {
+            return None;
+        }
+        let pass = read_pass(header, block, &block_opts, name, na, None, rows_hint(block)).ok()?;
+        Some((pass, count_lines(block, false)))
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(n_blocks as usize) {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(slot) = results.get(k) else { break };
+                if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let block = read_block(k as u64);
+                if block.is_none() {
+                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = block;
+                }
+            });
+        }
+    });
+    if failed.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    if std::fs::metadata(path).ok()?.len() != size {
+        return None; // the file changed while it was read
+    }
+    let mut passes = Vec::with_capacity(results.len());
+    let mut line_at = 1 + count_lines(head.get(..p)?, false);
+    for slot in results {
+        let (pass, feeds) = slot.into_inner().ok()??;
+        passes.push((pass, line_at));
+        line_at += feeds;
+    }
+    join_passes(passes, header_lines, 1, threads)
 }
 
 /// One reading of the input: the header, each data row's line, and the columns'

@@ -378,3 +378,73 @@ fn the_plain_reading_gives_the_general_parsers_table() {
     }
     assert!(plain > 1500);
 }
+
+#[test]
+fn reading_a_file_in_blocks_gives_the_one_thread_table() {
+    // Quote-free files of every shape the block reader takes (and some it declines),
+    // read by two threads in eight blocks: the same table, lines and notes included.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.csv");
+    let mut rng = crate::rng::Rng::new(31);
+    let cells: &[&str] = &["1", "-2.5", "1e3", "007", "NA", "", " 4 ", "x", "won", "\t"];
+    let mut compared = 0;
+    for case in 0..300 {
+        let eol = if rng.below(2) == 0 { "\n" } else { "\r\n" };
+        let n_cols = 1 + rng.below(4) as usize;
+        let mut text = String::new();
+        if case % 7 == 0 {
+            text.push('\u{feff}');
+        }
+        if case % 5 == 0 {
+            text.push_str(eol);
+        }
+        let header: Vec<String> = (0..n_cols).map(|k| format!("c{k}")).collect();
+        text.push_str(&header.join(","));
+        text.push_str(eol);
+        let favourite: Vec<usize> = (0..n_cols)
+            .map(|_| rng.below(cells.len() as u64) as usize)
+            .collect();
+        let n_rows = rng.below(300) as usize;
+        let late = rng.below(n_rows as u64 + 1) as usize;
+        for r in 0..n_rows {
+            if rng.below(30) == 0 {
+                text.push_str(eol);
+            }
+            // A long row now and then: longer than a block's share.
+            let long = "y".repeat(if rng.below(50) == 0 { 400 } else { 0 });
+            let row: Vec<String> = (0..n_cols)
+                .map(|k| {
+                    if r >= late && k == 0 {
+                        format!("late{long}")
+                    } else if rng.below(4) == 0 {
+                        cells[rng.below(cells.len() as u64) as usize].to_owned()
+                    } else {
+                        cells[favourite[k]].to_owned()
+                    }
+                })
+                .collect();
+            text.push_str(&row.join(","));
+            if r + 1 < n_rows || rng.below(2) == 0 {
+                text.push_str(eol);
+            }
+        }
+        if case % 11 == 0 {
+            text.push_str("1,2,3,4,5\n"); // a ragged row: the blocks decline
+        }
+        std::fs::write(&path, &text).unwrap();
+        let opts = CsvOptions::default();
+        let na = columns::NaSet::new(&opts.na_values, false);
+        let one = format!("{:?}", read_csv_slice(text.as_bytes(), &opts, "x", 1));
+        if let Some(pass) = read_file_blocks(&path, &opts, "x", &na, 2, 0) {
+            let blocks = format!(
+                "{:?}",
+                finish_table(pass, "x", &|l| l, |again| {
+                    read_pass(&[], text.as_bytes(), &opts, "x", &na, Some(again), 0)
+                })
+            );
+            assert_eq!(one, blocks, "case {case}: {text:?}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 150, "only {compared} files were read in blocks");
+}
