@@ -9,7 +9,6 @@ use crate::design::{dense_column_means, Dense, Rows};
 use crate::error::{Error, Result};
 use crate::eval::folds::{split, stratified_folds};
 use crate::eval::{FoldResult, Metrics};
-use crate::features::Features;
 use crate::model::{sigmoid, Model, ModelMeta};
 use crate::recipe::{auto_recipe, Pipeline, SolverRows};
 use crate::rng::Rng;
@@ -37,7 +36,8 @@ struct Fitted {
     c: f64,
     /// The held-out rows' design matrix, when asked for (bound with the training
     /// rows, so the data is encoded once).
-    test: Option<Features>,
+    /// The test rows' margins (without the intercept).
+    test: Option<Vec<f64>>,
     /// Mean of every feature column over the training rows (for explanations).
     means: Vec<f64>,
     solution: Solution,
@@ -228,7 +228,6 @@ impl Trainer {
         let (table, y_all) = (job.table, job.y);
         let pipeline = Pipeline::fit(job.recipe, table, job.schema, rows, &self.config.auto)?;
         let bound = pipeline.bind_sorted(table)?;
-        let test = test.map(|t| pipeline.transform_bound(&bound, t));
         let y: Vec<f64> = rows.iter().map(|&r| y_all[r]).collect();
         let mut rng = Rng::derive(self.config.seed, stream);
         let w = self.config.balance.weights(&y, &mut rng);
@@ -282,6 +281,19 @@ impl Trainer {
                 "the solver produced non-finite coefficients".into(),
             ));
         }
+        // The test rows' margins, a row at a time (no matrix of them beside the
+        // training rows' while the solver runs).
+        let test = test.map(|t| {
+            t.iter()
+                .map(|&r| {
+                    let mut z = 0.0;
+                    bound.emit_row(r, &mut |j, x| {
+                        z += x * solution.coef.get(j as usize).copied().unwrap_or(0.0);
+                    });
+                    z
+                })
+                .collect()
+        });
         drop(bound);
         Ok(Fitted {
             intercept: solution.intercept - ratio.ln(),
@@ -300,15 +312,13 @@ impl Trainer {
         let start = Instant::now();
         let mut fitted = self.fit_rows(job, &train, Some(&test), f as u64 + 1)?;
         let fit_seconds = start.elapsed().as_secs_f64();
-        let x = fitted
+        let margins = fitted
             .test
             .take()
             .ok_or_else(|| Error::Internal("a fold without its test rows".into()))?;
-        let coef = &fitted.solution.coef;
         let mut p = Vec::with_capacity(test.len());
         let mut p_balanced = Vec::with_capacity(test.len());
-        for i in 0..x.n_rows() {
-            let z = x.dot_row(i, coef);
+        for z in margins {
             p.push(sigmoid(z + fitted.intercept));
             p_balanced.push(sigmoid(z + fitted.solution.intercept));
         }
