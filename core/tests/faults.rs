@@ -107,6 +107,32 @@ fn a_full_disk_leaves_the_old_model_and_no_temporary_file() {
     // With room again the new model lands.
     drop(filler);
     std::fs::remove_file(fs.0.join("filler")).unwrap();
+    // The room comes back when the kernel has released the filler's pages: wait (a
+    // few seconds at most) until the file system says so, then the save must land.
+    let avail = || -> u64 {
+        let o = Command::new("df")
+            .args(["-B1", "--output=avail"])
+            .arg(&fs.0)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .nth(1)
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let need = 2 * bytes_b.len() as u64;
+    for _ in 0..100 {
+        if avail() >= need {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        avail() >= need,
+        "the file system has {} bytes free",
+        avail()
+    );
     store.save("acme", "lead", &b).unwrap();
     assert_eq!(std::fs::read(&model).unwrap(), bytes_b);
 }
