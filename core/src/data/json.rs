@@ -61,8 +61,138 @@ impl Default for JsonOptions {
 /// naming the line (and the field or byte).
 pub fn read_jsonl_path(path: impl AsRef<Path>, opts: &JsonOptions) -> Result<Table> {
     let path = path.as_ref();
+    let name = path.display().to_string();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads > 1 {
+        if let Some((st, lines)) = read_blocks(path, opts, &name, threads, 8 << 20) {
+            return finish_lines(st, lines, opts);
+        }
+    }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    read_jsonl_impl(file, opts, &path.display().to_string(), true)
+    read_jsonl_impl(file, opts, &name, true)
+}
+
+/// A large file read in blocks by `threads` threads, each reading and parsing the lines
+/// that start in its share of the bytes (a line feed always ends a line: JSON strings
+/// escape theirs), joined in order. `None` when the file is smaller than `min_bytes`,
+/// any block fails or the file changes while it is read: the one-thread reading then
+/// runs and names the first error as it always does.
+fn read_blocks(
+    path: &Path,
+    opts: &JsonOptions,
+    name: &str,
+    threads: usize,
+    min_bytes: u64,
+) -> Option<(State, Vec<u64>)> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    if size < min_bytes.max(1) {
+        return None;
+    }
+    let read = |from: u64, len: usize| -> Option<Vec<u8>> {
+        let mut buf = vec![0u8; len];
+        file.read_exact_at(&mut buf, from).ok()?;
+        Some(buf)
+    };
+    let n_blocks = (threads * 4) as u64;
+    let nominal = |k: u64| size * k / n_blocks;
+    // Block k: its rows, and the line feeds in its bytes.
+    type Block = Option<((State, Vec<u64>), u64)>;
+    let read_block = |k: u64| -> Block {
+        let from = nominal(k).saturating_sub(1);
+        let to = nominal(k + 1);
+        let mut buf = read(from, usize::try_from(to - from).ok()?)?;
+        if to < size && buf.last() != Some(&b'\n') {
+            let mut at = to;
+            loop {
+                let more = read(at, usize::try_from((size - at).min(1 << 16)).ok()?)?;
+                if more.is_empty() {
+                    break;
+                }
+                if let Some(i) = memchr::memchr(b'\n', &more) {
+                    buf.extend_from_slice(more.get(..=i)?);
+                    break;
+                }
+                at += more.len() as u64;
+                buf.extend_from_slice(&more);
+            }
+        }
+        let start = if k == 0 {
+            0
+        } else {
+            memchr::memchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
+        };
+        let last = usize::try_from(to.saturating_sub(1).saturating_sub(from)).ok()?;
+        let end = if to >= size {
+            buf.len()
+        } else {
+            memchr::memchr(b'\n', buf.get(last.min(buf.len())..)?).map(|i| last + i + 1)?
+        };
+        let block = buf.get(start.min(end)..end)?;
+        let rows = read_lines(block, opts, name, k == 0).ok()?;
+        Some((rows, memchr::memchr_iter(b'\n', block).count() as u64))
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: Vec<std::sync::Mutex<Block>> =
+        (0..n_blocks).map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(n_blocks as usize) {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(slot) = results.get(k) else { break };
+                if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let block = read_block(k as u64);
+                if block.is_none() {
+                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = block;
+                }
+            });
+        }
+    });
+    if failed.load(std::sync::atomic::Ordering::Relaxed)
+        || std::fs::metadata(path).ok()?.len() != size
+    {
+        return None;
+    }
+    // Join in order: fields in order of first appearance, rows and lines appended.
+    let mut all: Option<State> = None;
+    let mut lines = Vec::new();
+    let mut line_at = 0u64;
+    for slot in results {
+        let ((st, block_lines), feeds) = slot.into_inner().ok()??;
+        let offset = lines.len();
+        lines.extend(block_lines.iter().map(|&l| l + line_at));
+        line_at += feeds;
+        let Some(acc) = &mut all else {
+            all = Some(st);
+            continue;
+        };
+        let mut seen = vec![false; acc.fields.len()];
+        for f in st.fields {
+            let i = match acc.by_name.get(&f.name) {
+                Some(&i) => i,
+                None => {
+                    acc.by_name.insert(f.name.clone(), acc.fields.len());
+                    acc.fields.push(FieldBuilder::new(f.name.clone()));
+                    seen.push(false);
+                    acc.fields.len() - 1
+                }
+            };
+            if let Some(s) = seen.get_mut(i) {
+                *s = true;
+            }
+            acc.fields.get_mut(i)?.append(f, offset, &acc.na).ok()?;
+        }
+        // Fields the block lacks: missing in its rows (set when the next value comes).
+        let _ = seen;
+    }
+    Some((all?, lines))
 }
 
 /// Reads lines of a file held in `bytes` (the file's first lines when `first`: only
@@ -88,6 +218,17 @@ pub fn read_jsonl_reader<R: Read>(r: R, opts: &JsonOptions) -> Result<Table> {
 }
 
 fn read_jsonl_impl<R: Read>(r: R, opts: &JsonOptions, name: &str, bom: bool) -> Result<Table> {
+    let (st, lines) = read_lines(r, opts, name, bom)?;
+    finish_lines(st, lines, opts)
+}
+
+/// Reads the objects of `r` into the fields: the reader's state and each row's line.
+fn read_lines<R: Read>(
+    r: R,
+    opts: &JsonOptions,
+    name: &str,
+    bom: bool,
+) -> Result<(State, Vec<u64>)> {
     let mut br = BufReader::with_capacity(64 * 1024, r);
     let mut na: HashMap<String, u32> = HashMap::new();
     for v in &opts.na_values {
@@ -158,6 +299,11 @@ fn read_jsonl_impl<R: Read>(r: R, opts: &JsonOptions, name: &str, bom: bool) -> 
         }
         lines.push(line_no);
     }
+    Ok((st, lines))
+}
+
+/// The table of the fields read, or the error of an input without objects or fields.
+fn finish_lines(st: State, lines: Vec<u64>, opts: &JsonOptions) -> Result<Table> {
     if lines.is_empty() {
         return Err(Error::parse(1, None, "empty file: no JSON objects"));
     }
@@ -400,6 +546,9 @@ struct FieldBuilder {
     index: HashMap<String, u32>,
     levels: Vec<LevelSrc>,
     codes: Vec<u32>,
+    /// The row whose value created the last level (a value replaced by a repeated key
+    /// in the same object takes its new level back with it: no level without a row).
+    created_at: Option<usize>,
 }
 
 /// A field read as numbers so far.
@@ -418,6 +567,7 @@ impl FieldBuilder {
             index: HashMap::new(),
             levels: Vec::new(),
             codes: Vec::new(),
+            created_at: None,
         }
     }
 
@@ -464,12 +614,17 @@ impl FieldBuilder {
             }
             self.turn_to_strings(na)?;
         }
+        if self.codes.len() == row + 1 {
+            self.unset_last(row);
+        }
         let code = match &cell {
             Cell::Null => MISSING_CODE,
-            Cell::Bool(b) => self.intern(if *b { "true" } else { "false" }, LevelSrc::Bool)?,
-            Cell::Num(x) if x.is_finite() => self.intern(&format_num(*x), LevelSrc::Num(*x))?,
+            Cell::Bool(b) => self.intern(if *b { "true" } else { "false" }, LevelSrc::Bool, row)?,
+            Cell::Num(x) if x.is_finite() => {
+                self.intern(&format_num(*x), LevelSrc::Num(*x), row)?
+            }
             Cell::Num(x) => return Err(format!("number {x} is out of range")),
-            Cell::Str(s) => self.intern(s.trim(), LevelSrc::Str)?,
+            Cell::Str(s) => self.intern(s.trim(), LevelSrc::Str, row)?,
             Cell::Array | Cell::Object => return Err(Self::nested(&cell)),
         };
         if self.codes.len() < row {
@@ -481,6 +636,71 @@ impl FieldBuilder {
             *last = code;
         }
         Ok(())
+    }
+
+    /// Appends the same field read from the rows that follow row `offset` (a later
+    /// block): numbers to numbers; strings re-coded into this field's levels (a
+    /// side read as numbers turned into strings first, as the one-thread reading would
+    /// have done at the first string).
+    fn append(
+        &mut self,
+        mut part: FieldBuilder,
+        offset: usize,
+        na: &HashMap<String, u32>,
+    ) -> std::result::Result<(), String> {
+        if self.num.is_some() && part.num.is_none() {
+            self.turn_to_strings(na)?;
+        }
+        if self.num.is_none() && part.num.is_some() {
+            part.turn_to_strings(na)?;
+        }
+        match (&mut self.num, part.num) {
+            (Some(a), Some(b)) => {
+                a.values.resize(offset, f64::NAN);
+                a.values.extend_from_slice(&b.values);
+                a.texts
+                    .extend(b.texts.into_iter().map(|(r, t)| (r + offset, t)));
+            }
+            (None, None) => {
+                let mut levels = vec![String::new(); part.levels.len()];
+                for (text, code) in part.index {
+                    if let Some(slot) = levels.get_mut(code as usize) {
+                        *slot = text;
+                    }
+                }
+                let mut map = Vec::with_capacity(levels.len());
+                for (text, src) in levels.iter().zip(&part.levels) {
+                    map.push(self.intern(text, *src, usize::MAX)?);
+                }
+                self.codes.resize(offset, MISSING_CODE);
+                self.codes.extend(
+                    part.codes
+                        .iter()
+                        .map(|&c| map.get(c as usize).copied().unwrap_or(MISSING_CODE)),
+                );
+            }
+            _ => return Err("a field changed its kind while it was joined".into()),
+        }
+        Ok(())
+    }
+
+    /// Before row `row`'s value is replaced (a repeated key): the level its old value
+    /// created, if it did, goes.
+    fn unset_last(&mut self, row: usize) {
+        let Some(&old) = self.codes.last() else {
+            return;
+        };
+        if old != MISSING_CODE
+            && self.created_at == Some(row)
+            && old as usize + 1 == self.levels.len()
+        {
+            self.levels.pop();
+            self.index.retain(|_, c| *c != old);
+            self.created_at = None;
+        }
+        if let Some(last) = self.codes.last_mut() {
+            *last = MISSING_CODE;
+        }
     }
 
     fn nested(cell: &Cell<'_>) -> String {
@@ -501,19 +721,26 @@ impl FieldBuilder {
         let mut texts = num.texts.into_iter().peekable();
         for (row, &x) in num.values.iter().enumerate() {
             let code = match texts.next_if(|(r, _)| *r == row) {
-                Some((_, text)) => self.intern(&text, LevelSrc::Str)?,
+                Some((_, text)) => self.intern(&text, LevelSrc::Str, row)?,
                 None if x.is_nan() => MISSING_CODE,
-                None => self.intern(&format_num(x), LevelSrc::Num(x))?,
+                None => self.intern(&format_num(x), LevelSrc::Num(x), row)?,
             };
             self.codes.push(code);
         }
         Ok(())
     }
 
-    fn intern(&mut self, text: &str, src: LevelSrc) -> std::result::Result<u32, String> {
+    /// The code of `text`, a new level on first sight (created by row `row`).
+    fn intern(
+        &mut self,
+        text: &str,
+        src: LevelSrc,
+        row: usize,
+    ) -> std::result::Result<u32, String> {
         if let Some(&code) = self.index.get(text) {
             return Ok(code);
         }
+        self.created_at = Some(row);
         let code = u32::try_from(self.levels.len())
             .ok()
             .filter(|&c| c != MISSING_CODE)
@@ -562,5 +789,85 @@ impl FieldBuilder {
                 levels: texts,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod block_tests {
+    use super::*;
+
+    #[test]
+    fn reading_in_blocks_gives_the_one_thread_table() {
+        // Fields that come and go, turn from numbers to strings in any block, repeat
+        // within an object, numeric strings, nulls, blank lines, a BOM: the table read
+        // in eight blocks on two threads is the one-thread table, lines included.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("leads.jsonl");
+        let mut rng = crate::rng::Rng::new(37);
+        let values = [
+            "1",
+            "2.5",
+            "-3e2",
+            "\"7\"",
+            "\" 007 \"",
+            "\"NA\"",
+            "null",
+            "\"x\"",
+            "true",
+            "\"won\"",
+            "1e20",
+        ];
+        let keys = ["a", "b", "c", "d"];
+        let mut compared = 0;
+        for case in 0..300 {
+            let mut text = String::new();
+            if case % 6 == 0 {
+                text.push('\u{feff}');
+            }
+            let n = rng.below(200) as usize;
+            // Each key has a kind it mostly takes, and some switch late.
+            let fav: Vec<usize> = keys
+                .iter()
+                .map(|_| rng.below(values.len() as u64) as usize)
+                .collect();
+            for r in 0..n {
+                if rng.below(25) == 0 {
+                    text.push_str(if rng.below(2) == 0 { "\n" } else { "  \r\n" });
+                }
+                let mut parts = Vec::new();
+                for (k, key) in keys.iter().enumerate() {
+                    if rng.below(5) == 0 {
+                        continue;
+                    }
+                    let v = if rng.below(6) == 0 || (r > n / 2 && k == 0 && case % 3 == 0) {
+                        values[rng.below(values.len() as u64) as usize]
+                    } else {
+                        values[fav[k]]
+                    };
+                    parts.push(format!("\"{key}\": {v}"));
+                    if rng.below(40) == 0 {
+                        parts.push(format!("\"{key}\": 5"));
+                    }
+                }
+                text.push('{');
+                text.push_str(&parts.join(", "));
+                text.push('}');
+                if r + 1 < n || rng.below(2) == 0 {
+                    text.push('\n');
+                }
+            }
+            if case % 13 == 0 {
+                text.push_str("{\"a\": [1]}\n"); // an error: the blocks decline
+            }
+            std::fs::write(&path, &text).unwrap();
+            let opts = JsonOptions::default();
+            let one = format!("{:?}", read_jsonl_bytes(text.as_bytes(), &opts));
+            if let Some((st, lines)) = read_blocks(&path, &opts, "x", 2, 0) {
+                let blocks = format!("{:?}", finish_lines(st, lines, &opts));
+                assert_eq!(one, blocks, "case {case}: {text:?}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 200, "only {compared} files were read in blocks");
     }
 }
