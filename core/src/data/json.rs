@@ -84,88 +84,29 @@ fn read_blocks(
     threads: usize,
     min_bytes: u64,
 ) -> Option<(State, Vec<u64>)> {
-    use std::os::unix::fs::FileExt;
     let file = std::fs::File::open(path).ok()?;
     let size = file.metadata().ok()?.len();
     if size < min_bytes.max(1) {
         return None;
     }
-    let read = |from: u64, len: usize| -> Option<Vec<u8>> {
-        let mut buf = vec![0u8; len];
-        file.read_exact_at(&mut buf, from).ok()?;
-        Some(buf)
-    };
-    let n_blocks = (threads * 4) as u64;
-    let nominal = |k: u64| size * k / n_blocks;
+    let n_blocks = threads * 4;
+    let nominal = |k: usize| size * k as u64 / n_blocks as u64;
     // Block k: its rows, and the line feeds in its bytes.
-    type Block = Option<((State, Vec<u64>), u64)>;
-    let read_block = |k: u64| -> Block {
-        let from = nominal(k).saturating_sub(1);
-        let to = nominal(k + 1);
-        let mut buf = read(from, usize::try_from(to - from).ok()?)?;
-        if to < size && buf.last() != Some(&b'\n') {
-            let mut at = to;
-            loop {
-                let more = read(at, usize::try_from((size - at).min(1 << 16)).ok()?)?;
-                if more.is_empty() {
-                    break;
-                }
-                if let Some(i) = memchr::memchr(b'\n', &more) {
-                    buf.extend_from_slice(more.get(..=i)?);
-                    break;
-                }
-                at += more.len() as u64;
-                buf.extend_from_slice(&more);
-            }
-        }
-        let start = if k == 0 {
-            0
-        } else {
-            memchr::memchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
-        };
-        let last = usize::try_from(to.saturating_sub(1).saturating_sub(from)).ok()?;
-        let end = if to >= size {
-            buf.len()
-        } else {
-            memchr::memchr(b'\n', buf.get(last.min(buf.len())..)?).map(|i| last + i + 1)?
-        };
-        let block = buf.get(start.min(end)..end)?;
+    let blocks = super::shares::run_blocks(n_blocks, threads, |k| {
+        let (buf, range) =
+            super::shares::line_share(&file, size, nominal(k), nominal(k + 1), k == 0)?;
+        let block = buf.get(range)?;
         let rows = read_lines(block, opts, name, k == 0).ok()?;
         Some((rows, memchr::memchr_iter(b'\n', block).count() as u64))
-    };
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let failed = std::sync::atomic::AtomicBool::new(false);
-    let results: Vec<std::sync::Mutex<Block>> =
-        (0..n_blocks).map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(n_blocks as usize) {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(slot) = results.get(k) else { break };
-                if failed.load(std::sync::atomic::Ordering::Relaxed) {
-                    break;
-                }
-                let block = read_block(k as u64);
-                if block.is_none() {
-                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = block;
-                }
-            });
-        }
-    });
-    if failed.load(std::sync::atomic::Ordering::Relaxed)
-        || std::fs::metadata(path).ok()?.len() != size
-    {
+    })?;
+    if std::fs::metadata(path).ok()?.len() != size {
         return None;
     }
     // Join in order: fields in order of first appearance, rows and lines appended.
     let mut all: Option<State> = None;
     let mut lines = Vec::new();
     let mut line_at = 0u64;
-    for slot in results {
-        let ((st, block_lines), feeds) = slot.into_inner().ok()??;
+    for ((st, block_lines), feeds) in blocks {
         let offset = lines.len();
         lines.extend(block_lines.iter().map(|&l| l + line_at));
         line_at += feeds;

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod json;
 mod record;
 mod schema;
+mod shares;
 mod table;
 mod target;
 mod value;

@@ -488,53 +488,18 @@ fn read_file_blocks(
     }
     let header = head.get(bom..p)?;
     let header_lines = count_lines(header, false);
-    let n_blocks = (threads * 4) as u64;
+    let n_blocks = threads * 4;
     let body = size - p as u64;
-    let nominal = |k: u64| p as u64 + body * k / n_blocks;
+    let nominal = |k: usize| p as u64 + body * k as u64 / n_blocks as u64;
     let block_opts = CsvOptions {
         delimiter: Some(delimiter),
         ..opts.clone()
     };
-    // Block k: its pass and its line feeds, or None (a quote, a bare \r, an error).
-    type Block = Option<(Pass, u64)>;
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let failed = std::sync::atomic::AtomicBool::new(false);
-    let results: Vec<std::sync::Mutex<Block>> =
-        (0..n_blocks).map(|_| std::sync::Mutex::new(None)).collect();
-    let read_block = |k: u64| -> Block {
-        // From the byte before the block's share (to see whether a line starts at
-        // its first byte) to the line feed that ends the line running past its end.
-        let from = if k == 0 { p as u64 } else { nominal(k) - 1 };
-        let to = nominal(k + 1);
-        let mut buf = read(from, usize::try_from(to - from).ok()?)?;
-        if to < size && buf.last() != Some(&b'\n') {
-            let mut at = to;
-            loop {
-                let more = read(at, usize::try_from((size - at).min(1 << 16)).ok()?)?;
-                if more.is_empty() {
-                    break;
-                }
-                if let Some(i) = memchr::memchr(b'\n', &more) {
-                    buf.extend_from_slice(more.get(..=i)?);
-                    break;
-                }
-                at += more.len() as u64;
-                buf.extend_from_slice(&more);
-            }
-        }
-        let start = if k == 0 {
-            0
-        } else {
-            memchr::memchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
-        };
-        // The share's last line ends at the first line feed at or after its end.
-        let last = usize::try_from(to.saturating_sub(1).saturating_sub(from)).ok()?;
-        let end = if to >= size {
-            buf.len()
-        } else {
-            memchr::memchr(b'\n', buf.get(last.min(buf.len())..)?).map(|i| last + i + 1)?
-        };
-        let block = buf.get(start.min(end)..end)?;
+    // Block k: its pass and its line feeds; None for a quote, a bare \r or an error.
+    let blocks = super::shares::run_blocks(n_blocks, threads, |k| {
+        let (buf, range) =
+            super::shares::line_share(&file, size, nominal(k), nominal(k + 1), k == 0)?;
+        let block = buf.get(range)?;
         let plain = memchr::memchr(b'"', block).is_none()
             && memchr::memchr_iter(b'\r', block).all(|i| block.get(i + 1) == Some(&b'\n'));
         if !plain {
@@ -542,35 +507,13 @@ fn read_file_blocks(
         }
         let pass = read_pass(header, block, &block_opts, name, na, None, rows_hint(block)).ok()?;
         Some((pass, count_lines(block, false)))
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(n_blocks as usize) {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(slot) = results.get(k) else { break };
-                if failed.load(std::sync::atomic::Ordering::Relaxed) {
-                    break;
-                }
-                let block = read_block(k as u64);
-                if block.is_none() {
-                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = block;
-                }
-            });
-        }
-    });
-    if failed.load(std::sync::atomic::Ordering::Relaxed) {
-        return None;
-    }
+    })?;
     if std::fs::metadata(path).ok()?.len() != size {
         return None; // the file changed while it was read
     }
-    let mut passes = Vec::with_capacity(results.len());
+    let mut passes = Vec::with_capacity(blocks.len());
     let mut line_at = 1 + count_lines(head.get(..p)?, false);
-    for slot in results {
-        let (pass, feeds) = slot.into_inner().ok()??;
+    for (pass, feeds) in blocks {
         passes.push((pass, line_at));
         line_at += feeds;
     }
