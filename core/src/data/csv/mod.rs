@@ -540,6 +540,12 @@ fn read_pass(
     reread: Option<&[bool]>,
     rows_hint: usize,
 ) -> Result<Pass> {
+    // A row of n columns takes at least n bytes: room for more rows than the input
+    // can hold (a file of blank lines, a wide header) is never reserved.
+    let rows_hint = Hint {
+        rows: rows_hint,
+        bytes: head.len() + body.len(),
+    };
     let start = if head.is_empty() { body } else { head };
     // Every `\r` before a `\n`: no line ends in a bare `\r` (which the general
     // parser reads differently where the header is sniffed).
@@ -557,14 +563,29 @@ fn read_pass(
     }
 }
 
-/// The columns' builders of a pass (see [`Pass`]), with room for `rows_hint` rows.
+/// How many rows a pass makes room for up front: the line feeds counted in its input,
+/// but never more rows of `n` columns than its `bytes` can hold.
+#[derive(Clone, Copy)]
+struct Hint {
+    rows: usize,
+    bytes: usize,
+}
+
+impl Hint {
+    fn rows_of(self, n_cols: usize) -> usize {
+        self.rows.min(self.bytes / n_cols.max(1))
+    }
+}
+
+/// The columns' builders of a pass (see [`Pass`]), with room for the rows `hint` says.
 fn builders(
     n_cols: usize,
     na: &NaSet,
     opts: &CsvOptions,
     reread: Option<&[bool]>,
-    rows_hint: usize,
+    hint: Hint,
 ) -> Vec<ColBuilder> {
+    let rows_hint = hint.rows_of(n_cols);
     (0..n_cols)
         .map(|k| {
             let mut b = match reread {
@@ -623,7 +644,7 @@ fn read_plain(
     opts: &CsvOptions,
     na: &NaSet,
     reread: Option<&[bool]>,
-    rows_hint: usize,
+    rows_hint: Hint,
 ) -> Result<Pass> {
     let bom = |b: &[u8]| if b.starts_with(BOM) { BOM.len() } else { 0 };
     // Where the input starts without a byte-order mark, as (part, offset).
@@ -674,7 +695,7 @@ fn read_plain(
                 };
                 let names = header_names(&rec, line_no, &bad)?;
                 cols = builders(names.len(), na, opts, reread, rows_hint);
-                lines.reserve(rows_hint);
+                lines.reserve(rows_hint.rows_of(1));
                 header = Some((names, line_no));
                 continue;
             };
@@ -723,7 +744,7 @@ fn read_quoted<R: Read>(
     name: &str,
     na: &NaSet,
     reread: Option<&[bool]>,
-    rows_hint: usize,
+    rows_hint: Hint,
 ) -> Result<Pass> {
     let io_err = |e: std::io::Error| Error::io(name, e);
     let mut br = BufReader::with_capacity(64 * 1024, Tracker::new(r));
@@ -759,7 +780,7 @@ fn read_quoted<R: Read>(
     let names = header_names(&rec, header_line, &|| first_invalid_byte(&rdr))?;
     let n_cols = names.len();
     let mut cols = builders(n_cols, na, opts, reread, rows_hint);
-    let mut lines: Vec<u64> = Vec::with_capacity(rows_hint);
+    let mut lines: Vec<u64> = Vec::with_capacity(rows_hint.rows_of(1));
 
     while next_record(&mut rdr, &mut rec, name)? {
         let line = ctx.start_line(&rdr, &rec);

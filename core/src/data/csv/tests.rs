@@ -290,6 +290,8 @@ fn a_failing_block_leaves_the_error_to_the_one_thread_reading() {
     assert!(e.to_string().contains("line 102"), "{e}");
 }
 
+const NO_HINT: Hint = Hint { rows: 0, bytes: 0 };
+
 #[test]
 fn the_plain_reading_gives_the_general_parsers_table() {
     // Inputs without quotes, as the fast path takes them: both readings agree on the
@@ -359,7 +361,7 @@ fn the_plain_reading_gives_the_general_parsers_table() {
             format!(
                 "{:?}",
                 first.and_then(|p| finish_table(p, "x", &|l| l, |again| {
-                    read_quoted(&text[..], &opts, "x", &na, Some(again), 0)
+                    read_quoted(&text[..], &opts, "x", &na, Some(again), NO_HINT)
                 }))
             )
         };
@@ -367,8 +369,8 @@ fn the_plain_reading_gives_the_general_parsers_table() {
             continue;
         }
         plain += 1;
-        let fast = finish(read_plain(&[], &text, &opts, &na, None, 0));
-        let general = finish(read_quoted(&text[..], &opts, "x", &na, None, 0));
+        let fast = finish(read_plain(&[], &text, &opts, &na, None, NO_HINT));
+        let general = finish(read_quoted(&text[..], &opts, "x", &na, None, NO_HINT));
         assert_eq!(
             fast,
             general,
@@ -447,4 +449,27 @@ fn reading_a_file_in_blocks_gives_the_one_thread_table() {
         }
     }
     assert!(compared > 150, "only {compared} files were read in blocks");
+}
+
+#[test]
+fn room_is_never_reserved_for_more_rows_than_the_input_holds() {
+    // A wide header over megabytes of blank lines: the line feeds would ask for
+    // billions of cells; the room is bounded by the input's bytes instead.
+    let hint = Hint {
+        rows: 4_000_000,
+        bytes: 4_000_000 + 10_000,
+    };
+    assert_eq!(hint.rows_of(5000), 802);
+    assert_eq!(hint.rows_of(1), 4_000_000);
+    assert_eq!(hint.rows_of(0), 4_000_000);
+    let mut text = (0..5000)
+        .map(|k| format!("c{k}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    text.push('\n');
+    text.push_str(&"\n".repeat(4_000_000));
+    text.push_str(&vec!["1"; 5000].join(","));
+    text.push('\n');
+    let t = read_csv_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+    assert_eq!((t.n_rows(), t.n_cols()), (1, 5000));
 }
