@@ -110,28 +110,11 @@ pub(crate) fn parse_num_ascii(b: &[u8], decimal_comma: bool) -> Option<f64> {
     // go to the standard library below).
     let mut mant: u64 = 0;
     let mut i = 0;
-    while let Some(d) = body
-        .get(i)
-        .map(|c| c.wrapping_sub(b'0'))
-        .filter(|&d| d < 10)
-    {
-        mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
-        i += 1;
-    }
-    let int_digits = i;
+    let int_digits = digit_run(body, &mut i, &mut mant);
     let mut frac_digits = 0;
     if body.get(i) == Some(&sep) {
         i += 1;
-        let start = i;
-        while let Some(d) = body
-            .get(i)
-            .map(|c| c.wrapping_sub(b'0'))
-            .filter(|&d| d < 10)
-        {
-            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
-            i += 1;
-        }
-        frac_digits = i - start;
+        frac_digits = digit_run(body, &mut i, &mut mant);
     }
     let digits = int_digits + frac_digits;
     if digits == 0 {
@@ -192,6 +175,18 @@ pub(crate) fn parse_num_ascii(b: &[u8], decimal_comma: bool) -> Option<f64> {
         return (parsed.is_finite()).then_some(if neg { -parsed } else { parsed });
     };
     Some(if neg { -v } else { v })
+}
+
+/// Reads the ASCII digits of `b` from `*i` on into `mant` (`mant * 10 + digit` each,
+/// wrapping), moves `*i` past them and returns how many there were.
+#[inline]
+fn digit_run(b: &[u8], i: &mut usize, mant: &mut u64) -> usize {
+    let start = *i;
+    while let Some(d) = b.get(*i).map(|c| c.wrapping_sub(b'0')).filter(|&d| d < 10) {
+        *mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+        *i += 1;
+    }
+    *i - start
 }
 
 #[cfg(test)]
