@@ -43,9 +43,8 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
-VENV_PY = HERE / ".venv" / "bin" / "python"
-INNER = "--inner"
 sys.path.insert(0, str(HERE))
+import harness  # noqa: E402
 import real_export  # noqa: E402
 
 
@@ -60,18 +59,8 @@ def parser() -> argparse.ArgumentParser:
 
 def outer(argv: list[str]) -> None:
     a = parser().parse_args(argv)
-    if subprocess.run(["bash", str(HERE / "setup_venv.sh")]).returncode != 0:
-        sys.exit("parse_vs_pandas_polars: bench/setup_venv.sh failed")
-    if not a.no_build:
-        cmd = ["cargo", "build", "--release", "-p", "leadscore", "--example", "parse_bench"]
-        if subprocess.run(cmd, cwd=ROOT).returncode != 0:
-            sys.exit("parse_vs_pandas_polars: cargo build failed")
-    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    target = target if target.is_absolute() else ROOT / target
-    env = dict(os.environ)
-    env.setdefault("LS_PARSE", str(target / "release" / "examples" / "parse_bench"))
-    env.setdefault("LS_CLI", str(target / "release" / "leadscore"))
-    sys.exit(subprocess.run([str(VENV_PY), __file__, INNER, *argv], env=env).returncode)
+    build = None if a.no_build else ["cargo", "build", "--release", "-p", "leadscore", "--example", "parse_bench"]
+    harness.relaunch(__file__, argv, build, {"LS_PARSE": "examples/parse_bench", "LS_CLI": "leadscore"}, drop_env=())
 
 
 def cpu_model() -> str:
@@ -196,7 +185,4 @@ def inner(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == INNER:
-        inner(sys.argv[2:])
-    else:
-        outer(sys.argv[1:])
+    harness.main(__file__, inner, outer)
