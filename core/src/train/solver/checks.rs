@@ -26,6 +26,12 @@ pub(super) fn check_args(
             cfg.tol
         )));
     }
+    if !(0.0..=1.0).contains(&cfg.l1_ratio) {
+        return Err(invalid(format!(
+            "l1_ratio must be within [0, 1], got {}",
+            cfg.l1_ratio
+        )));
+    }
     if y.len() != n {
         return Err(invalid(format!(
             "y has {} labels but x has {n} rows",

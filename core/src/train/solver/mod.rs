@@ -115,6 +115,7 @@ mod newton;
 mod passes;
 mod problem;
 mod search;
+mod sparse_penalty;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -126,6 +127,7 @@ use self::lbfgs::run_lbfgs;
 use self::newton::run_newton;
 use self::problem::Problem;
 use self::search::Workspace;
+use self::sparse_penalty::solve_sparse;
 use crate::design::Rows;
 use crate::error::Result;
 use crate::features::Features;
@@ -149,6 +151,12 @@ pub struct SolverConfig {
     pub max_iter: usize,
     /// Whether to fit an unpenalised intercept. Default `true`.
     pub fit_intercept: bool,
+    /// The L1 share of the penalty, as scikit-learn's `l1_ratio`: the objective
+    /// becomes `C * loss + l1_ratio * ||w||_1 + (1 - l1_ratio) / 2 * ||w||^2`. `0.0`
+    /// (the default) is the L2 penalty, `1.0` the L1 penalty (scikit-learn's
+    /// `penalty="l1"`), anything between an elastic net. Must be within `[0, 1]`.
+    /// See `sparse_penalty` for the algorithms.
+    pub l1_ratio: f64,
 }
 
 impl Default for SolverConfig {
@@ -158,6 +166,7 @@ impl Default for SolverConfig {
             tol: 1e-8,
             max_iter: 100,
             fit_intercept: true,
+            l1_ratio: 0.0,
         }
     }
 }
@@ -180,7 +189,8 @@ pub struct Solution {
     pub objective: f64,
 }
 
-/// Fits an L2-penalised logistic regression.
+/// Fits a penalised logistic regression: L2 (the default), or L1 or an elastic net
+/// with [`SolverConfig::l1_ratio`].
 ///
 /// `y` holds one label per row, each `0.0` or `1.0`; `sample_weight`, when given, one
 /// finite non-negative weight per row (not all zero). Rows with weight zero are
@@ -205,6 +215,9 @@ pub fn fit_logistic(
 /// Fits over rows in any layout: the one entry point of every fit ([`fit_logistic`]
 /// passes a caller's sparse matrix; the trainer, the layout its pipeline wrote).
 ///
+/// A penalty with an L1 share (`cfg.l1_ratio > 0`) is solved by `sparse_penalty`,
+/// always at `cfg.c` with the weights as given (`auto_c` is for the L2 penalty only).
+///
 /// With `auto_c`, `C` is chosen by the evidence (see [`evidence_fit`]) on the rows
 /// without their weights, then the weighted fit runs at
 /// that `C` with the weights scaled to a mean of 1, so that rebalancing reweighs the
@@ -219,6 +232,10 @@ pub(crate) fn fit(
     cfg: &SolverConfig,
     auto_c: bool,
 ) -> Result<(Solution, f64, bool)> {
+    if cfg.l1_ratio > 0.0 {
+        let prob = Problem::new(rows, y, sample_weight, cfg)?;
+        return Ok((solve_sparse(&prob, cfg, Strategy::Auto)?, cfg.c, false));
+    }
     let weights = if auto_c { None } else { sample_weight };
     let fallback_c = cfg.c;
     let start_cfg;
