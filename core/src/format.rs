@@ -21,6 +21,11 @@
 //! renamed over the target, then the folder is fsynced, so a crash leaves either the
 //! old file or the new one, never a torn one.
 //!
+//! Version 3 added the penalty (`penalty`, `l1_ratio` in the meta), the pruning report
+//! of `max_features`, and writes the coefficients sparse (the index and value of each
+//! non-zero one) when fewer than half are non-zero. Version 2 files decode into their
+//! own layout (`v2`) and convert.
+//!
 //! Version 2 added the recipe language: the pipeline's derived sources and recipe
 //! text, the steps `Missing`, `Terms` and `Hashed` (appended to the step enum, so a
 //! version 1 step decodes as it did), and whether `c` was chosen automatically.
@@ -37,9 +42,9 @@ pub mod budget;
 /// The four bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"LSCM";
 /// The format version this release writes.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 /// Format versions this release reads.
-pub const READABLE_VERSIONS: &[u16] = &[1, 2];
+pub const READABLE_VERSIONS: &[u16] = &[1, 2, 3];
 /// Envelope size before the payload.
 pub const HEADER_LEN: usize = 14;
 /// Largest payload [`from_bytes`] accepts (256 MiB): far above any real model, low
@@ -127,6 +132,8 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
     let (decoded, refused) = budget::with_budget(budget::for_payload(len), || {
         if version == 1 {
             postcard::take_from_bytes::<v1::Model>(payload).map(|(m, rest)| (m.into(), rest))
+        } else if version == 2 {
+            postcard::take_from_bytes::<v2::Model>(payload).map(|(m, rest)| (m.into(), rest))
         } else {
             postcard::take_from_bytes::<Model>(payload)
         }
@@ -148,6 +155,164 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
     model.prepared.read_version = version;
     model.prepare()?;
     Ok(model)
+}
+
+/// The coefficients as version 3 writes them: all of them, or only the non-zero ones
+/// (index and value) when fewer than half are non-zero.
+pub(crate) mod coefs {
+    use super::budget;
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize)]
+    enum Out<'a> {
+        Dense(&'a [f64]),
+        Sparse {
+            len: u64,
+            index: Vec<u32>,
+            value: Vec<f64>,
+        },
+    }
+
+    #[derive(Deserialize)]
+    enum In {
+        Dense(#[serde(deserialize_with = "budget::vec")] Vec<f64>),
+        Sparse {
+            len: u64,
+            #[serde(deserialize_with = "budget::vec")]
+            index: Vec<u32>,
+            #[serde(deserialize_with = "budget::vec")]
+            value: Vec<f64>,
+        },
+    }
+
+    pub(crate) fn serialize<S: Serializer>(coef: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        let nonzero = coef.iter().filter(|&&c| c != 0.0).count();
+        if 2 * nonzero >= coef.len() || u32::try_from(coef.len()).is_err() {
+            return Out::Dense(coef).serialize(s);
+        }
+        let (mut index, mut value) = (Vec::with_capacity(nonzero), Vec::with_capacity(nonzero));
+        for (j, &c) in coef.iter().enumerate() {
+            if c != 0.0 {
+                index.push(j as u32);
+                value.push(c);
+            }
+        }
+        Out::Sparse {
+            len: coef.len() as u64,
+            index,
+            value,
+        }
+        .serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        match In::deserialize(d)? {
+            In::Dense(v) => Ok(v),
+            In::Sparse { len, index, value } => {
+                let len = usize::try_from(len)
+                    .map_err(|_| D::Error::custom("coefficient count out of range"))?;
+                if index.len() != value.len() {
+                    return Err(D::Error::custom(format!(
+                        "{} coefficient indexes for {} values",
+                        index.len(),
+                        value.len()
+                    )));
+                }
+                // The dense vector is charged like a decoded sequence.
+                budget::charge_bytes::<D::Error>(len.saturating_mul(8))?;
+                let mut coef = vec![0.0; len];
+                let mut last = None;
+                for (&j, &v) in index.iter().zip(&value) {
+                    if last.is_some_and(|l| j <= l) || j as usize >= len {
+                        return Err(D::Error::custom(format!(
+                            "coefficient index {j} out of order or beyond {len}"
+                        )));
+                    }
+                    last = Some(j);
+                    coef[j as usize] = v;
+                }
+                Ok(coef)
+            }
+        }
+    }
+}
+
+/// The layout of format version 2, read into the current model.
+pub(crate) mod v2 {
+    use crate::data::Schema;
+    use crate::eval::Metrics;
+    use crate::recipe::Pipeline;
+    use serde::Deserialize;
+
+    /// `ModelMeta` of version 2 (no penalty).
+    #[derive(Deserialize)]
+    pub(crate) struct Meta {
+        leadscore_version: String,
+        created_unix: u64,
+        target: String,
+        positive_label: String,
+        negative_label: String,
+        rows: u64,
+        positives: u64,
+        balance: String,
+        c: f64,
+        seed: u64,
+        iterations: u32,
+        converged: bool,
+        grad_norm: f64,
+        resampling_ratio: f64,
+        c_auto: bool,
+    }
+
+    /// `Model` of version 2 (dense coefficients, no pruning report).
+    #[derive(Deserialize)]
+    pub(crate) struct Model {
+        meta: Meta,
+        schema: Schema,
+        pipeline: Pipeline,
+        coef: Vec<f64>,
+        intercept: f64,
+        threshold: f64,
+        feature_means: Vec<f64>,
+        metrics: Option<Metrics>,
+    }
+
+    impl From<Model> for crate::Model {
+        fn from(m: Model) -> Self {
+            let meta = m.meta;
+            crate::Model {
+                meta: crate::ModelMeta {
+                    leadscore_version: meta.leadscore_version,
+                    created_unix: meta.created_unix,
+                    target: meta.target,
+                    positive_label: meta.positive_label,
+                    negative_label: meta.negative_label,
+                    rows: meta.rows,
+                    positives: meta.positives,
+                    balance: meta.balance,
+                    c: meta.c,
+                    seed: meta.seed,
+                    iterations: meta.iterations,
+                    converged: meta.converged,
+                    grad_norm: meta.grad_norm,
+                    resampling_ratio: meta.resampling_ratio,
+                    c_auto: meta.c_auto,
+                    penalty: "l2".to_owned(),
+                    l1_ratio: 0.0,
+                },
+                schema: m.schema,
+                pipeline: m.pipeline,
+                coef: m.coef,
+                intercept: m.intercept,
+                threshold: m.threshold,
+                feature_means: m.feature_means,
+                metrics: m.metrics,
+                pruning: None,
+                prepared: Default::default(),
+            }
+        }
+    }
 }
 
 /// The layout of format version 1, read into the current model.
@@ -219,6 +384,8 @@ pub(crate) mod v1 {
                     grad_norm: meta.grad_norm,
                     resampling_ratio: meta.resampling_ratio,
                     c_auto: false,
+                    penalty: "l2".to_owned(),
+                    l1_ratio: 0.0,
                 },
                 schema: m.schema,
                 pipeline: crate::recipe::Pipeline {
@@ -234,6 +401,7 @@ pub(crate) mod v1 {
                 threshold: m.threshold,
                 feature_means: m.feature_means,
                 metrics: m.metrics,
+                pruning: None,
                 prepared: Default::default(),
             }
         }
@@ -501,9 +669,13 @@ impl Model {
             "inputs": self.schema.fields.iter().take(INFO_MAX_INPUTS).map(|f| serde_json::json!({"name": f.name, "kind": f.kind.as_str()})).collect::<Vec<_>>(),
             "input_count": self.schema.fields.len(),
             "features": self.coef.len(),
+            "nonzero_features": self.coef.iter().filter(|&&c| c != 0.0).count(),
             "threshold": self.threshold,
             "balance": m.balance,
             "c": m.c,
+            "penalty": m.penalty,
+            "l1_ratio": m.l1_ratio,
+            "pruning": self.pruning,
             "seed": m.seed,
             "iterations": m.iterations,
             "converged": m.converged,
@@ -533,6 +705,7 @@ impl Model {
             "features": features,
             "pipeline": self.pipeline,
             "metrics": self.metrics,
+            "pruning": self.pruning,
         })
     }
 }

@@ -65,8 +65,8 @@ pub use data::{Column, Kind, Record, Schema, Slots, Table, Target, TargetSpec, V
 pub use error::{Error, ErrorCode, Result};
 pub use features::Features;
 pub use model::{
-    CodedInput, CodedScorer, Explanation, Model, ModelMeta, Reason, Score, CODE_MISSING,
+    CodedInput, CodedScorer, Explanation, Model, ModelMeta, Pruning, Reason, Score, CODE_MISSING,
 };
-pub use train::{Balance, TrainConfig, Trainer};
+pub use train::{Balance, Penalty, TrainConfig, Trainer};
 
 pub use defaults::VERSION;

@@ -41,6 +41,36 @@ pub struct ModelMeta {
     pub resampling_ratio: f64,
     /// Whether `c` was chosen from the training rows (the default) rather than given.
     pub c_auto: bool,
+    /// The coefficient penalty: `l2`, `l1` or `elasticnet` (models of format
+    /// versions 1 and 2: `l2`).
+    pub penalty: String,
+    /// The L1 share of the penalty (0 for `l2`, 1 for `l1`).
+    pub l1_ratio: f64,
+}
+
+/// The most dropped feature names a [`Pruning`] lists (`dropped_count` counts them
+/// all), so a model stays small however many features were pruned.
+pub const PRUNING_MAX_NAMES: usize = 1000;
+
+/// What `max_features` did to a model: which features it dropped and, with
+/// cross-validation, what that cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pruning {
+    /// The limit asked for.
+    pub max_features: u64,
+    /// Features with a non-zero coefficient before pruning.
+    pub features_before: u64,
+    /// Features with a non-zero coefficient in the model.
+    pub features_after: u64,
+    /// The dropped features, strongest first (at most [`PRUNING_MAX_NAMES`]).
+    #[serde(deserialize_with = "crate::format::budget::vec")]
+    pub dropped: Vec<String>,
+    /// How many features were dropped.
+    pub dropped_count: u64,
+    /// Cross-validated ROC AUC without the limit (`None` without cross-validation).
+    pub cv_roc_auc_before: Option<f64>,
+    /// Cross-validated ROC AUC with it (`None` without cross-validation).
+    pub cv_roc_auc_after: Option<f64>,
 }
 
 /// One scored record.
@@ -90,11 +120,16 @@ pub struct Model {
     pub(crate) meta: ModelMeta,
     pub(crate) schema: Schema,
     pub(crate) pipeline: Pipeline,
+    /// Written sparse (index and value of the non-zero ones) when fewer than half are
+    /// non-zero, as after an L1 fit (see [`crate::format`]).
+    #[serde(with = "crate::format::coefs")]
     pub(crate) coef: Vec<f64>,
     pub(crate) intercept: f64,
     pub(crate) threshold: f64,
     pub(crate) feature_means: Vec<f64>,
     pub(crate) metrics: Option<Metrics>,
+    /// What `max_features` dropped (`None` when nothing was asked).
+    pub(crate) pruning: Option<Pruning>,
     /// What explanations need, derived from the above (see [`Model::prepare`]).
     #[serde(skip)]
     pub(crate) prepared: Prepared,
@@ -158,6 +193,7 @@ impl Model {
         threshold: f64,
         feature_means: Vec<f64>,
         metrics: Option<Metrics>,
+        pruning: Option<Pruning>,
     ) -> Result<Model> {
         let mut m = Model {
             meta,
@@ -168,6 +204,7 @@ impl Model {
             threshold,
             feature_means,
             metrics,
+            pruning,
             prepared: Prepared::default(),
         };
         // At training time a broken invariant is a training failure, not a bad file.
@@ -243,6 +280,20 @@ impl Model {
                 self.threshold
             )));
         }
+        if !(0.0..=1.0).contains(&self.meta.l1_ratio) {
+            return Err(Error::ModelFormat(format!(
+                "l1_ratio {} outside [0, 1]",
+                self.meta.l1_ratio
+            )));
+        }
+        if let Some(p) = &self.pruning {
+            if p.dropped.len() > PRUNING_MAX_NAMES {
+                return Err(Error::ModelFormat(format!(
+                    "the pruning report lists {} features, at most {PRUNING_MAX_NAMES}",
+                    p.dropped.len()
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -256,6 +307,11 @@ impl Model {
             + s(&m.positive_label)
             + s(&m.negative_label)
             + s(&m.balance)
+            + s(&m.penalty)
+            + self
+                .pruning
+                .as_ref()
+                .map_or(0, |p| p.dropped.iter().map(s).sum())
             + (self.coef.capacity() + self.feature_means.capacity()) * 8;
         n += self
             .schema
@@ -329,6 +385,11 @@ impl Model {
     /// The decision threshold on the calibrated probability.
     pub fn threshold(&self) -> f64 {
         self.threshold
+    }
+
+    /// What `max_features` dropped and what it cost (absent when no limit was asked).
+    pub fn pruning(&self) -> Option<&Pruning> {
+        self.pruning.as_ref()
     }
 
     /// Cross-validated metrics measured at training time (absent when trained without

@@ -14,7 +14,7 @@ use crate::data::csv::CsvOptions;
 use crate::data::json::JsonOptions;
 use crate::data::{Kind, TargetSpec};
 use crate::error::{Error, Result};
-use crate::train::{Balance, TrainConfig};
+use crate::train::{Balance, Penalty, TrainConfig};
 
 /// Parsed training options: the target, the training configuration and how to read
 /// files.
@@ -35,6 +35,9 @@ pub const OPTION_NAMES: &[&str] = &[
     "positive",
     "balance",
     "c",
+    "penalty",
+    "l1_ratio",
+    "max_features",
     "recipe",
     "min_rows",
     "min_positives",
@@ -69,7 +72,10 @@ impl TrainOptions {
     /// | `target` | string | the target column |
     /// | `positive` | string or number | the positive class |
     /// | `balance` | string | `upsample`, `downsample`, `class_weight`, `none` |
-    /// | `c` | number or `"auto"` | inverse L2 strength (default `"auto"`: chosen from the data) |
+    /// | `c` | number or `"auto"` | inverse penalty strength (default `"auto"`: chosen from the data for L2, 1 otherwise) |
+    /// | `penalty` | string | `l2` (default), `l1`, `elasticnet` |
+    /// | `l1_ratio` | number | the elastic net's L1 share, 0 to 1 (default 0.5) |
+    /// | `max_features` | integer | keep at most this many features (the strongest), refitted |
     /// | `recipe` | string | the feature recipe text (default `"auto"`) |
     /// | `min_rows`, `min_positives` | integer | minimum data |
     /// | `cv` | integer | cross-validation folds (0 = none) |
@@ -140,6 +146,11 @@ impl TrainOptions {
                         ),
                     }
                 }
+                "penalty" => {
+                    config.penalty = Penalty::parse(val.as_str().ok_or_else(|| bad("a string"))?)?
+                }
+                "l1_ratio" => config.l1_ratio = Some(num()?),
+                "max_features" => config.max_features = Some(uint()?),
                 "recipe" => {
                     let text = val
                         .as_str()
@@ -308,6 +319,13 @@ mod tests {
             (7, true, None)
         );
         assert_eq!(snake_case("minPositives"), "min_positives");
+        let o = TrainOptions::from_json_str(
+            r#"{"target":"y","penalty":"elasticnet","l1Ratio":0.3,"maxFeatures":20}"#,
+        )
+        .unwrap();
+        assert_eq!(o.config.penalty, Penalty::ElasticNet);
+        assert_eq!(o.config.effective_l1_ratio(), 0.3);
+        assert_eq!(o.config.max_features, Some(20));
         let o =
             TrainOptions::from_json_str(r#"{"target":"y","minRows":1500.0,"seed":7.0}"#).unwrap();
         assert_eq!((o.config.min_rows, o.config.seed), (1500, 7));
@@ -321,6 +339,19 @@ mod tests {
             ),
             (r#"{"target":"y","colour":1}"#, "unknown option \"colour\""),
             (r#"{"target":"y","c":-1}"#, "c must be a positive"),
+            (r#"{"target":"y","penalty":"l3"}"#, "unknown penalty \"l3\""),
+            (
+                r#"{"target":"y","l1_ratio":0.5}"#,
+                "l1_ratio is for penalty elasticnet",
+            ),
+            (
+                r#"{"target":"y","penalty":"elasticnet","l1Ratio":1.5}"#,
+                "l1_ratio must be within [0, 1]",
+            ),
+            (
+                r#"{"target":"y","maxFeatures":0}"#,
+                "max_features must be from 1",
+            ),
             (r#"{"target":"y","balance":"maybe"}"#, "unknown balance"),
             (r#"{"target":"y","min_rows":-3}"#, "non-negative integer"),
             (r#"[1]"#, "must be an object"),

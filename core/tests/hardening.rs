@@ -160,7 +160,7 @@ fn a_batch_of_empty_leads_scores_each_as_all_missing() {
 /// A model file around `payload` (a valid header and checksum).
 fn envelope(payload: &[u8]) -> Vec<u8> {
     let mut out = b"LSCM".to_vec();
-    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&leadscore::format::FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
     out.extend_from_slice(payload);

@@ -141,9 +141,12 @@ fn every_function_scores_alike_on_every_path() {
     // No coded fast path for steps beyond the first release's: bindings use the full one.
     assert!(model.coded_scorer().is_none());
 
-    // Saved and loaded (format 2), the model is the same and scores the same.
+    // Saved and loaded (the current format), the model is the same and scores the same.
     let bytes = model.to_bytes().unwrap();
-    assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 2);
+    assert_eq!(
+        u16::from_le_bytes([bytes[4], bytes[5]]),
+        leadscore::format::FORMAT_VERSION
+    );
     let back = Model::from_bytes(&bytes).unwrap();
     assert_eq!(back, model);
     for r in &recs {

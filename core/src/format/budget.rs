@@ -54,6 +54,11 @@ pub(crate) fn for_payload(len: usize) -> usize {
 pub(crate) const EXCEEDED: &str = "the payload declares more data than its size can hold \
      (decoding it would take over 4 bytes of memory per byte of the file)";
 
+/// Charges `bytes` a decoder allocates outside [`vec()`] (a sparse vector expanded).
+pub(crate) fn charge_bytes<E: serde::de::Error>(bytes: usize) -> Result<(), E> {
+    charge(bytes)
+}
+
 fn charge<E: serde::de::Error>(bytes: usize) -> Result<(), E> {
     LEFT.with(|l| match l.get() {
         None => Ok(()),
@@ -78,6 +83,7 @@ pub(crate) trait Heap {
 }
 
 impl Heap for f64 {}
+impl Heap for u32 {}
 impl Heap for u64 {}
 impl Heap for String {
     fn heap(&self) -> usize {

@@ -19,6 +19,20 @@ pub struct TrainConfig {
     /// a mean of 1); models too wide for Newton's method (thousands of text terms)
     /// take `C = 1` so.
     pub c: Option<f64>,
+    /// The coefficient penalty. Defaults to [`Penalty::L2`]. With
+    /// [`Penalty::L1`] or [`Penalty::ElasticNet`], `c` defaults to `1.0`
+    /// (scikit-learn's default) rather than being chosen by the evidence, which is an
+    /// L2 quantity.
+    pub penalty: Penalty,
+    /// The L1 share of an elastic net, as scikit-learn's `l1_ratio`, within `[0, 1]`.
+    /// Only for [`Penalty::ElasticNet`], where it defaults to `0.5`.
+    pub l1_ratio: Option<f64>,
+    /// The most features the model may use: when the fit uses more, the strongest
+    /// (by `|coefficient x standard deviation|` over the training rows) are kept, the
+    /// model is refitted on them alone, and the model reports what was dropped and
+    /// (with cross-validation) the ROC AUC before and after. Defaults to `None`: no
+    /// limit.
+    pub max_features: Option<usize>,
     /// How the rare class is rebalanced. Defaults to [`Balance::Upsample`].
     pub balance: Balance,
     /// Fewest rows to train on. Defaults to `2000` (the original system's rule).
@@ -51,6 +65,9 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             c: None,
+            penalty: Penalty::L2,
+            l1_ratio: None,
+            max_features: None,
             balance: Balance::Upsample,
             min_rows: defaults::MIN_ROWS,
             min_positives: defaults::MIN_POSITIVES,
@@ -71,6 +88,44 @@ impl Default for TrainConfig {
 pub const MAX_CV_FOLDS: usize = 100;
 /// Most solver iterations.
 pub const MAX_ITER: usize = 100_000;
+/// The most features [`TrainConfig::max_features`] may ask for.
+pub const MAX_FEATURES: usize = 100_000_000;
+
+/// The coefficient penalty (scikit-learn's `penalty`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Penalty {
+    /// `||w||^2 / 2`: every feature keeps a coefficient, shrunk towards zero.
+    #[default]
+    L2,
+    /// `||w||_1`: weak features get a coefficient of exactly zero.
+    L1,
+    /// `l1_ratio * ||w||_1 + (1 - l1_ratio) / 2 * ||w||^2`.
+    ElasticNet,
+}
+
+impl Penalty {
+    /// Parses `l2`, `l1` or `elasticnet` (also `elastic_net`, `elastic-net`).
+    pub fn parse(s: &str) -> Result<Penalty> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "l2" => Ok(Penalty::L2),
+            "l1" => Ok(Penalty::L1),
+            "elasticnet" | "elastic_net" | "elastic-net" => Ok(Penalty::ElasticNet),
+            other => Err(Error::InvalidInput(format!(
+                "unknown penalty \"{other}\"; use l2, l1 or elasticnet"
+            ))),
+        }
+    }
+
+    /// The name [`Penalty::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Penalty::L2 => "l2",
+            Penalty::L1 => "l1",
+            Penalty::ElasticNet => "elasticnet",
+        }
+    }
+}
+
 /// Most worker threads.
 pub const MAX_THREADS: usize = 1024;
 /// Most one-hot levels per column.
@@ -83,6 +138,24 @@ impl TrainConfig {
         if let Some(c) = self.c {
             if !(c.is_finite() && c > 0.0) {
                 return bad(format!("c must be a positive number, got {c}"));
+            }
+        }
+        if let Some(r) = self.l1_ratio {
+            if self.penalty != Penalty::ElasticNet {
+                return bad(format!(
+                    "l1_ratio is for penalty elasticnet (penalty is {})",
+                    self.penalty.as_str()
+                ));
+            }
+            if !(0.0..=1.0).contains(&r) {
+                return bad(format!("l1_ratio must be within [0, 1], got {r}"));
+            }
+        }
+        if let Some(n) = self.max_features {
+            if n == 0 || n > MAX_FEATURES {
+                return bad(format!(
+                    "max_features must be from 1 to {MAX_FEATURES}, got {n}"
+                ));
             }
         }
         if self.cv_folds == 1 || self.cv_folds > MAX_CV_FOLDS {
@@ -115,6 +188,21 @@ impl TrainConfig {
             ));
         }
         Ok(())
+    }
+
+    /// The L1 share of the penalty the solver uses: 0 for L2, 1 for L1, the elastic
+    /// net's `l1_ratio` (default 0.5).
+    pub fn effective_l1_ratio(&self) -> f64 {
+        match self.penalty {
+            Penalty::L2 => 0.0,
+            Penalty::L1 => 1.0,
+            Penalty::ElasticNet => self.l1_ratio.unwrap_or(0.5),
+        }
+    }
+
+    /// Whether `C` is chosen from the data: not given, with the L2 penalty.
+    pub fn c_is_auto(&self) -> bool {
+        self.c.is_none() && self.penalty == Penalty::L2
     }
 
     /// Worker threads to use.

@@ -9,7 +9,7 @@ use crate::design::{dense_column_means, Dense, Rows};
 use crate::error::{Error, Result};
 use crate::eval::folds::{split, stratified_folds};
 use crate::eval::{FoldResult, Metrics};
-use crate::model::{sigmoid, Model, ModelMeta};
+use crate::model::{sigmoid, Model, ModelMeta, Pruning, PRUNING_MAX_NAMES};
 use crate::recipe::{auto_recipe, Pipeline, SolverRows};
 use crate::rng::Rng;
 use std::time::Instant;
@@ -44,6 +44,65 @@ struct Fitted {
     /// Intercept after the balancing correction.
     intercept: f64,
     ratio: f64,
+    /// What `max_features` dropped, when it dropped anything.
+    pruned: Option<Pruned>,
+}
+
+/// What `max_features` did to one fit.
+struct Pruned {
+    /// Non-zero coefficients before and after.
+    before: usize,
+    after: usize,
+    /// The dropped features' names, strongest first (at most [`PRUNING_MAX_NAMES`]).
+    dropped: Vec<String>,
+    dropped_count: usize,
+}
+
+/// The rows of `rows` in the solver layout that pays (dense rows, split columns and
+/// rows, or the sparse matrix written into `x`), the feature columns' means, and for
+/// dense rows the feature column of each of their columns (the columns zero in every
+/// row are left out).
+fn solver_layout<'a>(
+    pipeline: &Pipeline,
+    bound: &crate::recipe::BoundTable<'_>,
+    rows: &[usize],
+    x: &'a mut Option<crate::Features>,
+) -> (Rows<'a>, Vec<f64>, Option<Vec<u32>>) {
+    let d = pipeline.n_features();
+    match pipeline.solver_rows(bound, rows) {
+        Some(SolverRows::Dense(vals, cols)) => {
+            // The columns left out: mean 0 (and coefficient 0).
+            let dl = cols.len();
+            let mut means = vec![0.0; d];
+            for (&j, m) in cols.iter().zip(dense_column_means(&vals, dl)) {
+                means[j as usize] = m;
+            }
+            (Rows::Dense(Dense::Owned(vals), dl), means, Some(cols))
+        }
+        Some(SolverRows::Split(split)) => {
+            let means = split.column_means(d);
+            (Rows::Split(split, d), means, None)
+        }
+        None => {
+            let m = x.insert(pipeline.transform_bound(bound, rows));
+            let mut means = vec![0.0; m.n_cols()];
+            for (&j, &v) in m.indices().iter().zip(m.values()) {
+                means[j as usize] += v;
+            }
+            let n = m.n_rows().max(1) as f64;
+            means.iter_mut().for_each(|v| *v /= n);
+            (Rows::Sparse(m), means, None)
+        }
+    }
+}
+
+/// Coefficients of the dense rows' columns spread over all `d` feature columns.
+fn widen(coef: &[f64], live: &[u32], d: usize) -> Vec<f64> {
+    let mut out = vec![0.0; d];
+    for (&j, &v) in live.iter().zip(coef) {
+        out[j as usize] = v;
+    }
+    out
 }
 
 impl Fitted {
@@ -77,12 +136,38 @@ impl Trainer {
             y: &target.y,
         };
         let metrics = if self.config.cv_folds >= 2 {
-            Some(self.cross_validate(&job)?)
+            Some(self.cross_validate(&job, true)?)
         } else {
             None
         };
         let rows: Vec<usize> = (0..table.n_rows()).collect();
-        let fitted = self.fit_rows(&job, &rows, None, 0)?;
+        let mut fitted = self.fit_rows(&job, &rows, None, 0, true)?;
+        let pruning = match (self.config.max_features, fitted.pruned.take()) {
+            (Some(limit), pruned) => {
+                // What the limit costs: the same folds without it.
+                let before = match &metrics {
+                    Some(_) => Some(self.cross_validate(&job, false)?.roc_auc),
+                    None => None,
+                };
+                let nonzero = fitted.solution.coef.iter().filter(|&&v| v != 0.0).count();
+                let p = pruned.unwrap_or(Pruned {
+                    before: nonzero,
+                    after: nonzero,
+                    dropped: Vec::new(),
+                    dropped_count: 0,
+                });
+                Some(Pruning {
+                    max_features: limit as u64,
+                    features_before: p.before as u64,
+                    features_after: p.after as u64,
+                    dropped: p.dropped,
+                    dropped_count: p.dropped_count as u64,
+                    cv_roc_auc_before: before,
+                    cv_roc_auc_after: metrics.as_ref().map(|m| m.roc_auc),
+                })
+            }
+            (None, _) => None,
+        };
         let means = fitted.means.clone();
         let threshold = fitted.threshold();
         let meta = ModelMeta {
@@ -102,7 +187,9 @@ impl Trainer {
             converged: fitted.solution.converged,
             grad_norm: fitted.solution.grad_norm,
             resampling_ratio: fitted.ratio,
-            c_auto: self.config.c.is_none(),
+            c_auto: self.config.c_is_auto(),
+            penalty: self.config.penalty.as_str().to_owned(),
+            l1_ratio: self.config.effective_l1_ratio(),
         };
         Model::from_parts(
             meta,
@@ -113,6 +200,7 @@ impl Trainer {
             threshold,
             means,
             metrics,
+            pruning,
         )
     }
 
@@ -125,12 +213,15 @@ impl Trainer {
             ));
         }
         let (target, schema, recipe) = self.prepare(table, target)?;
-        self.cross_validate(&Job {
-            table,
-            schema: &schema,
-            recipe: &recipe,
-            y: &target.y,
-        })
+        self.cross_validate(
+            &Job {
+                table,
+                schema: &schema,
+                recipe: &recipe,
+                y: &target.y,
+            },
+            true,
+        )
     }
 
     /// The recipe training would use on `table` (the configured one, else the `auto`
@@ -207,6 +298,7 @@ impl Trainer {
     fn solver_config(&self) -> SolverConfig {
         let mut s = SolverConfig {
             c: self.config.c.unwrap_or(1.0),
+            l1_ratio: self.config.effective_l1_ratio(),
             max_iter: self.config.max_iter,
             ..SolverConfig::default()
         };
@@ -224,6 +316,7 @@ impl Trainer {
         rows: &[usize],
         test: Option<&[usize]>,
         stream: u64,
+        prune: bool,
     ) -> Result<Fitted> {
         let (table, y_all) = (job.table, job.y);
         let pipeline = Pipeline::fit(job.recipe, table, job.schema, rows, &self.config.auto)?;
@@ -234,47 +327,74 @@ impl Trainer {
         let ratio = resampling_ratio(&y, &w);
         let d = pipeline.n_features();
         let cfg = self.solver_config();
-        let auto = self.config.c.is_none();
-        // The rows go straight into one of the solver's layouts (dense rows when they
-        // pay, else standardised numbers as dense columns and the rest sparse) when
-        // they can; else the sparse matrix.
-        let x;
-        // Dense rows leave out the columns zero in every row: the feature column of
-        // each of theirs.
-        let mut live = None;
-        let (layout, means) = match pipeline.solver_rows(&bound, rows) {
-            Some(SolverRows::Dense(vals, cols)) => {
-                // The columns left out: mean 0 (and coefficient 0, below).
-                let dl = cols.len();
-                let mut means = vec![0.0; d];
-                for (&j, m) in cols.iter().zip(dense_column_means(&vals, dl)) {
-                    means[j as usize] = m;
-                }
-                live = Some(cols);
-                (Rows::Dense(Dense::Owned(vals), dl), means)
-            }
-            Some(SolverRows::Split(split)) => {
-                let means = split.column_means(d);
-                (Rows::Split(split, d), means)
-            }
-            None => {
-                x = pipeline.transform_bound(&bound, rows);
-                let mut means = vec![0.0; x.n_cols()];
-                for (&j, &v) in x.indices().iter().zip(x.values()) {
-                    means[j as usize] += v;
-                }
-                let n = x.n_rows().max(1) as f64;
-                means.iter_mut().for_each(|m| *m /= n);
-                (Rows::Sparse(&x), means)
-            }
-        };
+        let auto = self.config.c_is_auto();
+        let mut x = None;
+        let (layout, means, live) = solver_layout(&pipeline, &bound, rows, &mut x);
         let (mut solution, c, _) = solver::fit(layout, &y, Some(&w), &cfg, auto)?;
-        if let Some(live) = live {
-            let mut coef = vec![0.0; d];
-            for (&j, &v) in live.iter().zip(&solution.coef) {
-                coef[j as usize] = v;
+        if let Some(live) = &live {
+            solution.coef = widen(&solution.coef, live, d);
+        }
+        let mut pruned = None;
+        if let Some(n) = self.config.max_features.filter(|_| prune) {
+            let nonzero = solution.coef.iter().filter(|&&v| v != 0.0).count();
+            if nonzero > n {
+                // The strongest features: |coefficient x standard deviation|.
+                let (mut sum, mut sq) = (vec![0.0; d], vec![0.0; d]);
+                for &r in rows {
+                    bound.emit_row(r, &mut |j, v| {
+                        if let Some(k) = sum.get_mut(j as usize) {
+                            *k += v;
+                            sq[j as usize] += v * v;
+                        }
+                    });
+                }
+                let rows_n = rows.len().max(1) as f64;
+                let strength = |j: usize| {
+                    let m = sum[j] / rows_n;
+                    solution.coef[j].abs() * (sq[j] / rows_n - m * m).max(0.0).sqrt()
+                };
+                let mut order: Vec<usize> = (0..d).filter(|&j| solution.coef[j] != 0.0).collect();
+                order.sort_by(|&a, &b| strength(b).total_cmp(&strength(a)).then(a.cmp(&b)));
+                let mut keep = vec![false; d];
+                order[..n].iter().for_each(|&j| keep[j] = true);
+                // The refit at the same C, weighted as the first fit was.
+                let scaled: Vec<f64>;
+                let weights: &[f64] = if auto {
+                    let mean = w.iter().sum::<f64>() / w.len().max(1) as f64;
+                    scaled = w
+                        .iter()
+                        .map(|&v| if mean > 0.0 { v / mean } else { v })
+                        .collect();
+                    &scaled
+                } else {
+                    &w
+                };
+                let refit_cfg = SolverConfig { c, ..cfg.clone() };
+                let mut x = None;
+                let (layout, _, live) = solver_layout(&pipeline, &bound, rows, &mut x);
+                let keep_layout: Vec<bool> = match &live {
+                    Some(live) => live.iter().map(|&j| keep[j as usize]).collect(),
+                    None => keep.clone(),
+                };
+                let mut refit =
+                    solver::fit_masked(layout, &y, Some(weights), &refit_cfg, &keep_layout)?;
+                if let Some(live) = &live {
+                    refit.coef = widen(&refit.coef, live, d);
+                }
+                let names = pipeline.feature_names();
+                let dropped: Vec<usize> = order[n..].to_vec();
+                pruned = Some(Pruned {
+                    before: nonzero,
+                    after: refit.coef.iter().filter(|&&v| v != 0.0).count(),
+                    dropped_count: dropped.len(),
+                    dropped: dropped
+                        .iter()
+                        .take(PRUNING_MAX_NAMES)
+                        .map(|&j| names.get(j).cloned().unwrap_or_default())
+                        .collect(),
+                });
+                solution = refit;
             }
-            solution.coef = coef;
         }
         if !solution.intercept.is_finite() || solution.coef.iter().any(|c| !c.is_finite()) {
             return Err(Error::Training(
@@ -297,6 +417,7 @@ impl Trainer {
         drop(bound);
         Ok(Fitted {
             intercept: solution.intercept - ratio.ln(),
+            pruned,
             pipeline,
             c,
             test,
@@ -306,11 +427,17 @@ impl Trainer {
         })
     }
 
-    fn run_fold(&self, job: &Job<'_>, folds: &[usize], f: usize) -> Result<FoldResult> {
+    fn run_fold(
+        &self,
+        job: &Job<'_>,
+        folds: &[usize],
+        f: usize,
+        prune: bool,
+    ) -> Result<FoldResult> {
         let (train, test) = split(folds, f);
         let y = job.y;
         let start = Instant::now();
-        let mut fitted = self.fit_rows(job, &train, Some(&test), f as u64 + 1)?;
+        let mut fitted = self.fit_rows(job, &train, Some(&test), f as u64 + 1, prune)?;
         let fit_seconds = start.elapsed().as_secs_f64();
         let margins = fitted
             .test
@@ -331,7 +458,9 @@ impl Trainer {
         })
     }
 
-    fn cross_validate(&self, job: &Job<'_>) -> Result<Metrics> {
+    /// Stratified k-fold cross-validation; with `prune`, each fold's model is held to
+    /// `max_features` (chosen on the fold's training rows).
+    fn cross_validate(&self, job: &Job<'_>, prune: bool) -> Result<Metrics> {
         let y = job.y;
         let k = self.config.cv_folds;
         let positives = y.iter().filter(|&&v| v > 0.5).count();
@@ -352,7 +481,7 @@ impl Trainer {
         let mut results: Vec<Option<Result<FoldResult>>> = (0..k).map(|_| None).collect();
         if threads == 1 {
             for (f, slot) in results.iter_mut().enumerate() {
-                *slot = Some(self.run_fold(job, &folds, f));
+                *slot = Some(self.run_fold(job, &folds, f, prune));
             }
         } else {
             let next = std::sync::atomic::AtomicUsize::new(0);
@@ -365,7 +494,7 @@ impl Trainer {
                             break;
                         }
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            self.run_fold(job, &folds, f)
+                            self.run_fold(job, &folds, f, prune)
                         }))
                         .unwrap_or_else(|_| Err(Error::Internal(format!("fold {f} panicked"))));
                         if let Ok(mut guard) = out.lock() {

@@ -234,7 +234,11 @@ pub(crate) fn fit(
 ) -> Result<(Solution, f64, bool)> {
     if cfg.l1_ratio > 0.0 {
         let prob = Problem::new(rows, y, sample_weight, cfg)?;
-        return Ok((solve_sparse(&prob, cfg, Strategy::Auto)?, cfg.c, false));
+        return Ok((
+            solve_sparse(&prob, cfg, Strategy::Auto, None)?,
+            cfg.c,
+            false,
+        ));
     }
     let weights = if auto_c { None } else { sample_weight };
     let fallback_c = cfg.c;
@@ -283,6 +287,20 @@ pub(crate) fn fit(
     let cfg_c = SolverConfig { c, ..cfg.clone() };
     let sol = solve_from(&prob, &cfg_c, strategy, start.as_deref())?;
     Ok((sol, c, chosen))
+}
+
+/// The fit over the columns `keep` marks `true` alone, the others' coefficients held
+/// at zero, at `cfg.c` with the weights as given, for any penalty (how a pruned model is
+/// refitted; see `sparse_penalty`).
+pub(crate) fn fit_masked(
+    rows: Rows<'_>,
+    y: &[f64],
+    sample_weight: Option<&[f64]>,
+    cfg: &SolverConfig,
+    keep: &[bool],
+) -> Result<Solution> {
+    let prob = Problem::new(rows, y, sample_weight, cfg)?;
+    solve_sparse(&prob, cfg, Strategy::Auto, Some(keep))
 }
 
 /// [`solve`] from a starting point (`None`: the usual start).

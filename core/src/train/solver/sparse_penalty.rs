@@ -54,6 +54,10 @@ const ARMIJO: f64 = 1e-4;
 const MAX_LINE_SEARCH: usize = 40;
 /// Most sweeps of one inner coordinate descent.
 const MAX_INNER_SWEEPS: usize = 1000;
+/// A Hessian is used again for the next step when the last full step shrank the
+/// subgradient at least this many times (near the optimum it changes little; measured
+/// by `bench/l1_vs_liblinear.py`).
+const REUSE_SHRINK: f64 = 4.0;
 /// The inner problem is solved until its subgradient is this share of the outer one.
 const INNER_FORCING: f64 = 0.1;
 
@@ -116,9 +120,11 @@ fn subgradient(p: &Problem<'_>, pw: Weights, j: usize, w: f64, g: f64) -> f64 {
     }
 }
 
-/// The largest component of the minimum-norm subgradient.
-fn violation(p: &Problem<'_>, pw: Weights, theta: &[f64], g: &[f64]) -> f64 {
+/// The largest component of the minimum-norm subgradient over the coordinates not
+/// `held` at zero.
+fn violation(p: &Problem<'_>, pw: Weights, theta: &[f64], g: &[f64], held: &[bool]) -> f64 {
     (0..p.dim)
+        .filter(|&j| !held[j])
         .map(|j| subgradient(p, pw, j, theta[j], g[j]).abs())
         .fold(0.0, f64::max)
 }
@@ -144,27 +150,42 @@ fn non_finite(p: &Problem<'_>, f: f64, g: &[f64]) -> Result<()> {
     }
 }
 
-/// Solves the L1 or elastic-net problem (`cfg.l1_ratio > 0`) with the algorithm the
-/// problem's width calls for (see the module documentation).
+/// Solves the L1 or elastic-net problem (`cfg.l1_ratio > 0`; `0` gives the L2
+/// optimum) with the algorithm the problem's width calls for (see the module
+/// documentation). With `keep`, the coefficients of columns it marks `false` are held
+/// at zero: the optimum over the kept columns alone (how a pruned model is refitted).
 pub(super) fn solve_sparse(
     p: &Problem<'_>,
     cfg: &SolverConfig,
     strategy: Strategy,
+    keep: Option<&[bool]>,
 ) -> Result<Solution> {
+    if keep.is_some_and(|k| k.len() != p.d) {
+        return Err(Error::Internal(
+            "a column mask of another width than the rows".into(),
+        ));
+    }
     let strategy = match strategy {
         Strategy::Auto => p.choose(),
         s => s,
     };
     let mut ws = Workspace::new(p, strategy);
+    let held = |j: usize| keep.is_some_and(|k| j < k.len() && !k[j]);
+    let held: Vec<bool> = (0..p.dim).map(held).collect();
     if strategy == Strategy::Lbfgs {
-        owlqn(p, cfg, &mut ws)
+        owlqn(p, cfg, &mut ws, &held)
     } else {
-        proximal_newton(p, cfg, &mut ws)
+        proximal_newton(p, cfg, &mut ws, &held)
     }
 }
 
 /// Proximal Newton with coordinate-descent inner steps (see the module documentation).
-fn proximal_newton(p: &Problem<'_>, cfg: &SolverConfig, ws: &mut Workspace) -> Result<Solution> {
+fn proximal_newton(
+    p: &Problem<'_>,
+    cfg: &SolverConfig,
+    ws: &mut Workspace,
+    held: &[bool],
+) -> Result<Solution> {
     let (d, dim) = (p.d, p.dim);
     let pw = Weights::of(cfg);
     let thresh = cfg.tol * p.scale;
@@ -177,23 +198,32 @@ fn proximal_newton(p: &Problem<'_>, cfg: &SolverConfig, ws: &mut Workspace) -> R
     let mut active: Vec<usize> = Vec::with_capacity(dim);
     let mut in_active = vec![false; dim];
     let mut it = 0;
+    // The Hessian is rebuilt only while it is needed: at the start, when the last step
+    // shrank the subgradient less than `REUSE_SHRINK`-fold or was cut short by the
+    // line search, and after a failed step on a reused one.
+    let (mut have_h, mut prev_viol, mut full_step) = (false, f64::INFINITY, false);
     loop {
-        let viol = violation(p, pw, &ws.theta, &ws.grad);
+        let viol = violation(p, pw, &ws.theta, &ws.grad, held);
         if viol <= thresh {
             return Ok(finish(p, &ws.theta, f, viol, it, true));
         }
         if it >= cfg.max_iter {
             return Ok(finish(p, &ws.theta, f, viol, it, false));
         }
-        p.hessian(&ws.curv, &mut ws.mat, 1, false);
-        let drop = 1.0 - pw.l2;
-        for a in 0..dim {
-            for b in a..dim {
-                let v = ws.mat[a * dim + b] - if a == b && a < d { drop } else { 0.0 };
-                h[a * dim + b] = v;
-                h[b * dim + a] = v;
+        let fresh = !have_h || !full_step || viol > prev_viol / REUSE_SHRINK;
+        if fresh {
+            p.hessian(&ws.curv, &mut ws.mat, 1, false);
+            let drop = 1.0 - pw.l2;
+            for a in 0..dim {
+                for b in a..dim {
+                    let v = ws.mat[a * dim + b] - if a == b && a < d { drop } else { 0.0 };
+                    h[a * dim + b] = v;
+                    h[b * dim + a] = v;
+                }
             }
+            have_h = true;
         }
+        prev_viol = viol;
         // A column without curvature (all zero in the rows) gets a tiny one, so its
         // coordinate step stays defined (its gradient is zero, so it stays put).
         let floor = 1e-12 * (0..dim).map(|j| h[j * dim + j]).fold(1e-300, f64::max);
@@ -201,7 +231,8 @@ fn proximal_newton(p: &Problem<'_>, cfg: &SolverConfig, ws: &mut Workspace) -> R
         for (j, on) in in_active.iter_mut().enumerate() {
             // A coordinate at zero whose gradient is well inside the L1 band stays at
             // zero in the inner problem's first sweep; it is checked again each step.
-            *on = !(j < d && ws.theta[j] == 0.0 && ws.grad[j].abs() < pw.l1 * (1.0 - 1e-3));
+            let idle = j < d && ws.theta[j] == 0.0 && ws.grad[j].abs() < pw.l1 * (1.0 - 1e-3);
+            *on = !(held[j] || idle);
             if *on {
                 active.push(j);
             }
@@ -233,7 +264,7 @@ fn proximal_newton(p: &Problem<'_>, cfg: &SolverConfig, ws: &mut Workspace) -> R
             // The inner problem's subgradient over every coordinate (a left-out one
             // that would now move joins the sweeps).
             let mut inner = 0.0f64;
-            for j in 0..dim {
+            for j in (0..dim).filter(|&j| !held[j]) {
                 let gq = ws.grad[j] + hd[j];
                 let sg = subgradient(p, pw, j, ws.theta[j] + dir[j], gq).abs();
                 if sg > inner_goal && !in_active[j] {
@@ -254,6 +285,10 @@ fn proximal_newton(p: &Problem<'_>, cfg: &SolverConfig, ws: &mut Workspace) -> R
             .map(|(t, v)| (t + v).abs())
             .sum();
         let decrease = dotv(&ws.grad, dir) + pw.l1 * l1_new - l1_now;
+        if (decrease.is_nan() || decrease >= 0.0) && !fresh {
+            have_h = false;
+            continue;
+        }
         if decrease.is_nan() || decrease >= 0.0 {
             // No descent left at this precision: the point is as good as it gets.
             let ok = viol <= 10.0 * thresh;
@@ -283,7 +318,12 @@ fn proximal_newton(p: &Problem<'_>, cfg: &SolverConfig, ws: &mut Workspace) -> R
             }
             t *= 0.5;
         }
+        full_step = t == 1.0;
         let Some(f_new) = accepted else {
+            if !fresh {
+                have_h = false;
+                continue;
+            }
             ws.mat2 = h;
             return Ok(finish(p, &ws.theta, f, viol, it, viol <= 10.0 * thresh));
         };
@@ -308,7 +348,12 @@ fn soft(x: f64, k: f64) -> f64 {
 }
 
 /// OWL-QN (see the module documentation).
-fn owlqn(p: &Problem<'_>, cfg: &SolverConfig, ws: &mut Workspace) -> Result<Solution> {
+fn owlqn(
+    p: &Problem<'_>,
+    cfg: &SolverConfig,
+    ws: &mut Workspace,
+    held: &[bool],
+) -> Result<Solution> {
     let (d, dim) = (p.d, p.dim);
     let pw = Weights::of(cfg);
     let thresh = cfg.tol * p.scale;
@@ -322,7 +367,11 @@ fn owlqn(p: &Problem<'_>, cfg: &SolverConfig, ws: &mut Workspace) -> Result<Solu
     let mut it = 0;
     loop {
         for (j, v) in pg.iter_mut().enumerate() {
-            *v = subgradient(p, pw, j, ws.theta[j], ws.grad[j]);
+            *v = if held[j] {
+                0.0
+            } else {
+                subgradient(p, pw, j, ws.theta[j], ws.grad[j])
+            };
         }
         let viol = pg.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         if viol <= thresh {
@@ -458,7 +507,7 @@ mod tests {
         strategy: Strategy,
     ) -> Solution {
         let prob = Problem::new(Rows::Sparse(x), y, w, cfg).unwrap();
-        solve_sparse(&prob, cfg, strategy).unwrap()
+        solve_sparse(&prob, cfg, strategy, None).unwrap()
     }
 
     /// OWL-QN (the wide models' algorithm) and proximal Newton reach the same optimum,
@@ -541,6 +590,40 @@ mod tests {
         let here = solve_as(&x, &y, None, &cfg, Strategy::Newton);
         assert_close(&l2.coef, &here.coef, 1e-6);
         assert!((l2.objective - here.objective).abs() <= 1e-12 * l2.objective);
+    }
+
+    /// Held columns stay at zero, and the rest is the optimum of the problem without
+    /// them (the same fit on a matrix that lacks them), by both algorithms.
+    #[test]
+    fn held_columns_give_the_fit_without_them() {
+        let (x, y) = synth(2000, 6, 4);
+        let keep = [true, false, true, true, false, true];
+        let mut narrow = Features::new(4);
+        for i in 0..x.n_rows() {
+            let row = &x.values()[i * 6..(i + 1) * 6];
+            for (k, j) in [0usize, 2, 3, 5].into_iter().enumerate() {
+                narrow.push(k as u32, row[j]);
+            }
+            narrow.end_row();
+        }
+        for l1_ratio in [0.0, 0.5, 1.0] {
+            let cfg = SolverConfig {
+                c: 0.1,
+                l1_ratio,
+                max_iter: 2000,
+                ..SolverConfig::default()
+            };
+            let want = solve_as(&narrow, &y, None, &cfg, Strategy::Newton);
+            for strategy in [Strategy::Newton, Strategy::Lbfgs] {
+                let prob = Problem::new(Rows::Sparse(&x), &y, None, &cfg).unwrap();
+                let got = solve_sparse(&prob, &cfg, strategy, Some(&keep)).unwrap();
+                assert!(got.converged);
+                assert_eq!((got.coef[1], got.coef[4]), (0.0, 0.0));
+                let kept: Vec<f64> = [0usize, 2, 3, 5].iter().map(|&j| got.coef[j]).collect();
+                assert_close(&kept, &want.coef, 1e-5);
+                assert!((got.intercept - want.intercept).abs() < 1e-6);
+            }
+        }
     }
 
     /// The L1 share is validated.
