@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use leadscore::data::csv::CsvOptions;
 use leadscore::defaults;
 use leadscore::options::TrainOptions;
-use leadscore::{Balance, Kind, Model, Table, TargetSpec, TrainConfig, Trainer};
+use leadscore::{Balance, Kind, Model, Penalty, Table, TargetSpec, TrainConfig, Trainer};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -104,10 +104,21 @@ pub struct FitArgs {
     /// How to rebalance the rare class.
     #[arg(long, default_value = Balance::default().as_str(), value_parser = ["upsample", "downsample", "class_weight", "none"])]
     balance: String,
-    /// Inverse L2 regularisation strength (scikit-learn's C), or `auto`: chosen from
-    /// the training rows.
+    /// Inverse regularisation strength (scikit-learn's C), or `auto`: chosen from
+    /// the training rows with the l2 penalty, 1 with l1 and elasticnet.
     #[arg(long = "c", value_name = "C|auto", default_value = "auto")]
     c: String,
+    /// The coefficient penalty: l2 shrinks every coefficient, l1 sets weak ones to
+    /// exactly zero, elasticnet mixes them (see --l1-ratio).
+    #[arg(long, default_value = "l2", value_parser = ["l2", "l1", "elasticnet"])]
+    penalty: String,
+    /// The elastic net's L1 share, from 0 to 1 (default 0.5; --penalty elasticnet only).
+    #[arg(long, value_name = "R")]
+    l1_ratio: Option<f64>,
+    /// Keep at most N features (the strongest by |coefficient x std|), refit on them,
+    /// and report what was dropped and the CV ROC AUC before and after.
+    #[arg(long, value_name = "N")]
+    max_features: Option<usize>,
     /// A recipe file: which features to build (default: the `auto` recipe that
     /// `leadscore recipe` prints).
     #[arg(long, value_name = "FILE")]
@@ -142,6 +153,9 @@ impl FitArgs {
         };
         let mut cfg = TrainConfig {
             c,
+            penalty: Penalty::parse(&self.penalty)?,
+            l1_ratio: self.l1_ratio,
+            max_features: self.max_features,
             recipe,
             balance: Balance::parse(&self.balance)?,
             min_rows: self.min_rows,
@@ -264,12 +278,13 @@ pub fn train(a: TrainArgs) -> CmdResult {
         let m = model.meta();
         writeln!(
             out,
-            "trained {} on {} rows ({} positives, {:.1} %), {} features, in {:.2} s",
+            "trained {} on {} rows ({} positives, {:.1} %), {} features ({} non-zero), in {:.2} s",
             a.out.display(),
             m.rows,
             m.positives,
             100.0 * m.positives as f64 / m.rows.max(1) as f64,
             model.coefficients().len(),
+            model.coefficients().iter().filter(|&&c| c != 0.0).count(),
             seconds
         )?;
         if !m.converged {
@@ -281,6 +296,9 @@ pub fn train(a: TrainArgs) -> CmdResult {
         }
         if let Some(metrics) = model.metrics() {
             output::print_metrics(&mut out, metrics)?;
+        }
+        if let Some(p) = model.pruning() {
+            output::write_pruning(&mut out, p)?;
         }
     }
     Ok(())

@@ -114,15 +114,29 @@ pub fn print_model(w: &mut impl Write, path: &Path, model: &Model, top: usize) -
     )?;
     writeln!(
         w,
-        "training     C={}{} balance={} seed={} iterations={} converged={}",
+        "training     C={}{} penalty={} balance={} seed={} iterations={} converged={}",
         fmt_c(m.c),
         if m.c_auto { " (auto)" } else { "" },
+        match m.penalty.as_str() {
+            "elasticnet" => format!("elasticnet (l1_ratio {})", m.l1_ratio),
+            p => p.to_owned(),
+        },
         m.balance,
         m.seed,
         m.iterations,
         m.converged
     )?;
     writeln!(w, "threshold    {:.4}", model.threshold())?;
+    let nonzero = model.coefficients().iter().filter(|&&c| c != 0.0).count();
+    writeln!(
+        w,
+        "features     {} ({} with a non-zero coefficient)",
+        model.coefficients().len(),
+        nonzero
+    )?;
+    if let Some(p) = model.pruning() {
+        write_pruning(w, p)?;
+    }
     let inputs: Vec<String> = model
         .schema()
         .fields
@@ -217,4 +231,34 @@ pub fn printable(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
         }
     }
     out.into()
+}
+
+/// What `--max-features` dropped and what it cost, as `inspect` and `train` print it.
+pub fn write_pruning(w: &mut impl Write, p: &leadscore::Pruning) -> io::Result<()> {
+    let auc = |a: Option<f64>| a.map_or_else(|| "not measured (--cv 0)".to_owned(), fmt_metric);
+    if p.dropped_count == 0 {
+        return writeln!(
+            w,
+            "pruning      max {} features: {} used, nothing dropped",
+            p.max_features, p.features_before
+        );
+    }
+    let cost = match (p.cv_roc_auc_before, p.cv_roc_auc_after) {
+        (None, None) => "CV ROC AUC not measured (--cv 0)".to_owned(),
+        (b, a) => format!("CV ROC AUC {} before, {} after", auc(b), auc(a)),
+    };
+    writeln!(
+        w,
+        "pruning      max {} features: kept {} of {}, dropped {}; {cost}",
+        p.max_features, p.features_after, p.features_before, p.dropped_count,
+    )?;
+    const SHOWN: usize = 12;
+    let mut names: Vec<&str> = p.dropped.iter().take(SHOWN).map(String::as_str).collect();
+    let more = p.dropped_count as usize - names.len().min(p.dropped_count as usize);
+    let tail;
+    if more > 0 {
+        tail = format!("... and {more} more");
+        names.push(&tail);
+    }
+    writeln!(w, "dropped      {}", names.join(", "))
 }

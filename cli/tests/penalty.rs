@@ -1,0 +1,130 @@
+//! `--penalty`, `--l1-ratio` and `--max-features` of `train` and `eval`, and what
+//! `inspect` shows of them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/data")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn text(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("leadscore-cli-penalty-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+#[test]
+fn l1_model_reports_its_penalty_and_fewer_features() {
+    let churn = data("wa_churn.csv");
+    let churn = churn.to_str().unwrap();
+    let l1 = tmp("l1.lsm");
+    let out = text(&run(&[
+        "train",
+        churn,
+        "--target",
+        "churn",
+        "--penalty",
+        "l1",
+        "--c",
+        "0.05",
+        "--cv",
+        "0",
+        "--out",
+        l1.to_str().unwrap(),
+    ]));
+    assert!(out.contains("non-zero"), "{out}");
+    let inspect = text(&run(&["inspect", l1.to_str().unwrap()]));
+    assert!(inspect.contains("penalty=l1"), "{inspect}");
+    let features = inspect
+        .lines()
+        .find(|l| l.starts_with("features"))
+        .expect("a features line");
+    // "features     N (M with a non-zero coefficient)": M < N.
+    let nums: Vec<usize> = features
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    assert!(nums.len() >= 2 && nums[1] < nums[0], "{features}");
+    let json: serde_json::Value =
+        serde_json::from_str(&text(&run(&["inspect", l1.to_str().unwrap(), "--json"]))).unwrap();
+    assert_eq!(json["meta"]["penalty"], "l1");
+    assert_eq!(json["meta"]["l1_ratio"], 1.0);
+}
+
+#[test]
+fn max_features_prints_what_it_dropped_and_the_cost() {
+    let caravan = data("caravan.csv");
+    let out = tmp("pruned.lsm");
+    let o = text(&run(&[
+        "train",
+        caravan.to_str().unwrap(),
+        "--target",
+        "Purchase",
+        "--max-features",
+        "10",
+        "--cv",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(o.contains("pruning      max 10 features: kept"), "{o}");
+    assert!(o.contains("before") && o.contains("after"), "{o}");
+    assert!(o.contains("dropped      "), "{o}");
+    let json: serde_json::Value =
+        serde_json::from_str(&text(&run(&["inspect", out.to_str().unwrap(), "--json"]))).unwrap();
+    let p = &json["pruning"];
+    assert_eq!(p["max_features"], 10);
+    assert!(p["features_after"].as_u64().unwrap() <= 10);
+    let before = p["cv_roc_auc_before"].as_f64().unwrap();
+    let after = p["cv_roc_auc_after"].as_f64().unwrap();
+    assert!(after > 0.6 && before > 0.6, "{p}");
+    assert_eq!(
+        p["dropped_count"].as_u64().unwrap(),
+        p["features_before"].as_u64().unwrap() - 10
+    );
+}
+
+#[test]
+fn bad_penalty_options_are_usage_or_input_errors() {
+    let churn = data("wa_churn.csv");
+    let churn = churn.to_str().unwrap();
+    let o = run(&["eval", churn, "--target", "churn", "--penalty", "l3"]);
+    assert_eq!(o.status.code(), Some(2));
+    for (args, needle) in [
+        (
+            vec!["--l1-ratio", "0.5"],
+            "l1_ratio is for penalty elasticnet",
+        ),
+        (
+            vec!["--penalty", "elasticnet", "--l1-ratio", "2"],
+            "l1_ratio must be within [0, 1]",
+        ),
+        (vec!["--max-features", "0"], "max_features must be from 1"),
+    ] {
+        let mut all = vec!["eval", churn, "--target", "churn"];
+        all.extend(args);
+        let o = run(&all);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{e}");
+        assert!(e.contains(needle), "{needle}: {e}");
+    }
+}
