@@ -2,8 +2,9 @@
 //! of `bench/fit_vs_sklearn.py`, which writes the file and runs scikit-learn on the
 //! same matrix.
 //!
-//! Usage: `fit_matrix FILE [REPEATS] [TOL] [--sparse]` (REPEATS defaults to 5, TOL to
-//! the default `SolverConfig`'s).
+//! Usage: `fit_matrix FILE [REPEATS] [TOL] [--sparse] [--c C] [--l1-ratio R]`
+//! (REPEATS defaults to 5, TOL, C and the L1 share to the default `SolverConfig`'s;
+//! `--l1-ratio 1` is the L1 penalty, used by `bench/l1_vs_liblinear.py`).
 //!
 //! File format (all little-endian):
 //!
@@ -40,9 +41,22 @@ fn run() -> Result<(), String> {
     let mut args: Vec<String> = std::env::args().collect();
     let sparse = args.iter().any(|a| a == "--sparse");
     args.retain(|a| a != "--sparse");
+    let mut cfg = SolverConfig::default();
+    for (flag, field) in [("--c", 0), ("--l1-ratio", 1)] {
+        if let Some(at) = args.iter().position(|a| a == flag) {
+            let v = args.get(at + 1).ok_or(format!("{flag} needs a value"))?;
+            let v: f64 = v.parse().map_err(|_| format!("bad {flag} {v:?}"))?;
+            if field == 0 {
+                cfg.c = v;
+            } else {
+                cfg.l1_ratio = v;
+            }
+            args.drain(at..at + 2);
+        }
+    }
     let path = args
         .get(1)
-        .ok_or("usage: fit_matrix FILE [REPEATS] [TOL] [--sparse]")?
+        .ok_or("usage: fit_matrix FILE [REPEATS] [TOL] [--sparse] [--c C] [--l1-ratio R]")?
         .clone();
     let repeats: usize = match args.get(2) {
         Some(r) => r.parse().map_err(|_| format!("bad REPEATS {r:?}"))?,
@@ -84,7 +98,6 @@ fn run() -> Result<(), String> {
     let y: Vec<f64> = (0..rows)
         .map(|i| read_f64(&bytes, at + 8 * i).ok_or("truncated"))
         .collect::<Result<_, _>>()?;
-    let mut cfg = SolverConfig::default();
     if let Some(t) = args.get(3) {
         cfg.tol = t.parse().map_err(|_| format!("bad TOL {t:?}"))?;
     }
@@ -107,13 +120,14 @@ fn run() -> Result<(), String> {
     };
     let coef: Vec<String> = sol.coef.iter().map(|c| format!("{c:e}")).collect();
     println!(
-        "{{\"median_seconds\":{median:e},\"min_seconds\":{:e},\"seconds\":[{}],\"coef\":[{}],\"intercept\":{:e},\"iterations\":{},\"converged\":{}}}",
+        "{{\"median_seconds\":{median:e},\"min_seconds\":{:e},\"seconds\":[{}],\"coef\":[{}],\"intercept\":{:e},\"iterations\":{},\"converged\":{},\"nonzero\":{}}}",
         times[0],
         each.join(","),
         coef.join(","),
         sol.intercept,
         sol.iterations,
-        sol.converged
+        sol.converged,
+        sol.coef.iter().filter(|&&c| c != 0.0).count()
     );
     Ok(())
 }
