@@ -372,19 +372,19 @@ fn solve(prob: &Problem<'_>, cfg: &SolverConfig, strategy: Strategy) -> Result<S
 }
 
 /// Rows of a level below which no subsample warm start is tried.
-fn min_warm_rows(dim: usize) -> usize {
+pub(super) fn min_warm_rows(dim: usize) -> usize {
     4 * 1000usize.max(20 * dim)
 }
 
 /// Subsampling stride of the warm start.
-const WARM_STRIDE: usize = 4;
+pub(super) const WARM_STRIDE: usize = 4;
 /// Tolerance of the warm-start fits: below the statistical error of a subsample's
 /// optimum (the full data's gradient at a quarter's optimum is larger), so tighter
 /// would be wasted: a tighter one takes the same steps on the full data and more on
 /// the levels (measured by `cargo bench -p leadscore --bench fit -- dense_x50/20000`,
 /// two warm levels, `bench/fit_vs_sklearn.py`'s wa_churn and
 /// `bench/mass_vs_sklearn.py`).
-const WARM_TOL: f64 = 3e-3;
+pub(super) const WARM_TOL: f64 = 3e-3;
 
 /// A starting point from the same fit on every [`WARM_STRIDE`]-th row (weights scaled
 /// up so the penalty keeps its relative strength), solved to a loose tolerance: it
