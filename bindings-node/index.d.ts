@@ -40,10 +40,23 @@ export interface TrainOptions {
   /** Class balancing: `'upsample'` (default), `'downsample'`, `'class_weight'`, `'none'`. */
   balance?: 'upsample' | 'downsample' | 'class_weight' | 'none'
   /**
-   * Inverse L2 regularisation strength, or `'auto'` (the default): chosen from the
-   * training rows by the evidence.
+   * Inverse regularisation strength, or `'auto'` (the default): chosen from the
+   * training rows by the evidence (L2), 1 with the other penalties.
    */
   c?: number | 'auto'
+  /**
+   * The coefficient penalty: `'l2'` (default) shrinks every coefficient, `'l1'` sets
+   * weak ones to exactly zero, `'elasticnet'` mixes them (`l1Ratio`). With `'l1'` and
+   * `'elasticnet'`, `c` defaults to 1.
+   */
+  penalty?: 'l2' | 'l1' | 'elasticnet'
+  /** The elastic net's L1 share, 0 to 1 (default 0.5; `penalty: 'elasticnet'` only). */
+  l1Ratio?: number
+  /**
+   * Keep at most this many features (the strongest by |coefficient x std|), refitted;
+   * `info().pruning` says what was dropped and the CV ROC AUC before and after.
+   */
+  maxFeatures?: number
   /**
    * The feature recipe: one feature per line (`quantile_bin(@numeric, 10)`,
    * `ngram(lowercase(comment), 2)`, ...), or `'auto'` (the default: numbers
@@ -91,14 +104,39 @@ export interface ModelInfo {
   /** How many inputs the model reads. */
   inputCount: number
   features: number
+  /** Features with a non-zero coefficient (fewer than `features` after L1 or pruning). */
+  nonzeroFeatures: number
   threshold: number
   balance: string
   c: number
+  /** `'l2'`, `'l1'` or `'elasticnet'`. */
+  penalty: 'l2' | 'l1' | 'elasticnet'
+  /** The penalty's L1 share (0 for L2, 1 for L1). */
+  l1Ratio: number
+  /** What `maxFeatures` dropped and what it cost (`null` without a limit). */
+  pruning: Pruning | null
   seed: number
   iterations: number
   converged: boolean
   rocAuc: number | null
   prAuc: number | null
+}
+
+/** What `maxFeatures` did to a model (`model.info().pruning`). */
+export interface Pruning {
+  /** The limit asked for. */
+  maxFeatures: number
+  /** Features with a non-zero coefficient before pruning. */
+  featuresBefore: number
+  /** Features with a non-zero coefficient in the model. */
+  featuresAfter: number
+  /** The dropped features, strongest first (at most 1,000; `droppedCount` counts all). */
+  dropped: string[]
+  droppedCount: number
+  /** Cross-validated ROC AUC without the limit (`null` without cross-validation). */
+  cvRocAucBefore: number | null
+  /** Cross-validated ROC AUC with it (`null` without cross-validation). */
+  cvRocAucAfter: number | null
 }
 
 /** Counters of one tenant in a `Store` (or their sums). */
@@ -422,6 +460,7 @@ export interface StoreScore {
  * (`'upsample'` default, `'downsample'`, `'class_weight'`, `'none'`), `c` (a number
  * or `'auto'`, the default), `recipe` (the feature recipe text, or `'auto'`),
  * `minRows`, `minPositives`, `cv`, `seed`, `maxIter`, `tol`, `minCount`, `maxLevels`,
+ * `penalty`, `l1Ratio`, `maxFeatures`,
  * `kinds`, `threads`, `delimiter`, `decimalComma`. They are validated by the core; any
  * problem rejects the Promise with a coded `Error` (`'INVALID_INPUT'`,
  * `'UNKNOWN_COLUMN'`, `'INSUFFICIENT_DATA'`, `'IO'`, `'TRAINING'`, `'INTERNAL'`).

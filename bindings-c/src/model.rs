@@ -418,7 +418,8 @@ pub unsafe extern "C" fn ls_model_score_batch_detailed(
 /// `options_json` is a NUL-terminated JSON object: `{"target": "churn"}` plus any of
 /// `positive`, `balance`, `c` (a number or `"auto"`, the default), `recipe` (the
 /// feature recipe text, default `"auto"`), `min_rows`, `min_positives`, `cv`, `seed`,
-/// `max_iter`, `tol`, `min_count`, `max_levels`, `kinds`, `threads`, `delimiter`,
+/// `max_iter`, `tol`, `min_count`, `max_levels`, `kinds`, `threads`, `penalty` (`"l2"`,
+/// `"l1"`, `"elasticnet"`), `l1_ratio`, `max_features`, `delimiter`,
 /// `decimal_comma`. Worker threads (cross-validation folds) end before it returns.
 ///
 /// Errors: `LS_STATUS_INVALID_INPUT` (bad options or data, naming the line and

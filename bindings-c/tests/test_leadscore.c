@@ -225,7 +225,7 @@ static void test_round_trip(const char *work) {
     CHECK_OK(ls_model_to_bytes(m, &bytes, &len));
     /* The golden file is format version 1; the bytes are the current version, and
      * read back they write the same bytes again. */
-    CHECK(len > 14 && bytes[4] == 2 && bytes[5] == 0, "to_bytes writes format version 2");
+    CHECK(len > 14 && bytes[4] == 3 && bytes[5] == 0, "to_bytes writes format version 3");
     ls_model *m2 = NULL;
     CHECK_OK(ls_model_from_bytes(bytes, len, &m2));
     uint8_t *again = NULL;
@@ -442,6 +442,23 @@ static void test_train(const char *root) {
     ls_string_free(metrics);
     ls_model_free(m2);
     ls_model_free(m);
+
+    /* The penalty and max_features options reach the core; info reports them. */
+    ls_model *l1 = NULL;
+    CHECK_OK(ls_train_csv(csv,
+                          "{\"target\": \"churn\", \"cv\": 2, \"threads\": 1, \"penalty\": \"l1\","
+                          " \"c\": 0.05, \"max_features\": 6}",
+                          &l1));
+    if (!l1) return;
+    char *info = NULL;
+    CHECK_OK(ls_model_info_json(l1, &info));
+    CHECK(info && strstr(info, "\"penalty\":\"l1\"") && strstr(info, "\"max_features\":6") &&
+              strstr(info, "\"cv_roc_auc_before\":0."),
+          "penalty and pruning in info: %s", info ? info : "");
+    ls_string_free(info);
+    ls_model_free(l1);
+    CHECK_STATUS(ls_train_csv(csv, "{\"target\": \"churn\", \"l1_ratio\": 0.5}", &l1),
+                 LS_STATUS_INVALID_INPUT, "l1_ratio is for penalty elasticnet");
 }
 
 #define THREADS 8

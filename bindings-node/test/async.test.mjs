@@ -98,3 +98,22 @@ test('a panic inside a task rejects its Promise with code INTERNAL', async () =>
   const again = await train({ rows: Array.from({ length: 100 }, (_, i) => ({ x: i, y: i % 2 })) }, { target: 'y', minRows: 10, minPositives: 5, cv: 0 })
   assert.ok(again.score({ x: 3 }) > 0)
 })
+
+test('penalty, l1Ratio and maxFeatures reach the core and the model reports them', async () => {
+  const rows = Array.from({ length: 600 }, (_, i) => ({
+    a: (i * 7919) % 101, b: (i * 104729) % 97, c: (i * 31) % 13, noise: (i * 7) % 5,
+    won: ((i * 7919) % 101) + ((i * 31) % 13) * 3 > 70 ? 'won' : 'lost'
+  }))
+  const base = { target: 'won', positive: 'won', minRows: 100, minPositives: 10, cv: 3, threads: 1 }
+  const l1 = await train({ rows }, { ...base, penalty: 'l1', c: 0.05, cv: 0 })
+  assert.equal(l1.info().penalty, 'l1')
+  assert.equal(l1.info().l1Ratio, 1)
+  const en = await train({ rows }, { ...base, penalty: 'elasticnet', l1Ratio: 0.3, cv: 0 })
+  assert.equal(en.info().l1Ratio, 0.3)
+  const pruned = await train({ rows }, { ...base, maxFeatures: 3 })
+  const p = pruned.info().pruning
+  assert.equal(p.maxFeatures, 3)
+  assert.ok((p.featuresAfter) <= 3)
+  assert.ok((p.cvRocAucBefore) > 0.5)
+  await assert.rejects(train({ rows }, { ...base, l1Ratio: 0.5 }), /l1_ratio is for penalty elasticnet/)
+})

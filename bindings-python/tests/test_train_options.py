@@ -53,3 +53,40 @@ def test_list_of_records_and_positive_string():
     assert p[np.argmax([r["calls"] for r in recs])] > p[np.argmin([r["calls"] for r in recs])]
     labels = m.predict(recs)
     assert labels.dtype == bool and labels.shape == (400,) and labels.any() and not labels.all()
+
+
+def test_penalty_l1_ratio_and_max_features(churn_df):
+    l2 = leadscore.train(churn_df, target="churn", cv=0, c=0.05)
+    l1 = leadscore.train(churn_df, target="churn", cv=0, c=0.05, penalty="l1")
+    info = l1.info()
+    assert info["penalty"] == "l1" and info["l1_ratio"] == 1.0
+    assert info["nonzero_features"] < l2.info()["nonzero_features"]
+    en = leadscore.train(churn_df, target="churn", cv=0, penalty="elasticnet", l1_ratio=0.25)
+    assert en.info()["penalty"] == "elasticnet" and en.info()["l1_ratio"] == 0.25
+    pruned = leadscore.train(churn_df, target="churn", cv=3, max_features=6)
+    p = pruned.info()["pruning"]
+    assert p["max_features"] == 6 and p["features_after"] <= 6
+    assert p["dropped_count"] == len(p["dropped"]) > 0
+    assert 0.5 < p["cv_roc_auc_after"] <= 1 and 0.5 < p["cv_roc_auc_before"] <= 1
+    with pytest.raises(leadscore.InvalidInputError, match="l1_ratio is for penalty elasticnet"):
+        leadscore.train(churn_df, target="churn", l1_ratio=0.5)
+    with pytest.raises(leadscore.InvalidInputError, match="unknown penalty"):
+        leadscore.train(churn_df, target="churn", penalty="l0")
+
+
+def test_classifier_searches_over_the_penalty(churn_df):
+    from sklearn.model_selection import GridSearchCV
+
+    from leadscore.sklearn import LeadScoreClassifier
+
+    X, y = churn_df.drop(columns=["churn"]), churn_df["churn"]
+    grid = GridSearchCV(
+        LeadScoreClassifier(c=0.1),
+        {"penalty": ["l2", "l1"], "max_features": [None, 10]},
+        cv=3,
+        scoring="roc_auc",
+    ).fit(X, y)
+    assert len(grid.cv_results_["params"]) == 4
+    assert grid.best_score_ > 0.8
+    best = grid.best_estimator_.model_.info()
+    assert best["penalty"] == grid.best_params_["penalty"]

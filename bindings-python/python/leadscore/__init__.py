@@ -85,11 +85,14 @@ def train(data: Any, target: str, **options: Any) -> Model:
 
     Options mirror the CLI (``None`` means the default): ``positive`` (the positive
     class), ``balance`` (``"upsample"``, ``"downsample"``, ``"class_weight"``,
-    ``"none"``), ``c`` (inverse L2 strength, or ``"auto"``, the default: chosen from
-    the training rows), ``recipe`` (the feature recipe text, see
+    ``"none"``), ``c`` (inverse penalty strength, or ``"auto"``, the default: chosen
+    from the training rows for L2, 1 for the other penalties), ``recipe`` (the feature recipe text, see
     ``docs/recipes.md``; default the ``auto`` recipe), ``min_rows`` (2000),
     ``min_positives`` (50), ``cv`` (folds, 5; 0 = none), ``seed`` (42), ``max_iter``,
-    ``tol``, ``min_count``, ``max_levels``, ``kinds`` (column -> ``numeric`` /
+    ``tol``, ``penalty`` (``"l2"``, the default; ``"l1"``; ``"elasticnet"``),
+    ``l1_ratio`` (the elastic net's L1 share, default 0.5), ``max_features`` (keep the
+    strongest N features and refit; ``model.info()["pruning"]`` says what was dropped
+    and what it cost), ``min_count``, ``max_levels``, ``kinds`` (column -> ``numeric`` /
     ``boolean`` / ``categorical`` / ``text`` / ``id``), ``threads`` (0 = all cores), and
     for files ``delimiter`` and ``decimal_comma``.
 

@@ -70,10 +70,13 @@ _CLASSIFICATION_TARGETS = (
 
 
 class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
-    """Binary L2 logistic regression with leadscore's automatic features.
+    """Binary logistic regression (L2, L1 or elastic net) with leadscore's automatic
+    features.
 
     Parameters mirror :func:`leadscore.train`: ``c`` is ``"auto"`` (chosen from the
-    training rows) or a number, and ``recipe`` the feature recipe (``None``: the
+    training rows) or a number, ``penalty`` ``"l2"``, ``"l1"`` or ``"elasticnet"``
+    (with ``l1_ratio``), ``max_features`` caps the features kept, and ``recipe`` the
+    feature recipe (``None``: the
     ``auto`` recipe of the data's columns). Two defaults differ from it because
     scikit-learn tooling evaluates and sizes data itself: ``cv=0`` (no internal
     cross-validation; use ``cross_val_score``) and ``min_rows=1``, ``min_positives=1``
@@ -103,6 +106,9 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
         max_levels: Optional[int] = None,
         kinds: Optional[Dict[str, str]] = None,
         threads: int = 0,
+        penalty: str = "l2",
+        l1_ratio: Optional[float] = None,
+        max_features: Optional[int] = None,
     ) -> None:
         self.c = c
         self.recipe = recipe
@@ -117,6 +123,9 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
         self.max_levels = max_levels
         self.kinds = kinds
         self.threads = threads
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.max_features = max_features
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -164,6 +173,9 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
             "max_levels": self.max_levels,
             "kinds": self.kinds,
             "threads": self.threads,
+            "penalty": self.penalty,
+            "l1_ratio": self.l1_ratio,
+            "max_features": self.max_features,
         }
 
     # -- estimator API ----------------------------------------------------------------
