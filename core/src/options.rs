@@ -88,50 +88,17 @@ impl TrainOptions {
     /// | `delimiter` | string | CSV delimiter: one character or `tab` |
     /// | `decimal_comma` | boolean | numbers written `1,5` |
     pub fn from_json(v: &serde_json::Value) -> Result<TrainOptions> {
-        let obj = v.as_object().ok_or_else(|| {
-            Error::InvalidInput("options must be an object of name -> value".into())
-        })?;
         let mut config = TrainConfig::default();
         let mut csv = CsvOptions::default();
-        let mut target: Option<String> = None;
-        let mut positive: Option<String> = None;
-        let mut seen: Vec<(String, &str)> = Vec::with_capacity(obj.len());
-        for (given, val) in obj {
-            let key = snake_case(given);
-            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
-                return Err(Error::InvalidInput(format!(
-                    "option \"{key}\" is given twice (as \"{first}\" and \"{given}\")"
-                )));
+        let mut target = TargetParts::default();
+        each_option(v, OPTION_NAMES, |key, val| {
+            if target.read(key, val)? || read_csv_option(&mut csv, key, val)? {
+                return Ok(());
             }
-            seen.push((key.clone(), given));
-            if !OPTION_NAMES.contains(&key.as_str()) {
-                return Err(Error::InvalidInput(format!(
-                    "unknown option \"{given}\"; known options: {}",
-                    known_names()
-                )));
-            }
-            if val.is_null() {
-                continue;
-            }
-            let bad = |want: &str| {
-                Error::InvalidInput(format!("option \"{key}\" must be {want}, got {val}"))
-            };
-            let uint = || -> Result<usize> {
-                whole_number(val)
-                    .and_then(|u| usize::try_from(u).ok())
-                    .ok_or_else(|| bad("a non-negative integer"))
-            };
+            let bad = |want: &str| bad_option(key, val, want);
+            let uint = || uint_option(key, val);
             let num = || val.as_f64().ok_or_else(|| bad("a number"));
-            match key.as_str() {
-                "target" => target = Some(val.as_str().ok_or_else(|| bad("a string"))?.to_owned()),
-                "positive" => {
-                    positive = match val {
-                        serde_json::Value::String(s) => Some(s.clone()),
-                        serde_json::Value::Number(n) => Some(n.to_string()),
-                        serde_json::Value::Bool(b) => Some(b.to_string()),
-                        _ => return Err(bad("a string")),
-                    }
-                }
+            match key {
                 "balance" => {
                     config.balance = Balance::parse(val.as_str().ok_or_else(|| bad("a string"))?)?
                 }
@@ -169,36 +136,19 @@ impl TrainOptions {
                 "min_count" => config.auto.min_count = uint()?,
                 "max_levels" => config.auto.max_levels = uint()?,
                 "threads" => config.threads = uint()?,
-                "kinds" => {
-                    let m = val
-                        .as_object()
-                        .ok_or_else(|| bad("an object of column -> kind"))?;
-                    for (col, k) in m {
-                        let k = k
-                            .as_str()
-                            .ok_or_else(|| bad("an object of column -> kind name"))?;
-                        config.kinds.push((col.clone(), Kind::parse(k)?));
-                    }
-                }
-                "delimiter" => {
-                    let s = val.as_str().ok_or_else(|| bad("a string"))?;
-                    csv.delimiter = Some(parse_delimiter(s)?);
-                }
-                "decimal_comma" => {
-                    csv.decimal_comma = val.as_bool().ok_or_else(|| bad("a boolean"))?
-                }
+                "kinds" => config.kinds.extend(kinds_option(key, val)?),
                 other => {
                     return Err(Error::Internal(format!(
                         "option \"{other}\" is listed but not handled"
                     )))
                 }
             }
-        }
-        let column =
-            target.ok_or_else(|| Error::InvalidInput("option \"target\" is required".into()))?;
+            Ok(())
+        })?;
+        let target = target.spec()?;
         config.validate()?;
         Ok(TrainOptions {
-            target: TargetSpec { column, positive },
+            target,
             config,
             csv,
         })
@@ -273,9 +223,10 @@ pub fn camel_case(name: &str) -> String {
     out
 }
 
-/// Every option name, with its camelCase spelling beside it where that differs.
-fn known_names() -> String {
-    OPTION_NAMES
+/// Every option name of `names`, with its camelCase spelling beside it where that
+/// differs.
+fn known_names(names: &[&str]) -> String {
+    names
         .iter()
         .map(|n| match camel_case(n) {
             c if c != *n => format!("{n} ({c})"),
@@ -283,6 +234,134 @@ fn known_names() -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Walks an options object: calls `f(name, value)` for every option with its name in
+/// snake_case, skipping `null` values (absent). The object check, the name given
+/// twice (in both spellings) and the unknown name (listing `names`) are errors here,
+/// the same for every options parser.
+pub(crate) fn each_option<'a>(
+    v: &'a serde_json::Value,
+    names: &[&str],
+    mut f: impl FnMut(&str, &'a serde_json::Value) -> Result<()>,
+) -> Result<()> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| Error::InvalidInput("options must be an object of name -> value".into()))?;
+    let mut seen: Vec<(String, &str)> = Vec::with_capacity(obj.len());
+    for (given, val) in obj {
+        let key = snake_case(given);
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+            return Err(Error::InvalidInput(format!(
+                "option \"{key}\" is given twice (as \"{first}\" and \"{given}\")"
+            )));
+        }
+        if !names.contains(&key.as_str()) {
+            return Err(Error::InvalidInput(format!(
+                "unknown option \"{given}\"; known options: {}",
+                known_names(names)
+            )));
+        }
+        if !val.is_null() {
+            f(&key, val)?;
+        }
+        seen.push((key, given));
+    }
+    Ok(())
+}
+
+/// The error of an option whose value has the wrong type or range.
+pub(crate) fn bad_option(key: &str, val: &serde_json::Value, want: &str) -> Error {
+    Error::InvalidInput(format!("option \"{key}\" must be {want}, got {val}"))
+}
+
+/// An option that is a non-negative integer (see [`whole_number`]).
+pub(crate) fn uint_option(key: &str, val: &serde_json::Value) -> Result<usize> {
+    whole_number(val)
+        .and_then(|u| usize::try_from(u).ok())
+        .ok_or_else(|| bad_option(key, val, "a non-negative integer"))
+}
+
+/// The `kinds` option: an object of column -> kind name.
+pub(crate) fn kinds_option(key: &str, val: &serde_json::Value) -> Result<Vec<(String, Kind)>> {
+    let m = val
+        .as_object()
+        .ok_or_else(|| bad_option(key, val, "an object of column -> kind"))?;
+    m.iter()
+        .map(|(col, k)| {
+            let k = k
+                .as_str()
+                .ok_or_else(|| bad_option(key, val, "an object of column -> kind name"))?;
+            Ok((col.clone(), Kind::parse(k)?))
+        })
+        .collect()
+}
+
+/// Reads the CSV options (`delimiter`, `decimal_comma`) into `csv`; false when `key`
+/// is not one of them.
+pub(crate) fn read_csv_option(
+    csv: &mut CsvOptions,
+    key: &str,
+    val: &serde_json::Value,
+) -> Result<bool> {
+    match key {
+        "delimiter" => {
+            let s = val
+                .as_str()
+                .ok_or_else(|| bad_option(key, val, "a string"))?;
+            csv.delimiter = Some(parse_delimiter(s)?);
+        }
+        "decimal_comma" => {
+            csv.decimal_comma = val
+                .as_bool()
+                .ok_or_else(|| bad_option(key, val, "a boolean"))?
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// The `target` and `positive` options as they are read, then the [`TargetSpec`].
+#[derive(Default)]
+pub(crate) struct TargetParts {
+    column: Option<String>,
+    positive: Option<String>,
+}
+
+impl TargetParts {
+    /// Reads `target` or `positive`; false when `key` is neither.
+    pub(crate) fn read(&mut self, key: &str, val: &serde_json::Value) -> Result<bool> {
+        match key {
+            "target" => {
+                self.column = Some(
+                    val.as_str()
+                        .ok_or_else(|| bad_option(key, val, "a string"))?
+                        .to_owned(),
+                )
+            }
+            "positive" => {
+                self.positive = match val {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    serde_json::Value::Bool(b) => Some(b.to_string()),
+                    _ => return Err(bad_option(key, val, "a string")),
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The target; `target` is required.
+    pub(crate) fn spec(self) -> Result<TargetSpec> {
+        let column = self
+            .column
+            .ok_or_else(|| Error::InvalidInput("option \"target\" is required".into()))?;
+        Ok(TargetSpec {
+            column,
+            positive: self.positive,
+        })
+    }
 }
 
 /// Parses a delimiter as users write it: one ASCII character, or `tab` / `\t`.
