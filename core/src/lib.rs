@@ -52,6 +52,7 @@ pub mod error;
 pub mod eval;
 pub mod features;
 pub mod format;
+pub mod insights;
 pub mod mass;
 pub mod model;
 pub mod options;
