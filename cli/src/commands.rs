@@ -6,6 +6,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use leadscore::data::csv::CsvOptions;
 use leadscore::defaults;
+use leadscore::insights::{MAX_BINS, MAX_TOP_LEVELS, MAX_TOP_TOKENS, MIN_BINS};
 use leadscore::options::TrainOptions;
 use leadscore::{Balance, Kind, Model, Penalty, Table, TargetSpec, TrainConfig, Trainer};
 use std::io::Write;
@@ -653,14 +654,96 @@ impl ColumnArgs {
     /// Sets the kinds (`COL=KIND`) and `min_count` of `cfg`.
     fn apply(&self, cfg: &mut TrainConfig) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         for k in &self.kinds {
-            let (col, kind) = k
-                .rsplit_once('=')
-                .ok_or_else(|| format!("--kind expects COL=KIND, got \"{k}\""))?;
-            cfg.kinds.push((col.to_owned(), Kind::parse(kind)?));
+            cfg.kinds.push(parse_kind(k)?);
         }
         cfg.auto.min_count = self.min_count;
         Ok(())
     }
+}
+
+/// One `--kind COL=KIND`.
+fn parse_kind(k: &str) -> Result<(String, Kind), Box<dyn std::error::Error + Send + Sync>> {
+    let (col, kind) = k
+        .rsplit_once('=')
+        .ok_or_else(|| format!("--kind expects COL=KIND, got \"{k}\""))?;
+    Ok((col.to_owned(), Kind::parse(kind)?))
+}
+
+/// `leadscore insights`.
+#[derive(Debug, Args)]
+pub struct InsightsArgs {
+    /// Data: CSV or JSON Lines.
+    data: PathBuf,
+    /// The target column (two classes: 0/1, true/false, yes/no, or see --positive).
+    #[arg(long, value_name = "COL")]
+    target: String,
+    /// The value of the target column that counts as positive (e.g. `won`).
+    #[arg(long, value_name = "V")]
+    positive: Option<String>,
+    /// Override a column's inferred kind: `COL=numeric|boolean|categorical|text|id` (repeatable).
+    #[arg(long = "kind", value_name = "COL=KIND")]
+    kinds: Vec<String>,
+    /// Histogram bins per numeric column (2 to 100).
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(MIN_BINS as u64..=MAX_BINS as u64))]
+    bins: u64,
+    /// Top levels listed per categorical column (0 to 1000; the rest sum as "other").
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_TOP_LEVELS as u64))]
+    top: u64,
+    /// Most frequent tokens listed per text column (0 to 1000).
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_TOP_TOKENS as u64))]
+    top_tokens: u64,
+    /// Worker threads (0 = all cores; at most 8 are used).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Print everything as JSON instead of the readable table.
+    #[arg(long)]
+    json: bool,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+/// Prints what a data scientist looks at first: each column's statistics and
+/// histogram by class, its association with the target, and warnings.
+pub fn insights(a: InsightsArgs) -> CmdResult {
+    use leadscore::insights::{InsightsOptions, InsightsRequest};
+    let request = InsightsRequest {
+        target: TargetSpec {
+            column: a.target.clone(),
+            positive: a.positive.clone(),
+        },
+        options: InsightsOptions {
+            bins: usize::try_from(a.bins)?,
+            top_levels: usize::try_from(a.top)?,
+            top_tokens: usize::try_from(a.top_tokens)?,
+            threads: a.threads,
+            kinds: a
+                .kinds
+                .iter()
+                .map(|k| parse_kind(k))
+                .collect::<Result<_, _>>()?,
+        },
+        csv: a.read.csv_options()?,
+    };
+    request.options.validate()?;
+    // Checked before any work: never over the input, standard output open.
+    let mut sink = Sink::open(a.out.as_deref(), &[&a.data])?;
+    let table = a.read.read(&a.data)?;
+    let ins = request.insights_table(&table)?;
+    if a.json {
+        serde_json::to_writer_pretty(&mut sink, &ins)?;
+        writeln!(sink)?;
+    } else {
+        // Names and levels come from the data: control characters are shown
+        // escaped, never sent to the terminal.
+        write!(sink, "{}", output::printable(&ins.to_text(), true))?;
+    }
+    sink.finish()
 }
 
 /// `leadscore inspect`.

@@ -36,6 +36,10 @@ enum Command {
     Drift(commands::DriftArgs),
     /// Show what a model file holds.
     Inspect(commands::InspectArgs),
+    /// Each column's statistics and histogram by class, its association with the
+    /// target (Pearson, Kendall tau-b, ROC AUC alone) and warnings (leaks, constants,
+    /// ids, near duplicates): what to look at before believing a model.
+    Insights(commands::InsightsArgs),
     /// Print the `auto` recipe of a data file: which features training would build.
     Recipe(commands::RecipeArgs),
 }
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
         Command::Score(a) => commands::score(a),
         Command::Inspect(a) => commands::inspect(a),
         Command::Recipe(a) => commands::recipe(a),
+        Command::Insights(a) => commands::insights(a),
         Command::Drift(a) => commands::drift(a),
     });
     match result {

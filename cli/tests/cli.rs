@@ -624,3 +624,137 @@ fn crafted_names_cannot_drive_the_terminal() {
     assert_one_line_error(&o, "evil\\u{1b}[2J");
     assert!(!e.contains('\x1b') && !e.contains('\x07'), "{e}");
 }
+
+#[test]
+fn insights_table_json_and_checked_options() {
+    let churn = data("wa_churn.csv").display().to_string();
+    let o = run(&["insights", &churn, "--target", "churn"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    // The table lists the strongest columns first.
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("column"))
+        .skip(1)
+        .take(5)
+        .collect();
+    assert!(table.iter().any(|l| l.starts_with("tenure ")), "{text}");
+    assert!(table.iter().any(|l| l.starts_with("contract ")), "{text}");
+    assert!(text.contains("no warnings"), "{text}");
+
+    // The churn data with a copy of the target and a customer number added.
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(data("wa_churn.csv")).unwrap();
+    let mut csv = String::new();
+    for (i, line) in src.lines().enumerate() {
+        let first = line.split(',').next().unwrap();
+        if i == 0 {
+            csv.push_str(&format!("{line},churned_flag,customer_no\n"));
+        } else {
+            csv.push_str(&format!("{line},{first},{}\n", 90_000 + i * 7));
+        }
+    }
+    let leaky = dir.path().join("leaky.csv");
+    std::fs::write(&leaky, csv).unwrap();
+    let leaky = leaky.display().to_string();
+    let o = run(&["insights", &leaky, "--target", "churn", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["summary"]["rows"], 7043);
+    assert_eq!(j["columns"][0]["name"], "churned_flag");
+    let warned = |col: &str, code: &str| {
+        j["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["column"] == col && w["code"] == code)
+    };
+    assert!(warned("churned_flag", "leak"), "{}", j["warnings"]);
+    assert!(warned("customer_no", "id_like"), "{}", j["warnings"]);
+    let tenure = j["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "tenure")
+        .unwrap();
+    assert_eq!(tenure["association"]["higher_is_positive"], false);
+    assert!(
+        tenure["numeric"]["histogram"]["bins"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 5
+    );
+
+    // --out writes the report there and nothing to standard output; --bins and --top
+    // size the histograms and level lists.
+    let out = dir.path().join("insights.txt");
+    let o = run(&[
+        "insights",
+        &leaky,
+        "--target",
+        "churn",
+        "--bins",
+        "4",
+        "--top",
+        "1",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let report = std::fs::read_to_string(&out).unwrap();
+    assert!(report.contains("churned_flag: leak"), "{report}");
+    assert!(report.contains("other (2 levels)"), "{report}");
+    let o = run(&[
+        "insights", &leaky, "--target", "churn", "--json", "--bins", "4",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let tenure = j["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "tenure")
+        .unwrap();
+    assert_eq!(
+        tenure["numeric"]["histogram"]["bins"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+
+    // Out-of-range sizes are usage errors naming the flag; a bad kind or target is a
+    // one-line error.
+    for bad in [
+        ["--bins", "1"],
+        ["--bins", "1000"],
+        ["--bins", "x"],
+        ["--top", "5000"],
+    ] {
+        let mut args = vec!["insights", churn.as_str(), "--target", "churn"];
+        args.extend(bad);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(bad[0]), "{}", stderr(&o));
+    }
+    assert_one_line_error(
+        &run(&[
+            "insights",
+            &churn,
+            "--target",
+            "churn",
+            "--kind",
+            "tenure=colour",
+        ]),
+        "unknown column kind",
+    );
+    assert_one_line_error(
+        &run(&["insights", &churn, "--target", "nope"]),
+        "unknown column \"nope\"",
+    );
+    assert_one_line_error(
+        &run(&["insights", &churn, "--target", "churn", "--out", &churn]),
+        "is the input",
+    );
+}
