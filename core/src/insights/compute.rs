@@ -24,6 +24,14 @@ pub fn insights(table: &Table, target: &TargetSpec, opts: &InsightsOptions) -> R
     opts.validate()?;
     let t = Target::read(table, target)?;
     let schema = Schema::infer(table, &[target.column.as_str()]).with_overrides(&opts.kinds)?;
+    if t.y.len() as u64 > u64::from(u32::MAX) {
+        // Pair counts of the rank statistics are kept in 64 bits.
+        return Err(Error::InvalidInput(format!(
+            "insights take at most {} rows, the table has {}",
+            u32::MAX,
+            t.y.len()
+        )));
+    }
     let labels: Vec<u8> = t.y.iter().map(|&v| u8::from(v > 0.5)).collect();
     let rows = labels.len() as u64;
     let positives = labels.iter().map(|&l| u64::from(l)).sum::<u64>();
@@ -177,41 +185,41 @@ fn column_insights(
         warning_messages: None,
         mean: None,
     };
-    // The most frequent value's rows, and whether every value is a whole number.
+    // The most frequent value's rows, and (numbers) whether the values are all
+    // distinct and whole.
     let mode_rows: u64;
     let mut integers = false;
     match col {
         Column::Num(v) => {
-            let (missing, sum) = split_by_class(v, labels, s);
+            let (missing, sums) = split_by_class(v, labels, s);
             let present = (s.neg.len() + s.pos.len()) as u64;
             p.inner.count = present;
             p.inner.missing = missing.count;
             s.neg.sort_unstable();
             s.pos.sort_unstable();
-            let mean = sum / present as f64;
-            // Quantiles, then the histogram's quantile edges k / bins.
-            let qs: Vec<f64> = QUANTILES
-                .iter()
-                .copied()
-                .chain((0..=opts.bins).map(|k| k as f64 / opts.bins as f64))
-                .collect();
-            let ranks = stats::quantile_ranks(present, &qs);
-            let mut walk = stats::Walk::new(mean, &ranks);
-            // Every group for a category's levels; else the first bins + 1 (enough
-            // for a histogram of one bin per value, when there are that few).
+            let walk = stats::sorted_walk(&s.neg, &s.pos, &sums);
+            let mean = sums.centre + (sums.neg + sums.pos) / present as f64;
+            // Every group for a category's levels; the groups of a column of at most
+            // `bins` values for its histogram of one bin per value.
             let keep = if kind == Kind::Categorical {
                 usize::MAX
+            } else if walk.distinct <= opts.bins as u64 {
+                opts.bins
             } else {
-                opts.bins + 1
+                0
             };
-            s.groups.clear();
-            stats::merge_walk(&s.neg, &s.pos, &mut walk, &mut s.groups, keep);
+            stats::groups_sorted(&s.neg, &s.pos, keep, &mut s.groups);
             p.inner.distinct = walk.distinct;
             mode_rows = walk.mode;
-            integers = walk.integers;
+            // Whole numbers matter only when every value is distinct (`id_like`);
+            // the check stops at the first fraction.
+            integers = walk.distinct == present
+                && s.neg
+                    .iter()
+                    .chain(&s.pos)
+                    .all(|&k| stats::is_whole(stats::value_of(k)));
             if kind != Kind::Id && present > 0 {
-                let quantile = |q: f64| stats::quantile(present, q, &ranks, &walk.rank_values);
-                let summary = numeric_summary(&walk, mean, &quantile, s, missing, opts.bins);
+                let summary = numeric_summary(&walk, mean, s, missing, opts.bins);
                 p.mean = Some(mean);
                 if kind == Kind::Categorical {
                     let levels = levels_of(
@@ -289,21 +297,22 @@ fn column_insights(
 }
 
 /// Puts the keys ([`stats::key_of`]) of the present values of a numeric column into
-/// `s.neg` and `s.pos` by class (`-0.0` read as `0.0`) and counts the missing cells by
-/// class; also the sum of the present values. Without a branch per row: each key is written at the end of both lists and
-/// only the list of its class grows (labels and missing cells are unpredictable).
-fn split_by_class(v: &[f64], labels: &[u8], s: &mut Scratch) -> (ClassCounts, f64) {
+/// `s.neg` and `s.pos` by class (`-0.0` read as `0.0`), counts the missing cells by
+/// class, and sums the values by class around the first present one. Without a
+/// branch per row: each key is written at the end of both lists and only the list of
+/// its class grows (labels and missing cells are unpredictable).
+fn split_by_class(v: &[f64], labels: &[u8], s: &mut Scratch) -> (ClassCounts, stats::Sums) {
     let positives = labels.iter().map(|&l| usize::from(l)).sum::<usize>();
     let negatives = labels.len() - positives;
     s.neg.clear();
     s.pos.clear();
     s.neg.resize(negatives + 1, 0);
     s.pos.resize(positives + 1, 0);
+    let centre = v.iter().copied().find(|x| !x.is_nan()).unwrap_or(0.0);
     let (mut i0, mut i1) = (0usize, 0usize);
     let (mut m0, mut m1) = (0usize, 0usize);
-    let mut sum = 0.0;
+    let (mut s0, mut s1, mut squares) = (0.0, 0.0, 0.0);
     for (&x, &l) in v.iter().zip(labels) {
-        sum += if x.is_nan() { 0.0 } else { x };
         let k = stats::key_of(x + 0.0);
         let present = usize::from(!x.is_nan());
         let pos = usize::from(l & 1);
@@ -316,10 +325,21 @@ fn split_by_class(v: &[f64], labels: &[u8], s: &mut Scratch) -> (ClassCounts, f6
         i1 += present & pos;
         m0 += (present ^ 1) & (pos ^ 1);
         m1 += (present ^ 1) & pos;
+        let d = if present == 1 { x - centre } else { 0.0 };
+        let dp = if pos == 1 { d } else { 0.0 };
+        s0 += d - dp;
+        s1 += dp;
+        squares += d * d;
     }
     s.neg.truncate(i0);
     s.pos.truncate(i1);
-    (ClassCounts::new(m0 as u64, m1 as u64), sum)
+    let sums = stats::Sums {
+        centre,
+        neg: s0,
+        pos: s1,
+        squares,
+    };
+    (ClassCounts::new(m0 as u64, m1 as u64), sums)
 }
 
 /// Rows of each level by class (`[negatives, positives]`), the missing cells in the
@@ -338,13 +358,13 @@ fn level_counts(sc: &StrColumn, labels: &[u8]) -> Vec<[u64; 2]> {
 /// Min, max, mean, standard deviation, quantiles and histogram of a numeric column
 /// with present values, from its walk (and its first groups and sorted keys in `s`).
 fn numeric_summary(
-    walk: &stats::Walk<'_>,
+    walk: &stats::Walk,
     mean: f64,
-    quantile: &dyn Fn(f64) -> f64,
     s: &Scratch,
     missing: ClassCounts,
     bins: usize,
 ) -> NumericSummary {
+    let quantile = |q: f64| stats::quantile_sorted(&s.neg, &s.pos, q);
     let by_value = walk.distinct <= bins as u64;
     let raw = if by_value {
         s.groups

@@ -20,8 +20,8 @@
 //! How each statistic is computed (and its thresholds) is told in `docs/insights.md`.
 //! In short: every statistic uses all rows; missing cells are counted (and are a
 //! histogram bin of their own) but left out of the correlations. A numeric column is
-//! sorted once per class; its ROC AUC, Kendall tau-b, quantiles, histogram and Pearson
-//! are read off the sorted values in linear walks. A category is encoded by each
+//! sorted once per class; its ROC AUC, Kendall tau-b and Pearson are read off the two
+//! sorted lists in linear passes, its quantiles and histogram by binary search. A category is encoded by each
 //! level's positive rate (so its AUC orders the levels by rate: optimistic, the
 //! best any one-hot model of it could do on these rows). Columns are spread over up to
 //! 8 threads.

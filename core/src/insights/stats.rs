@@ -1,9 +1,8 @@
 //! The arithmetic of insights. A numeric column's present values are sorted once per
-//! class (as integer keys); one merged walk over the two sorted lists, a distinct
-//! value at a time ([`Walk`]), gives ROC AUC, Kendall tau-b, Pearson, the spread and
-//! the values at the quantiles' ranks; histogram bins are counted by binary search
-//! in the sorted lists. A category's levels become [`Group`]s valued by their
-//! positive rate and take the same walk.
+//! class (as integer keys, [`key_of`]); [`sorted_walk`] reads ROC AUC, Kendall tau-b,
+//! Pearson and the spread off the two sorted lists in linear passes, and quantiles
+//! and histogram bins come from binary searches in them. A category's levels become
+//! [`Group`]s valued by their positive rate and take the [`Walk`], a group at a time.
 
 /// A distinct value of a column and how many negative and positive rows hold it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -84,8 +83,9 @@ pub(crate) struct Assoc {
 
 /// Everything read off a column's groups in one ascending walk: counts, the
 /// distinct values, the most frequent one's rows, min and max, the sums of Pearson
-/// and the variance (around a mean known beforehand), the Mann-Whitney count and
-/// the ties of Kendall tau-b, and the values at chosen ranks (for quantiles).
+/// and the variance (around a centre known beforehand), the Mann-Whitney count and
+/// the ties of Kendall tau-b. ([`sorted_walk`] fills the same fields from two sorted
+/// key lists, faster than a group at a time.)
 ///
 /// With a binary target the rank statistics come from one walk: the Mann-Whitney
 /// count `2U = 2·#(x⁺ > x⁻) + #(x⁺ = x⁻)` over positive-negative pairs gives
@@ -93,15 +93,9 @@ pub(crate) struct Assoc {
 /// `C − D = #(x⁺ > x⁻) − #(x⁺ < x⁻) = 2U − n₁n₀ = n₁n₀(2·AUC − 1)`, over
 /// `sqrt((P − Tx)(P − Ty))` with `P = n(n−1)/2` pairs, `Tx = Σ t(t−1)/2` over tied
 /// values and `Ty = n₁(n₁−1)/2 + n₀(n₀−1)/2`. Counts are exact integers.
-pub(crate) struct Walk<'r> {
-    /// The mean the sums are centred on.
+pub(crate) struct Walk {
+    /// The value the sums are centred on (near the mean).
     mean: f64,
-    /// Ranks (0-based, ascending) whose values are wanted.
-    ranks: &'r [u64],
-    /// The values at `ranks`, as they are reached.
-    pub rank_values: Vec<f64>,
-    /// Rows walked so far.
-    seen: u64,
     pub n0: u64,
     pub n1: u64,
     /// Negatives below the current value.
@@ -112,8 +106,6 @@ pub(crate) struct Walk<'r> {
     pub distinct: u64,
     /// Rows of the most frequent value.
     pub mode: u64,
-    /// Whether every value is a whole number.
-    pub integers: bool,
     pub min: f64,
     pub max: f64,
     /// Σ t·(v − mean)², Σ pos·(v − mean), Σ neg·(v − mean) (their sum is
@@ -123,15 +115,11 @@ pub(crate) struct Walk<'r> {
     d0: f64,
 }
 
-impl<'r> Walk<'r> {
-    /// A walk whose sums are centred on `mean` and which keeps the values at `ranks`
-    /// (ascending).
-    pub fn new(mean: f64, ranks: &'r [u64]) -> Self {
+impl Walk {
+    /// A walk whose sums are centred on `mean` (any value near the mean does).
+    pub fn new(mean: f64) -> Self {
         Walk {
             mean,
-            ranks,
-            rank_values: Vec::with_capacity(ranks.len()),
-            seen: 0,
             n0: 0,
             n1: 0,
             below: 0,
@@ -139,7 +127,6 @@ impl<'r> Walk<'r> {
             ties_x: 0,
             distinct: 0,
             mode: 0,
-            integers: true,
             min: f64::NAN,
             max: f64::NAN,
             ss: 0.0,
@@ -152,22 +139,12 @@ impl<'r> Walk<'r> {
     #[inline]
     pub fn add(&mut self, v: f64, neg: u64, pos: u64) {
         let t = neg + pos;
-        while let Some(&r) = self.ranks.get(self.rank_values.len()) {
-            if r >= self.seen + t {
-                break;
-            }
-            self.rank_values.push(v);
-        }
-        self.seen += t;
         if self.distinct == 0 {
             self.min = v;
         }
         self.max = v;
         self.distinct += 1;
         self.mode = self.mode.max(t);
-        // `fract` is a libm call; a whole number survives the round trip through
-        // i64 (and every number from 2^53 up is whole).
-        self.integers &= (v as i64) as f64 == v || v.abs() >= 9_007_199_254_740_992.0;
         let (n, p) = (u128::from(neg), u128::from(pos));
         self.two_u += 2 * p * self.below + p * n;
         self.below += n;
@@ -255,86 +232,162 @@ pub(crate) fn mean_of(groups: &[Group]) -> f64 {
 /// ROC AUC, Kendall tau-b and Pearson of ascending groups against the 0/1 target
 /// (see [`Walk`]).
 pub(crate) fn associate(groups: &[Group]) -> Assoc {
-    let mut w = Walk::new(mean_of(groups), &[]);
+    let mut w = Walk::new(mean_of(groups));
     for g in groups {
         w.add(g.v, g.neg, g.pos);
     }
     w.assoc()
 }
 
-/// Walks the sorted keys ([`key_of`]) of the negative rows and of the positive rows
-/// in ascending order of value, one group per distinct value; the first `keep`
-/// groups are also pushed onto `out`. The keys come from numbers without NaN and without `-0.0`, so
-/// equal keys are equal numbers.
-pub(crate) fn merge_walk(
-    neg: &[u64],
-    pos: &[u64],
-    walk: &mut Walk<'_>,
-    out: &mut Vec<Group>,
-    keep: usize,
-) {
+/// Sums of a numeric column's present values around a centre (any value near the
+/// mean: the first present one), by class.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Sums {
+    /// The centre `c`.
+    pub centre: f64,
+    /// Σ (x − c) over the negative rows.
+    pub neg: f64,
+    /// Σ (x − c) over the positive rows.
+    pub pos: f64,
+    /// Σ (x − c)² over every row.
+    pub squares: f64,
+}
+
+/// Whether `x` is a whole number (`fract` is a libm call; a whole number survives
+/// the round trip through i64, and every number from 2^53 up is whole).
+#[inline]
+pub(crate) fn is_whole(x: f64) -> bool {
+    (x as i64) as f64 == x || x.abs() >= 9_007_199_254_740_992.0
+}
+
+/// Distinct values, the longest run of one value, and the pairs of equal values
+/// (`Σ t(t−1)/2`) of sorted keys, without a branch per key.
+fn runs(keys: &[u64]) -> (u64, u64, u64) {
+    let Some((&first, rest)) = keys.split_first() else {
+        return (0, 0, 0);
+    };
+    let (mut distinct, mut run, mut longest, mut pairs) = (1u64, 0u64, 0u64, 0u64);
+    let mut prev = first;
+    for &k in rest {
+        let same = u64::from(k == prev);
+        // Earlier keys equal to this one.
+        run = (run + 1) * same;
+        pairs += run;
+        longest = longest.max(run);
+        distinct += 1 - same;
+        prev = k;
+    }
+    (distinct, longest + 1, pairs)
+}
+
+/// The [`Walk`] of a numeric column from the sorted keys ([`key_of`]) of its
+/// negative and positive rows and its [`Sums`], without merging the two lists a
+/// value at a time: each list's ties come from a pass over it (no branch per key),
+/// and one pass over the positives' distinct values, the negatives' pointer
+/// following, counts the negatives below and equal to each (the Mann-Whitney count)
+/// and the values the two lists share.
+pub(crate) fn sorted_walk(neg: &[u64], pos: &[u64], sums: &Sums) -> Walk {
+    let (dn, run_n, pairs_n) = runs(neg);
+    let (dp, run_p, pairs_p) = runs(pos);
     let (mut i, mut j) = (0usize, 0usize);
-    loop {
+    let (mut two_u, mut cross) = (0u128, 0u128);
+    let (mut common, mut mode) = (0u64, run_n.max(run_p));
+    while let Some(&p) = pos.get(j) {
+        let j0 = j;
+        j += 1;
+        while pos.get(j) == Some(&p) {
+            j += 1;
+        }
+        while neg.get(i).is_some_and(|&k| k < p) {
+            i += 1;
+        }
+        let i0 = i;
+        while neg.get(i) == Some(&p) {
+            i += 1;
+        }
+        let (a, b) = ((i - i0) as u64, (j - j0) as u64);
+        // 2·(negatives below) + (negatives equal), for each of the b positives.
+        two_u += u128::from(b) * (2 * i0 as u128 + u128::from(a));
+        cross += u128::from(a) * u128::from(b);
+        common += u64::from(a > 0);
+        mode = mode.max(a + b);
+    }
+    let ends = |f: fn(u64, u64) -> u64| match (neg.first(), neg.last(), pos.first(), pos.last()) {
+        (Some(&a0), Some(&a1), Some(&b0), Some(&b1)) => value_of(f(f(a0, a1), f(b0, b1))),
+        (Some(&a0), Some(&a1), None, None) => value_of(f(a0, a1)),
+        (None, None, Some(&b0), Some(&b1)) => value_of(f(b0, b1)),
+        _ => f64::NAN,
+    };
+    Walk {
+        mean: sums.centre,
+        n0: neg.len() as u64,
+        n1: pos.len() as u64,
+        below: neg.len() as u128,
+        two_u,
+        ties_x: u128::from(pairs_n) + u128::from(pairs_p) + cross,
+        distinct: dn + dp - common,
+        mode,
+        min: ends(u64::min),
+        max: ends(u64::max),
+        ss: sums.squares,
+        d1: sums.pos,
+        d0: sums.neg,
+    }
+}
+
+/// The `k`-th smallest (0-based) of the union of two sorted key lists: the smallest
+/// key of either with more than `k` keys at or below it.
+pub(crate) fn kth(a: &[u64], b: &[u64], k: u64) -> Option<u64> {
+    let at_or_below =
+        |v: u64| (a.partition_point(|&x| x <= v) + b.partition_point(|&x| x <= v)) as u64;
+    let first = |s: &[u64]| s.get(s.partition_point(|&x| at_or_below(x) <= k)).copied();
+    match (first(a), first(b)) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// The first `keep` groups (ascending) of two sorted key lists, each run of a value
+/// skipped by binary search. `out` is cleared first.
+pub(crate) fn groups_sorted(neg: &[u64], pos: &[u64], keep: usize, out: &mut Vec<Group>) {
+    out.clear();
+    let (mut i, mut j) = (0usize, 0usize);
+    while out.len() < keep {
         let k = match (neg.get(i), pos.get(j)) {
             (Some(&a), Some(&b)) => a.min(b),
             (Some(&a), None) => a,
             (None, Some(&b)) => b,
             (None, None) => break,
         };
-        let (i0, j0) = (i, j);
-        while neg.get(i) == Some(&k) {
-            i += 1;
-        }
-        while pos.get(j) == Some(&k) {
-            j += 1;
-        }
-        let (v, n, p) = (value_of(k), (i - i0) as u64, (j - j0) as u64);
-        walk.add(v, n, p);
-        if out.len() < keep {
-            out.push(Group { v, neg: n, pos: p });
-        }
+        let i2 = i + neg.get(i..).map_or(0, |s| s.partition_point(|&x| x <= k));
+        let j2 = j + pos.get(j..).map_or(0, |s| s.partition_point(|&x| x <= k));
+        out.push(Group {
+            v: value_of(k),
+            neg: (i2 - i) as u64,
+            pos: (j2 - j) as u64,
+        });
+        (i, j) = (i2, j2);
     }
 }
 
-/// The ranks whose values give the quantiles `qs` of `n` values by linear
-/// interpolation (numpy's and pandas' default: at `q`, position `h = (n − 1)·q`,
-/// value `x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋])`), ascending and without repeats.
-pub(crate) fn quantile_ranks(n: u64, qs: &[f64]) -> Vec<u64> {
-    let mut r: Vec<u64> = Vec::with_capacity(2 * qs.len());
-    for &q in qs {
-        let (lo, _) = position(n, q);
-        r.push(lo);
-        r.push((lo + 1).min(n.saturating_sub(1)));
+/// The quantile `q` of the union of two sorted key lists by linear interpolation
+/// between the closest ranks (numpy's and pandas' default: with `n` values, position
+/// `h = (n − 1)·q`, value `x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋])`); NaN for no
+/// values.
+pub(crate) fn quantile_sorted(neg: &[u64], pos: &[u64], q: f64) -> f64 {
+    let n = (neg.len() + pos.len()) as u64;
+    let at = |r: u64| kth(neg, pos, r).map_or(f64::NAN, value_of);
+    if n == 0 {
+        return f64::NAN;
     }
-    r.sort_unstable();
-    r.dedup();
-    r
-}
-
-/// The rank below the interpolation position of `q` among `n` values, and the
-/// fraction past it.
-fn position(n: u64, q: f64) -> (u64, f64) {
-    let h = n.saturating_sub(1) as f64 * q.clamp(0.0, 1.0);
+    let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
     let lo = h.floor();
-    (lo as u64, h - lo)
-}
-
-/// The quantile `q` of `n` values from the values at [`quantile_ranks`].
-pub(crate) fn quantile(n: u64, q: f64, ranks: &[u64], values: &[f64]) -> f64 {
-    let at = |r: u64| {
-        ranks
-            .binary_search(&r)
-            .ok()
-            .and_then(|i| values.get(i))
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
-    let (lo, frac) = position(n, q);
-    let a = at(lo);
+    let frac = h - lo;
+    let a = at(lo as u64);
     if frac == 0.0 {
         return a;
     }
-    a + frac * (at(lo + 1) - a)
+    a + frac * (at(lo as u64 + 1) - a)
 }
 
 /// One histogram bin as counts: the value range and the rows of each class.

@@ -3,8 +3,8 @@ use super::*;
 use crate::data::{read_csv_path, Column, StrColumn};
 use crate::rng::Rng;
 
-/// Groups of (value, label) pairs the slow way: sort, then count runs.
-fn groups_of(pairs: &[(f64, u8)]) -> Vec<Group> {
+/// The sorted keys of (value, label) pairs, by class.
+fn sorted_keys(pairs: &[(f64, u8)]) -> (Vec<u64>, Vec<u64>) {
     let key = |x: f64| stats::key_of(x + 0.0);
     let mut neg: Vec<u64> = pairs
         .iter()
@@ -18,11 +18,35 @@ fn groups_of(pairs: &[(f64, u8)]) -> Vec<Group> {
         .collect();
     neg.sort_unstable();
     pos.sort_unstable();
+    (neg, pos)
+}
+
+/// Groups of (value, label) pairs: one per distinct value, ascending.
+fn groups_of(pairs: &[(f64, u8)]) -> Vec<Group> {
+    let (neg, pos) = sorted_keys(pairs);
     let mut g = Vec::new();
-    let mut w = stats::Walk::new(0.0, &[]);
-    stats::merge_walk(&neg, &pos, &mut w, &mut g, usize::MAX);
-    assert_eq!(w.distinct as usize, g.len());
+    stats::groups_sorted(&neg, &pos, usize::MAX, &mut g);
     g
+}
+
+/// The walk numeric columns take: sorted keys and sums around the first value.
+fn sorted_walk_of(pairs: &[(f64, u8)]) -> stats::Walk {
+    let (neg, pos) = sorted_keys(pairs);
+    let centre = pairs.first().map_or(0.0, |p| p.0);
+    let sum = |label: u8| {
+        pairs
+            .iter()
+            .filter(|p| p.1 == label)
+            .map(|p| p.0 - centre)
+            .sum::<f64>()
+    };
+    let sums = stats::Sums {
+        centre,
+        neg: sum(0),
+        pos: sum(1),
+        squares: pairs.iter().map(|p| (p.0 - centre) * (p.0 - centre)).sum(),
+    };
+    stats::sorted_walk(&neg, &pos, &sums)
 }
 
 /// Kendall tau-b over every pair, O(n²), the textbook way.
@@ -108,15 +132,25 @@ fn kendall_auc_and_pearson_match_brute_force_with_ties() {
         let x: Vec<f64> = pairs.iter().map(|p| p.0).collect();
         let y: Vec<f64> = pairs.iter().map(|p| f64::from(p.1)).collect();
         let groups = groups_of(&pairs);
+        assert_eq!(groups.iter().map(Group::rows).sum::<u64>(), n as u64);
+        assert!(groups.windows(2).all(|w| w[0].v < w[1].v));
+        // The walk of groups (categories take it) and the walk of sorted keys
+        // (numbers take it) agree on everything.
         let a = stats::associate(&groups);
-        // The walk the numeric columns take (centred on an approximate mean) agrees.
-        let mut w = stats::Walk::new(stats::mean_of(&groups) + 0.25, &[]);
-        for g in &groups {
-            w.add(g.v, g.neg, g.pos);
-        }
+        let w = sorted_walk_of(&pairs);
         let b = w.assoc();
-        assert_eq!((a.auc, a.kendall), (b.auc, b.kendall));
-        assert!(close(a.pearson, b.pearson, 1e-9));
+        assert_eq!((a.auc, a.kendall), (b.auc, b.kendall), "case {case}");
+        assert!(close(a.pearson, b.pearson, 1e-9), "case {case}");
+        let mut g = stats::Walk::new(0.0);
+        for x in &groups {
+            g.add(x.v, x.neg, x.pos);
+        }
+        assert_eq!(
+            (w.distinct, w.mode, w.min, w.max),
+            (g.distinct, g.mode, g.min, g.max),
+            "case {case}"
+        );
+        assert!((w.std() - g.std()).abs() < 1e-9, "case {case}");
         assert!(
             close(a.kendall, kendall_brute(&x, &y), 1e-12),
             "case {case}: kendall {:?} vs {:?}",
@@ -168,12 +202,8 @@ fn quantiles_interpolate_like_numpy() {
         let mut v: Vec<f64> = (0..n).map(|_| rng.below(10) as f64 * 0.5).collect();
         let pairs: Vec<(f64, u8)> = v.iter().map(|&x| (x, (x > 2.0) as u8)).collect();
         v.sort_by(f64::total_cmp);
-        let ranks = stats::quantile_ranks(n as u64, &QUANTILES);
-        let mut w = stats::Walk::new(0.0, &ranks);
-        for g in groups_of(&pairs) {
-            w.add(g.v, g.neg, g.pos);
-        }
-        let got = QUANTILES.map(|q| stats::quantile(n as u64, q, &ranks, &w.rank_values));
+        let (neg, pos) = sorted_keys(&pairs);
+        let got = QUANTILES.map(|q| stats::quantile_sorted(&neg, &pos, q));
         for (q, g) in QUANTILES.iter().zip(got) {
             let h = (n - 1) as f64 * q;
             let lo = h.floor() as usize;
