@@ -120,6 +120,10 @@ pub struct FitArgs {
     /// and report what was dropped and the CV ROC AUC before and after.
     #[arg(long, value_name = "N")]
     max_features: Option<usize>,
+    /// Do not store the training data's insights in the model (`leadscore insights`
+    /// computes them on demand).
+    #[arg(long)]
+    no_insights: bool,
     /// A recipe file: which features to build (default: the `auto` recipe that
     /// `leadscore recipe` prints).
     #[arg(long, value_name = "FILE")]
@@ -157,6 +161,7 @@ impl FitArgs {
             penalty: Penalty::parse(&self.penalty)?,
             l1_ratio: self.l1_ratio,
             max_features: self.max_features,
+            insights: !self.no_insights,
             recipe,
             balance: Balance::parse(&self.balance)?,
             min_rows: self.min_rows,

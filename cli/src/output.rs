@@ -137,6 +137,32 @@ pub fn print_model(w: &mut impl Write, path: &Path, model: &Model, top: usize) -
     if let Some(p) = model.pruning() {
         write_pruning(w, p)?;
     }
+    if let Ok(Some(ins)) = model.insights() {
+        let columns = ins["columns"].as_array().map_or(0, Vec::len);
+        let warnings: Vec<String> = ins["warnings"]
+            .as_array()
+            .map(|ws| {
+                ws.iter()
+                    .map(|w| {
+                        format!(
+                            "{} {}",
+                            w["code"].as_str().unwrap_or("?"),
+                            w["column"].as_str().unwrap_or("?")
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "insights     {columns} columns (leadscore inspect --json: \"insights\"); warnings: {}",
+            if warnings.is_empty() {
+                "none".to_owned()
+            } else {
+                warnings.join(", ")
+            }
+        )?;
+    }
     let inputs: Vec<String> = model
         .schema()
         .fields

@@ -309,6 +309,7 @@ pub(crate) mod v2 {
                 feature_means: m.feature_means,
                 metrics: m.metrics,
                 pruning: None,
+                insights: None,
                 prepared: Default::default(),
             }
         }
@@ -402,6 +403,7 @@ pub(crate) mod v1 {
                 feature_means: m.feature_means,
                 metrics: m.metrics,
                 pruning: None,
+                insights: None,
                 prepared: Default::default(),
             }
         }
@@ -706,6 +708,7 @@ impl Model {
             "pipeline": self.pipeline,
             "metrics": self.metrics,
             "pruning": self.pruning,
+            "insights": self.insights().ok().flatten(),
         })
     }
 }

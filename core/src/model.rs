@@ -130,6 +130,9 @@ pub struct Model {
     pub(crate) metrics: Option<Metrics>,
     /// What `max_features` dropped (`None` when nothing was asked).
     pub(crate) pruning: Option<Pruning>,
+    /// The training data's insights as compact JSON (see [`crate::insights`]), at most
+    /// [`crate::insights::MAX_STORED_BYTES`]; `None` when trained without them.
+    pub(crate) insights: Option<String>,
     /// What explanations need, derived from the above (see [`Model::prepare`]).
     #[serde(skip)]
     pub(crate) prepared: Prepared,
@@ -205,6 +208,7 @@ impl Model {
             feature_means,
             metrics,
             pruning,
+            insights: None,
             prepared: Prepared::default(),
         };
         // At training time a broken invariant is a training failure, not a bad file.
@@ -286,6 +290,15 @@ impl Model {
                 self.meta.l1_ratio
             )));
         }
+        if let Some(text) = &self.insights {
+            if text.len() > crate::insights::MAX_STORED_BYTES {
+                return Err(Error::ModelFormat(format!(
+                    "the stored insights are {} bytes, at most {}",
+                    text.len(),
+                    crate::insights::MAX_STORED_BYTES
+                )));
+            }
+        }
         if let Some(p) = &self.pruning {
             if p.dropped.len() > PRUNING_MAX_NAMES {
                 return Err(Error::ModelFormat(format!(
@@ -308,6 +321,7 @@ impl Model {
             + s(&m.negative_label)
             + s(&m.balance)
             + s(&m.penalty)
+            + self.insights.as_ref().map_or(0, s)
             + self
                 .pruning
                 .as_ref()
@@ -385,6 +399,28 @@ impl Model {
     /// The decision threshold on the calibrated probability.
     pub fn threshold(&self) -> f64 {
         self.threshold
+    }
+
+    /// The training data's insights, as computed at fit time (see
+    /// [`crate::insights`]; text columns also list `top_coefficients`, the terms with
+    /// the largest coefficients), or `None` for a model trained without them (or
+    /// written by a format before 3).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ModelFormat`] when the stored text is not JSON (a damaged file).
+    pub fn insights(&self) -> Result<Option<serde_json::Value>> {
+        match &self.insights {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(text)
+                .map(Some)
+                .map_err(|e| Error::ModelFormat(format!("the stored insights are not JSON: {e}"))),
+        }
+    }
+
+    /// The stored insights' JSON text as it is in the model (see [`Model::insights`]).
+    pub fn insights_json(&self) -> Option<&str> {
+        self.insights.as_deref()
     }
 
     /// What `max_features` dropped and what it cost (absent when no limit was asked).

@@ -38,6 +38,7 @@ pub const OPTION_NAMES: &[&str] = &[
     "penalty",
     "l1_ratio",
     "max_features",
+    "insights",
     "recipe",
     "min_rows",
     "min_positives",
@@ -76,6 +77,7 @@ impl TrainOptions {
     /// | `penalty` | string | `l2` (default), `l1`, `elasticnet` |
     /// | `l1_ratio` | number | the elastic net's L1 share, 0 to 1 (default 0.5) |
     /// | `max_features` | integer | keep at most this many features (the strongest), refitted |
+    /// | `insights` | boolean | store the training data's insights in the model (default `true`) |
     /// | `recipe` | string | the feature recipe text (default `"auto"`) |
     /// | `min_rows`, `min_positives` | integer | minimum data |
     /// | `cv` | integer | cross-validation folds (0 = none) |
@@ -118,6 +120,7 @@ impl TrainOptions {
                 }
                 "l1_ratio" => config.l1_ratio = Some(num()?),
                 "max_features" => config.max_features = Some(uint()?),
+                "insights" => config.insights = val.as_bool().ok_or_else(|| bad("a boolean"))?,
                 "recipe" => {
                     let text = val
                         .as_str()

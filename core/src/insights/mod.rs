@@ -28,6 +28,7 @@
 
 mod compute;
 pub(crate) mod stats;
+mod stored;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -39,6 +40,8 @@ use crate::error::{Error, Result};
 use serde::Serialize;
 
 pub use compute::insights;
+pub(crate) use stored::stored;
+pub use stored::{MAX_STORED_BYTES, TOP_COEFFICIENTS};
 
 /// Fewest histogram bins.
 pub const MIN_BINS: usize = 2;

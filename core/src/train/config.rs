@@ -33,6 +33,10 @@ pub struct TrainConfig {
     /// (with cross-validation) the ROC AUC before and after. Defaults to `None`: no
     /// limit.
     pub max_features: Option<usize>,
+    /// Whether the model stores the training data's insights (per-column statistics
+    /// by class, association with the target, warnings; see [`crate::insights`]).
+    /// Defaults to `true`.
+    pub insights: bool,
     /// How the rare class is rebalanced. Defaults to [`Balance::Upsample`].
     pub balance: Balance,
     /// Fewest rows to train on. Defaults to `2000` (the original system's rule).
@@ -68,6 +72,7 @@ impl Default for TrainConfig {
             penalty: Penalty::L2,
             l1_ratio: None,
             max_features: None,
+            insights: true,
             balance: Balance::Upsample,
             min_rows: defaults::MIN_ROWS,
             min_positives: defaults::MIN_POSITIVES,

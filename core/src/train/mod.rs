@@ -7,7 +7,7 @@ pub mod solver;
 mod trainer;
 
 pub use balance::Balance;
-pub use config::{Penalty, TrainConfig};
 pub(crate) use config::MAX_THREADS;
+pub use config::{Penalty, TrainConfig};
 pub use solver::{fit_logistic, Solution, SolverConfig};
 pub use trainer::{evaluate, train, Trainer};

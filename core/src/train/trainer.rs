@@ -9,6 +9,7 @@ use crate::design::{dense_column_means, Dense, Rows};
 use crate::error::{Error, Result};
 use crate::eval::folds::{split, stratified_folds};
 use crate::eval::{FoldResult, Metrics};
+use crate::insights::InsightsOptions;
 use crate::model::{sigmoid, Model, ModelMeta, Pruning, PRUNING_MAX_NAMES};
 use crate::recipe::{auto_recipe, Pipeline, SolverRows};
 use crate::rng::Rng;
@@ -127,8 +128,8 @@ impl Trainer {
 
     /// Trains a model on every row of `table`, after measuring it by stratified
     /// cross-validation (unless `cv_folds` is 0); the metrics are stored in the model.
-    pub fn fit(&self, table: &Table, target: &TargetSpec) -> Result<Model> {
-        let (target, schema, recipe) = self.prepare(table, target)?;
+    pub fn fit(&self, table: &Table, spec: &TargetSpec) -> Result<Model> {
+        let (target, schema, recipe) = self.prepare(table, spec)?;
         let job = Job {
             table,
             schema: &schema,
@@ -191,7 +192,7 @@ impl Trainer {
             penalty: self.config.penalty.as_str().to_owned(),
             l1_ratio: self.config.effective_l1_ratio(),
         };
-        Model::from_parts(
+        let mut model = Model::from_parts(
             meta,
             schema,
             fitted.pipeline,
@@ -201,7 +202,17 @@ impl Trainer {
             means,
             metrics,
             pruning,
-        )
+        )?;
+        if self.config.insights {
+            let opts = InsightsOptions {
+                threads: self.config.threads,
+                kinds: self.config.kinds.clone(),
+                ..InsightsOptions::default()
+            };
+            let found = crate::insights::insights(table, spec, &opts)?;
+            model.insights = Some(crate::insights::stored(&found, &model));
+        }
+        Ok(model)
     }
 
     /// Measures the configuration by stratified k-fold cross-validation without
