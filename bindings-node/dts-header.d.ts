@@ -57,6 +57,8 @@ export interface TrainOptions {
    * `info().pruning` says what was dropped and the CV ROC AUC before and after.
    */
   maxFeatures?: number
+  /** Store the training data's insights in the model (default `true`; `model.insights()`). */
+  insights?: boolean
   /**
    * The feature recipe: one feature per line (`quantile_bin(@numeric, 10)`,
    * `ngram(lowercase(comment), 2)`, ...), or `'auto'` (the default: numbers
@@ -82,6 +84,28 @@ export interface TrainOptions {
   /** Column kind overrides: column -> `'numeric'`, `'boolean'`, `'categorical'`, `'text'`, `'id'`. */
   kinds?: Record<string, 'numeric' | 'boolean' | 'categorical' | 'text' | 'id'>
   /** Worker threads for cross-validation folds (0 = all cores). */
+  threads?: number
+  /** CSV delimiter: one character or `'tab'`. */
+  delimiter?: string
+  /** Numbers are written with a decimal comma (`1,5`). */
+  decimalComma?: boolean
+}
+
+/** Options of `insights()` (camelCase; `target` is required). */
+export interface InsightsOptions {
+  /** The target column (required). */
+  target: string
+  /** How the positive class is written in the target column. */
+  positive?: string | number | boolean
+  /** Column kind overrides: column -> `'numeric'`, `'boolean'`, `'categorical'`, `'text'`, `'id'`. */
+  kinds?: Record<string, 'numeric' | 'boolean' | 'categorical' | 'text' | 'id'>
+  /** Histogram bins per numeric column, 2 to 100 (default 10). */
+  bins?: number
+  /** Top levels listed per categorical column (default 10). */
+  topLevels?: number
+  /** Most frequent tokens listed per text column (default 20). */
+  topTokens?: number
+  /** Worker threads (0 = all cores). */
   threads?: number
   /** CSV delimiter: one character or `'tab'`. */
   delimiter?: string

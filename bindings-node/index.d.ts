@@ -57,6 +57,8 @@ export interface TrainOptions {
    * `info().pruning` says what was dropped and the CV ROC AUC before and after.
    */
   maxFeatures?: number
+  /** Store the training data's insights in the model (default `true`; `model.insights()`). */
+  insights?: boolean
   /**
    * The feature recipe: one feature per line (`quantile_bin(@numeric, 10)`,
    * `ngram(lowercase(comment), 2)`, ...), or `'auto'` (the default: numbers
@@ -82,6 +84,28 @@ export interface TrainOptions {
   /** Column kind overrides: column -> `'numeric'`, `'boolean'`, `'categorical'`, `'text'`, `'id'`. */
   kinds?: Record<string, 'numeric' | 'boolean' | 'categorical' | 'text' | 'id'>
   /** Worker threads for cross-validation folds (0 = all cores). */
+  threads?: number
+  /** CSV delimiter: one character or `'tab'`. */
+  delimiter?: string
+  /** Numbers are written with a decimal comma (`1,5`). */
+  decimalComma?: boolean
+}
+
+/** Options of `insights()` (camelCase; `target` is required). */
+export interface InsightsOptions {
+  /** The target column (required). */
+  target: string
+  /** How the positive class is written in the target column. */
+  positive?: string | number | boolean
+  /** Column kind overrides: column -> `'numeric'`, `'boolean'`, `'categorical'`, `'text'`, `'id'`. */
+  kinds?: Record<string, 'numeric' | 'boolean' | 'categorical' | 'text' | 'id'>
+  /** Histogram bins per numeric column, 2 to 100 (default 10). */
+  bins?: number
+  /** Top levels listed per categorical column (default 10). */
+  topLevels?: number
+  /** Most frequent tokens listed per text column (default 20). */
+  topTokens?: number
+  /** Worker threads (0 = all cores). */
   threads?: number
   /** CSV delimiter: one character or `'tab'`. */
   delimiter?: string
@@ -260,6 +284,12 @@ export declare class Model {
    */
   scoreBatchAsync(leads: Lead[] | Columns): Promise<Float64Array>
   /**
+   * The training data's insights stored at training time (camelCase keys; see
+   * `insights()`; text columns also `topCoefficients`), or `null` for a model
+   * trained with `insights: false` or read from an older format.
+   */
+  insights(): Record<string, any> | null
+  /**
    * The cross-validated metrics measured at training time (camelCase keys:
    * `rocAuc`, `prAuc`, `logLoss`, `brier`, `precision`, `recall`, `f1`, `confusion`,
    * `baseline` ...), or `null` for a model trained without cross-validation.
@@ -393,6 +423,25 @@ export interface Explanation {
   /** The strongest reasons for a lower score, strongest first. */
   negative: Array<Reason>
 }
+
+/**
+ * Computes a data set's insights off the event loop, without training: per column
+ * its kind, counts, missing share, statistics and histogram by class, top levels or
+ * tokens, Pearson, Kendall tau-b and ROC AUC against the target, and warnings
+ * (`leak`, `constant`, `nearConstant`... as codes `'leak'`, `'near_constant'`),
+ * strongest column first (camelCase keys).
+ *
+ * `data` is what `train()` takes; `options`: `target` (required), `positive`,
+ * `kinds`, `bins` (2-100, default 10), `topLevels` (10), `topTokens` (20), `threads`,
+ * `delimiter`, `decimalComma`. A trained model keeps the same for its training rows:
+ * `model.insights()`.
+ *
+ * ```js
+ * const { insights } = require('leadscore');
+ * const ins = await insights({ csv: 'examples/data/wa_churn.csv' }, { target: 'churn' });
+ * ```
+ */
+export declare function insights(data: TrainData, options: InsightsOptions): Promise<Record<string, any>>
 
 /** One reason of an explanation: how much a raw field moved the score. */
 export interface Reason {

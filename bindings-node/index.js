@@ -837,5 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.Model = nativeBinding.Model
 module.exports.Store = nativeBinding.Store
+module.exports.insights = nativeBinding.insights
 module.exports.train = nativeBinding.train
 module.exports.version = nativeBinding.version

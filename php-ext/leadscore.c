@@ -369,6 +369,22 @@ static int train_rows_apply(zend_object_iterator *iter, void *puser) {
     return ZEND_HASH_APPLY_KEEP;
 }
 
+/* Adds every row of an array or Traversable to a batch (errors thrown). */
+static zend_result rows_into_batch(zval *rows, ls_batch *b) {
+    if (Z_TYPE_P(rows) == IS_ARRAY) {
+        zend_string *key;
+        zend_ulong idx;
+        zval *row;
+        ZEND_HASH_FOREACH_KEY_VAL(Z_ARRVAL_P(rows), idx, key, row) {
+            if (batch_add_row(b, row, key, idx) == FAILURE) return FAILURE;
+        } ZEND_HASH_FOREACH_END();
+        return SUCCESS;
+    }
+    rows_ctx ctx = {b, 0};
+    if (spl_iterator_apply(rows, train_rows_apply, &ctx) == FAILURE || EG(exception)) return FAILURE;
+    return SUCCESS;
+}
+
 PHP_METHOD(LeadScore_Model, trainRows) {
     zval *rows;
     HashTable *options;
@@ -381,17 +397,7 @@ PHP_METHOD(LeadScore_Model, trainRows) {
     ls_model *lm = NULL;
     if (options_json(options, &json) == FAILURE) goto fail;
     CHECK_LS(ls_batch_new(&b));
-    if (Z_TYPE_P(rows) == IS_ARRAY) {
-        zend_string *key;
-        zend_ulong idx;
-        zval *row;
-        ZEND_HASH_FOREACH_KEY_VAL(Z_ARRVAL_P(rows), idx, key, row) {
-            if (batch_add_row(b, row, key, idx) == FAILURE) goto fail;
-        } ZEND_HASH_FOREACH_END();
-    } else {
-        rows_ctx ctx = {b, 0};
-        if (spl_iterator_apply(rows, train_rows_apply, &ctx) == FAILURE || EG(exception)) goto fail;
-    }
+    if (rows_into_batch(rows, b) == FAILURE) goto fail;
     CHECK_LS(ls_train_batch(b, ZSTR_VAL(json.s), &lm));
     ls_batch_free(b);
     smart_str_free(&json);
@@ -540,6 +546,64 @@ PHP_METHOD(LeadScore_Model, metrics) {
     if (Z_TYPE_P(return_value) == IS_NULL) RETURN_EMPTY_ARRAY();
     return;
 fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, insights) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m) RETURN_THROWS();
+    char *json = NULL;
+    CHECK_LS(ls_model_insights_json(m->model, &json));
+    if (return_json(return_value, json) == FAILURE) RETURN_THROWS();
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, insightsOf) {
+    zend_string *path;
+    HashTable *options;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_PATH_STR(path)
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    smart_str json = {0};
+    if (options_json(options, &json) == FAILURE) {
+        smart_str_free(&json);
+        RETURN_THROWS();
+    }
+    char *out = NULL;
+    ls_status st = ls_insights_csv(ZSTR_VAL(path), ZSTR_VAL(json.s), &out);
+    smart_str_free(&json);
+    if (st != LS_STATUS_OK) {
+        throw_status(st);
+        RETURN_THROWS();
+    }
+    if (return_json(return_value, out) == FAILURE) RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, insightsOfRows) {
+    zval *rows;
+    HashTable *options;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_ITERABLE(rows)
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    smart_str json = {0};
+    ls_batch *b = NULL;
+    char *out = NULL;
+    if (options_json(options, &json) == FAILURE) goto fail;
+    CHECK_LS(ls_batch_new(&b));
+    if (rows_into_batch(rows, b) == FAILURE) goto fail;
+    CHECK_LS(ls_insights_batch(b, ZSTR_VAL(json.s), &out));
+    ls_batch_free(b);
+    smart_str_free(&json);
+    if (return_json(return_value, out) == FAILURE) RETURN_THROWS();
+    return;
+fail:
+    ls_batch_free(b);
+    smart_str_free(&json);
     RETURN_THROWS();
 }
 

@@ -52,6 +52,33 @@ namespace LeadScore {
         /** Cross-validated metrics stored at training time ([] when trained without cross-validation). */
         public function metrics(): array {}
 
+        /**
+         * The training data's insights stored at training time: per column its statistics
+         * and histogram by class, top levels or tokens, association with the target and
+         * warnings (text columns also top_coefficients); null when trained with
+         * 'insights' => false.
+         * @return array{summary: array, columns: list<array>, warnings: list<array>}|null
+         * @throws \LeadScore\ModelFormatException when the stored insights are damaged
+         */
+        public function insights(): ?array {}
+
+        /**
+         * Insights of a CSV file (or JSON Lines) without training. Options: target
+         * (required), positive, kinds, bins (2-100), top_levels, top_tokens, threads,
+         * delimiter, decimal_comma.
+         * @return array{summary: array, columns: list<array>, warnings: list<array>}
+         * @throws \LeadScore\InvalidInputException bad options or data, or an unknown target column
+         * @throws \LeadScore\IoException the file cannot be read
+         */
+        public static function insightsOf(string $csvPath, array $options): array {}
+
+        /**
+         * Insights of rows (arrays of field => value) without training; options as insightsOf().
+         * @return array{summary: array, columns: list<array>, warnings: list<array>}
+         * @throws \LeadScore\InvalidInputException bad options or rows, or an unknown target column
+         */
+        public static function insightsOfRows(iterable $rows, array $options): array {}
+
         /** A short summary: versions, target, rows, inputs, features, threshold, AUCs. */
         public function info(): array {}
 

@@ -315,6 +315,21 @@ enum ls_status ls_model_info_json(const struct ls_model *model, char **out_json)
 enum ls_status ls_model_metrics_json(const struct ls_model *model, char **out_json);
 
 /**
+ * The training data's insights stored at training time as a JSON object (per
+ * column: kind, counts, missing share, statistics and histogram by class, top levels
+ * or tokens, Pearson, Kendall tau-b and ROC AUC against the target, warnings; text
+ * columns also `top_coefficients`), or the JSON text `null` when the model was
+ * trained without them (option `"insights": false`, or a file of format 1 or 2).
+ * Errors: `LS_STATUS_MODEL_FORMAT` when the stored text is damaged.
+ *
+ * Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+ *
+ * # Safety
+ * `model` is NULL or live; `out_json` is NULL or writable.
+ */
+enum ls_status ls_model_insights_json(const struct ls_model *model, char **out_json);
+
+/**
  * Scores a record: one made by `ls_record_new(model)` is the fast path (no
  * allocation, no name lookups), one made by `ls_record_new_any` is read by field
  * name. Errors: `LS_STATUS_INVALID_INPUT` when a value has the wrong kind for its
@@ -404,7 +419,8 @@ enum ls_status ls_model_score_batch_detailed(const struct ls_model *model,
  * `positive`, `balance`, `c` (a number or `"auto"`, the default), `recipe` (the
  * feature recipe text, default `"auto"`), `min_rows`, `min_positives`, `cv`, `seed`,
  * `max_iter`, `tol`, `min_count`, `max_levels`, `kinds`, `threads`, `penalty` (`"l2"`,
- * `"l1"`, `"elasticnet"`), `l1_ratio`, `max_features`, `delimiter`,
+ * `"l1"`, `"elasticnet"`), `l1_ratio`, `max_features`, `insights` (store the
+ * data's insights, default `true`), `delimiter`,
  * `decimal_comma`. Worker threads (cross-validation folds) end before it returns.
  *
  * Errors: `LS_STATUS_INVALID_INPUT` (bad options or data, naming the line and
@@ -433,6 +449,37 @@ enum ls_status ls_train_csv(const char *path, const char *options_json, struct l
 enum ls_status ls_train_batch(const struct ls_batch *batch,
                               const char *options_json,
                               struct ls_model **out);
+
+/**
+ * Computes the insights of a CSV file (or JSON Lines for `.jsonl`/`.ndjson`) without
+ * training: the JSON object `ls_model_insights_json` describes (without
+ * `top_coefficients`). `options_json` is a NUL-terminated JSON object:
+ * `{"target": "churn"}` plus any of `positive`, `kinds`, `bins` (2 to 100, default
+ * 10), `top_levels` (default 10), `top_tokens` (default 20), `threads`, `delimiter`,
+ * `decimal_comma`. Errors as `ls_train_csv`'s (no minimum of rows).
+ *
+ * Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+ *
+ * # Safety
+ * `path` and `options_json` are NULL or NUL-terminated; `out_json` is NULL or
+ * writable.
+ */
+enum ls_status ls_insights_csv(const char *path, const char *options_json, char **out_json);
+
+/**
+ * The insights of the finished rows of a batch, with options as in
+ * `ls_insights_csv` (`delimiter` and `decimal_comma` do not apply).
+ *
+ * Ownership: the caller keeps `batch`; the caller owns `*out_json` and frees it with
+ * `ls_string_free`.
+ *
+ * # Safety
+ * `batch` is NULL or live; `options_json` is NULL or NUL-terminated; `out_json` is
+ * NULL or writable.
+ */
+enum ls_status ls_insights_batch(const struct ls_batch *batch,
+                                 const char *options_json,
+                                 char **out_json);
 
 /**
  * Frees a model. NULL is a no-op; a model freed twice is detected and ignored.

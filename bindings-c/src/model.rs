@@ -7,6 +7,7 @@ use crate::ffi::{
 use crate::ffi_boundary;
 use crate::ls_status;
 use crate::record::{ls_batch, ls_record};
+use lscore::insights::InsightsRequest;
 use lscore::options::TrainOptions;
 use lscore::{Model, Record};
 use std::ffi::c_char;
@@ -229,6 +230,32 @@ pub unsafe extern "C" fn ls_model_metrics_json(
     }
 }
 
+/// The training data's insights stored at training time as a JSON object (per
+/// column: kind, counts, missing share, statistics and histogram by class, top levels
+/// or tokens, Pearson, Kendall tau-b and ROC AUC against the target, warnings; text
+/// columns also `top_coefficients`), or the JSON text `null` when the model was
+/// trained without them (option `"insights": false`, or a file of format 1 or 2).
+/// Errors: `LS_STATUS_MODEL_FORMAT` when the stored text is damaged.
+///
+/// Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+///
+/// # Safety
+/// `model` is NULL or live; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_insights_json(
+    model: *const ls_model,
+    out_json: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        let v = m.model.insights()?;
+        // SAFETY: checked above.
+        unsafe { give_json(out_json, &v) }
+    }
+}
+
 /// Scores a record: one made by `ls_record_new(model)` is the fast path (no
 /// allocation, no name lookups), one made by `ls_record_new_any` is read by field
 /// name. Errors: `LS_STATUS_INVALID_INPUT` when a value has the wrong kind for its
@@ -419,7 +446,8 @@ pub unsafe extern "C" fn ls_model_score_batch_detailed(
 /// `positive`, `balance`, `c` (a number or `"auto"`, the default), `recipe` (the
 /// feature recipe text, default `"auto"`), `min_rows`, `min_positives`, `cv`, `seed`,
 /// `max_iter`, `tol`, `min_count`, `max_levels`, `kinds`, `threads`, `penalty` (`"l2"`,
-/// `"l1"`, `"elasticnet"`), `l1_ratio`, `max_features`, `delimiter`,
+/// `"l1"`, `"elasticnet"`), `l1_ratio`, `max_features`, `insights` (store the
+/// data's insights, default `true`), `delimiter`,
 /// `decimal_comma`. Worker threads (cross-validation folds) end before it returns.
 ///
 /// Errors: `LS_STATUS_INVALID_INPUT` (bad options or data, naming the line and
@@ -475,6 +503,63 @@ pub unsafe extern "C" fn ls_train_batch(
         // SAFETY: out checked above.
         unsafe { give_model(out, m) };
         Ok(())
+    }
+}
+
+/// Computes the insights of a CSV file (or JSON Lines for `.jsonl`/`.ndjson`) without
+/// training: the JSON object `ls_model_insights_json` describes (without
+/// `top_coefficients`). `options_json` is a NUL-terminated JSON object:
+/// `{"target": "churn"}` plus any of `positive`, `kinds`, `bins` (2 to 100, default
+/// 10), `top_levels` (default 10), `top_tokens` (default 20), `threads`, `delimiter`,
+/// `decimal_comma`. Errors as `ls_train_csv`'s (no minimum of rows).
+///
+/// Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+///
+/// # Safety
+/// `path` and `options_json` are NULL or NUL-terminated; `out_json` is NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_insights_csv(
+    path: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let p = unsafe { arg_path(path, "path") }?;
+        // SAFETY: forwarded contract.
+        let o = InsightsRequest::from_json_str(unsafe { arg_cstr_utf8(options_json, "options_json") }?)?;
+        let ins = o.insights_file(p)?;
+        // SAFETY: checked above.
+        unsafe { give_json(out_json, &ins) }
+    }
+}
+
+/// The insights of the finished rows of a batch, with options as in
+/// `ls_insights_csv` (`delimiter` and `decimal_comma` do not apply).
+///
+/// Ownership: the caller keeps `batch`; the caller owns `*out_json` and frees it with
+/// `ls_string_free`.
+///
+/// # Safety
+/// `batch` is NULL or live; `options_json` is NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_insights_batch(
+    batch: *const ls_batch,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { arg(batch, "batch") }?;
+        // SAFETY: forwarded contract.
+        let o = InsightsRequest::from_json_str(unsafe { arg_cstr_utf8(options_json, "options_json") }?)?;
+        let ins = o.insights_table(&b.table()?)?;
+        // SAFETY: checked above.
+        unsafe { give_json(out_json, &ins) }
     }
 }
 

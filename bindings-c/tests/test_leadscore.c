@@ -459,6 +459,42 @@ static void test_train(const char *root) {
     ls_model_free(l1);
     CHECK_STATUS(ls_train_csv(csv, "{\"target\": \"churn\", \"l1_ratio\": 0.5}", &l1),
                  LS_STATUS_INVALID_INPUT, "l1_ratio is for penalty elasticnet");
+
+    /* Insights: stored in a trained model, "null" when left out, and on demand. */
+    ls_model *with = NULL, *without = NULL;
+    CHECK_OK(ls_train_csv(csv, "{\"target\": \"churn\", \"cv\": 0}", &with));
+    CHECK_OK(ls_train_csv(csv, "{\"target\": \"churn\", \"cv\": 0, \"insights\": false}", &without));
+    if (with && without) {
+        char *ins = NULL;
+        CHECK_OK(ls_model_insights_json(with, &ins));
+        CHECK(ins && strstr(ins, "\"name\":\"tenure\"") && strstr(ins, "\"kendall_tau_b\""),
+              "stored insights: %.200s", ins ? ins : "");
+        ls_string_free(ins);
+        ins = NULL;
+        CHECK_OK(ls_model_insights_json(without, &ins));
+        CHECK(ins && strcmp(ins, "null") == 0, "no insights: %s", ins ? ins : "");
+        ls_string_free(ins);
+    }
+    ls_model_free(with);
+    ls_model_free(without);
+    char *ins = NULL;
+    CHECK_OK(ls_insights_csv(csv, "{\"target\": \"churn\", \"bins\": 5}", &ins));
+    CHECK(ins && strstr(ins, "\"columns\"") && strstr(ins, "\"summary\""), "insights: %.200s", ins ? ins : "");
+    ls_string_free(ins);
+    CHECK_STATUS(ls_insights_csv(csv, "{\"target\": \"churn\", \"bins\": 1}", &ins),
+                 LS_STATUS_INVALID_INPUT, "bins");
+    ls_batch *rows = NULL;
+    CHECK_OK(ls_batch_new(&rows));
+    for (int i = 0; i < 200; i++) {
+        CHECK_OK(ls_batch_set_f64(rows, KEY("calls"), (double)(i % 17)));
+        CHECK_OK(ls_batch_set_bool(rows, KEY("won"), (i % 17) > 8));
+        CHECK_OK(ls_batch_end_row(rows));
+    }
+    ins = NULL;
+    CHECK_OK(ls_insights_batch(rows, "{\"target\": \"won\"}", &ins));
+    CHECK(ins && strstr(ins, "\"leak\""), "calls predicts won exactly: %.300s", ins ? ins : "");
+    ls_string_free(ins);
+    ls_batch_free(rows);
 }
 
 #define THREADS 8

@@ -408,6 +408,20 @@ impl Model {
         ))
     }
 
+    /// The training data's insights stored at training time (camelCase keys; see
+    /// `insights()`; text columns also `topCoefficients`), or `null` for a model
+    /// trained with `insights: false` or read from an older format.
+    #[napi(ts_return_type = "Record<string, any> | null")]
+    pub fn insights(&self) -> Result<Option<serde_json::Value>> {
+        guard("Model.insights", || {
+            Ok(self
+                .inner
+                .insights()
+                .map_err(js_err)?
+                .map(convert::camel_keys))
+        })
+    }
+
     /// The cross-validated metrics measured at training time (camelCase keys:
     /// `rocAuc`, `prAuc`, `logLoss`, `brier`, `precision`, `recall`, `f1`, `confusion`,
     /// `baseline` ...), or `null` for a model trained without cross-validation.

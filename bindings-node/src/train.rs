@@ -19,7 +19,9 @@ use crate::error::{guard_task, Failure};
 use crate::model::Model;
 use leadscore::options::TrainOptions;
 use leadscore::Table;
-use napi::bindgen_prelude::{AsyncTask, Float64Array, JsObjectValue, Unknown};
+use napi::bindgen_prelude::{
+    AsyncTask, Float64Array, JsObjectValue, ToNapiValue, TypeName, Unknown, ValueType,
+};
 use napi::{Env, Task};
 use napi_derive::napi;
 use std::sync::Arc;
@@ -177,6 +179,84 @@ pub fn train(data: Unknown, options: Option<Unknown>) -> AsyncTask<TrainTask> {
         panic: test_panic_requested("train"),
         fail_training: test_panic_requested("train:TRAINING"),
     })
+}
+
+/// The `insights()` task: statistics of a data set by class, without training.
+pub struct InsightsTask {
+    input: Result<(TrainData, serde_json::Value), Failure>,
+}
+
+/// A JSON value a task resolves to: napi's conversion of `serde_json::Value`, under a
+/// type a `Task` can name.
+pub struct Json(serde_json::Value);
+
+impl TypeName for Json {
+    fn type_name() -> &'static str {
+        "Object"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Json {
+    unsafe fn to_napi_value(
+        env: napi::sys::napi_env,
+        val: Self,
+    ) -> napi::Result<napi::sys::napi_value> {
+        // SAFETY: napi calls this with the live environment of the JavaScript thread
+        // (the task's `resolve`), which is exactly what the forwarded conversion needs.
+        unsafe { serde_json::Value::to_napi_value(env, val.0) }
+    }
+}
+
+impl Task for InsightsTask {
+    type Output = Result<serde_json::Value, Failure>;
+    type JsValue = Json;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let (data, options) = match &self.input {
+            Ok(x) => x,
+            Err(f) => return Ok(Err(f.clone())),
+        };
+        Ok(guard_task("insights", || {
+            let req = leadscore::insights::InsightsRequest::from_json(options)?;
+            let found = match data {
+                TrainData::Path(p) => req.insights_file(p)?,
+                TrainData::Table(t) => req.insights_table(t)?,
+            };
+            Ok(convert::camel_keys(found.to_json()))
+        }))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Json> {
+        output.map(Json).map_err(|f| reject(env, f))
+    }
+}
+
+/// Computes a data set's insights off the event loop, without training: per column
+/// its kind, counts, missing share, statistics and histogram by class, top levels or
+/// tokens, Pearson, Kendall tau-b and ROC AUC against the target, and warnings
+/// (`leak`, `constant`, `nearConstant`... as codes `'leak'`, `'near_constant'`),
+/// strongest column first (camelCase keys).
+///
+/// `data` is what `train()` takes; `options`: `target` (required), `positive`,
+/// `kinds`, `bins` (2-100, default 10), `topLevels` (10), `topTokens` (20), `threads`,
+/// `delimiter`, `decimalComma`. A trained model keeps the same for its training rows:
+/// `model.insights()`.
+///
+/// ```js
+/// const { insights } = require('leadscore');
+/// const ins = await insights({ csv: 'examples/data/wa_churn.csv' }, { target: 'churn' });
+/// ```
+#[napi(
+    ts_args_type = "data: TrainData, options: InsightsOptions",
+    ts_return_type = "Promise<Record<string, any>>"
+)]
+pub fn insights(data: Unknown, options: Option<Unknown>) -> AsyncTask<InsightsTask> {
+    let input = guard_task("insights", || train_input(&data, options.as_ref()));
+    AsyncTask::new(InsightsTask { input })
 }
 
 /// The rows a `scoreBatchAsync()` task scores.

@@ -2,7 +2,7 @@
 // and a panic inside a task rejects its Promise instead of leaving it pending.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { Model, train } from 'leadscore'
+import { Model, train, insights } from 'leadscore'
 import { readFileSync } from 'node:fs'
 import { churnCsv, fixture, modelPath, records } from './helpers.mjs'
 
@@ -116,4 +116,24 @@ test('penalty, l1Ratio and maxFeatures reach the core and the model reports them
   assert.ok((p.featuresAfter) <= 3)
   assert.ok((p.cvRocAucBefore) > 0.5)
   await assert.rejects(train({ rows }, { ...base, l1Ratio: 0.5 }), /l1_ratio is for penalty elasticnet/)
+})
+
+test('insights() of a file and of rows, and the ones a model stores', async () => {
+  const csv = churnCsv
+  const ins = await insights({ csv }, { target: 'churn', bins: 5, topLevels: 3 })
+  const names = ins.columns.map((c) => c.name)
+  assert.ok(names.slice(0, 6).includes('tenure') && names.slice(0, 6).includes('contract'), names.join())
+  const tenure = ins.columns.find((c) => c.name === 'tenure')
+  assert.ok(tenure.association.rocAuc < 0.4 && tenure.association.higherIsPositive === false && typeof tenure.association.kendallTauB === 'number')
+  assert.ok(tenure.numeric.histogram.bins.length <= 6)
+  assert.equal(ins.summary.rows, 7043)
+  const rows = Array.from({ length: 300 }, (_, i) => ({ calls: i % 17, copy: i % 17 > 8, won: i % 17 > 8 }))
+  const leak = await insights({ rows }, { target: 'won' })
+  assert.ok(leak.warnings.some((w) => w.column === 'copy' && w.code === 'leak'), JSON.stringify(leak.warnings))
+  await assert.rejects(insights({ csv }, { target: 'churn', bins: 1 }), (e) => e.code === 'INVALID_INPUT' && /bins/.test(e.message))
+  await assert.rejects(insights({ csv }, { target: 'nope' }), (e) => e.code === 'UNKNOWN_COLUMN')
+  const model = await train({ csv }, { target: 'churn', cv: 0 })
+  assert.equal(model.insights().summary.rows, 7043)
+  assert.equal((await train({ csv }, { target: 'churn', cv: 0, insights: false })).insights(), null)
+  assert.deepEqual(Model.fromBuffer(model.toBuffer()).insights(), model.insights())
 })

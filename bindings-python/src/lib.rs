@@ -54,6 +54,35 @@ fn _train_file(
     Ok(PyModel::new(m))
 }
 
+/// Insights of columns shaped by `leadscore._frame`, as JSON text, with the GIL
+/// released.
+#[pyfunction]
+fn _insights_columns(
+    py: Python<'_>,
+    names: &Bound<'_, PyList>,
+    cols: &Bound<'_, PyList>,
+    options_json: &str,
+) -> PyLsResult<String> {
+    let req = leadscore::insights::InsightsRequest::from_json_str(options_json)?;
+    let table = convert::to_table(names, cols, None)?;
+    Ok(py
+        .detach(move || req.insights_table(&table))?
+        .to_json_string())
+}
+
+/// Insights of a CSV or JSON Lines file, as JSON text, with the GIL released.
+#[pyfunction]
+fn _insights_file(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    options_json: &str,
+) -> PyLsResult<String> {
+    let req = leadscore::insights::InsightsRequest::from_json_str(options_json)?;
+    Ok(py
+        .detach(move || req.insights_file(&path))?
+        .to_json_string())
+}
+
 /// The compiled module.
 /// Raises the exception a core error with `code` maps to, through the same mapping
 /// every real error takes. For the tests of that mapping: some codes (a training
@@ -89,6 +118,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_raise_core_error, m)?)?;
     m.add_function(wrap_pyfunction!(_train_columns, m)?)?;
     m.add_function(wrap_pyfunction!(_train_file, m)?)?;
+    m.add_function(wrap_pyfunction!(_insights_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(_insights_file, m)?)?;
     m.add("__version__", leadscore::VERSION)?;
     m.add("OPTION_NAMES", leadscore::options::OPTION_NAMES.to_vec())?;
     Ok(())

@@ -196,6 +196,19 @@ impl PyModel {
         }
     }
 
+    /// The training data's insights stored at training time (a dict: per column its
+    /// statistics and histogram by class, top levels or tokens, association with the
+    /// target and warnings; text columns also `top_coefficients`), or None when the
+    /// model was trained with `insights=False` or read from an older format.
+    fn insights<'py>(&self, py: Python<'py>) -> PyLsResult<Bound<'py, PyAny>> {
+        // Parsed by the core first, so a damaged text is its MODEL_FORMAT error.
+        self.inner.insights()?;
+        match self.inner.insights_json() {
+            None => Ok(py.None().into_bound(py)),
+            Some(text) => json_loads(py, text),
+        }
+    }
+
     /// A short summary (dict): versions, target, rows, inputs, features, threshold,
     /// training settings and the headline metrics.
     fn info<'py>(&self, py: Python<'py>) -> PyLsResult<Bound<'py, PyAny>> {

@@ -29,7 +29,7 @@ from typing import Any
 
 from . import errors
 from ._native import Model, Store, OPTION_NAMES, __version__
-from ._native import _train_columns, _train_file
+from ._native import _insights_columns, _insights_file, _train_columns, _train_file
 from ._frame import columns as _columns, is_path as _is_path
 from .errors import (
     InsufficientDataError,
@@ -47,6 +47,8 @@ __all__ = [
     "Model",
     "Store",
     "train",
+    "insights",
+    "insights_frame",
     "__version__",
     "OPTION_NAMES",
     "errors",
@@ -112,6 +114,62 @@ def train(data: Any, target: str, **options: Any) -> Model:
         return _train_file(data, opts)
     names, cols, _ = _columns(data)
     return _train_columns(names, cols, opts)
+
+
+def insights(data: Any, target: str, *, frame: bool = False, **options: Any) -> Any:
+    """What a data scientist looks at before believing a model, without training one:
+    per column its kind, counts, missing share, distinct values, statistics and a
+    histogram by class (numbers), top levels (categories) or tokens (text), each with
+    its positive rate; Pearson, Kendall tau-b and the ROC AUC of the column alone
+    against the target; and warnings (``leak``, ``constant``, ``near_constant``,
+    ``mostly_missing``, ``id_like``, ``near_duplicate``). Columns come strongest first.
+
+    ``data`` is what :func:`train` takes. Options: ``positive``, ``kinds``, ``bins``
+    (2-100, default 10), ``top_levels`` (10), ``top_tokens`` (20), ``threads``, and for
+    files ``delimiter`` and ``decimal_comma``. Returns a dict, or with ``frame=True`` a
+    pandas DataFrame of one row per column (name, kind, missing share, distinct, AUC,
+    direction, Pearson, Kendall, warnings). A trained model keeps the same for its
+    training rows: :meth:`Model.insights`. See ``docs/insights.md``.
+
+    >>> import leadscore
+    >>> ins = leadscore.insights("examples/data/wa_churn.csv", target="churn")  # doctest: +SKIP
+    >>> [c["name"] for c in ins["columns"][:2]]                                  # doctest: +SKIP
+    ['tenure', 'contract']
+    """
+    if not isinstance(target, str):
+        raise InvalidInputError(f"target must be a column name (str), got {target!r}")
+    opts = _options_json(target, options)
+    if _is_path(data):
+        text = _insights_file(data, opts)
+    else:
+        names, cols, _ = _columns(data)
+        text = _insights_columns(names, cols, opts)
+    doc = json.loads(text)
+    if not frame:
+        return doc
+    return insights_frame(doc)
+
+
+def insights_frame(doc: dict) -> Any:
+    """One row per column of an insights dict (from :func:`insights` or
+    :meth:`Model.insights`), strongest first, as a pandas DataFrame."""
+    import pandas as pd
+
+    rows = []
+    for c in doc.get("columns", []):
+        a = c.get("association") or {}
+        rows.append({
+            "column": c["name"],
+            "kind": c["kind"],
+            "missing_share": c["missing_share"],
+            "distinct": c["distinct"],
+            "roc_auc": a.get("roc_auc"),
+            "higher_is_positive": a.get("higher_is_positive"),
+            "pearson": a.get("pearson"),
+            "kendall_tau_b": a.get("kendall_tau_b"),
+            "warnings": ", ".join(c.get("warnings", [])),
+        })
+    return pd.DataFrame(rows)
 
 
 def _model_from_bytes(data: bytes) -> Model:
