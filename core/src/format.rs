@@ -131,7 +131,8 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
     // crafted file is refused before it can take much more than it holds.
     let (decoded, refused) = budget::with_budget(budget::for_payload(len), || {
         if version == 1 {
-            postcard::take_from_bytes::<v1::Model>(payload).map(|(m, rest)| (m.into(), rest))
+            postcard::take_from_bytes::<v1::Model>(payload)
+                .map(|(m, rest)| (v2::Model::from(m).into(), rest))
         } else if version == 2 {
             postcard::take_from_bytes::<v2::Model>(payload).map(|(m, rest)| (m.into(), rest))
         } else {
@@ -245,59 +246,48 @@ pub(crate) mod v2 {
     use crate::recipe::Pipeline;
     use serde::Deserialize;
 
-    /// `ModelMeta` of version 2 (no penalty).
+    /// `ModelMeta` of version 2: version 1's and `c_auto` (postcard writes a nested
+    /// struct's fields in line, so this reads version 2's flat layout).
     #[derive(Deserialize)]
     pub(crate) struct Meta {
-        leadscore_version: String,
-        created_unix: u64,
-        target: String,
-        positive_label: String,
-        negative_label: String,
-        rows: u64,
-        positives: u64,
-        balance: String,
-        c: f64,
-        seed: u64,
-        iterations: u32,
-        converged: bool,
-        grad_norm: f64,
-        resampling_ratio: f64,
-        c_auto: bool,
+        pub(super) v1: super::v1::Meta,
+        pub(super) c_auto: bool,
     }
 
-    /// `Model` of version 2 (dense coefficients, no pruning report).
+    /// `Model` of version 2 (dense coefficients, no penalty, pruning report or
+    /// insights).
     #[derive(Deserialize)]
     pub(crate) struct Model {
-        meta: Meta,
-        schema: Schema,
-        pipeline: Pipeline,
-        coef: Vec<f64>,
-        intercept: f64,
-        threshold: f64,
-        feature_means: Vec<f64>,
-        metrics: Option<Metrics>,
+        pub(super) meta: Meta,
+        pub(super) schema: Schema,
+        pub(super) pipeline: Pipeline,
+        pub(super) coef: Vec<f64>,
+        pub(super) intercept: f64,
+        pub(super) threshold: f64,
+        pub(super) feature_means: Vec<f64>,
+        pub(super) metrics: Option<Metrics>,
     }
 
     impl From<Model> for crate::Model {
         fn from(m: Model) -> Self {
-            let meta = m.meta;
+            let v = m.meta.v1;
             crate::Model {
                 meta: crate::ModelMeta {
-                    leadscore_version: meta.leadscore_version,
-                    created_unix: meta.created_unix,
-                    target: meta.target,
-                    positive_label: meta.positive_label,
-                    negative_label: meta.negative_label,
-                    rows: meta.rows,
-                    positives: meta.positives,
-                    balance: meta.balance,
-                    c: meta.c,
-                    seed: meta.seed,
-                    iterations: meta.iterations,
-                    converged: meta.converged,
-                    grad_norm: meta.grad_norm,
-                    resampling_ratio: meta.resampling_ratio,
-                    c_auto: meta.c_auto,
+                    leadscore_version: v.leadscore_version,
+                    created_unix: v.created_unix,
+                    target: v.target,
+                    positive_label: v.positive_label,
+                    negative_label: v.negative_label,
+                    rows: v.rows,
+                    positives: v.positives,
+                    balance: v.balance,
+                    c: v.c,
+                    seed: v.seed,
+                    iterations: v.iterations,
+                    converged: v.converged,
+                    grad_norm: v.grad_norm,
+                    resampling_ratio: v.resampling_ratio,
+                    c_auto: m.meta.c_auto,
                     penalty: "l2".to_owned(),
                     l1_ratio: 0.0,
                 },
@@ -316,7 +306,7 @@ pub(crate) mod v2 {
     }
 }
 
-/// The layout of format version 1, read into the current model.
+/// The layout of format version 1, read into the current model through version 2's.
 pub(crate) mod v1 {
     use crate::data::Schema;
     use crate::eval::Metrics;
@@ -326,20 +316,20 @@ pub(crate) mod v1 {
     /// `ModelMeta` of version 1 (no `c_auto`).
     #[derive(Deserialize)]
     pub(crate) struct Meta {
-        leadscore_version: String,
-        created_unix: u64,
-        target: String,
-        positive_label: String,
-        negative_label: String,
-        rows: u64,
-        positives: u64,
-        balance: String,
-        c: f64,
-        seed: u64,
-        iterations: u32,
-        converged: bool,
-        grad_norm: f64,
-        resampling_ratio: f64,
+        pub(super) leadscore_version: String,
+        pub(super) created_unix: u64,
+        pub(super) target: String,
+        pub(super) positive_label: String,
+        pub(super) negative_label: String,
+        pub(super) rows: u64,
+        pub(super) positives: u64,
+        pub(super) balance: String,
+        pub(super) c: f64,
+        pub(super) seed: u64,
+        pub(super) iterations: u32,
+        pub(super) converged: bool,
+        pub(super) grad_norm: f64,
+        pub(super) resampling_ratio: f64,
     }
 
     /// `Pipeline` of version 1 (no derived sources, no recipe text).
@@ -365,28 +355,14 @@ pub(crate) mod v1 {
         metrics: Option<Metrics>,
     }
 
-    impl From<Model> for crate::Model {
+    /// A version 1 model is a version 2 one with `c_auto` false and a pipeline
+    /// without derived sources or recipe text.
+    impl From<Model> for super::v2::Model {
         fn from(m: Model) -> Self {
-            let meta = m.meta;
-            crate::Model {
-                meta: crate::ModelMeta {
-                    leadscore_version: meta.leadscore_version,
-                    created_unix: meta.created_unix,
-                    target: meta.target,
-                    positive_label: meta.positive_label,
-                    negative_label: meta.negative_label,
-                    rows: meta.rows,
-                    positives: meta.positives,
-                    balance: meta.balance,
-                    c: meta.c,
-                    seed: meta.seed,
-                    iterations: meta.iterations,
-                    converged: meta.converged,
-                    grad_norm: meta.grad_norm,
-                    resampling_ratio: meta.resampling_ratio,
+            super::v2::Model {
+                meta: super::v2::Meta {
+                    v1: m.meta,
                     c_auto: false,
-                    penalty: "l2".to_owned(),
-                    l1_ratio: 0.0,
                 },
                 schema: m.schema,
                 pipeline: crate::recipe::Pipeline {
@@ -402,9 +378,6 @@ pub(crate) mod v1 {
                 threshold: m.threshold,
                 feature_means: m.feature_means,
                 metrics: m.metrics,
-                pruning: None,
-                insights: None,
-                prepared: Default::default(),
             }
         }
     }
