@@ -7,7 +7,7 @@ use crate::ffi::{
 use crate::ffi_boundary;
 use crate::ls_status;
 use crate::record::{ls_batch, ls_record};
-use lscore::insights::InsightsRequest;
+use lscore::options::InsightsRequest;
 use lscore::options::TrainOptions;
 use lscore::{Model, Record};
 use std::ffi::c_char;

@@ -221,7 +221,7 @@ impl Task for InsightsTask {
             Err(f) => return Ok(Err(f.clone())),
         };
         Ok(guard_task("insights", || {
-            let req = leadscore::insights::InsightsRequest::from_json(options)?;
+            let req = leadscore::options::InsightsRequest::from_json(options)?;
             let found = match data {
                 TrainData::Path(p) => req.insights_file(p)?,
                 TrainData::Table(t) => req.insights_table(t)?,

@@ -63,7 +63,7 @@ fn _insights_columns(
     cols: &Bound<'_, PyList>,
     options_json: &str,
 ) -> PyLsResult<String> {
-    let req = leadscore::insights::InsightsRequest::from_json_str(options_json)?;
+    let req = leadscore::options::InsightsRequest::from_json_str(options_json)?;
     let table = convert::to_table(names, cols, None)?;
     Ok(py
         .detach(move || req.insights_table(&table))?
@@ -77,7 +77,7 @@ fn _insights_file(
     path: std::path::PathBuf,
     options_json: &str,
 ) -> PyLsResult<String> {
-    let req = leadscore::insights::InsightsRequest::from_json_str(options_json)?;
+    let req = leadscore::options::InsightsRequest::from_json_str(options_json)?;
     Ok(py
         .detach(move || req.insights_file(&path))?
         .to_json_string())

@@ -716,7 +716,8 @@ pub struct InsightsArgs {
 /// Prints what a data scientist looks at first: each column's statistics and
 /// histogram by class, its association with the target, and warnings.
 pub fn insights(a: InsightsArgs) -> CmdResult {
-    use leadscore::insights::{InsightsOptions, InsightsRequest};
+    use leadscore::insights::InsightsOptions;
+    use leadscore::options::InsightsRequest;
     let request = InsightsRequest {
         target: TargetSpec {
             column: a.target.clone(),

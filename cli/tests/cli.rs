@@ -435,7 +435,7 @@ fn recipes_from_the_command_line() {
         .as_str()
         .unwrap()
         .contains("rate(total_charges, tenure)"));
-    assert_eq!(j["format_version"], 2);
+    assert_eq!(j["format_version"], leadscore::format::FORMAT_VERSION);
     // Explanations in words.
     let o = run(&["score", model.to_str().unwrap(), churn, "--explain", "3"]);
     let text = String::from_utf8(o.stdout).unwrap();

@@ -31,5 +31,8 @@ pub const MAX_ITER: usize = 100;
 /// Rows sampled from all tenants to train the `_global` fallback model.
 pub const GLOBAL_MAX_ROWS: usize = 200_000;
 
+/// Most worker threads any option may ask for (training folds, insights).
+pub const MAX_THREADS: usize = 1024;
+
 /// The library version (the workspace version), written into every model file.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -48,6 +48,10 @@ pub struct ModelMeta {
     pub l1_ratio: f64,
 }
 
+/// The most bytes of insights a model stores (compact JSON; see
+/// [`crate::insights`]): past it the weakest columns are left out.
+pub const MAX_STORED_INSIGHTS_BYTES: usize = 256 << 10;
+
 /// The most dropped feature names a [`Pruning`] lists (`dropped_count` counts them
 /// all), so a model stays small however many features were pruned.
 pub const PRUNING_MAX_NAMES: usize = 1000;
@@ -131,7 +135,7 @@ pub struct Model {
     /// What `max_features` dropped (`None` when nothing was asked).
     pub(crate) pruning: Option<Pruning>,
     /// The training data's insights as compact JSON (see [`crate::insights`]), at most
-    /// [`crate::insights::MAX_STORED_BYTES`]; `None` when trained without them.
+    /// [`MAX_STORED_INSIGHTS_BYTES`]; `None` when trained without them.
     pub(crate) insights: Option<String>,
     /// What explanations need, derived from the above (see [`Model::prepare`]).
     #[serde(skip)]
@@ -291,11 +295,11 @@ impl Model {
             )));
         }
         if let Some(text) = &self.insights {
-            if text.len() > crate::insights::MAX_STORED_BYTES {
+            if text.len() > MAX_STORED_INSIGHTS_BYTES {
                 return Err(Error::ModelFormat(format!(
                     "the stored insights are {} bytes, at most {}",
                     text.len(),
-                    crate::insights::MAX_STORED_BYTES
+                    MAX_STORED_INSIGHTS_BYTES
                 )));
             }
         }

@@ -14,6 +14,7 @@ use crate::data::csv::CsvOptions;
 use crate::data::json::JsonOptions;
 use crate::data::{Kind, TargetSpec};
 use crate::error::{Error, Result};
+use crate::insights::{Insights, InsightsOptions};
 use crate::train::{Balance, Penalty, TrainConfig};
 
 /// Parsed training options: the target, the training configuration and how to read
@@ -378,6 +379,116 @@ pub fn parse_delimiter(s: &str) -> Result<u8> {
     }
 }
 
+/// The option names [`InsightsRequest::from_json`] accepts (snake_case; camelCase
+/// spellings are accepted too).
+pub const INSIGHTS_OPTION_NAMES: &[&str] = &[
+    "target",
+    "positive",
+    "kinds",
+    "bins",
+    "top_levels",
+    "top_tokens",
+    "threads",
+    "delimiter",
+    "decimal_comma",
+];
+
+/// Everything an insights call needs besides the data, as bindings pass it (one JSON
+/// object): the target, the [`InsightsOptions`] and how to read files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsightsRequest {
+    /// The target column and positive class.
+    pub target: TargetSpec,
+    /// The validated settings.
+    pub options: InsightsOptions,
+    /// CSV reading options (`delimiter`, `decimal_comma`).
+    pub csv: CsvOptions,
+}
+
+impl InsightsRequest {
+    /// Parses options from JSON text (see [`InsightsRequest::from_json`]).
+    pub fn from_json_str(text: &str) -> Result<InsightsRequest> {
+        let v: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| Error::InvalidInput(format!("options are not valid JSON: {e}")))?;
+        Self::from_json(&v)
+    }
+
+    /// Parses options from a JSON object, the way
+    /// [`TrainOptions::from_json`] does:
+    /// snake_case or camelCase names, `null` = absent, unknown names, a name given
+    /// twice and wrong types are errors naming the option. `target` is required.
+    ///
+    /// | name | type | meaning |
+    /// |---|---|---|
+    /// | `target` | string | the target column |
+    /// | `positive` | string or number | the positive class |
+    /// | `kinds` | object | column -> `numeric`/`boolean`/`categorical`/`text`/`id` |
+    /// | `bins` | integer | histogram bins (2 to 100, default 10) |
+    /// | `top_levels` | integer | top levels per category (0 to 1000, default 10) |
+    /// | `top_tokens` | integer | top tokens per text column (0 to 1000, default 20) |
+    /// | `threads` | integer | worker threads (0 = all cores; at most 8 are used) |
+    /// | `delimiter` | string | CSV delimiter: one character or `tab` |
+    /// | `decimal_comma` | boolean | numbers written `1,5` |
+    ///
+    /// ```
+    /// use leadscore::options::InsightsRequest;
+    /// let r = InsightsRequest::from_json_str(r#"{"target": "won", "bins": 20, "topLevels": 5}"#)?;
+    /// assert_eq!((r.options.bins, r.options.top_levels), (20, 5));
+    /// assert!(InsightsRequest::from_json_str(r#"{"target": "won", "bins": 1}"#).is_err());
+    /// # Ok::<(), leadscore::Error>(())
+    /// ```
+    pub fn from_json(v: &serde_json::Value) -> Result<InsightsRequest> {
+        let mut options = InsightsOptions::default();
+        let mut csv = CsvOptions::default();
+        let mut target = TargetParts::default();
+        each_option(v, INSIGHTS_OPTION_NAMES, |key, val| {
+            if target.read(key, val)? || read_csv_option(&mut csv, key, val)? {
+                return Ok(());
+            }
+            match key {
+                "kinds" => options.kinds.extend(kinds_option(key, val)?),
+                "bins" => options.bins = uint_option(key, val)?,
+                "top_levels" => options.top_levels = uint_option(key, val)?,
+                "top_tokens" => options.top_tokens = uint_option(key, val)?,
+                "threads" => options.threads = uint_option(key, val)?,
+                other => {
+                    return Err(Error::Internal(format!(
+                        "option \"{other}\" is listed but not handled"
+                    )))
+                }
+            }
+            Ok(())
+        })?;
+        let target = target.spec()?;
+        options.validate()?;
+        Ok(InsightsRequest {
+            target,
+            options,
+            csv,
+        })
+    }
+
+    /// JSON Lines reading options matching the CSV ones.
+    pub fn json_options(&self) -> JsonOptions {
+        JsonOptions {
+            decimal_comma: self.csv.decimal_comma,
+            ..JsonOptions::default()
+        }
+    }
+
+    /// Insights of a table ([`crate::insights::insights`]).
+    pub fn insights_table(&self, table: &crate::Table) -> Result<Insights> {
+        crate::insights::insights(table, &self.target, &self.options)
+    }
+
+    /// Reads a data file (CSV, or JSON Lines for `.jsonl`/`.ndjson`) and computes its
+    /// insights.
+    pub fn insights_file(&self, path: impl AsRef<std::path::Path>) -> Result<Insights> {
+        let table = crate::data::read_path(path.as_ref(), &self.csv, &self.json_options())?;
+        self.insights_table(&table)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,5 +555,66 @@ mod tests {
             let e = TrainOptions::from_json_str(bad).unwrap_err().to_string();
             assert!(e.contains(needle), "{bad}: {e}");
         }
+    }
+
+    /// The insights options: names, ranges and types are checked and named, as the
+    /// training options' are.
+    #[test]
+    fn insights_request_options_are_validated_and_named() {
+        for (bad, needle) in [
+            (
+                r#"{"target":"y","bins":0}"#,
+                "bins must be from 2 to 100, got 0",
+            ),
+            (
+                r#"{"target":"y","bins":1000}"#,
+                "bins must be from 2 to 100, got 1000",
+            ),
+            (r#"{"target":"y","top_levels":5000}"#, "top_levels must be"),
+            (r#"{"target":"y","topTokens":1001}"#, "top_tokens must be"),
+            (r#"{"target":"y","binz":3}"#, "unknown option \"binz\""),
+            (
+                r#"{"target":"y","bins":-2}"#,
+                "option \"bins\" must be a non-negative integer",
+            ),
+            (r#"{"target":"y","bins":2.5}"#, "option \"bins\""),
+            (
+                r#"{"target":"y","balance":"none"}"#,
+                "unknown option \"balance\"",
+            ),
+            (r#"{"bins":3}"#, "\"target\" is required"),
+            (
+                r#"{"target":"y","kinds":{"a":"colour"}}"#,
+                "unknown column kind",
+            ),
+            (r#"{"target":"y","delimiter":"ab"}"#, "delimiter"),
+            (r#"{"target":"y","threads":100000}"#, "threads must be"),
+            (r#"{"target":"y","bins":3,"bins":4}"#, ""),
+        ] {
+            match InsightsRequest::from_json_str(bad) {
+                Err(e) => assert!(e.to_string().contains(needle), "{bad}: {e}"),
+                Ok(r) => assert!(needle.is_empty(), "{bad} parsed as {r:?}"),
+            }
+        }
+        let r = InsightsRequest::from_json_str(
+            r#"{"target":"y","positive":1,"kinds":{"zip":"categorical"},"bins":20,"topLevels":3,"top_tokens":0,"threads":2,"delimiter":";","decimalComma":true,"bins_unused":null}"#,
+        );
+        assert!(r.unwrap_err().to_string().contains("bins_unused"));
+        let r = InsightsRequest::from_json_str(
+            r#"{"target":"y","positive":1,"kinds":{"zip":"categorical"},"bins":20,"topLevels":3,"top_tokens":0,"threads":null,"delimiter":";","decimalComma":true}"#,
+        )
+        .unwrap();
+        assert_eq!(r.target, TargetSpec::new("y").with_positive("1"));
+        assert_eq!(
+            r.options,
+            InsightsOptions {
+                bins: 20,
+                top_levels: 3,
+                top_tokens: 0,
+                threads: 0,
+                kinds: vec![("zip".into(), Kind::Categorical)],
+            }
+        );
+        assert_eq!((r.csv.delimiter, r.csv.decimal_comma), (Some(b';'), true));
     }
 }

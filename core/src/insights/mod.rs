@@ -33,9 +33,7 @@ mod stored;
 mod tests;
 mod text;
 
-use crate::data::csv::CsvOptions;
-use crate::data::json::JsonOptions;
-use crate::data::{Kind, Table, TargetSpec};
+use crate::data::Kind;
 use crate::error::{Error, Result};
 use serde::Serialize;
 
@@ -109,10 +107,10 @@ impl InsightsOptions {
                 self.top_tokens
             ));
         }
-        if self.threads > crate::train::MAX_THREADS {
+        if self.threads > crate::defaults::MAX_THREADS {
             return bad(format!(
                 "threads must be from 0 (all cores) to {}, got {}",
-                crate::train::MAX_THREADS,
+                crate::defaults::MAX_THREADS,
                 self.threads
             ));
         }
@@ -128,117 +126,6 @@ impl InsightsOptions {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         };
         n.clamp(1, MAX_INSIGHT_THREADS)
-    }
-}
-
-/// The option names [`InsightsRequest::from_json`] accepts (snake_case; camelCase
-/// spellings are accepted too).
-pub const INSIGHTS_OPTION_NAMES: &[&str] = &[
-    "target",
-    "positive",
-    "kinds",
-    "bins",
-    "top_levels",
-    "top_tokens",
-    "threads",
-    "delimiter",
-    "decimal_comma",
-];
-
-/// Everything an insights call needs besides the data, as bindings pass it (one JSON
-/// object): the target, the [`InsightsOptions`] and how to read files.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InsightsRequest {
-    /// The target column and positive class.
-    pub target: TargetSpec,
-    /// The validated settings.
-    pub options: InsightsOptions,
-    /// CSV reading options (`delimiter`, `decimal_comma`).
-    pub csv: CsvOptions,
-}
-
-impl InsightsRequest {
-    /// Parses options from JSON text (see [`InsightsRequest::from_json`]).
-    pub fn from_json_str(text: &str) -> Result<InsightsRequest> {
-        let v: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| Error::InvalidInput(format!("options are not valid JSON: {e}")))?;
-        Self::from_json(&v)
-    }
-
-    /// Parses options from a JSON object, the way
-    /// [`TrainOptions::from_json`](crate::options::TrainOptions::from_json) does:
-    /// snake_case or camelCase names, `null` = absent, unknown names, a name given
-    /// twice and wrong types are errors naming the option. `target` is required.
-    ///
-    /// | name | type | meaning |
-    /// |---|---|---|
-    /// | `target` | string | the target column |
-    /// | `positive` | string or number | the positive class |
-    /// | `kinds` | object | column -> `numeric`/`boolean`/`categorical`/`text`/`id` |
-    /// | `bins` | integer | histogram bins (2 to 100, default 10) |
-    /// | `top_levels` | integer | top levels per category (0 to 1000, default 10) |
-    /// | `top_tokens` | integer | top tokens per text column (0 to 1000, default 20) |
-    /// | `threads` | integer | worker threads (0 = all cores; at most 8 are used) |
-    /// | `delimiter` | string | CSV delimiter: one character or `tab` |
-    /// | `decimal_comma` | boolean | numbers written `1,5` |
-    ///
-    /// ```
-    /// use leadscore::insights::InsightsRequest;
-    /// let r = InsightsRequest::from_json_str(r#"{"target": "won", "bins": 20, "topLevels": 5}"#)?;
-    /// assert_eq!((r.options.bins, r.options.top_levels), (20, 5));
-    /// assert!(InsightsRequest::from_json_str(r#"{"target": "won", "bins": 1}"#).is_err());
-    /// # Ok::<(), leadscore::Error>(())
-    /// ```
-    pub fn from_json(v: &serde_json::Value) -> Result<InsightsRequest> {
-        use crate::options::{each_option, kinds_option, read_csv_option, uint_option};
-        let mut options = InsightsOptions::default();
-        let mut csv = CsvOptions::default();
-        let mut target = crate::options::TargetParts::default();
-        each_option(v, INSIGHTS_OPTION_NAMES, |key, val| {
-            if target.read(key, val)? || read_csv_option(&mut csv, key, val)? {
-                return Ok(());
-            }
-            match key {
-                "kinds" => options.kinds.extend(kinds_option(key, val)?),
-                "bins" => options.bins = uint_option(key, val)?,
-                "top_levels" => options.top_levels = uint_option(key, val)?,
-                "top_tokens" => options.top_tokens = uint_option(key, val)?,
-                "threads" => options.threads = uint_option(key, val)?,
-                other => {
-                    return Err(Error::Internal(format!(
-                        "option \"{other}\" is listed but not handled"
-                    )))
-                }
-            }
-            Ok(())
-        })?;
-        let target = target.spec()?;
-        options.validate()?;
-        Ok(InsightsRequest {
-            target,
-            options,
-            csv,
-        })
-    }
-
-    /// JSON Lines reading options matching the CSV ones.
-    pub fn json_options(&self) -> JsonOptions {
-        JsonOptions {
-            decimal_comma: self.csv.decimal_comma,
-            ..JsonOptions::default()
-        }
-    }
-
-    /// Insights of a table.
-    pub fn insights_table(&self, table: &Table) -> Result<Insights> {
-        insights(table, &self.target, &self.options)
-    }
-
-    /// Reads a data file (CSV, or JSON Lines for `.jsonl`/`.ndjson`) and computes its
-    /// insights.
-    pub fn insights_file(&self, path: impl AsRef<std::path::Path>) -> Result<Insights> {
-        let table = crate::data::read_path(path.as_ref(), &self.csv, &self.json_options())?;
-        self.insights_table(&table)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 /// The most bytes of insights a model stores (compact JSON). Beyond it the weakest
 /// columns are left out (they are last: columns are sorted by strength), and
 /// `columns_omitted` says how many.
-pub const MAX_STORED_BYTES: usize = 256 << 10;
+pub use crate::model::MAX_STORED_INSIGHTS_BYTES as MAX_STORED_BYTES;
 
 /// Terms listed per text column by their coefficient.
 pub const TOP_COEFFICIENTS: usize = 20;

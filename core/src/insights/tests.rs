@@ -1,6 +1,6 @@
 use super::stats::{self, Group};
 use super::*;
-use crate::data::{read_csv_path, Column, StrColumn};
+use crate::data::{read_csv_path, Column, StrColumn, Table, TargetSpec};
 use crate::rng::Rng;
 
 /// The sorted keys of (value, label) pairs, by class.
@@ -460,62 +460,7 @@ fn numeric_summary_and_histogram() {
 }
 
 #[test]
-fn options_are_validated_and_named() {
-    for (bad, needle) in [
-        (
-            r#"{"target":"y","bins":0}"#,
-            "bins must be from 2 to 100, got 0",
-        ),
-        (
-            r#"{"target":"y","bins":1000}"#,
-            "bins must be from 2 to 100, got 1000",
-        ),
-        (r#"{"target":"y","top_levels":5000}"#, "top_levels must be"),
-        (r#"{"target":"y","topTokens":1001}"#, "top_tokens must be"),
-        (r#"{"target":"y","binz":3}"#, "unknown option \"binz\""),
-        (
-            r#"{"target":"y","bins":-2}"#,
-            "option \"bins\" must be a non-negative integer",
-        ),
-        (r#"{"target":"y","bins":2.5}"#, "option \"bins\""),
-        (
-            r#"{"target":"y","balance":"none"}"#,
-            "unknown option \"balance\"",
-        ),
-        (r#"{"bins":3}"#, "\"target\" is required"),
-        (
-            r#"{"target":"y","kinds":{"a":"colour"}}"#,
-            "unknown column kind",
-        ),
-        (r#"{"target":"y","delimiter":"ab"}"#, "delimiter"),
-        (r#"{"target":"y","threads":100000}"#, "threads must be"),
-        (r#"{"target":"y","bins":3,"bins":4}"#, ""),
-    ] {
-        match InsightsRequest::from_json_str(bad) {
-            Err(e) => assert!(e.to_string().contains(needle), "{bad}: {e}"),
-            Ok(r) => assert!(needle.is_empty(), "{bad} parsed as {r:?}"),
-        }
-    }
-    let r = InsightsRequest::from_json_str(
-        r#"{"target":"y","positive":1,"kinds":{"zip":"categorical"},"bins":20,"topLevels":3,"top_tokens":0,"threads":2,"delimiter":";","decimalComma":true,"bins_unused":null}"#,
-    );
-    assert!(r.unwrap_err().to_string().contains("bins_unused"));
-    let r = InsightsRequest::from_json_str(
-        r#"{"target":"y","positive":1,"kinds":{"zip":"categorical"},"bins":20,"topLevels":3,"top_tokens":0,"threads":null,"delimiter":";","decimalComma":true}"#,
-    )
-    .unwrap();
-    assert_eq!(r.target, TargetSpec::new("y").with_positive("1"));
-    assert_eq!(
-        r.options,
-        InsightsOptions {
-            bins: 20,
-            top_levels: 3,
-            top_tokens: 0,
-            threads: 0,
-            kinds: vec![("zip".into(), Kind::Categorical)],
-        }
-    );
-    assert_eq!((r.csv.delimiter, r.csv.decimal_comma), (Some(b';'), true));
+fn insights_checks_its_options_target_and_kinds() {
     // The function checks the options it is given too, and the target and kinds as
     // training does.
     let t = table_with(50, |_, _| Vec::new());

@@ -131,8 +131,7 @@ impl Penalty {
     }
 }
 
-/// Most worker threads.
-pub const MAX_THREADS: usize = 1024;
+pub use crate::defaults::MAX_THREADS;
 /// Most one-hot levels per column.
 pub const MAX_LEVELS: usize = 1_000_000;
 

@@ -7,7 +7,6 @@ pub mod solver;
 mod trainer;
 
 pub use balance::Balance;
-pub(crate) use config::MAX_THREADS;
 pub use config::{Penalty, TrainConfig};
 pub use solver::{fit_logistic, Solution, SolverConfig};
 pub use trainer::{evaluate, train, Trainer};
