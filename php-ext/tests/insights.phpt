@@ -19,10 +19,11 @@ for ($i = 0; $i < 300; $i++) {
 $leak = Model::insightsOfRows($rows, ['target' => 'won', 'positive' => 'yes']);
 $codes = array_map(fn($w) => $w['column'] . ':' . $w['code'], $leak['warnings']);
 var_dump(in_array('copy:leak', $codes, true));
-$m = Model::train($csv, ['target' => 'churn', 'cv' => 0]);
+$opts = ['target' => 'won', 'positive' => 'yes', 'minRows' => 100, 'minPositives' => 10, 'cv' => 0];
+$m = Model::trainRows($rows, $opts);
 var_dump($m->insights()['summary']['rows']);
 var_dump(Model::fromBytes($m->toBytes())->insights() == $m->insights());
-var_dump(Model::train($csv, ['target' => 'churn', 'cv' => 0, 'insights' => false])->insights());
+var_dump(Model::trainRows($rows, $opts + ['insights' => false])->insights());
 try {
     Model::insightsOf($csv, ['target' => 'churn', 'bins' => 1]);
 } catch (LeadScore\InvalidInputException $e) {
@@ -34,7 +35,7 @@ bool(true)
 bool(true)
 int(7043)
 bool(true)
-int(7043)
+int(300)
 bool(true)
 NULL
 LeadScore\InvalidInputException: names bins
