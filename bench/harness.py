@@ -4,6 +4,7 @@ binaries' paths in the environment (a path already set there is kept)."""
 from __future__ import annotations
 
 import os
+import platform
 import pathlib
 import subprocess
 import sys
@@ -38,3 +39,14 @@ def main(script: str, inner, outer) -> None:
         inner(sys.argv[2:])
     else:
         outer(sys.argv[1:])
+
+
+def cpu_model() -> str:
+    """The CPU's model name, for the machine line of a benchmark's output."""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"

@@ -198,16 +198,6 @@ def version_of(cmd: list[str]) -> str:
         return "unknown"
 
 
-def cpu_model() -> str:
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def inner(argv: list[str]) -> None:
     import numpy as np
     import pandas as pd
@@ -234,7 +224,7 @@ def inner(argv: list[str]) -> None:
         j = json.loads(r.stdout)
         return j["read_seconds"], j["median"]
 
-    print(f"machine: {os.cpu_count()} cores (nproc {version_of(['nproc'])}), {cpu_model()}, "
+    print(f"machine: {os.cpu_count()} cores (nproc {version_of(['nproc'])}), {harness.cpu_model()}, "
           f"load {os.getloadavg()[0]:.2f} at start")
     print(f"versions: {version_of([cli, '--version'])}; Python {platform.python_version()}, "
           f"numpy {np.__version__}, pandas {pd.__version__}, scipy {scipy.__version__}, "

@@ -63,16 +63,6 @@ def outer(argv: list[str]) -> None:
     harness.relaunch(__file__, argv, build, {"LS_PARSE": "examples/parse_bench", "LS_CLI": "leadscore"}, drop_env=())
 
 
-def cpu_model() -> str:
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def built(path: str) -> str:
     """The binary's path and modification time (it may be rebuilt between runs)."""
     try:
@@ -152,7 +142,7 @@ def inner(argv: list[str]) -> None:
         versions.append(f"pyarrow {pyarrow.__version__}")
     else:
         versions.append("pyarrow not installed (no pandas engine=pyarrow)")
-    print(f"machine: {os.cpu_count()} cores (nproc {version_of(['nproc'])}), {cpu_model()}, "
+    print(f"machine: {os.cpu_count()} cores (nproc {version_of(['nproc'])}), {harness.cpu_model()}, "
           f"load {os.getloadavg()[0]:.2f} at start; polars threads {pl.thread_pool_size()}")
     print(f"versions: {version_of([os.environ.get('LS_CLI', 'leadscore'), '--version'])} "
           f"(parse_bench {built(parse_bin)}); {', '.join(versions)}")
