@@ -71,6 +71,16 @@ export interface TrainOptions {
   minPositives?: number
   /** Cross-validation folds (0 = none). */
   cv?: number
+  /**
+   * How the decision threshold is chosen: `'balanced'` (default), `'max_f1'`,
+   * `'precision>=P'`, `'recall>=R'` or `'top_share=S'`; all but `'balanced'` choose on
+   * held-out predictions (cross-validation or `timeColumn`).
+   */
+  threshold?: string
+  /** Evaluate on a time split by this column (dates or numbers) instead of k-fold. */
+  timeColumn?: string
+  /** The share of the most recent rows a time split holds out (default 0.2). */
+  testShare?: number
   /** Seed of folds and resampling. */
   seed?: number
   /** Solver iteration cap. */
@@ -131,6 +141,10 @@ export interface ModelInfo {
   /** Features with a non-zero coefficient (fewer than `features` after L1 or pruning). */
   nonzeroFeatures: number
   threshold: number
+  /** The threshold policy that chose `threshold` (`'balanced'` unless trained with another). */
+  thresholdPolicy: string
+  /** `'kfold'` or `'time'` (`null` when trained without held-out predictions). */
+  evaluationSplit: 'kfold' | 'time' | null
   balance: string
   c: number
   /** `'l2'`, `'l1'` or `'elasticnet'`. */
@@ -144,6 +158,42 @@ export interface ModelInfo {
   converged: boolean
   rocAuc: number | null
   prAuc: number | null
+}
+
+/** One cut of a model's threshold table: flagging the leads with `p >= threshold`. */
+export interface ThresholdPoint {
+  threshold: number
+  tp: number
+  fp: number
+  tn: number
+  /** Unflagged positives (`fn_` in other languages). */
+  fn: number
+  precision: number
+  recall: number
+  falsePositiveRate: number
+  f1: number
+  shareFlagged: number
+  flaggedPer1000: number
+}
+
+/** How a model was evaluated and its threshold chosen (`model.evaluation()`). */
+export interface Evaluation {
+  split: 'kfold' | 'time'
+  folds: number
+  timeColumn: string | null
+  testShare: number | null
+  /** The earliest held-out time as the data writes it (time split). */
+  testFrom: string | null
+  timeMissing: number
+  trainRows: number
+  testRows: number
+  policy: string
+  threshold: number
+  atThreshold: ThresholdPoint
+  /** By ascending cut: every distinct held-out score, or 200 quantiles of them. */
+  thresholds: ThresholdPoint[]
+  calibration: Array<{ lower: number; upper: number; rows: number; meanPredicted: number; observedRate: number }>
+  histogram: { bins: number; positives: number[]; negatives: number[] }
 }
 
 /** What `maxFeatures` did to a model (`model.info().pruning`). */

@@ -549,6 +549,18 @@ fail:
     RETURN_THROWS();
 }
 
+PHP_METHOD(LeadScore_Model, evaluation) {
+    ZEND_PARSE_PARAMETERS_NONE();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m) RETURN_THROWS();
+    char *json = NULL;
+    CHECK_LS(ls_model_evaluation_json(m->model, &json));
+    if (return_json(return_value, json) == FAILURE) RETURN_THROWS();
+    return;
+fail:
+    RETURN_THROWS();
+}
+
 PHP_METHOD(LeadScore_Model, insights) {
     ZEND_PARSE_PARAMETERS_NONE();
     php_leadscore_model *m = this_model(ZEND_THIS);

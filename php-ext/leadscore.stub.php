@@ -53,6 +53,17 @@ namespace LeadScore {
         public function metrics(): array {}
 
         /**
+         * How the model was evaluated and its threshold chosen: split ('kfold' or 'time'),
+         * policy ('balanced', 'max_f1', 'precision>=P', 'recall>=R', 'top_share=S'),
+         * threshold, at_threshold, the threshold table (precision, recall,
+         * false_positive_rate, f1, share_flagged, flagged_per_1000 at each cut), the
+         * calibration curve and the score histogram by class; null when trained without
+         * held-out predictions ('cv' => 0 and no 'time_column').
+         * @return array{split: string, folds: int, policy: string, threshold: float, at_threshold: array, thresholds: list<array>, calibration: list<array>, histogram: array}|null
+         */
+        public function evaluation(): ?array {}
+
+        /**
          * The training data's insights stored at training time: per column its statistics
          * and histogram by class, top levels or tokens, association with the target and
          * warnings (text columns also top_coefficients); null when trained with

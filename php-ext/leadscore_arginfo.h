@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 9d62929e91162756d1b4b9dc0802e63acd30c7e3 */
+ * Stub hash: c480e2bcf10b99f9b53778bcc5d157343823571e */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_LeadScore_Model___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -49,8 +49,10 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_metrics, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_insights, 0, 0, IS_ARRAY, 1)
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_evaluation, 0, 0, IS_ARRAY, 1)
 ZEND_END_ARG_INFO()
+
+#define arginfo_class_LeadScore_Model_insights arginfo_class_LeadScore_Model_evaluation
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_insightsOf, 0, 2, IS_ARRAY, 0)
 	ZEND_ARG_TYPE_INFO(0, csvPath, IS_STRING, 0)
@@ -115,6 +117,7 @@ ZEND_METHOD(LeadScore_Model, scoreDetailed);
 ZEND_METHOD(LeadScore_Model, explain);
 ZEND_METHOD(LeadScore_Model, scoreBatch);
 ZEND_METHOD(LeadScore_Model, metrics);
+ZEND_METHOD(LeadScore_Model, evaluation);
 ZEND_METHOD(LeadScore_Model, insights);
 ZEND_METHOD(LeadScore_Model, insightsOf);
 ZEND_METHOD(LeadScore_Model, insightsOfRows);
@@ -143,6 +146,7 @@ static const zend_function_entry class_LeadScore_Model_methods[] = {
 	ZEND_ME(LeadScore_Model, explain, arginfo_class_LeadScore_Model_explain, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, scoreBatch, arginfo_class_LeadScore_Model_scoreBatch, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, metrics, arginfo_class_LeadScore_Model_metrics, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Model, evaluation, arginfo_class_LeadScore_Model_evaluation, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, insights, arginfo_class_LeadScore_Model_insights, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, insightsOf, arginfo_class_LeadScore_Model_insightsOf, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(LeadScore_Model, insightsOfRows, arginfo_class_LeadScore_Model_insightsOfRows, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)

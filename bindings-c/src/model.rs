@@ -230,6 +230,32 @@ pub unsafe extern "C" fn ls_model_metrics_json(
     }
 }
 
+/// How the model was evaluated and its threshold chosen, as a JSON object: `split`
+/// (`kfold` or `time`, with the time column, held-out share and first held-out
+/// time), `policy` (`balanced`, `max_f1`, `precision>=P`, `recall>=R`,
+/// `top_share=S`), `threshold`, `at_threshold`, the threshold table `thresholds`
+/// (precision, recall, false-positive rate, F1, share and leads flagged per 1000 at
+/// each cut), the `calibration` curve and the score `histogram` of each class; or the
+/// JSON text `null` when the model was trained without held-out predictions.
+///
+/// Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+///
+/// # Safety
+/// `model` is NULL or live; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_evaluation_json(
+    model: *const ls_model,
+    out_json: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        // SAFETY: checked above.
+        unsafe { give_json(out_json, &m.model.evaluation()) }
+    }
+}
+
 /// The training data's insights stored at training time as a JSON object (per
 /// column: kind, counts, missing share, statistics and histogram by class, top levels
 /// or tokens, Pearson, Kendall tau-b and ROC AUC against the target, warnings; text

@@ -225,7 +225,7 @@ static void test_round_trip(const char *work) {
     CHECK_OK(ls_model_to_bytes(m, &bytes, &len));
     /* The golden file is format version 1; the bytes are the current version, and
      * read back they write the same bytes again. */
-    CHECK(len > 14 && bytes[4] == 3 && bytes[5] == 0, "to_bytes writes format version 3");
+    CHECK(len > 14 && bytes[4] == 4 && bytes[5] == 0, "to_bytes writes format version 4");
     ls_model *m2 = NULL;
     CHECK_OK(ls_model_from_bytes(bytes, len, &m2));
     uint8_t *again = NULL;
@@ -440,6 +440,16 @@ static void test_train(const char *root) {
     CHECK_OK(ls_model_metrics_json(m2, &metrics));
     CHECK(metrics && strcmp(metrics, "null") == 0, "no metrics without cv: %s", metrics ? metrics : "");
     ls_string_free(metrics);
+    metrics = NULL;
+    CHECK_OK(ls_model_evaluation_json(m2, &metrics));
+    CHECK(metrics && strcmp(metrics, "null") == 0, "no evaluation without cv: %s", metrics ? metrics : "");
+    ls_string_free(metrics);
+    metrics = NULL;
+    CHECK_OK(ls_model_evaluation_json(m, &metrics));
+    CHECK(metrics && strstr(metrics, "\"split\":\"kfold\"") && strstr(metrics, "\"policy\":\"balanced\"") &&
+              strstr(metrics, "\"thresholds\":[{"),
+          "evaluation of a cross-validated model: %.300s", metrics ? metrics : "");
+    ls_string_free(metrics);
     ls_model_free(m2);
     ls_model_free(m);
 
@@ -459,6 +469,29 @@ static void test_train(const char *root) {
     ls_model_free(l1);
     CHECK_STATUS(ls_train_csv(csv, "{\"target\": \"churn\", \"l1_ratio\": 0.5}", &l1),
                  LS_STATUS_INVALID_INPUT, "l1_ratio is for penalty elasticnet");
+
+    /* A threshold policy chooses the cut on held-out predictions and says so. */
+    ls_model *top = NULL;
+    CHECK_OK(ls_train_csv(csv,
+                          "{\"target\": \"churn\", \"cv\": 2, \"threads\": 1, \"insights\": false,"
+                          " \"threshold\": \"top_share=0.1\"}",
+                          &top));
+    if (top) {
+        char *ev = NULL;
+        CHECK_OK(ls_model_evaluation_json(top, &ev));
+        CHECK(ev && strstr(ev, "\"policy\":\"top_share=0.1\"") && strstr(ev, "\"flagged_per_1000\":"),
+              "policy in the evaluation: %.300s", ev ? ev : "");
+        ls_string_free(ev);
+        ev = NULL;
+        CHECK_OK(ls_model_info_json(top, &ev));
+        CHECK(ev && strstr(ev, "\"threshold_policy\":\"top_share=0.1\""), "policy in info: %.300s", ev ? ev : "");
+        ls_string_free(ev);
+        ls_model_free(top);
+    }
+    CHECK_STATUS(ls_train_csv(csv, "{\"target\": \"churn\", \"cv\": 0, \"threshold\": \"max_f1\"}", &top),
+                 LS_STATUS_INVALID_INPUT, "chooses its cut on held-out predictions");
+    CHECK_STATUS(ls_train_csv(csv, "{\"target\": \"churn\", \"threshold\": \"precision>=2\"}", &top),
+                 LS_STATUS_INVALID_INPUT, "is not a number in (0, 1]");
 
     /* Insights: stored in a trained model, "null" when left out, and on demand. */
     ls_model *with = NULL, *without = NULL;

@@ -439,6 +439,25 @@ impl Model {
         })
     }
 
+    /// How the model was evaluated and its threshold chosen (camelCase keys): `split`
+    /// (`kfold` or `time`), `policy`, `threshold`, `atThreshold`, the threshold table
+    /// `thresholds` (precision, recall, falsePositiveRate, f1, shareFlagged,
+    /// flaggedPer1000 at each cut), `calibration` and the score `histogram` by class;
+    /// or `null` for a model trained without held-out predictions.
+    #[napi(ts_return_type = "Evaluation | null")]
+    pub fn evaluation(&self) -> Result<Option<serde_json::Value>> {
+        guard("Model.evaluation", || {
+            self.inner
+                .evaluation()
+                .map(|e| {
+                    serde_json::to_value(e)
+                        .map(convert::camel_keys)
+                        .map_err(|e| napi::Error::new("INTERNAL", e.to_string()))
+                })
+                .transpose()
+        })
+    }
+
     /// Facts about the model: `leadscoreVersion`, `formatVersion`, `createdUnix`,
     /// `target`, `positiveLabel`, `negativeLabel`, `rows`, `positives`,
     /// `inputs` (`[{ name, kind }]`), `features`, `threshold`, `balance`, `c`, `seed`,

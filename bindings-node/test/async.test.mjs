@@ -118,6 +118,29 @@ test('penalty, l1Ratio and maxFeatures reach the core and the model reports them
   await assert.rejects(train({ rows }, { ...base, l1Ratio: 0.5 }), /l1_ratio is for penalty elasticnet/)
 })
 
+test('threshold policies and the time split reach the core; evaluation() shows them', async () => {
+  const rows = Array.from({ length: 600 }, (_, i) => ({
+    a: (i * 7919) % 101, b: (i * 104729) % 97, noise: (i * 7) % 5,
+    day: `2024-${String(1 + Math.floor(i / 50)).padStart(2, '0')}-15`,
+    won: ((i * 7919) % 101) + ((i * 31) % 13) * 3 > 70 ? 'won' : 'lost'
+  }))
+  const base = { target: 'won', positive: 'won', minRows: 100, minPositives: 10, cv: 3, threads: 1, insights: false }
+  const top = await train({ rows }, { ...base, threshold: 'top_share=0.2', kinds: { day: 'id' } })
+  const e = top.evaluation()
+  assert.equal(e.split, 'kfold')
+  assert.equal(e.policy, 'top_share=0.2')
+  assert.equal(e.threshold, top.threshold)
+  assert.ok(Math.abs(e.atThreshold.shareFlagged - 0.2) < 0.02, JSON.stringify(e.atThreshold))
+  assert.ok(e.thresholds.length >= 2 && typeof e.thresholds[0].flaggedPer1000 === 'number')
+  assert.equal(top.info().thresholdPolicy, 'top_share=0.2')
+  const timed = await train({ rows }, { ...base, timeColumn: 'day', testShare: 0.25 })
+  assert.equal(timed.evaluation().split, 'time')
+  assert.equal(timed.evaluation().testFrom, '2024-10-15')
+  assert.ok(!timed.inputNames.includes('day'))
+  assert.equal((await train({ rows }, { ...base, cv: 0 })).evaluation(), null)
+  await assert.rejects(train({ rows }, { ...base, cv: 0, threshold: 'max_f1' }), (e) => e.code === 'INVALID_INPUT' && /held-out/.test(e.message))
+})
+
 test('insights() of a file and of rows, and the ones a model stores', async () => {
   const csv = churnCsv
   const ins = await insights({ csv }, { target: 'churn', bins: 5, topLevels: 3 })

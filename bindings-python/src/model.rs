@@ -196,6 +196,24 @@ impl PyModel {
         }
     }
 
+    /// How the model was evaluated and its threshold chosen (a dict), or None when it
+    /// was trained without held-out predictions (`cv=0` and no `time_column`):
+    /// `split` (`kfold` or `time`), `policy` and `threshold`, the figures
+    /// `at_threshold`, the threshold table `thresholds` (precision, recall,
+    /// false-positive rate, F1, share and leads flagged per 1000 at each cut, by
+    /// ascending cut), the `calibration` curve and the score `histogram` by class.
+    #[getter]
+    fn evaluation<'py>(&self, py: Python<'py>) -> PyLsResult<Bound<'py, PyAny>> {
+        match self.inner.evaluation() {
+            None => Ok(py.None().into_bound(py)),
+            Some(e) => {
+                let text =
+                    serde_json::to_string(e).map_err(|e| invalid(format!("evaluation: {e}")))?;
+                json_loads(py, &text)
+            }
+        }
+    }
+
     /// The training data's insights stored at training time (a dict: per column its
     /// statistics and histogram by class, top levels or tokens, association with the
     /// target and warnings; text columns also `top_coefficients`), or None when the

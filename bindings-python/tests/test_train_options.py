@@ -74,6 +74,31 @@ def test_penalty_l1_ratio_and_max_features(churn_df):
         leadscore.train(churn_df, target="churn", penalty="l0")
 
 
+def test_threshold_policies_and_the_time_split(churn_df):
+    m = leadscore.train(churn_df, target="churn", cv=3, insights=False, threshold="precision>=0.6")
+    e = m.evaluation
+    assert e["split"] == "kfold" and e["policy"] == "precision>=0.6"
+    assert e["threshold"] == m.threshold and m.info()["threshold_policy"] == "precision>=0.6"
+    assert e["at_threshold"]["precision"] >= 0.6
+    cuts = [r["threshold"] for r in e["thresholds"]]
+    assert cuts == sorted(cuts) and 2 <= len(cuts) <= 201 and m.threshold in cuts
+    assert m.metrics["threshold"] == m.threshold
+    top = leadscore.train(churn_df, target="churn", cv=3, insights=False, threshold="top_share=0.1")
+    assert abs(top.evaluation["at_threshold"]["share_flagged"] - 0.1) < 0.01
+    assert leadscore.train(churn_df, target="churn", cv=0, insights=False).evaluation is None
+    with pytest.raises(leadscore.InvalidInputError, match="held-out predictions"):
+        leadscore.train(churn_df, target="churn", cv=0, threshold="max_f1")
+    with pytest.raises(leadscore.InvalidInputError, match="unknown threshold policy"):
+        leadscore.train(churn_df, target="churn", threshold="best")
+    # A time split by a date column: the newest fifth is held out, the date is no feature.
+    dated = churn_df.assign(created=[f"2024-{1 + i * 12 // len(churn_df):02d}-01" for i in range(len(churn_df))])
+    t = leadscore.train(dated, target="churn", time_column="created", insights=False)
+    e = t.evaluation
+    assert e["split"] == "time" and e["time_column"] == "created" and e["test_from"] >= "2024-10-01"
+    assert e["test_rows"] + e["train_rows"] == len(dated)
+    assert "created" not in [i["name"] for i in t.info()["inputs"]]
+
+
 def test_classifier_searches_over_the_penalty(churn_df):
     from sklearn.model_selection import GridSearchCV
 

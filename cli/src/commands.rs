@@ -120,6 +120,19 @@ pub struct FitArgs {
     /// and report what was dropped and the CV ROC AUC before and after.
     #[arg(long, value_name = "N")]
     max_features: Option<usize>,
+    /// How the decision threshold is chosen: balanced (0.5 of the balanced model),
+    /// max_f1, precision>=P, recall>=R or top_share=S (the best S of leads). All but
+    /// balanced choose on held-out predictions (cross-validation or --time-col).
+    #[arg(long, value_name = "POLICY", default_value = "balanced")]
+    threshold: String,
+    /// Evaluate on a time split instead of k-fold: hold out the most recent rows by
+    /// this column (dates such as 2024-03-01 or DD.MM.YYYY, or numbers). The column is
+    /// not used as a feature.
+    #[arg(long = "time-col", visible_alias = "time-column", value_name = "COL")]
+    time_col: Option<String>,
+    /// The share of the most recent rows a time split holds out.
+    #[arg(long, value_name = "S", default_value_t = leadscore::train::DEFAULT_TEST_SHARE)]
+    test_share: f64,
     /// Do not store the training data's insights in the model (`leadscore insights`
     /// computes them on demand).
     #[arg(long)]
@@ -167,6 +180,9 @@ impl FitArgs {
             min_rows: self.min_rows,
             min_positives: self.min_positives,
             cv_folds: cv,
+            threshold: leadscore::eval::ThresholdPolicy::parse(&self.threshold)?,
+            time_column: self.time_col.clone(),
+            test_share: self.test_share,
             seed: self.seed,
             ..TrainConfig::default()
         };
@@ -275,6 +291,7 @@ pub fn train(a: TrainArgs) -> CmdResult {
             "positives": model.meta().positives,
             "features": model.coefficients().len(),
             "threshold": model.threshold(),
+            "threshold_policy": model.threshold_policy(),
             "converged": model.meta().converged,
             "seconds": seconds,
             "metrics": model.metrics(),
@@ -301,7 +318,7 @@ pub fn train(a: TrainArgs) -> CmdResult {
             )?;
         }
         if let Some(metrics) = model.metrics() {
-            output::print_metrics(&mut out, metrics)?;
+            output::print_metrics(&mut out, metrics, model.evaluation())?;
         }
         if let Some(p) = model.pruning() {
             output::write_pruning(&mut out, p)?;
@@ -328,26 +345,29 @@ pub struct EvalArgs {
     fit: FitArgs,
 }
 
-/// Cross-validates and prints metrics.
+/// Cross-validates (or evaluates on a time split) and prints metrics.
 pub fn eval(a: EvalArgs) -> CmdResult {
     let mut out = std::io::stdout().lock();
-    if a.cv < 2 {
-        return Err("--cv must be at least 2".into());
+    if a.cv < 2 && a.fit.time_col.is_none() {
+        return Err("--cv must be at least 2 (or give --time-col)".into());
     }
     let options = a.fit.options(a.cv)?;
     let pb = spinner(a.quiet || a.json, format!("reading {}", a.data.display()));
     let table = a.fit.read.read(&a.data)?;
-    pb.set_message(format!(
-        "{}-fold cross-validation on {} rows",
-        a.cv,
-        table.n_rows()
-    ));
-    let m = options.evaluate_table(&table)?;
+    pb.set_message(match &a.fit.time_col {
+        Some(col) => format!("time split on {col}, {} rows", table.n_rows()),
+        None => format!("{}-fold cross-validation on {} rows", a.cv, table.n_rows()),
+    });
+    let (m, e) = options.evaluate_table_detailed(&table)?;
     pb.finish_and_clear();
     if a.json {
-        writeln!(out, "{}", serde_json::to_string(&m)?)?;
+        let mut j = serde_json::to_value(&m)?;
+        if let Some(obj) = j.as_object_mut() {
+            obj.insert("evaluation".into(), serde_json::to_value(&e)?);
+        }
+        writeln!(out, "{j}")?;
     } else {
-        output::print_metrics(&mut out, &m)?;
+        output::print_metrics(&mut out, &m, Some(&e))?;
     }
     Ok(())
 }
@@ -1030,12 +1050,27 @@ pub struct DemoDataArgs {
     /// Seed of the demo data.
     #[arg(long, value_name = "S", default_value_t = 2024)]
     seed: u64,
+    /// Add a `created` date (the leads spread over 2024) and let the market drift
+    /// over the year by D: 0 keeps the source and city effects, 1 reverses them by
+    /// December (for trying --time-col).
+    #[arg(long, value_name = "D")]
+    drift: Option<f64>,
 }
 
 /// Writes a multi-tenant demo export.
 pub fn demo_data(a: DemoDataArgs) -> CmdResult {
+    if let Some(d) = a.drift {
+        if !(0.0..=1.0).contains(&d) {
+            return Err(format!("--drift must be from 0 to 1, got {d}").into());
+        }
+    }
     let f = std::fs::File::create(&a.out).map_err(|e| leadscore::Error::io(&a.out, e))?;
-    let rows = leadscore::synth::write_export(a.seed, a.tenants, std::io::BufWriter::new(f))?;
+    let rows = leadscore::synth::write_export_with_drift(
+        a.seed,
+        a.tenants,
+        a.drift,
+        std::io::BufWriter::new(f),
+    )?;
     writeln!(
         std::io::stdout().lock(),
         "wrote {} tenants, {rows} rows to {} (tenant column \"{}\", target \"{}\")",

@@ -1,6 +1,6 @@
 //! Human-readable output.
 
-use leadscore::eval::Metrics;
+use leadscore::eval::{Evaluation, Metrics};
 use leadscore::{Model, Reason, Value};
 use std::io::{self, Write};
 use std::path::Path;
@@ -14,16 +14,35 @@ pub fn fmt_metric(x: f64) -> String {
     }
 }
 
-/// Prints metrics beside the random baseline.
-pub fn print_metrics(w: &mut impl Write, m: &Metrics) -> io::Result<()> {
-    writeln!(
-        w,
-        "{}-fold cross-validation on {} rows, {} positives ({:.1} %)",
-        m.cv_folds,
-        m.rows,
-        m.positives,
-        100.0 * m.positive_rate
-    )?;
+/// Prints metrics beside the random baseline, with how the held-out rows were chosen
+/// and the threshold policy's cut when the evaluation is known.
+pub fn print_metrics(w: &mut impl Write, m: &Metrics, e: Option<&Evaluation>) -> io::Result<()> {
+    match e.filter(|e| e.split == "time") {
+        Some(e) => writeln!(
+            w,
+            "time split on {}: fitted on the {} oldest rows, tested on the {} most recent \
+             (from {}), {} positives ({:.1} %){}",
+            e.time_column.as_deref().unwrap_or("?"),
+            e.train_rows,
+            m.rows,
+            printable(e.test_from.as_deref().unwrap_or("?"), false),
+            m.positives,
+            100.0 * m.positive_rate,
+            if e.time_missing > 0 {
+                format!("; {} rows without a time trained", e.time_missing)
+            } else {
+                String::new()
+            }
+        )?,
+        None => writeln!(
+            w,
+            "{}-fold cross-validation on {} rows, {} positives ({:.1} %)",
+            m.cv_folds,
+            m.rows,
+            m.positives,
+            100.0 * m.positive_rate
+        )?,
+    }
     writeln!(
         w,
         "{:<12} {:>8} {:>8} {:>8}",
@@ -56,22 +75,48 @@ pub fn print_metrics(w: &mut impl Write, m: &Metrics) -> io::Result<()> {
             lift
         )?;
     }
-    writeln!(
-        w,
-        "ROC AUC by fold: {} (std {:.3})",
-        m.fold_roc_auc
-            .iter()
-            .map(|a| format!("{a:.3}"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        m.roc_auc_std
-    )?;
+    if m.fold_roc_auc.len() > 1 {
+        writeln!(
+            w,
+            "ROC AUC by fold: {} (std {:.3})",
+            m.fold_roc_auc
+                .iter()
+                .map(|a| format!("{a:.3}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            m.roc_auc_std
+        )?;
+    }
     let c = &m.confusion;
-    writeln!(
-        w,
-        "threshold {:.3} (= 0.5 in the balanced model); confusion: TP {} FP {} TN {} FN {}",
-        m.threshold, c.tp, c.fp, c.tn, c.fn_
-    )?;
+    match e.filter(|e| e.policy != "balanced") {
+        Some(e) => {
+            let a = &e.at_threshold;
+            writeln!(
+                w,
+                "threshold {:.4} chosen by {} on the held-out predictions: precision {:.3}, \
+                 recall {:.3}, {:.0} flagged per 1000",
+                e.threshold, e.policy, a.precision, a.recall, a.flagged_per_1000
+            )?;
+            writeln!(
+                w,
+                "confusion at it: TP {} FP {} TN {} FN {}",
+                c.tp, c.fp, c.tn, c.fn_
+            )?;
+        }
+        None => writeln!(
+            w,
+            "threshold {:.3} (= 0.5 in the balanced model); confusion: TP {} FP {} TN {} FN {}",
+            m.threshold, c.tp, c.fp, c.tn, c.fn_
+        )?,
+    }
+    if let Some(d) = m.deciles.first().filter(|d| d.rows > 0) {
+        writeln!(
+            w,
+            "the top 10 % of leads hold {:.1} % of the positives (lift {:.2}x)",
+            100.0 * d.cumulative_capture,
+            d.lift
+        )?;
+    }
     writeln!(
         w,
         "before the intercept correction: log-loss {}, Brier {}",
@@ -126,7 +171,28 @@ pub fn print_model(w: &mut impl Write, path: &Path, model: &Model, top: usize) -
         m.iterations,
         m.converged
     )?;
-    writeln!(w, "threshold    {:.4}", model.threshold())?;
+    match model.evaluation() {
+        Some(e) => writeln!(
+            w,
+            "threshold    {:.4} ({}, chosen on {} held-out rows: precision {:.3}, recall {:.3}, {:.0} flagged per 1000)",
+            model.threshold(),
+            e.policy,
+            e.test_rows,
+            e.at_threshold.precision,
+            e.at_threshold.recall,
+            e.at_threshold.flagged_per_1000
+        )?,
+        None => writeln!(w, "threshold    {:.4} (balanced)", model.threshold())?,
+    }
+    if let Some(e) = model.evaluation().filter(|e| e.split == "time") {
+        writeln!(
+            w,
+            "evaluated    time split on {} (the most recent {:.0} %, from {})",
+            e.time_column.as_deref().unwrap_or("?"),
+            100.0 * e.test_share.unwrap_or(0.0),
+            printable(e.test_from.as_deref().unwrap_or("?"), false)
+        )?;
+    }
     let nonzero = model.coefficients().iter().filter(|&&c| c != 0.0).count();
     writeln!(
         w,

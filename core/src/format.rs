@@ -42,9 +42,9 @@ pub mod budget;
 /// The four bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"LSCM";
 /// The format version this release writes.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 /// Format versions this release reads.
-pub const READABLE_VERSIONS: &[u16] = &[1, 2, 3];
+pub const READABLE_VERSIONS: &[u16] = &[1, 2, 3, 4];
 /// Envelope size before the payload.
 pub const HEADER_LEN: usize = 14;
 /// Largest payload [`from_bytes`] accepts (256 MiB): far above any real model, low
@@ -135,6 +135,16 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
                 .map(|(m, rest)| (v2::Model::from(m).into(), rest))
         } else if version == 2 {
             postcard::take_from_bytes::<v2::Model>(payload).map(|(m, rest)| (m.into(), rest))
+        } else if version == 3 {
+            // Version 4 only appends `evaluation: Option<Evaluation>` to version 3's
+            // fields. Postcard writes a struct as its fields in order and `None` as
+            // the single byte 0, so a version 3 payload followed by a 0 is exactly the
+            // version 4 payload of the same model without an evaluation.
+            let mut extended = Vec::with_capacity(payload.len() + 1);
+            extended.extend_from_slice(payload);
+            extended.push(0);
+            postcard::take_from_bytes::<Model>(&extended)
+                .map(|(m, rest)| (m, &payload[..rest.len().min(payload.len())]))
         } else {
             postcard::take_from_bytes::<Model>(payload)
         }
@@ -300,6 +310,7 @@ pub(crate) mod v2 {
                 metrics: m.metrics,
                 pruning: None,
                 insights: None,
+                evaluation: None,
                 prepared: Default::default(),
             }
         }
@@ -646,6 +657,8 @@ impl Model {
             "features": self.coef.len(),
             "nonzero_features": self.coef.iter().filter(|&&c| c != 0.0).count(),
             "threshold": self.threshold,
+            "threshold_policy": self.threshold_policy(),
+            "evaluation_split": self.evaluation.as_ref().map(|e| e.split.as_str()),
             "balance": m.balance,
             "c": m.c,
             "penalty": m.penalty,
@@ -681,6 +694,7 @@ impl Model {
             "pipeline": self.pipeline,
             "metrics": self.metrics,
             "pruning": self.pruning,
+            "evaluation": self.evaluation,
             "insights": self.insights().ok().flatten(),
         })
     }

@@ -2,7 +2,7 @@
 
 use crate::data::{format_num, Kind, Record, Schema, Slots, Table, Value};
 use crate::error::{Error, Result};
-use crate::eval::Metrics;
+use crate::eval::{Evaluation, Metrics, CALIBRATION_BINS, HISTOGRAM_BINS, THRESHOLD_POINTS};
 use crate::recipe::{standardized, value_to_bool, Group, Pipeline, Step, ValueKind, OTHER_LEVEL};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -137,6 +137,10 @@ pub struct Model {
     /// The training data's insights as compact JSON (see [`crate::insights`]), at most
     /// [`MAX_STORED_INSIGHTS_BYTES`]; `None` when trained without them.
     pub(crate) insights: Option<String>,
+    /// How the held-out predictions were made, the threshold policy and its cut, the
+    /// threshold table, calibration and score histograms (`None` when trained without
+    /// held-out predictions, or written by a format before 4).
+    pub(crate) evaluation: Option<Evaluation>,
     /// What explanations need, derived from the above (see [`Model::prepare`]).
     #[serde(skip)]
     pub(crate) prepared: Prepared,
@@ -213,6 +217,7 @@ impl Model {
             metrics,
             pruning,
             insights: None,
+            evaluation: None,
             prepared: Prepared::default(),
         };
         // At training time a broken invariant is a training failure, not a bad file.
@@ -303,6 +308,27 @@ impl Model {
                 )));
             }
         }
+        if let Some(e) = &self.evaluation {
+            let bins = e.histogram.bins as usize;
+            if e.thresholds.len() > THRESHOLD_POINTS + 1
+                || e.calibration.len() > CALIBRATION_BINS
+                || bins != HISTOGRAM_BINS
+                || e.histogram.positives.len() != bins
+                || e.histogram.negatives.len() != bins
+            {
+                return Err(Error::ModelFormat(format!(
+                    "the stored evaluation has {} threshold rows, {} calibration bins and \
+                     {}/{}/{} histogram bins; at most {} rows, {CALIBRATION_BINS} bins and \
+                     {HISTOGRAM_BINS} histogram bins",
+                    e.thresholds.len(),
+                    e.calibration.len(),
+                    bins,
+                    e.histogram.positives.len(),
+                    e.histogram.negatives.len(),
+                    THRESHOLD_POINTS + 1
+                )));
+            }
+        }
         if let Some(p) = &self.pruning {
             if p.dropped.len() > PRUNING_MAX_NAMES {
                 return Err(Error::ModelFormat(format!(
@@ -330,6 +356,12 @@ impl Model {
                 .pruning
                 .as_ref()
                 .map_or(0, |p| p.dropped.iter().map(s).sum())
+            + self.evaluation.as_ref().map_or(0, |e| {
+                std::mem::size_of::<Evaluation>()
+                    + e.thresholds.capacity() * std::mem::size_of::<crate::eval::ThresholdPoint>()
+                    + e.calibration.capacity() * std::mem::size_of::<crate::eval::CalibrationBin>()
+                    + (e.histogram.positives.capacity() + e.histogram.negatives.capacity()) * 8
+            })
             + (self.coef.capacity() + self.feature_means.capacity()) * 8;
         n += self
             .schema
@@ -430,6 +462,22 @@ impl Model {
     /// What `max_features` dropped and what it cost (absent when no limit was asked).
     pub fn pruning(&self) -> Option<&Pruning> {
         self.pruning.as_ref()
+    }
+
+    /// How the model was evaluated and how its threshold was chosen: the split
+    /// (k-fold or time), the threshold policy and its cut, the threshold table,
+    /// calibration curve and score histograms of the held-out predictions (absent when
+    /// trained without held-out predictions).
+    pub fn evaluation(&self) -> Option<&Evaluation> {
+        self.evaluation.as_ref()
+    }
+
+    /// The threshold policy that chose [`Model::threshold`]: `balanced` unless an
+    /// evaluation says otherwise.
+    pub fn threshold_policy(&self) -> &str {
+        self.evaluation
+            .as_ref()
+            .map_or("balanced", |e| e.policy.as_str())
     }
 
     /// Cross-validated metrics measured at training time (absent when trained without

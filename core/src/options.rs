@@ -14,6 +14,7 @@ use crate::data::csv::CsvOptions;
 use crate::data::json::JsonOptions;
 use crate::data::{Kind, TargetSpec};
 use crate::error::{Error, Result};
+use crate::eval::ThresholdPolicy;
 use crate::insights::{Insights, InsightsOptions};
 use crate::train::{Balance, Penalty, TrainConfig};
 
@@ -44,6 +45,9 @@ pub const OPTION_NAMES: &[&str] = &[
     "min_rows",
     "min_positives",
     "cv",
+    "threshold",
+    "time_column",
+    "test_share",
     "seed",
     "max_iter",
     "tol",
@@ -82,6 +86,9 @@ impl TrainOptions {
     /// | `recipe` | string | the feature recipe text (default `"auto"`) |
     /// | `min_rows`, `min_positives` | integer | minimum data |
     /// | `cv` | integer | cross-validation folds (0 = none) |
+    /// | `threshold` | string | threshold policy: `balanced` (default), `max_f1`, `precision>=P`, `recall>=R`, `top_share=S` |
+    /// | `time_column` | string | evaluate on a time split by this column instead of k-fold |
+    /// | `test_share` | number | the share a time split holds out (default 0.2) |
     /// | `seed` | integer | seed of folds and resampling |
     /// | `max_iter` | integer | solver iteration cap |
     /// | `tol` | number | solver gradient tolerance |
@@ -132,6 +139,17 @@ impl TrainOptions {
                 "min_rows" => config.min_rows = uint()?,
                 "min_positives" => config.min_positives = uint()?,
                 "cv" => config.cv_folds = uint()?,
+                "threshold" => {
+                    config.threshold = ThresholdPolicy::parse(
+                        val.as_str()
+                            .ok_or_else(|| bad("a string such as \"precision>=0.6\""))?,
+                    )?
+                }
+                "time_column" => {
+                    config.time_column =
+                        Some(val.as_str().ok_or_else(|| bad("a string"))?.to_owned())
+                }
+                "test_share" => config.test_share = num()?,
                 "seed" => {
                     config.seed = whole_number(val).ok_or_else(|| bad("a non-negative integer"))?
                 }
@@ -177,9 +195,18 @@ impl TrainOptions {
         crate::Trainer::new(self.config.clone())?.fit(table, &self.target)
     }
 
-    /// Cross-validates on a table without keeping a model (`leadscore eval`).
+    /// Cross-validates on a table without keeping a model.
     pub fn evaluate_table(&self, table: &crate::Table) -> Result<crate::eval::Metrics> {
         crate::Trainer::new(self.config.clone())?.evaluate(table, &self.target)
+    }
+
+    /// [`TrainOptions::evaluate_table`] with the evaluation a model would store (the
+    /// threshold policy's cut, the threshold table; `leadscore eval`).
+    pub fn evaluate_table_detailed(
+        &self,
+        table: &crate::Table,
+    ) -> Result<(crate::eval::Metrics, crate::eval::Evaluation)> {
+        crate::Trainer::new(self.config.clone())?.evaluate_detailed(table, &self.target)
     }
 }
 

@@ -513,22 +513,45 @@ fn solve_intercept(eta: &[f64], rate: f64) -> f64 {
 /// A tenant whose size (2,000-20,000 rows) and character are drawn from
 /// `(seed, index)`.
 pub fn tenant(seed: u64, index: usize) -> SynthTenant {
-    build(seed, index, None)
+    build(seed, index, None, None)
 }
 
 /// The tenant [`tenant`] would give, with `rows` rows instead of its drawn size (same
 /// name, shares and hidden coefficients; `tenant_with_rows(s, i, tenant(s, i).table
 /// .n_rows())` equals `tenant(s, i)`). Use small sizes in tests and doc examples.
 pub fn tenant_with_rows(seed: u64, index: usize, rows: usize) -> SynthTenant {
-    build(seed, index, Some(rows))
+    build(seed, index, Some(rows), None)
 }
+
+/// The tenant [`tenant`] (or [`tenant_with_rows`] when `rows` is given) would give,
+/// its leads spread over the year 2024 in row order with a [`CREATED_COLUMN`] date,
+/// and the market drifting: the source, city, activity and comment effects fade and
+/// then reverse as the year goes on, by `drift` (0 keeps them, 1 reverses them by the
+/// end of the year).
+/// A model fitted on the early months then ranks the late ones worse, which a time
+/// split shows and k-fold hides. Only the target and the new column differ from the
+/// tenant without drift.
+///
+/// ```
+/// use leadscore::synth;
+/// let t = synth::tenant_with_drift(7, 0, Some(400), 0.8);
+/// assert!(t.table.column(synth::CREATED_COLUMN).is_some());
+/// let plain = synth::tenant_with_rows(7, 0, 400);
+/// assert_eq!(t.table.column("city"), plain.table.column("city"));
+/// ```
+pub fn tenant_with_drift(seed: u64, index: usize, rows: Option<usize>, drift: f64) -> SynthTenant {
+    build(seed, index, rows, Some(drift))
+}
+
+/// The date column of [`tenant_with_drift`]: `2024-01-01` .. `2024-12-30`.
+pub const CREATED_COLUMN: &str = "created";
 
 /// Tenants `0..count` of a seed.
 pub fn tenants(seed: u64, count: usize) -> Vec<SynthTenant> {
     (0..count).map(|i| tenant(seed, i)).collect()
 }
 
-fn build(seed: u64, index: usize, rows: Option<usize>) -> SynthTenant {
+fn build(seed: u64, index: usize, rows: Option<usize>, drift: Option<f64>) -> SynthTenant {
     let mut root = Rng::derive(seed, index as u64);
     let mut spec_rng = Rng::new(root.next_u64());
     let mut rng = Rng::new(root.next_u64());
@@ -622,6 +645,10 @@ fn build(seed: u64, index: usize, rows: Option<usize>) -> SynthTenant {
         }
 
         let rate = activity / (life + 1.0);
+        let drifting = spec.source_effect[s]
+            + spec.city_effect[c]
+            + spec.activity_effect * (1.0 - (-rate / spec.activity_scale).exp())
+            + text_effect;
         let mut z = spec.source_effect[s]
             + spec.city_effect[c]
             + spec.interaction[s * CITIES.len() + c]
@@ -632,6 +659,11 @@ fn build(seed: u64, index: usize, rows: Option<usize>) -> SynthTenant {
             + if phone { spec.phone_effect } else { 0.0 }
             + if email { spec.email_effect } else { 0.0 }
             + text_effect;
+        if let Some(drift) = drift {
+            // The drifting effects shrink by 2 * drift * (share of the year gone),
+            // reversing past the middle of the year at drift 1.
+            z -= 2.0 * drift * (i as f64 / n.max(1) as f64) * drifting;
+        }
         if missing_amount {
             z += spec.amount_missing_effect;
         } else {
@@ -664,7 +696,7 @@ fn build(seed: u64, index: usize, rows: Option<usize>) -> SynthTenant {
     }
 
     let [calls, emails, chats, meetings, tasks] = counts;
-    let columns = vec![
+    let mut columns = vec![
         (
             "lead_id",
             // Ids are distinct: one level per row.
@@ -686,8 +718,28 @@ fn build(seed: u64, index: usize, rows: Option<usize>) -> SynthTenant {
         ("has_phone", has_phone.finish()),
         ("has_email", has_email.finish()),
         ("comment", comment.finish()),
-        (TARGET, Column::Num(target)),
     ];
+    if drift.is_some() {
+        // Leads in row order over 2024 (a leap year: 366 days, day 0 = 1 January).
+        let days: Vec<String> = (0..n)
+            .map(|i| {
+                let mut day = (i * 365 / n.max(1)) as u32;
+                let mut month = 0usize;
+                while day >= MONTH_DAYS_2024[month] {
+                    day -= MONTH_DAYS_2024[month];
+                    month += 1;
+                }
+                format!("2024-{:02}-{:02}", month + 1, day + 1)
+            })
+            .collect();
+        columns.push((
+            CREATED_COLUMN,
+            Column::Str(StrColumn::from_options(
+                days.iter().map(|d| Some(d.as_str())),
+            )),
+        ));
+    }
+    columns.push((TARGET, Column::Num(target)));
     let mut table = Table::new();
     for (name, col) in columns {
         // Names are distinct and every column has `n` rows.
@@ -707,17 +759,33 @@ fn build(seed: u64, index: usize, rows: Option<usize>) -> SynthTenant {
     }
 }
 
+const MONTH_DAYS_2024: [u32; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /// The tenant column of [`write_export`].
 pub const TENANT_COLUMN: &str = "tenant";
 
 /// Writes tenants `0..count` of `seed` as one CSV export, the way a CRM dumps all its
 /// clients at once: a [`TENANT_COLUMN`] first, then each tenant's columns (the target
 /// included), tenants one after another. Returns the number of data rows written.
-pub fn write_export<W: std::io::Write>(seed: u64, count: usize, mut w: W) -> crate::Result<usize> {
+pub fn write_export<W: std::io::Write>(seed: u64, count: usize, w: W) -> crate::Result<usize> {
+    write_export_with_drift(seed, count, None, w)
+}
+
+/// [`write_export`] of the tenants of [`tenant_with_drift`] when `drift` is given
+/// (each with its [`CREATED_COLUMN`]).
+pub fn write_export_with_drift<W: std::io::Write>(
+    seed: u64,
+    count: usize,
+    drift: Option<f64>,
+    mut w: W,
+) -> crate::Result<usize> {
     let mut rows = 0;
     let mut buf = Vec::new();
     for i in 0..count {
-        let t = tenant(seed, i);
+        let t = match drift {
+            Some(d) => tenant_with_drift(seed, i, None, d),
+            None => tenant(seed, i),
+        };
         let n = t.table.n_rows();
         let mut cols = vec![(
             TENANT_COLUMN.to_owned(),

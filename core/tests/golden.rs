@@ -198,6 +198,12 @@ fn check_set(set: &serde_json::Value) {
             model.coefficients(),
             "{name}: retrained coefficients"
         );
+        assert_eq!(
+            trained.threshold(),
+            model.threshold(),
+            "{name}: retrained threshold (its policy's cut)"
+        );
+        assert_eq!(trained.evaluation(), model.evaluation(), "{name}");
         check_scores(name, &trained, &records, scores);
     }
 }

@@ -90,6 +90,10 @@ class Model:
     @property
     def metrics(self) -> Optional[Dict[str, Any]]:
         """Cross-validated metrics from training, or None when trained with ``cv=0``."""
+    @property
+    def evaluation(self) -> Optional[Dict[str, Any]]:
+        """How the model was evaluated (k-fold or time split), its threshold policy and
+        cut, the threshold table, calibration curve and score histograms; or None."""
     def insights(self) -> Optional[Dict[str, Any]]:
         """The training data's insights stored at training time, or None."""
     def info(self) -> Dict[str, Any]:

@@ -49,7 +49,7 @@ fn is_pos(y: f64) -> bool {
 }
 
 /// True when the inputs satisfy the module's contract (same length, non-empty, no NaN).
-fn valid(y: &[f64], p: &[f64]) -> bool {
+pub(crate) fn valid(y: &[f64], p: &[f64]) -> bool {
     !y.is_empty()
         && y.len() == p.len()
         && y.iter().all(|v| !v.is_nan())
@@ -58,7 +58,7 @@ fn valid(y: &[f64], p: &[f64]) -> bool {
 
 /// Groups of tied scores in descending score order: `(score, positives, negatives)`.
 /// Callers must have checked [`valid`].
-fn tie_groups(y: &[f64], p: &[f64]) -> Vec<(f64, u64, u64)> {
+pub(crate) fn tie_groups(y: &[f64], p: &[f64]) -> Vec<(f64, u64, u64)> {
     let mut order: Vec<usize> = (0..p.len()).collect();
     order.sort_unstable_by(|&a, &b| p[b].total_cmp(&p[a]));
     let mut groups: Vec<(f64, u64, u64)> = Vec::new();

@@ -88,7 +88,8 @@ pub struct Metrics {
     pub log_loss_balanced: f64,
     /// Brier score before the intercept correction.
     pub brier_balanced: f64,
-    /// The decision threshold on calibrated probabilities (mean over folds).
+    /// The decision threshold on calibrated probabilities: the mean of the folds'
+    /// balanced thresholds, or the cut a threshold policy chose.
     pub threshold: f64,
     /// The same threshold on the balanced model's probabilities (0.5 by construction).
     pub balanced_threshold: f64,
@@ -134,6 +135,13 @@ impl Metrics {
     /// Summarises fold results. Folds with a single class contribute to the pooled
     /// figures but not to the AUC means.
     pub fn from_folds(folds: &[FoldResult]) -> Metrics {
+        Self::from_folds_at(folds, None)
+    }
+
+    /// Summarises fold results with every fold's model cut at `cut` (the cut a
+    /// threshold policy chose on the pooled held-out predictions) instead of its own
+    /// balanced threshold; `None` keeps each fold's.
+    pub fn from_folds_at(folds: &[FoldResult], cut: Option<f64>) -> Metrics {
         let mut aucs = Vec::new();
         let mut aps = Vec::new();
         let (mut ll, mut br, mut llb, mut brb, mut thr, mut secs) =
@@ -152,9 +160,10 @@ impl Metrics {
             br.push(metrics::brier(&f.y, &f.p));
             llb.push(metrics::log_loss(&f.y, &f.p_balanced));
             brb.push(metrics::brier(&f.y, &f.p_balanced));
-            thr.push(f.threshold);
+            let threshold = cut.unwrap_or(f.threshold);
+            thr.push(threshold);
             secs.push(f.fit_seconds);
-            let c = metrics::confusion_at(&f.y, &f.p, f.threshold);
+            let c = metrics::confusion_at(&f.y, &f.p, threshold);
             prec.push(c.precision());
             rec.push(c.recall());
             f1s.push(c.f1());
@@ -217,7 +226,7 @@ impl Metrics {
             brier,
             log_loss_balanced: mean(&llb),
             brier_balanced: mean(&brb),
-            threshold: mean(&thr),
+            threshold: cut.unwrap_or_else(|| mean(&thr)),
             balanced_threshold: 0.5,
             precision,
             recall,

@@ -85,6 +85,8 @@ pub(crate) trait Heap {
 impl Heap for f64 {}
 impl Heap for u32 {}
 impl Heap for u64 {}
+impl Heap for crate::eval::ThresholdPoint {}
+impl Heap for crate::eval::CalibrationBin {}
 impl Heap for String {
     fn heap(&self) -> usize {
         self.capacity()

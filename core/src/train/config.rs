@@ -4,6 +4,7 @@ use super::Balance;
 use crate::data::Kind;
 use crate::defaults;
 use crate::error::{Error, Result};
+use crate::eval::ThresholdPolicy;
 use crate::recipe::AutoOptions;
 
 /// Everything that decides how a model is trained. Build it with
@@ -44,8 +45,19 @@ pub struct TrainConfig {
     /// Fewest positive rows to train on. Defaults to `50`.
     pub min_positives: usize,
     /// Cross-validation folds for the stored metrics; `0` skips evaluation. Defaults
-    /// to `5`.
+    /// to `5`. A [`TrainConfig::time_column`] replaces k-fold by the time split.
     pub cv_folds: usize,
+    /// How the decision threshold is chosen (see [`ThresholdPolicy`]). Every policy
+    /// but the default `balanced` picks its cut on held-out predictions (k-fold or
+    /// the time split), so it needs one of them.
+    pub threshold: ThresholdPolicy,
+    /// Evaluate on a time split instead of k-fold: the most recent
+    /// [`TrainConfig::test_share`] of the rows by this column (dates or numbers; see
+    /// [`crate::eval::time`]) are held out, and the model is then trained on every
+    /// row. The column is not a feature of the `auto` recipe. Defaults to `None`.
+    pub time_column: Option<String>,
+    /// The share of rows a time split holds out, within `(0, 1)`. Defaults to `0.2`.
+    pub test_share: f64,
     /// Seed of every random choice (folds, resampling). Defaults to `42`.
     pub seed: u64,
     /// Solver iteration cap; reaching it is reported, not an error. Defaults to `100`.
@@ -77,6 +89,9 @@ impl Default for TrainConfig {
             min_rows: defaults::MIN_ROWS,
             min_positives: defaults::MIN_POSITIVES,
             cv_folds: defaults::CV_FOLDS,
+            threshold: ThresholdPolicy::Balanced,
+            time_column: None,
+            test_share: DEFAULT_TEST_SHARE,
             seed: defaults::SEED,
             max_iter: defaults::MAX_ITER,
             tol: None,
@@ -87,6 +102,9 @@ impl Default for TrainConfig {
         }
     }
 }
+
+/// The share of rows a time split holds out unless told otherwise.
+pub const DEFAULT_TEST_SHARE: f64 = 0.2;
 
 /// Most cross-validation folds (each fold is a fit; more than this measures nothing
 /// better and only costs time and memory).
@@ -168,6 +186,24 @@ impl TrainConfig {
                 self.cv_folds
             ));
         }
+        if !(self.test_share > 0.0 && self.test_share < 1.0) {
+            return bad(format!(
+                "test_share must be between 0 and 1 (exclusive), got {}",
+                self.test_share
+            ));
+        }
+        if let Some(col) = &self.time_column {
+            if col.is_empty() {
+                return bad("time_column must name a column".into());
+            }
+        }
+        if self.threshold.needs_held_out() && !self.evaluates() {
+            return bad(format!(
+                "threshold policy {} chooses its cut on held-out predictions: set cv to 2 \
+                 or more, or a time column",
+                self.threshold
+            ));
+        }
         if self.max_iter == 0 || self.max_iter > MAX_ITER {
             return bad(format!(
                 "max_iter must be from 1 to {MAX_ITER}, got {}",
@@ -202,6 +238,11 @@ impl TrainConfig {
             Penalty::L1 => 1.0,
             Penalty::ElasticNet => self.l1_ratio.unwrap_or(0.5),
         }
+    }
+
+    /// Whether training makes held-out predictions (k-fold or a time split).
+    pub fn evaluates(&self) -> bool {
+        self.cv_folds >= 2 || self.time_column.is_some()
     }
 
     /// Whether `C` is chosen from the data: not given, with the L2 penalty.

@@ -7,6 +7,6 @@ pub mod solver;
 mod trainer;
 
 pub use balance::Balance;
-pub use config::{Penalty, TrainConfig};
+pub use config::{Penalty, TrainConfig, DEFAULT_TEST_SHARE};
 pub use solver::{fit_logistic, Solution, SolverConfig};
 pub use trainer::{evaluate, train, Trainer};

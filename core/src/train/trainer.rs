@@ -8,7 +8,7 @@ use crate::data::{Schema, Table, Target, TargetSpec};
 use crate::design::{dense_column_means, Dense, Rows};
 use crate::error::{Error, Result};
 use crate::eval::folds::{split, stratified_folds};
-use crate::eval::{FoldResult, Metrics};
+use crate::eval::{Evaluation, FoldResult, Metrics, SplitInfo};
 use crate::insights::InsightsOptions;
 use crate::model::{sigmoid, Model, ModelMeta, Pruning, PRUNING_MAX_NAMES};
 use crate::recipe::{auto_recipe, Pipeline, SolverRows};
@@ -28,6 +28,42 @@ struct Job<'a> {
     schema: &'a Schema,
     recipe: &'a str,
     y: &'a [f64],
+}
+
+/// Held-out predictions: each fold's (one for a time split), how they were held out,
+/// and their metrics at each fold's balanced threshold.
+struct HeldOut {
+    folds: Vec<FoldResult>,
+    split: SplitInfo,
+    metrics: Metrics,
+}
+
+impl HeldOut {
+    /// The pooled held-out labels and calibrated probabilities.
+    fn pooled(&self) -> (Vec<f64>, Vec<f64>) {
+        let (mut y, mut p) = (Vec::new(), Vec::new());
+        for f in &self.folds {
+            y.extend_from_slice(&f.y);
+            p.extend_from_slice(&f.p);
+        }
+        (y, p)
+    }
+
+    /// The cut of the configured policy (`balanced`: `balanced`'s, the model's own),
+    /// the metrics at it, and the evaluation to store.
+    fn decide(self, config: &TrainConfig, balanced: f64) -> Result<(f64, Metrics, Evaluation)> {
+        let (y, p) = self.pooled();
+        let policy = config.threshold;
+        let (cut, metrics) = if policy.needs_held_out() {
+            let cut = policy.choose(&y, &p)?;
+            (cut, Metrics::from_folds_at(&self.folds, Some(cut)))
+        } else {
+            (balanced, self.metrics)
+        };
+        let evaluation = Evaluation::new(self.split, &policy.to_string(), cut, &y, &p)
+            .ok_or_else(|| Error::Internal("held-out predictions are not valid".into()))?;
+        Ok((cut, metrics, evaluation))
+    }
 }
 
 /// A pipeline and coefficients fitted on some rows.
@@ -136,18 +172,15 @@ impl Trainer {
             recipe: &recipe,
             y: &target.y,
         };
-        let metrics = if self.config.cv_folds >= 2 {
-            Some(self.cross_validate(&job, true)?)
-        } else {
-            None
-        };
+        let held = self.held_out(&job, true)?;
+        let cv_auc = held.as_ref().map(|h| h.metrics.roc_auc);
         let rows: Vec<usize> = (0..table.n_rows()).collect();
         let mut fitted = self.fit_rows(&job, &rows, None, 0, true)?;
         let pruning = match (self.config.max_features, fitted.pruned.take()) {
             (Some(limit), pruned) => {
-                // What the limit costs: the same folds without it.
-                let before = match &metrics {
-                    Some(_) => Some(self.cross_validate(&job, false)?.roc_auc),
+                // What the limit costs: the same held-out rows without it.
+                let before = match &held {
+                    Some(_) => self.held_out(&job, false)?.map(|h| h.metrics.roc_auc),
                     None => None,
                 };
                 let nonzero = fitted.solution.coef.iter().filter(|&&v| v != 0.0).count();
@@ -164,13 +197,19 @@ impl Trainer {
                     dropped: p.dropped,
                     dropped_count: p.dropped_count as u64,
                     cv_roc_auc_before: before,
-                    cv_roc_auc_after: metrics.as_ref().map(|m| m.roc_auc),
+                    cv_roc_auc_after: cv_auc,
                 })
             }
             (None, _) => None,
         };
+        let (threshold, metrics, evaluation) = match held {
+            Some(h) => {
+                let (cut, m, e) = h.decide(&self.config, fitted.threshold())?;
+                (cut, Some(m), Some(e))
+            }
+            None => (fitted.threshold(), None, None),
+        };
         let means = fitted.means.clone();
-        let threshold = fitted.threshold();
         let meta = ModelMeta {
             leadscore_version: crate::defaults::VERSION.to_owned(),
             created_unix: std::time::SystemTime::now()
@@ -203,6 +242,7 @@ impl Trainer {
             metrics,
             pruning,
         )?;
+        model.evaluation = evaluation;
         if self.config.insights {
             let opts = InsightsOptions {
                 threads: self.config.threads,
@@ -215,24 +255,38 @@ impl Trainer {
         Ok(model)
     }
 
-    /// Measures the configuration by stratified k-fold cross-validation without
-    /// training a final model.
+    /// Measures the configuration on held-out predictions (stratified k-fold, or the
+    /// time split) without training a final model.
     pub fn evaluate(&self, table: &Table, target: &TargetSpec) -> Result<Metrics> {
-        if self.config.cv_folds < 2 {
+        Ok(self.evaluate_detailed(table, target)?.0)
+    }
+
+    /// [`Trainer::evaluate`], with the [`Evaluation`] a model would store: the
+    /// threshold policy's cut, the threshold table, calibration and histograms. The
+    /// `balanced` cut is the mean of the folds' own.
+    pub fn evaluate_detailed(
+        &self,
+        table: &Table,
+        target: &TargetSpec,
+    ) -> Result<(Metrics, Evaluation)> {
+        if !self.config.evaluates() {
             return Err(Error::InvalidInput(
-                "evaluation needs cv_folds of at least 2".into(),
+                "evaluation needs cv_folds of at least 2, or a time column".into(),
             ));
         }
         let (target, schema, recipe) = self.prepare(table, target)?;
-        self.cross_validate(
-            &Job {
-                table,
-                schema: &schema,
-                recipe: &recipe,
-                y: &target.y,
-            },
-            true,
-        )
+        let job = Job {
+            table,
+            schema: &schema,
+            recipe: &recipe,
+            y: &target.y,
+        };
+        let held = self
+            .held_out(&job, true)?
+            .ok_or_else(|| Error::Internal("no held-out predictions".into()))?;
+        let balanced = held.metrics.threshold;
+        let (_, metrics, evaluation) = held.decide(&self.config, balanced)?;
+        Ok((metrics, evaluation))
     }
 
     /// The recipe training would use on `table` (the configured one, else the `auto`
@@ -241,8 +295,8 @@ impl Trainer {
         if let Some(r) = &self.config.recipe {
             return Ok(r.clone());
         }
-        let schema =
-            Schema::infer(table, &[target.column.as_str()]).with_overrides(&self.config.kinds)?;
+        let schema = Schema::infer(table, &self.excluded(&target.column))
+            .with_overrides(&self.config.kinds)?;
         if table.column(&target.column).is_none() {
             return Err(Error::unknown_column(
                 &target.column,
@@ -250,6 +304,14 @@ impl Trainer {
             ));
         }
         Ok(auto_recipe(table, &schema, &self.config.auto))
+    }
+
+    /// The columns that are not inputs: the target, and the time column of a time
+    /// split (a date read as a category would only teach the model the calendar).
+    fn excluded<'a>(&'a self, target: &'a str) -> Vec<&'a str> {
+        let mut v = vec![target];
+        v.extend(self.config.time_column.as_deref());
+        v
     }
 
     fn prepare(&self, table: &Table, spec: &TargetSpec) -> Result<(Target, Schema, String)> {
@@ -264,8 +326,8 @@ impl Trainer {
                 min_positives: self.config.min_positives,
             });
         }
-        let schema =
-            Schema::infer(table, &[spec.column.as_str()]).with_overrides(&self.config.kinds)?;
+        let schema = Schema::infer(table, &self.excluded(&spec.column))
+            .with_overrides(&self.config.kinds)?;
         let recipe = match &self.config.recipe {
             Some(r) => r.clone(),
             None => {
@@ -446,9 +508,19 @@ impl Trainer {
         prune: bool,
     ) -> Result<FoldResult> {
         let (train, test) = split(folds, f);
-        let y = job.y;
         let start = Instant::now();
         let mut fitted = self.fit_rows(job, &train, Some(&test), f as u64 + 1, prune)?;
+        self.fold_result(&mut fitted, &test, job.y, start)
+    }
+
+    /// The held-out probabilities of a fit made with `test` rows.
+    fn fold_result(
+        &self,
+        fitted: &mut Fitted,
+        test: &[usize],
+        y: &[f64],
+        start: Instant,
+    ) -> Result<FoldResult> {
         let fit_seconds = start.elapsed().as_secs_f64();
         let margins = fitted
             .test
@@ -469,9 +541,60 @@ impl Trainer {
         })
     }
 
+    /// The held-out predictions the configuration asks for: the time split's, k-fold's,
+    /// or none (`cv_folds` 0 without a time column).
+    fn held_out(&self, job: &Job<'_>, prune: bool) -> Result<Option<HeldOut>> {
+        if let Some(column) = &self.config.time_column {
+            return self.time_validate(job, column, prune).map(Some);
+        }
+        if self.config.cv_folds >= 2 {
+            return self.cross_validate(job, prune).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// Fits on the oldest rows and predicts the most recent `test_share`.
+    fn time_validate(&self, job: &Job<'_>, column: &str, prune: bool) -> Result<HeldOut> {
+        let s = crate::eval::time::time_split(job.table, column, self.config.test_share)?;
+        let y = job.y;
+        for (rows, what) in [(&s.train, "training"), (&s.test, "held-out")] {
+            let positives = rows.iter().filter(|&&r| y[r] > 0.5).count();
+            if positives == 0 || positives == rows.len() {
+                return Err(Error::InvalidInput(format!(
+                    "time split on \"{column}\": the {} {what} rows (held out from {}) \
+                     hold only {} rows; change test_share",
+                    rows.len(),
+                    s.test_from,
+                    if positives == 0 {
+                        "negative"
+                    } else {
+                        "positive"
+                    }
+                )));
+            }
+        }
+        let start = Instant::now();
+        let mut fitted = self.fit_rows(job, &s.train, Some(&s.test), 1, prune)?;
+        let fold = self.fold_result(&mut fitted, &s.test, y, start)?;
+        let folds = vec![fold];
+        Ok(HeldOut {
+            metrics: Metrics::from_folds(&folds),
+            folds,
+            split: SplitInfo {
+                split: "time".into(),
+                folds: 1,
+                time_column: Some(column.to_owned()),
+                test_share: Some(self.config.test_share),
+                test_from: Some(s.test_from),
+                time_missing: s.missing,
+                train_rows: s.train.len() as u64,
+            },
+        })
+    }
+
     /// Stratified k-fold cross-validation; with `prune`, each fold's model is held to
     /// `max_features` (chosen on the fold's training rows).
-    fn cross_validate(&self, job: &Job<'_>, prune: bool) -> Result<Metrics> {
+    fn cross_validate(&self, job: &Job<'_>, prune: bool) -> Result<HeldOut> {
         let y = job.y;
         let k = self.config.cv_folds;
         let positives = y.iter().filter(|&&v| v > 0.5).count();
@@ -522,7 +645,17 @@ impl Trainer {
                 None => return Err(Error::Internal(format!("fold {f} produced no result"))),
             }
         }
-        Ok(Metrics::from_folds(&done))
+        let n = y.len() as u64;
+        Ok(HeldOut {
+            metrics: Metrics::from_folds(&done),
+            folds: done,
+            split: SplitInfo {
+                split: "kfold".into(),
+                folds: k as u32,
+                train_rows: n - n / k as u64,
+                ..SplitInfo::default()
+            },
+        })
     }
 }
 

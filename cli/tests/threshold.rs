@@ -1,0 +1,176 @@
+//! `--threshold POLICY`, `--time-col` and `--test-share` of `train` and `eval`, what
+//! `inspect` shows of them, and `demo-data --drift`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/data")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn text(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_str(&text(o)).expect("JSON output")
+}
+
+fn tmp(test: &str, name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "leadscore-cli-threshold-{test}-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+#[test]
+fn policies_choose_the_cut_on_held_out_predictions() {
+    let churn = data("wa_churn.csv");
+    let churn = churn.to_str().unwrap();
+    let model = tmp("policy", "precision.lsm");
+    let out = text(&run(&[
+        "train",
+        churn,
+        "--target",
+        "churn",
+        "--threshold",
+        "precision>=0.6",
+        "--no-insights",
+        "--out",
+        model.to_str().unwrap(),
+    ]));
+    assert!(
+        out.contains("chosen by precision>=0.6 on the held-out predictions"),
+        "{out}"
+    );
+    let inspect = text(&run(&["inspect", model.to_str().unwrap()]));
+    assert!(
+        inspect.contains("(precision>=0.6, chosen on 7043 held-out rows"),
+        "{inspect}"
+    );
+    let j = json(&run(&["inspect", model.to_str().unwrap(), "--json"]));
+    let e = &j["evaluation"];
+    assert_eq!(e["policy"], "precision>=0.6");
+    assert!(e["at_threshold"]["precision"].as_f64().unwrap() >= 0.6);
+    assert_eq!(e["threshold"], j["threshold"]);
+
+    let e = json(&run(&[
+        "eval",
+        churn,
+        "--target",
+        "churn",
+        "--threshold",
+        "top_share=0.1",
+        "--json",
+    ]));
+    let share = e["evaluation"]["at_threshold"]["share_flagged"]
+        .as_f64()
+        .unwrap();
+    assert!((share - 0.1).abs() < 0.005, "{share}");
+    assert!(e["roc_auc"].as_f64().unwrap() > 0.8);
+    let table = e["evaluation"]["thresholds"].as_array().unwrap();
+    assert!(table.len() > 100 && table.len() <= 201, "{}", table.len());
+
+    let bad = run(&[
+        "train",
+        churn,
+        "--target",
+        "churn",
+        "--cv",
+        "0",
+        "--threshold",
+        "max_f1",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("held-out predictions"), "{err}");
+    let bad = run(&["eval", churn, "--target", "churn", "--threshold", "top=3"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown threshold policy"));
+    std::fs::remove_dir_all(model.parent().unwrap()).ok();
+}
+
+#[test]
+fn a_time_split_shows_drift_that_k_fold_hides() {
+    let csv = tmp("time", "drift.csv");
+    let csv_s = csv.to_str().unwrap();
+    text(&run(&[
+        "demo-data",
+        "--out",
+        csv_s,
+        "--tenants",
+        "1",
+        "--drift",
+        "1",
+    ]));
+    let head = std::fs::read_to_string(&csv).unwrap();
+    assert!(head.lines().next().unwrap().contains(",created,"));
+    let kfold = json(&run(&["eval", csv_s, "--target", "converted", "--json"]));
+    let time = json(&run(&[
+        "eval",
+        csv_s,
+        "--target",
+        "converted",
+        "--time-col",
+        "created",
+        "--json",
+    ]));
+    let (k, t) = (
+        kfold["roc_auc"].as_f64().unwrap(),
+        time["roc_auc"].as_f64().unwrap(),
+    );
+    assert!(t < k - 0.1, "time split {t} vs k-fold {k}");
+    let e = &time["evaluation"];
+    assert_eq!(e["split"], "time");
+    assert_eq!(e["time_column"], "created");
+    let from = e["test_from"].as_str().unwrap();
+    assert!(
+        from.starts_with("2024-10") || from.starts_with("2024-11"),
+        "{from}"
+    );
+    let out = text(&run(&[
+        "eval",
+        csv_s,
+        "--target",
+        "converted",
+        "--time-col",
+        "created",
+        "--test-share",
+        "0.3",
+    ]));
+    assert!(
+        out.starts_with("time split on created: fitted on the"),
+        "{out}"
+    );
+    let bad = run(&[
+        "eval",
+        csv_s,
+        "--target",
+        "converted",
+        "--time-col",
+        "comment",
+    ]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("is not a date or a number"), "{err}");
+    assert!(!run(&["demo-data", "--out", csv_s, "--drift", "2"])
+        .status
+        .success());
+    std::fs::remove_dir_all(csv.parent().unwrap()).ok();
+}
