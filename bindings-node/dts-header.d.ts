@@ -81,6 +81,8 @@ export interface TrainOptions {
   timeColumn?: string
   /** The share of the most recent rows a time split holds out (default 0.2). */
   testShare?: number
+  /** Also measure a random forest on the same folds (`model.evaluation().challenger`). */
+  challenger?: boolean
   /** Seed of folds and resampling. */
   seed?: number
   /** Solver iteration cap. */
@@ -194,6 +196,26 @@ export interface Evaluation {
   thresholds: ThresholdPoint[]
   calibration: Array<{ lower: number; upper: number; rows: number; meanPredicted: number; observedRate: number }>
   histogram: { bins: number; positives: number[]; negatives: number[] }
+  /** The random forest on the same features and folds (`null` unless asked for). */
+  challenger: Challenger | null
+}
+
+/** A random forest measured against the model (`model.evaluation().challenger`). */
+export interface Challenger {
+  model: 'random_forest'
+  trees: number
+  maxDepth: number
+  features: number
+  rocAuc: number
+  linearRocAuc: number
+  difference: number
+  differenceSe: number | null
+  foldRocAuc: number[]
+  /** In plain words, e.g. "the linear model is as good: difference -0.004 ± 0.001 ...". */
+  verdict: string
+  /** The input columns the forest uses most, strongest first. */
+  topFeatures: Array<{ name: string; importance: number }>
+  seconds: number
 }
 
 /** What `maxFeatures` did to a model (`model.info().pruning`). */

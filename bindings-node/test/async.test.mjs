@@ -125,7 +125,9 @@ test('threshold policies and the time split reach the core; evaluation() shows t
     won: ((i * 7919) % 101) + ((i * 31) % 13) * 3 > 70 ? 'won' : 'lost'
   }))
   const base = { target: 'won', positive: 'won', minRows: 100, minPositives: 10, cv: 3, threads: 1, insights: false }
-  const top = await train({ rows }, { ...base, threshold: 'top_share=0.2', kinds: { day: 'id' } })
+  const top = await train({ rows }, { ...base, threshold: 'top_share=0.2', kinds: { day: 'id' }, challenger: true })
+  assert.equal(typeof top.evaluation().challenger.verdict, 'string')
+  assert.ok(top.evaluation().challenger.topFeatures.length > 0)
   const e = top.evaluation()
   assert.equal(e.split, 'kfold')
   assert.equal(e.policy, 'top_share=0.2')

@@ -83,8 +83,10 @@ def test_threshold_policies_and_the_time_split(churn_df):
     cuts = [r["threshold"] for r in e["thresholds"]]
     assert cuts == sorted(cuts) and 2 <= len(cuts) <= 201 and m.threshold in cuts
     assert m.metrics["threshold"] == m.threshold
-    top = leadscore.train(churn_df, target="churn", cv=3, insights=False, threshold="top_share=0.1")
+    top = leadscore.train(churn_df, target="churn", cv=3, insights=False, threshold="top_share=0.1", challenger=True)
     assert abs(top.evaluation["at_threshold"]["share_flagged"] - 0.1) < 0.01
+    c = top.evaluation["challenger"]
+    assert c["verdict"].startswith("the linear model is") and c["top_features"][0]["name"] in ("tenure", "contract")
     assert leadscore.train(churn_df, target="churn", cv=0, insights=False).evaluation is None
     with pytest.raises(leadscore.InvalidInputError, match="held-out predictions"):
         leadscore.train(churn_df, target="churn", cv=0, threshold="max_f1")

@@ -133,6 +133,10 @@ pub struct FitArgs {
     /// The share of the most recent rows a time split holds out.
     #[arg(long, value_name = "S", default_value_t = leadscore::train::DEFAULT_TEST_SHARE)]
     test_share: f64,
+    /// Also train a random forest on the same features and held-out rows, and show
+    /// its ROC AUC beside the model's with a verdict (stored in the model).
+    #[arg(long)]
+    challenger: bool,
     /// Do not store the training data's insights in the model (`leadscore insights`
     /// computes them on demand).
     #[arg(long)]
@@ -183,6 +187,7 @@ impl FitArgs {
             threshold: leadscore::eval::ThresholdPolicy::parse(&self.threshold)?,
             time_column: self.time_col.clone(),
             test_share: self.test_share,
+            challenger: self.challenger,
             seed: self.seed,
             ..TrainConfig::default()
         };

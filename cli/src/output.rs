@@ -124,6 +124,34 @@ pub fn print_metrics(w: &mut impl Write, m: &Metrics, e: Option<&Evaluation>) ->
         fmt_metric(m.brier_balanced)
     )?;
     writeln!(w, "mean fit time per fold: {:.3} s", m.fit_seconds)?;
+    if let Some(c) = e.and_then(|e| e.challenger.as_ref()) {
+        write_challenger(w, c)?;
+    }
+    Ok(())
+}
+
+/// The challenger's verdict and the columns its forest uses most.
+pub fn write_challenger(w: &mut impl Write, c: &leadscore::eval::Challenger) -> io::Result<()> {
+    writeln!(
+        w,
+        "challenger   random forest ({} trees, depth {}, {} features, {:.2} s per fold): {}",
+        c.trees, c.max_depth, c.features, c.seconds, c.verdict
+    )?;
+    let top: Vec<String> = c
+        .top_features
+        .iter()
+        .take(5)
+        .map(|f| {
+            format!(
+                "{} {:.0} %",
+                printable(&f.name, false),
+                100.0 * f.importance
+            )
+        })
+        .collect();
+    if !top.is_empty() {
+        writeln!(w, "forest uses  {}", top.join(", "))?;
+    }
     Ok(())
 }
 
@@ -183,6 +211,9 @@ pub fn print_model(w: &mut impl Write, path: &Path, model: &Model, top: usize) -
             e.at_threshold.flagged_per_1000
         )?,
         None => writeln!(w, "threshold    {:.4} (balanced)", model.threshold())?,
+    }
+    if let Some(c) = model.evaluation().and_then(|e| e.challenger.as_ref()) {
+        write_challenger(w, c)?;
     }
     if let Some(e) = model.evaluation().filter(|e| e.split == "time") {
         writeln!(

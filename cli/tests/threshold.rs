@@ -174,3 +174,71 @@ fn a_time_split_shows_drift_that_k_fold_hides() {
         .success());
     std::fs::remove_dir_all(csv.parent().unwrap()).ok();
 }
+
+#[test]
+fn the_challenger_finds_what_a_linear_model_cannot() {
+    // y = (a > 0.5) XOR (b > 0.5), with 5 % noise: additive in neither column.
+    let csv = tmp("challenger", "xor.csv");
+    let mut body = String::from("a,b,noise,y\n");
+    let mut state: u64 = 7;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for _ in 0..3000 {
+        let (a, b, noise, flip) = (next(), next(), next(), next() < 0.05);
+        let y = ((a > 0.5) != (b > 0.5)) != flip;
+        body.push_str(&format!("{a:.4},{b:.4},{noise:.4},{}\n", u8::from(y)));
+    }
+    std::fs::write(&csv, body).unwrap();
+    let e = json(&run(&[
+        "eval",
+        csv.to_str().unwrap(),
+        "--target",
+        "y",
+        "--cv",
+        "3",
+        "--challenger",
+        "--json",
+    ]));
+    let c = &e["evaluation"]["challenger"];
+    let verdict = c["verdict"].as_str().unwrap();
+    assert!(verdict.starts_with("a non-linear model gains"), "{verdict}");
+    assert!(c["roc_auc"].as_f64().unwrap() > 0.85, "{c}");
+    let top: Vec<&str> = c["top_features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(top.contains(&"a") && top.contains(&"b"), "{top:?}");
+    let out = text(&run(&[
+        "eval",
+        csv.to_str().unwrap(),
+        "--target",
+        "y",
+        "--cv",
+        "3",
+        "--challenger",
+    ]));
+    assert!(
+        out.contains("challenger   random forest (100 trees"),
+        "{out}"
+    );
+    let bad = run(&[
+        "train",
+        csv.to_str().unwrap(),
+        "--target",
+        "y",
+        "--cv",
+        "0",
+        "--challenger",
+        "--out",
+        csv.with_extension("lsm").to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("held-out predictions"));
+    std::fs::remove_dir_all(csv.parent().unwrap()).ok();
+}

@@ -315,11 +315,15 @@ impl Model {
                 || bins != HISTOGRAM_BINS
                 || e.histogram.positives.len() != bins
                 || e.histogram.negatives.len() != bins
+                || e.challenger.as_ref().is_some_and(|c| {
+                    c.top_features.len() > crate::eval::CHALLENGER_TOP
+                        || c.fold_roc_auc.len() > crate::train::MAX_CV_FOLDS
+                })
             {
                 return Err(Error::ModelFormat(format!(
                     "the stored evaluation has {} threshold rows, {} calibration bins and \
-                     {}/{}/{} histogram bins; at most {} rows, {CALIBRATION_BINS} bins and \
-                     {HISTOGRAM_BINS} histogram bins",
+                     {}/{}/{} histogram bins (or an oversized challenger); at most {} rows, \
+                     {CALIBRATION_BINS} bins and {HISTOGRAM_BINS} histogram bins",
                     e.thresholds.len(),
                     e.calibration.len(),
                     bins,

@@ -48,6 +48,7 @@ pub const OPTION_NAMES: &[&str] = &[
     "threshold",
     "time_column",
     "test_share",
+    "challenger",
     "seed",
     "max_iter",
     "tol",
@@ -89,6 +90,7 @@ impl TrainOptions {
     /// | `threshold` | string | threshold policy: `balanced` (default), `max_f1`, `precision>=P`, `recall>=R`, `top_share=S` |
     /// | `time_column` | string | evaluate on a time split by this column instead of k-fold |
     /// | `test_share` | number | the share a time split holds out (default 0.2) |
+    /// | `challenger` | boolean | also measure a random forest on the same folds (default `false`) |
     /// | `seed` | integer | seed of folds and resampling |
     /// | `max_iter` | integer | solver iteration cap |
     /// | `tol` | number | solver gradient tolerance |
@@ -150,6 +152,9 @@ impl TrainOptions {
                         Some(val.as_str().ok_or_else(|| bad("a string"))?.to_owned())
                 }
                 "test_share" => config.test_share = num()?,
+                "challenger" => {
+                    config.challenger = val.as_bool().ok_or_else(|| bad("a boolean"))?
+                }
                 "seed" => {
                     config.seed = whole_number(val).ok_or_else(|| bad("a non-negative integer"))?
                 }

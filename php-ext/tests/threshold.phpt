@@ -15,9 +15,10 @@ for ($i = 0; $i < 600; $i++) {
                'won' => ($a + ($i % 3) * 20 + ($i * 13) % 29 > 80) ? 'yes' : 'no'];
 }
 $base = ['target' => 'won', 'positive' => 'yes', 'minRows' => 100, 'minPositives' => 10, 'cv' => 2,
-         'threads' => 1, 'insights' => false, 'recipe' => "standardize(a, b)\none_hot(source)"];
-$m = Model::trainRows($rows, $base + ['threshold' => 'recall>=0.8']);
+         'threads' => 1, 'insights' => false, 'recipe' => "standardize(a)\nstandardize(b)\none_hot(source)"];
+$m = Model::trainRows($rows, $base + ['threshold' => 'recall>=0.8', 'challenger' => true]);
 $e = $m->evaluation();
+var_dump(is_string($e['challenger']['verdict']), $e['challenger']['trees']);
 var_dump($e['split'], $e['policy'], $e['threshold'] === $m->info()['threshold'], $e['at_threshold']['recall'] >= 0.8);
 var_dump($m->info()['threshold_policy'], count($e['thresholds']) >= 2, count($e['histogram']['positives']));
 $t = Model::trainRows($rows, $base + ['timeColumn' => 'day', 'testShare' => 0.25]);
@@ -30,11 +31,13 @@ try {
 }
 ?>
 --EXPECT--
+bool(true)
+int(100)
 string(5) "kfold"
-string(10) "recall>=0.8"
+string(11) "recall>=0.8"
 bool(true)
 bool(true)
-string(10) "recall>=0.8"
+string(11) "recall>=0.8"
 bool(true)
 int(20)
 string(4) "time"

@@ -119,6 +119,9 @@ pub struct Evaluation {
     pub calibration: Vec<CalibrationBin>,
     /// The held-out scores of each class.
     pub histogram: Histogram,
+    /// The random forest trained on the same features and folds, when asked for
+    /// (`challenger`).
+    pub challenger: Option<super::Challenger>,
 }
 
 /// How the held-out rows were chosen (the part of an [`Evaluation`] that does not
@@ -235,6 +238,7 @@ impl Evaluation {
                 positives,
                 negatives,
             },
+            challenger: None,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! beside each, stratified folds and the time split for held-out predictions,
 //! threshold policies, and the [`Metrics`] and [`Evaluation`] a model stores.
 
+mod challenger;
 mod evaluation;
 pub mod folds;
 pub mod metrics;
@@ -9,6 +10,7 @@ mod policy;
 mod summary;
 pub mod time;
 
+pub use challenger::{Challenger, ChallengerFold, FeatureUse, CHALLENGER_MARGIN, CHALLENGER_TOP};
 pub use evaluation::{
     Evaluation, Histogram, SplitInfo, ThresholdPoint, CALIBRATION_BINS, HISTOGRAM_BINS,
     THRESHOLD_POINTS,

@@ -16,6 +16,8 @@ pub struct FoldResult {
     pub threshold: f64,
     /// Seconds spent fitting (pipeline + solver) on the fold's training rows.
     pub fit_seconds: f64,
+    /// The challenger forest's predictions of the same rows, when asked for.
+    pub challenger: Option<super::ChallengerFold>,
 }
 
 /// What a random classifier scores on the same data: it flags the same share of

@@ -87,6 +87,11 @@ impl Heap for u32 {}
 impl Heap for u64 {}
 impl Heap for crate::eval::ThresholdPoint {}
 impl Heap for crate::eval::CalibrationBin {}
+impl Heap for crate::eval::FeatureUse {
+    fn heap(&self) -> usize {
+        self.name.capacity()
+    }
+}
 impl Heap for String {
     fn heap(&self) -> usize {
         self.capacity()

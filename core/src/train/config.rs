@@ -58,6 +58,11 @@ pub struct TrainConfig {
     pub time_column: Option<String>,
     /// The share of rows a time split holds out, within `(0, 1)`. Defaults to `0.2`.
     pub test_share: f64,
+    /// Also train a random forest on the same features and held-out rows, and store
+    /// its ROC AUC beside the model's with a verdict (see
+    /// [`crate::eval::Challenger`]). Needs held-out predictions. Defaults to `false`
+    /// (it costs about as much as the folds themselves).
+    pub challenger: bool,
     /// Seed of every random choice (folds, resampling). Defaults to `42`.
     pub seed: u64,
     /// Solver iteration cap; reaching it is reported, not an error. Defaults to `100`.
@@ -92,6 +97,7 @@ impl Default for TrainConfig {
             threshold: ThresholdPolicy::Balanced,
             time_column: None,
             test_share: DEFAULT_TEST_SHARE,
+            challenger: false,
             seed: defaults::SEED,
             max_iter: defaults::MAX_ITER,
             tol: None,
@@ -105,6 +111,12 @@ impl Default for TrainConfig {
 
 /// The share of rows a time split holds out unless told otherwise.
 pub const DEFAULT_TEST_SHARE: f64 = 0.2;
+
+/// Most feature columns the challenger forest is given (the strongest by
+/// `|coefficient x standard deviation|`).
+pub const MAX_CHALLENGER_FEATURES: usize = 256;
+/// Most training rows the challenger forest grows on (an even sample beyond).
+pub const MAX_CHALLENGER_ROWS: usize = 100_000;
 
 /// Most cross-validation folds (each fold is a fit; more than this measures nothing
 /// better and only costs time and memory).
@@ -196,6 +208,13 @@ impl TrainConfig {
             if col.is_empty() {
                 return bad("time_column must name a column".into());
             }
+        }
+        if self.challenger && !self.evaluates() {
+            return bad(
+                "the challenger is measured on held-out predictions: set cv to 2 or more, \
+                 or a time column"
+                    .into(),
+            );
         }
         if self.threshold.needs_held_out() && !self.evaluates() {
             return bad(format!(

@@ -2,13 +2,15 @@
 //! refitted inside each fold) -> final fit on every row -> [`Model`].
 
 use super::balance::resampling_ratio;
+use super::challenge::{challenger_fold, column_std};
+use super::forest::ForestConfig;
 use super::solver::{self, Solution, SolverConfig};
 use super::TrainConfig;
 use crate::data::{Schema, Table, Target, TargetSpec};
 use crate::design::{dense_column_means, Dense, Rows};
 use crate::error::{Error, Result};
 use crate::eval::folds::{split, stratified_folds};
-use crate::eval::{Evaluation, FoldResult, Metrics, SplitInfo};
+use crate::eval::{Challenger, ChallengerFold, Evaluation, FoldResult, Metrics, SplitInfo};
 use crate::insights::InsightsOptions;
 use crate::model::{sigmoid, Model, ModelMeta, Pruning, PRUNING_MAX_NAMES};
 use crate::recipe::{auto_recipe, Pipeline, SolverRows};
@@ -60,8 +62,18 @@ impl HeldOut {
         } else {
             (balanced, self.metrics)
         };
-        let evaluation = Evaluation::new(self.split, &policy.to_string(), cut, &y, &p)
+        let mut evaluation = Evaluation::new(self.split, &policy.to_string(), cut, &y, &p)
             .ok_or_else(|| Error::Internal("held-out predictions are not valid".into()))?;
+        let forests: Vec<(&[f64], &[f64], &ChallengerFold)> = self
+            .folds
+            .iter()
+            .filter_map(|f| f.challenger.as_ref().map(|c| (&f.y[..], &f.p[..], c)))
+            .collect();
+        if !forests.is_empty() {
+            let cfg = ForestConfig::default();
+            evaluation.challenger =
+                Challenger::from_folds(&forests, cfg.trees as u32, cfg.max_depth as u32);
+        }
         Ok((cut, metrics, evaluation))
     }
 }
@@ -83,6 +95,8 @@ struct Fitted {
     ratio: f64,
     /// What `max_features` dropped, when it dropped anything.
     pruned: Option<Pruned>,
+    /// The challenger forest on the same rows, when asked for and there are test rows.
+    challenger: Option<ChallengerFold>,
 }
 
 /// What `max_features` did to one fit.
@@ -412,20 +426,8 @@ impl Trainer {
             let nonzero = solution.coef.iter().filter(|&&v| v != 0.0).count();
             if nonzero > n {
                 // The strongest features: |coefficient x standard deviation|.
-                let (mut sum, mut sq) = (vec![0.0; d], vec![0.0; d]);
-                for &r in rows {
-                    bound.emit_row(r, &mut |j, v| {
-                        if let Some(k) = sum.get_mut(j as usize) {
-                            *k += v;
-                            sq[j as usize] += v * v;
-                        }
-                    });
-                }
-                let rows_n = rows.len().max(1) as f64;
-                let strength = |j: usize| {
-                    let m = sum[j] / rows_n;
-                    solution.coef[j].abs() * (sq[j] / rows_n - m * m).max(0.0).sqrt()
-                };
+                let std = column_std(&bound, rows, d);
+                let strength = |j: usize| solution.coef[j].abs() * std[j];
                 let mut order: Vec<usize> = (0..d).filter(|&j| solution.coef[j] != 0.0).collect();
                 order.sort_by(|&a, &b| strength(b).total_cmp(&strength(a)).then(a.cmp(&b)));
                 let mut keep = vec![false; d];
@@ -474,6 +476,25 @@ impl Trainer {
                 "the solver produced non-finite coefficients".into(),
             ));
         }
+        let challenger = match test {
+            Some(t) if self.config.challenger => {
+                let seed = Rng::derive(self.config.seed, 0xC4A1_1E00 + stream).next_u64();
+                let cfg = ForestConfig {
+                    seed,
+                    ..ForestConfig::default()
+                };
+                Some(challenger_fold(
+                    &pipeline,
+                    &bound,
+                    rows,
+                    t,
+                    y_all,
+                    &solution.coef,
+                    &cfg,
+                ))
+            }
+            _ => None,
+        };
         // The test rows' margins, a row at a time (no matrix of them beside the
         // training rows' while the solver runs).
         let test = test.map(|t| {
@@ -491,6 +512,7 @@ impl Trainer {
         Ok(Fitted {
             intercept: solution.intercept - ratio.ln(),
             pruned,
+            challenger,
             pipeline,
             c,
             test,
@@ -521,7 +543,9 @@ impl Trainer {
         y: &[f64],
         start: Instant,
     ) -> Result<FoldResult> {
-        let fit_seconds = start.elapsed().as_secs_f64();
+        // The challenger's time is its own.
+        let forest_seconds = fitted.challenger.as_ref().map_or(0.0, |c| c.seconds);
+        let fit_seconds = (start.elapsed().as_secs_f64() - forest_seconds).max(0.0);
         let margins = fitted
             .test
             .take()
@@ -538,6 +562,7 @@ impl Trainer {
             p_balanced,
             threshold: fitted.threshold(),
             fit_seconds,
+            challenger: fitted.challenger.take(),
         })
     }
 
