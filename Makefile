@@ -6,7 +6,9 @@
 
 CARGO ?= cargo
 
-.PHONY: test fmt-check clippy doc unit fuzz demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
+PREFIX ?= /usr/local
+
+.PHONY: install test fmt-check clippy doc unit fuzz demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
 
 test: fmt-check clippy doc unit fuzz test-c test-php test-python test-node
 
@@ -60,6 +62,11 @@ golden:
 # The C ABI: header check, Rust tests, C tests under ASan + UBSan.
 test-c:
 	bindings-c/test.sh
+
+# The C library: header, static and shared library (SONAME'd), leadscore.pc under
+# PREFIX (default /usr/local; DESTDIR honoured). See bindings-c/install.sh.
+install:
+	bindings-c/install.sh "$(PREFIX)"
 
 # The PHP extension: .phpt suite, the same under valgrind, a real php -S server.
 test-php:

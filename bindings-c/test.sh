@@ -62,4 +62,48 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
     "$OUT/conformance" "$OUT/conformance.d/spec.txt" "$OUT/conformance.jsonl"
 python3 tests/conformance/check.py "$OUT/conformance.jsonl" --binding c
 
+step "make install: SONAME, symlinks, pkg-config, shared and static linking"
+INST="$OUT/prefix"
+rm -rf "$INST" "$OUT/destdir"
+LEADSCORE_PROFILE=debug bindings-c/install.sh "$INST" >/dev/null
+SONAME="$(readelf -d "$INST/lib/libleadscore.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')"
+case "$SONAME" in
+    libleadscore.so.[0-9]*) echo "SONAME $SONAME" ;;
+    *) echo "FAIL: libleadscore.so has no SONAME (got \"$SONAME\")" >&2; exit 1 ;;
+esac
+[ "$(readlink "$INST/lib/libleadscore.so")" = "$SONAME" ] || { echo "FAIL: libleadscore.so does not point at $SONAME" >&2; exit 1; }
+cat > "$OUT/installed.c" <<'C'
+#include <leadscore.h>
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv) {
+    if (argc < 2) return 2;
+    ls_model *m = NULL;
+    if (ls_model_load(argv[1], &m) != LS_STATUS_OK) {
+        fprintf(stderr, "%s\n", ls_last_error_message());
+        return 1;
+    }
+    const char *lead = "{\"tenure\": 2, \"contract\": \"Month-to-month\"}";
+    ls_score s;
+    int rc = ls_model_score_json_record(m, lead, strlen(lead), &s) == LS_STATUS_OK ? 0 : 1;
+    printf("%.6f\n", s.probability);
+    ls_model_free(m);
+    return rc;
+}
+C
+export PKG_CONFIG_PATH="$INST/lib/pkgconfig"
+# shellcheck disable=SC2046
+gcc -std=c11 -Wall -Werror "$OUT/installed.c" $(pkg-config --cflags --libs leadscore) -o "$OUT/installed_shared"
+# shellcheck disable=SC2046
+gcc -std=c11 -Wall -Werror "$OUT/installed.c" $(pkg-config --cflags leadscore) \
+    "$INST/lib/libleadscore.a" $(pkg-config --static --libs-only-l leadscore | sed 's/-lleadscore//') -o "$OUT/installed_static"
+readelf -d "$OUT/installed_shared" | grep -q "NEEDED.*\[$SONAME\]" \
+    || { echo "FAIL: the program does not record $SONAME" >&2; exit 1; }
+MODEL="$ROOT/tests/fixtures/models/wa_churn_v1.lsm"
+P1="$(LD_LIBRARY_PATH="$INST/lib" "$OUT/installed_shared" "$MODEL")"
+P2="$("$OUT/installed_static" "$MODEL")"
+[ "$P1" = "$P2" ] || { echo "FAIL: shared $P1 vs static $P2" >&2; exit 1; }
+echo "shared and static builds against the installed library agree: $P1"
+
 step "C ABI: all tests passed"
