@@ -506,13 +506,15 @@ impl SearchRequest {
         if !cv_given {
             base.insert("cv".into(), json!(DEFAULT_CV));
         }
-        let train = TrainOptions::from_json(&Value::Object(base))?;
-        if train.config.cv_folds < 2 {
-            return Err(Error::InvalidInput(format!(
-                "option \"cv\" must be at least 2 for a search (every trial is cross-validated), got {}",
-                train.config.cv_folds
-            )));
+        // Every trial is cross-validated: 0 and 1 fold mean nothing here.
+        if let Some(cv) = base.get("cv") {
+            if crate::options::whole_number(cv).is_some_and(|k| k < 2) {
+                return Err(Error::InvalidInput(format!(
+                    "option \"cv\" must be at least 2 for a search (every trial is cross-validated), got {cv}"
+                )));
+            }
         }
+        let train = TrainOptions::from_json(&Value::Object(base))?;
         Ok(SearchRequest {
             train,
             method,
