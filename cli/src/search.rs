@@ -246,7 +246,7 @@ pub fn search(a: SearchArgs) -> CmdResult {
                 "refitting the best setting on {} rows",
                 table.n_rows()
             ));
-            let model = req.refit(&table, &result)?;
+            let model = req.refit_best(&table, &result)?;
             model.save(path)?;
             Some(path)
         }

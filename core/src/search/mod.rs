@@ -5,7 +5,7 @@
 //! `min_df` ([`SearchSpace`]), measures each by cross-validation
 //! ([`crate::Trainer::evaluate`]: the same folds for every trial) and keeps every
 //! trial. The best setting can then be refitted on every row
-//! ([`SearchRequest::refit`]).
+//! ([`SearchRequest::refit_best`]).
 //!
 //! Methods ([`Method`]):
 //! - `grid`: a fixed grid ([`SearchSpace`]'s lists: 6 log-spaced `C` from the range's
@@ -671,7 +671,7 @@ impl SearchRequest {
 
     /// Trains the best setting of `result` on every row of `table` (cross-validated
     /// metrics stored in the model, as training stores them).
-    pub fn refit(&self, table: &Table, result: &SearchResult) -> Result<Model> {
+    pub fn refit_best(&self, table: &Table, result: &SearchResult) -> Result<Model> {
         let best = result.best_trial().ok_or_else(|| {
             let first = result
                 .trials
@@ -689,7 +689,7 @@ impl SearchRequest {
     pub fn search_table(&self, table: &Table) -> Result<Searched> {
         let result = self.run_table(table)?;
         let model = if self.refit {
-            Some(self.refit(table, &result)?)
+            Some(self.refit_best(table, &result)?)
         } else {
             None
         };
