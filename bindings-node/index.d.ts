@@ -103,6 +103,97 @@ export interface TrainOptions {
   decimalComma?: boolean
 }
 
+/** A `[low, high]` range of a searched setting. */
+export type SearchRange = [number, number]
+
+/**
+ * Options of `search()` (camelCase): every `TrainOptions` name is the base of every
+ * trial (`threads` is the trial pool); these describe the search and its space.
+ */
+export interface SearchOptions extends Omit<TrainOptions, 'c' | 'penalty' | 'l1Ratio' | 'balance' | 'minCount'> {
+  /** How settings are chosen: `'grid'`, `'random'` or `'tpe'` (default). */
+  method?: 'grid' | 'random' | 'tpe'
+  /** Most trials, 1 to 10000 (default 30; the grid is cut to this many). */
+  trials?: number
+  /** Start no trial after this many seconds (`budgetExhausted` says it ended the search). */
+  budgetSeconds?: number
+  /** What is optimised: `'roc_auc'` (default), `'pr_auc'`, `'log_loss'` (minimised). */
+  metric?: 'roc_auc' | 'pr_auc' | 'log_loss'
+  /** Also train the best setting on every row and resolve it as `model`. */
+  refit?: boolean
+  /** TPE: random trials first (default 10). */
+  tpeStartup?: number
+  /** TPE: proposals per round (default 4; fixed so results do not depend on threads). */
+  tpeBatch?: number
+  /** C: a `[low, high]` range (log-uniform; default `[0.001, 100]`), one value, or `'auto'`. */
+  c?: number | 'auto' | SearchRange
+  /** Penalties tried (default all three). */
+  penalty?: TrainOptions['penalty'] | Array<'l2' | 'l1' | 'elasticnet'>
+  /** The elastic net's L1 share: a range (default `[0, 1]`) or one value. */
+  l1Ratio?: number | SearchRange
+  /** Balancing methods tried (default all four). */
+  balance?: TrainOptions['balance'] | Array<'upsample' | 'downsample' | 'class_weight' | 'none'>
+  /** Rare category threshold: a range (default `[1, 50]`) or one value. */
+  minCount?: number | SearchRange
+  /** Quantile bins of numbers, auto recipe: a range (default `[3, 30]`) or one value. */
+  bins?: number | SearchRange
+  /** N-gram order of text, auto recipe: a range (default `[1, 3]`) or one value. */
+  ngram?: number | SearchRange
+  /** Fewest rows a text term is kept from, auto recipe: a range (default `[1, 5]`) or one value. */
+  minDf?: number | SearchRange
+}
+
+/** One trial of a search. */
+export interface SearchTrial {
+  number: number
+  params: {
+    c: number | 'auto'
+    penalty: 'l2' | 'l1' | 'elasticnet'
+    l1Ratio: number | null
+    balance: 'upsample' | 'downsample' | 'class_weight' | 'none'
+    minCount: number
+    bins: number
+    ngram: number
+    minDf: number
+  }
+  /** The optimised metric, or null when the trial failed. */
+  value: number | null
+  rocAuc: number | null
+  prAuc: number | null
+  logLoss: number | null
+  seconds: number
+  /** Why the trial failed, or null. */
+  error: string | null
+}
+
+/** What `search()` resolves to. */
+export interface SearchResult {
+  method: 'grid' | 'random' | 'tpe'
+  metric: 'roc_auc' | 'pr_auc' | 'log_loss'
+  maximise: boolean
+  seed: number
+  cv: number
+  rows: number
+  positives: number
+  space: Record<string, any>
+  /** The settings searched (more than one value). */
+  searched: string[]
+  trialsRequested: number
+  trialsRun: number
+  trialsFailed: number
+  /** Settings of the whole grid (`'grid'` only). */
+  gridSize: number | null
+  stopped: 'trials' | 'grid_done' | 'budget'
+  budgetExhausted: boolean
+  seconds: number
+  /** The best trial, or null when every trial failed. */
+  best: SearchTrial | null
+  /** Every trial, by number. */
+  trials: SearchTrial[]
+  /** The best setting trained on every row (with `refit: true`). */
+  model?: Model
+}
+
 /** Options of `insights()` (camelCase; `target` is required). */
 export interface InsightsOptions {
   /** The target column (required). */
@@ -542,6 +633,28 @@ export interface ScoreDetail {
   /** Whether the probability reaches the model's decision threshold. */
   label: boolean
 }
+
+/**
+ * Searches training settings off the event loop: each setting cross-validated with
+ * the same folds, every trial kept (see docs/search.md), resolving to the result
+ * (camelCase keys: `trials` with `number`, `params`, `value`, `rocAuc`, `prAuc`,
+ * `logLoss`, `seconds`, `error`; `best`; `stopped`; `budgetExhausted`...).
+ *
+ * `data` is what `train()` takes; `options` are `train()`'s (the base of every
+ * trial; `threads` is the trial pool) plus `method` (`'grid'`, `'random'`, `'tpe'`
+ * default), `trials` (30), `budgetSeconds`, `metric` (`'roc_auc'`, `'pr_auc'`,
+ * `'log_loss'`), `refit` (also resolve the best setting trained on every row as
+ * `model`), `tpeStartup`, `tpeBatch`, and the space: `c`, `penalty`, `l1Ratio`,
+ * `balance`, `minCount`, `bins`, `ngram`, `minDf`, each a value, a `[low, high]`
+ * range or a list of names. A trial that fails is recorded, not a rejection.
+ *
+ * ```js
+ * const { search } = require('leadscore');
+ * const r = await search({ csv: 'examples/data/wa_churn.csv' }, { target: 'churn', trials: 20, refit: true });
+ * console.log(r.best.params, r.best.rocAuc, r.model.info().penalty);
+ * ```
+ */
+export declare function search(data: TrainData, options: SearchOptions): Promise<SearchResult>
 
 /** An explanation given through the store, with the model that gave it. */
 export interface StoreExplanation {

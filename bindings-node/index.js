@@ -838,5 +838,6 @@ module.exports = nativeBinding
 module.exports.Model = nativeBinding.Model
 module.exports.Store = nativeBinding.Store
 module.exports.insights = nativeBinding.insights
+module.exports.search = nativeBinding.search
 module.exports.train = nativeBinding.train
 module.exports.version = nativeBinding.version

@@ -5,5 +5,5 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const binding = require('./index.js')
 
-export const { Model, Store, train, insights, version } = binding
+export const { Model, Store, train, insights, search, version } = binding
 export default binding

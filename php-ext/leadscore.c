@@ -619,6 +619,73 @@ fail:
     RETURN_THROWS();
 }
 
+/* A search's result as an array, with the refitted model under 'model' when the
+ * search made one. Takes ownership of json and best. */
+static zend_result return_search(zval *rv, char *json, ls_model *best) {
+    if (return_json(rv, json) == FAILURE) {
+        ls_model_free(best);
+        return FAILURE;
+    }
+    if (best) {
+        zval zm;
+        if (return_model(&zm, best) == FAILURE) {
+            zval_ptr_dtor(rv);
+            ZVAL_NULL(rv);
+            return FAILURE;
+        }
+        add_assoc_zval(rv, "model", &zm);
+    }
+    return SUCCESS;
+}
+
+PHP_METHOD(LeadScore_Model, search) {
+    zend_string *path;
+    HashTable *options;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_PATH_STR(path)
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    smart_str json = {0};
+    if (options_json(options, &json) == FAILURE) {
+        smart_str_free(&json);
+        RETURN_THROWS();
+    }
+    char *out = NULL;
+    ls_model *best = NULL;
+    ls_status st = ls_search_csv(ZSTR_VAL(path), ZSTR_VAL(json.s), &out, &best);
+    smart_str_free(&json);
+    if (st != LS_STATUS_OK) {
+        throw_status(st);
+        RETURN_THROWS();
+    }
+    if (return_search(return_value, out, best) == FAILURE) RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Model, searchRows) {
+    zval *rows;
+    HashTable *options;
+    ZEND_PARSE_PARAMETERS_START(2, 2)
+        Z_PARAM_ITERABLE(rows)
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    smart_str json = {0};
+    ls_batch *b = NULL;
+    char *out = NULL;
+    ls_model *best = NULL;
+    if (options_json(options, &json) == FAILURE) goto fail;
+    CHECK_LS(ls_batch_new(&b));
+    if (rows_into_batch(rows, b) == FAILURE) goto fail;
+    CHECK_LS(ls_search_batch(b, ZSTR_VAL(json.s), &out, &best));
+    ls_batch_free(b);
+    smart_str_free(&json);
+    if (return_search(return_value, out, best) == FAILURE) RETURN_THROWS();
+    return;
+fail:
+    ls_batch_free(b);
+    smart_str_free(&json);
+    RETURN_THROWS();
+}
+
 PHP_METHOD(LeadScore_Model, info) {
     ZEND_PARSE_PARAMETERS_NONE();
     php_leadscore_model *m = this_model(ZEND_THIS);

@@ -90,6 +90,31 @@ namespace LeadScore {
          */
         public static function insightsOfRows(iterable $rows, array $options): array {}
 
+        /**
+         * Searches training settings on a CSV file (or JSON Lines): each setting
+         * cross-validated with the same folds, every trial kept (docs/search.md).
+         * Options: every train() option (the base of every trial; threads is the trial
+         * pool) plus method ('grid', 'random', 'tpe'), trials, budgetSeconds, metric
+         * ('roc_auc', 'pr_auc', 'log_loss'), refit, tpeStartup, tpeBatch, and the space:
+         * c, penalty, l1Ratio, balance, minCount, bins, ngram, minDf (a value, a
+         * [low, high] range or a list of names). With 'refit' => true the result also
+         * holds the best setting trained on every row under 'model'.
+         * @return array{trials: list<array>, best: ?array, stopped: string, budget_exhausted: bool, model?: Model}
+         * @throws \LeadScore\InvalidInputException bad options or data, or an unknown target column
+         * @throws \LeadScore\InsufficientDataException too few rows or positives
+         * @throws \LeadScore\IoException the file cannot be read
+         */
+        public static function search(string $csvPath, array $options): array {}
+
+        /**
+         * Searches training settings on rows (arrays of field => value); options and
+         * result as search().
+         * @return array{trials: list<array>, best: ?array, stopped: string, budget_exhausted: bool, model?: Model}
+         * @throws \LeadScore\InvalidInputException bad options or rows, or an unknown target column
+         * @throws \LeadScore\InsufficientDataException too few rows or positives
+         */
+        public static function searchRows(iterable $rows, array $options): array {}
+
         /** A short summary: versions, target, rows, inputs, features, threshold, AUCs. */
         public function info(): array {}
 

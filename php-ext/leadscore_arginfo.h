@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: c480e2bcf10b99f9b53778bcc5d157343823571e */
+ * Stub hash: 0dceb6a99b90774e3f47c71547930eaaa35aae21 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_LeadScore_Model___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -64,6 +64,10 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_insightsOf
 	ZEND_ARG_TYPE_INFO(0, options, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
 
+#define arginfo_class_LeadScore_Model_search arginfo_class_LeadScore_Model_insightsOf
+
+#define arginfo_class_LeadScore_Model_searchRows arginfo_class_LeadScore_Model_insightsOfRows
+
 #define arginfo_class_LeadScore_Model_info arginfo_class_LeadScore_Model_metrics
 
 #define arginfo_class_LeadScore_Model_toJson arginfo_class_LeadScore_Model_toBytes
@@ -121,6 +125,8 @@ ZEND_METHOD(LeadScore_Model, evaluation);
 ZEND_METHOD(LeadScore_Model, insights);
 ZEND_METHOD(LeadScore_Model, insightsOf);
 ZEND_METHOD(LeadScore_Model, insightsOfRows);
+ZEND_METHOD(LeadScore_Model, search);
+ZEND_METHOD(LeadScore_Model, searchRows);
 ZEND_METHOD(LeadScore_Model, info);
 ZEND_METHOD(LeadScore_Model, toJson);
 ZEND_METHOD(LeadScore_Store, __construct);
@@ -150,6 +156,8 @@ static const zend_function_entry class_LeadScore_Model_methods[] = {
 	ZEND_ME(LeadScore_Model, insights, arginfo_class_LeadScore_Model_insights, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, insightsOf, arginfo_class_LeadScore_Model_insightsOf, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(LeadScore_Model, insightsOfRows, arginfo_class_LeadScore_Model_insightsOfRows, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(LeadScore_Model, search, arginfo_class_LeadScore_Model_search, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(LeadScore_Model, searchRows, arginfo_class_LeadScore_Model_searchRows, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(LeadScore_Model, info, arginfo_class_LeadScore_Model_info, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, toJson, arginfo_class_LeadScore_Model_toJson, ZEND_ACC_PUBLIC)
 	ZEND_FE_END

@@ -498,6 +498,53 @@ enum ls_status ls_insights_batch(const struct ls_batch *batch,
                                  char **out_json);
 
 /**
+ * Searches training settings on a CSV file (or JSON Lines for `.jsonl`/`.ndjson`):
+ * each setting cross-validated with the same folds, every trial kept (see
+ * docs/search.md). `options_json` is a NUL-terminated JSON object: `{"target":
+ * "churn"}` plus any training option of `ls_train_csv` (the base of every trial;
+ * `threads` is the trial pool), the search's `method` (`"grid"`, `"random"`,
+ * `"tpe"`), `trials`, `budget_seconds`, `metric` (`"roc_auc"`, `"pr_auc"`,
+ * `"log_loss"`), `refit`, `tpe_startup`, `tpe_batch`, and the space: `c`, `penalty`,
+ * `l1_ratio`, `balance`, `min_count`, `bins`, `ngram`, `min_df`, each a value, a
+ * `[low, high]` range or a list of names.
+ *
+ * `*out_json` receives the result: every trial (`number`, `params`, `value`,
+ * `roc_auc`, `pr_auc`, `log_loss`, `seconds`, `error`), `best`, `stopped`,
+ * `budget_exhausted`. With `"refit": true` the best setting is trained on every row
+ * and `*out_model` receives it (`out_model` must then be non-NULL); otherwise
+ * `*out_model` is set to NULL when `out_model` is non-NULL. A trial that fails is
+ * recorded in the result, not returned as an error. Errors as `ls_train_csv`'s.
+ * Worker threads end before it returns.
+ *
+ * Ownership: the caller owns `*out_json` (free with `ls_string_free`) and
+ * `*out_model` (free with `ls_model_free`).
+ *
+ * # Safety
+ * `path` and `options_json` are NULL or NUL-terminated; `out_json` is NULL or
+ * writable; `out_model` is NULL or writable.
+ */
+enum ls_status ls_search_csv(const char *path,
+                             const char *options_json,
+                             char **out_json,
+                             struct ls_model **out_model);
+
+/**
+ * Searches training settings on the finished rows of a batch, with options as in
+ * `ls_search_csv` (`delimiter` and `decimal_comma` do not apply).
+ *
+ * Ownership: the caller keeps `batch`; the caller owns `*out_json` (free with
+ * `ls_string_free`) and `*out_model` (free with `ls_model_free`).
+ *
+ * # Safety
+ * `batch` is NULL or live; `options_json` is NULL or NUL-terminated; `out_json` is
+ * NULL or writable; `out_model` is NULL or writable.
+ */
+enum ls_status ls_search_batch(const struct ls_batch *batch,
+                               const char *options_json,
+                               char **out_json,
+                               struct ls_model **out_model);
+
+/**
  * Frees a model. NULL is a no-op; a model freed twice is detected and ignored.
  * Records made from it stay usable (they share the model).
  *

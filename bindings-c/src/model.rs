@@ -9,6 +9,7 @@ use crate::ls_status;
 use crate::record::{ls_batch, ls_record};
 use lscore::options::InsightsRequest;
 use lscore::options::TrainOptions;
+use lscore::search::{SearchRequest, Searched};
 use lscore::{Model, Record};
 use std::ffi::c_char;
 use std::sync::Arc;
@@ -586,6 +587,114 @@ pub unsafe extern "C" fn ls_insights_batch(
         let ins = o.insights_table(&b.table()?)?;
         // SAFETY: checked above.
         unsafe { give_json(out_json, &ins) }
+    }
+}
+
+/// Hands a search's result to the caller: the result as JSON into `*out_json`, and
+/// into `*out_model` the refitted best model (with the `refit` option) or NULL.
+///
+/// # Safety
+/// `out_json` is writable (checked by the caller); `out_model` is NULL or writable.
+unsafe fn give_search(
+    out_json: *mut *mut c_char,
+    out_model: *mut *mut ls_model,
+    s: Searched,
+) -> FfiResult {
+    let json = out_string(s.result.to_json_string())?;
+    // SAFETY: forwarded contract.
+    unsafe { write_out(out_json, json) };
+    if !out_model.is_null() {
+        match s.model {
+            // SAFETY: out_model is non-NULL and writable by the contract.
+            Some(m) => unsafe { give_model(out_model, m) },
+            // SAFETY: as above.
+            None => unsafe { write_out(out_model, std::ptr::null_mut()) },
+        }
+    }
+    Ok(())
+}
+
+/// Checks the request against `out_model`: refitting needs somewhere to put the
+/// model.
+fn check_refit_out(req: &SearchRequest, out_model: *mut *mut ls_model) -> FfiResult {
+    if req.refit && out_model.is_null() {
+        return Err(Failure::invalid(
+            "out_model is NULL but the option \"refit\" is true: pass where to put the model",
+        ));
+    }
+    Ok(())
+}
+
+/// Searches training settings on a CSV file (or JSON Lines for `.jsonl`/`.ndjson`):
+/// each setting cross-validated with the same folds, every trial kept (see
+/// docs/search.md). `options_json` is a NUL-terminated JSON object: `{"target":
+/// "churn"}` plus any training option of `ls_train_csv` (the base of every trial;
+/// `threads` is the trial pool), the search's `method` (`"grid"`, `"random"`,
+/// `"tpe"`), `trials`, `budget_seconds`, `metric` (`"roc_auc"`, `"pr_auc"`,
+/// `"log_loss"`), `refit`, `tpe_startup`, `tpe_batch`, and the space: `c`, `penalty`,
+/// `l1_ratio`, `balance`, `min_count`, `bins`, `ngram`, `min_df`, each a value, a
+/// `[low, high]` range or a list of names.
+///
+/// `*out_json` receives the result: every trial (`number`, `params`, `value`,
+/// `roc_auc`, `pr_auc`, `log_loss`, `seconds`, `error`), `best`, `stopped`,
+/// `budget_exhausted`. With `"refit": true` the best setting is trained on every row
+/// and `*out_model` receives it (`out_model` must then be non-NULL); otherwise
+/// `*out_model` is set to NULL when `out_model` is non-NULL. A trial that fails is
+/// recorded in the result, not returned as an error. Errors as `ls_train_csv`'s.
+/// Worker threads end before it returns.
+///
+/// Ownership: the caller owns `*out_json` (free with `ls_string_free`) and
+/// `*out_model` (free with `ls_model_free`).
+///
+/// # Safety
+/// `path` and `options_json` are NULL or NUL-terminated; `out_json` is NULL or
+/// writable; `out_model` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_search_csv(
+    path: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+    out_model: *mut *mut ls_model,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let p = unsafe { arg_path(path, "path") }?;
+        // SAFETY: forwarded contract.
+        let req = SearchRequest::from_json_str(unsafe { arg_cstr_utf8(options_json, "options_json") }?)?;
+        check_refit_out(&req, out_model)?;
+        let s = req.search_file(p)?;
+        // SAFETY: out_json checked above; out_model NULL or writable by the contract.
+        unsafe { give_search(out_json, out_model, s) }
+    }
+}
+
+/// Searches training settings on the finished rows of a batch, with options as in
+/// `ls_search_csv` (`delimiter` and `decimal_comma` do not apply).
+///
+/// Ownership: the caller keeps `batch`; the caller owns `*out_json` (free with
+/// `ls_string_free`) and `*out_model` (free with `ls_model_free`).
+///
+/// # Safety
+/// `batch` is NULL or live; `options_json` is NULL or NUL-terminated; `out_json` is
+/// NULL or writable; `out_model` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_search_batch(
+    batch: *const ls_batch,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+    out_model: *mut *mut ls_model,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_json, "out_json")?;
+        // SAFETY: forwarded contract.
+        let b = unsafe { arg(batch, "batch") }?;
+        // SAFETY: forwarded contract.
+        let req = SearchRequest::from_json_str(unsafe { arg_cstr_utf8(options_json, "options_json") }?)?;
+        check_refit_out(&req, out_model)?;
+        let s = req.search_table(&b.table()?)?;
+        // SAFETY: out_json checked above; out_model NULL or writable by the contract.
+        unsafe { give_search(out_json, out_model, s) }
     }
 }
 

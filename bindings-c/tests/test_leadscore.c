@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -527,6 +528,45 @@ static void test_train(const char *root) {
     CHECK_OK(ls_insights_batch(rows, "{\"target\": \"won\"}", &ins));
     CHECK(ins && strstr(ins, "\"leak\""), "calls predicts won exactly: %.300s", ins ? ins : "");
     ls_string_free(ins);
+
+    /* Search: the result as JSON, the refitted best model when asked for. */
+    char *found = NULL;
+    ls_model *best = NULL;
+    CHECK_OK(ls_search_csv(csv,
+                           "{\"target\": \"churn\", \"method\": \"random\", \"trials\": 3, \"cv\": 2,"
+                           " \"penalty\": \"l2\", \"refit\": true, \"insights\": false}",
+                           &found, &best));
+    CHECK(found && strstr(found, "\"trials_run\":3") && strstr(found, "\"best\":{"),
+          "search result: %.300s", found ? found : "");
+    CHECK(best != NULL, "refit gives the best model");
+    if (best) {
+        char *info = NULL;
+        CHECK_OK(ls_model_info_json(best, &info));
+        CHECK(info && strstr(info, "\"penalty\":\"l2\""), "refitted: %.200s", info ? info : "");
+        ls_string_free(info);
+    }
+    ls_model_free(best);
+    ls_string_free(found);
+    found = NULL;
+    best = (ls_model *)(uintptr_t)1; /* set to NULL without refit */
+    CHECK_OK(ls_search_batch(rows,
+                             "{\"target\": \"won\", \"method\": \"grid\", \"trials\": 2, \"cv\": 2,"
+                             " \"min_rows\": 50, \"min_positives\": 10, \"c\": [0.1, 10]}",
+                             &found, &best));
+    CHECK(best == NULL, "no model without refit");
+    CHECK(found && strstr(found, "\"method\":\"grid\"") && strstr(found, "\"trials_run\":2"),
+          "batch search: %.300s", found ? found : "");
+    ls_string_free(found);
+    found = NULL;
+    CHECK_OK(ls_search_batch(rows, "{\"target\": \"won\", \"trials\": 1, \"cv\": 2, \"min_rows\": 50,"
+                                   " \"min_positives\": 10}", &found, NULL));
+    ls_string_free(found);
+    CHECK_STATUS(ls_search_batch(rows, "{\"target\": \"won\", \"trials\": 0}", &found, NULL),
+                 LS_STATUS_INVALID_INPUT, "option \"trials\" must be from 1 to 10000");
+    CHECK_STATUS(ls_search_batch(rows, "{\"target\": \"won\", \"refit\": true}", &found, NULL),
+                 LS_STATUS_INVALID_INPUT, "out_model is NULL");
+    CHECK_STATUS(ls_search_csv(csv, "{\"target\": \"churn\"}", NULL, NULL), LS_STATUS_NULL_ARGUMENT,
+                 "out_json");
     ls_batch_free(rows);
 }
 

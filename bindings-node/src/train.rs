@@ -259,6 +259,113 @@ pub fn insights(data: Unknown, options: Option<Unknown>) -> AsyncTask<InsightsTa
     AsyncTask::new(InsightsTask { input })
 }
 
+/// The `search()` task: training settings tried by cross-validation.
+pub struct SearchTask {
+    input: Result<(TrainData, serde_json::Value), Failure>,
+}
+
+/// What `search()` resolves to: the result (camelCase keys) and, with `refit`, the
+/// best setting's model under `model`.
+pub struct SearchOut {
+    result: serde_json::Value,
+    model: Option<Model>,
+}
+
+impl TypeName for SearchOut {
+    fn type_name() -> &'static str {
+        "Object"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for SearchOut {
+    unsafe fn to_napi_value(
+        env: napi::sys::napi_env,
+        val: Self,
+    ) -> napi::Result<napi::sys::napi_value> {
+        // SAFETY: napi calls this with the live environment of the JavaScript thread
+        // (the task's `resolve`), which is what both conversions need.
+        let obj = unsafe { serde_json::Value::to_napi_value(env, val.result) }?;
+        if let Some(model) = val.model {
+            // SAFETY: as above; the model becomes a JavaScript `Model` instance.
+            let js = unsafe { Model::to_napi_value(env, model) }?;
+            // SAFETY: `obj` is the object just made from a JSON object (the search
+            // result is always one), `js` a live value of the same environment, and
+            // the name a NUL-terminated literal.
+            let status =
+                unsafe { napi::sys::napi_set_named_property(env, obj, c"model".as_ptr(), js) };
+            if status != napi::sys::Status::napi_ok {
+                return Err(napi::Error::new(
+                    napi::Status::GenericFailure,
+                    "search: could not attach the refitted model",
+                ));
+            }
+        }
+        Ok(obj)
+    }
+}
+
+impl Task for SearchTask {
+    type Output = Result<leadscore::search::Searched, Failure>;
+    type JsValue = SearchOut;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let (data, options) = match &self.input {
+            Ok(x) => x,
+            Err(f) => return Ok(Err(f.clone())),
+        };
+        Ok(guard_task("search", || {
+            let req = leadscore::search::SearchRequest::from_json(options)?;
+            match data {
+                TrainData::Path(p) => req.search_file(p),
+                TrainData::Table(t) => req.search_table(t),
+            }
+        }))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<SearchOut> {
+        output
+            .map(|s| SearchOut {
+                result: convert::camel_keys(s.result.to_json()),
+                model: s.model.map(|m| {
+                    let size = m.to_bytes().map_or(0, |b| b.len());
+                    Model::from_core(&env, m, size)
+                }),
+            })
+            .map_err(|f| reject(env, f))
+    }
+}
+
+/// Searches training settings off the event loop: each setting cross-validated with
+/// the same folds, every trial kept (see docs/search.md), resolving to the result
+/// (camelCase keys: `trials` with `number`, `params`, `value`, `rocAuc`, `prAuc`,
+/// `logLoss`, `seconds`, `error`; `best`; `stopped`; `budgetExhausted`...).
+///
+/// `data` is what `train()` takes; `options` are `train()`'s (the base of every
+/// trial; `threads` is the trial pool) plus `method` (`'grid'`, `'random'`, `'tpe'`
+/// default), `trials` (30), `budgetSeconds`, `metric` (`'roc_auc'`, `'pr_auc'`,
+/// `'log_loss'`), `refit` (also resolve the best setting trained on every row as
+/// `model`), `tpeStartup`, `tpeBatch`, and the space: `c`, `penalty`, `l1Ratio`,
+/// `balance`, `minCount`, `bins`, `ngram`, `minDf`, each a value, a `[low, high]`
+/// range or a list of names. A trial that fails is recorded, not a rejection.
+///
+/// ```js
+/// const { search } = require('leadscore');
+/// const r = await search({ csv: 'examples/data/wa_churn.csv' }, { target: 'churn', trials: 20, refit: true });
+/// console.log(r.best.params, r.best.rocAuc, r.model.info().penalty);
+/// ```
+#[napi(
+    ts_args_type = "data: TrainData, options: SearchOptions",
+    ts_return_type = "Promise<SearchResult>"
+)]
+pub fn search(data: Unknown, options: Option<Unknown>) -> AsyncTask<SearchTask> {
+    let input = guard_task("search", || train_input(&data, options.as_ref()));
+    AsyncTask::new(SearchTask { input })
+}
+
 /// The rows a `scoreBatchAsync()` task scores.
 #[derive(Debug)]
 pub enum BatchInput {

@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url)
 
 test('ESM and CommonJS load the same binding', () => {
   const cjs = require('leadscore')
-  for (const name of ['Model', 'Store', 'train', 'insights', 'version']) {
+  for (const name of ['Model', 'Store', 'train', 'insights', 'search', 'version']) {
     assert.equal(typeof esm[name], 'function', `ESM export ${name}`)
     assert.equal(esm[name], cjs[name], `same ${name} in ESM and CommonJS`)
   }

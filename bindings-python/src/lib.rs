@@ -83,6 +83,34 @@ fn _insights_file(
         .to_json_string())
 }
 
+/// A search on columns shaped by `leadscore._frame`, with the GIL released: the
+/// result as JSON text and, with the `refit` option, the best setting's model.
+#[pyfunction]
+fn _search_columns(
+    py: Python<'_>,
+    names: &Bound<'_, PyList>,
+    cols: &Bound<'_, PyList>,
+    options_json: &str,
+) -> PyLsResult<(String, Option<PyModel>)> {
+    let req = leadscore::search::SearchRequest::from_json_str(options_json)?;
+    let table = convert::to_table(names, cols, None)?;
+    let s = py.detach(move || req.search_table(&table))?;
+    Ok((s.result.to_json_string(), s.model.map(PyModel::new)))
+}
+
+/// A search on a CSV or JSON Lines file, with the GIL released (see
+/// `_search_columns`).
+#[pyfunction]
+fn _search_file(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    options_json: &str,
+) -> PyLsResult<(String, Option<PyModel>)> {
+    let req = leadscore::search::SearchRequest::from_json_str(options_json)?;
+    let s = py.detach(move || req.search_file(&path))?;
+    Ok((s.result.to_json_string(), s.model.map(PyModel::new)))
+}
+
 /// The compiled module.
 /// Raises the exception a core error with `code` maps to, through the same mapping
 /// every real error takes. For the tests of that mapping: some codes (a training
@@ -120,6 +148,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_train_file, m)?)?;
     m.add_function(wrap_pyfunction!(_insights_columns, m)?)?;
     m.add_function(wrap_pyfunction!(_insights_file, m)?)?;
+    m.add_function(wrap_pyfunction!(_search_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(_search_file, m)?)?;
     m.add("__version__", leadscore::VERSION)?;
     m.add("OPTION_NAMES", leadscore::options::OPTION_NAMES.to_vec())?;
     Ok(())

@@ -6,6 +6,7 @@
 mod commands;
 mod outfile;
 mod output;
+mod search;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -42,6 +43,10 @@ enum Command {
     Insights(commands::InsightsArgs),
     /// Print the `auto` recipe of a data file: which features training would build.
     Recipe(commands::RecipeArgs),
+    /// Search training settings (C, penalty, balance, the auto recipe's bins, n-grams
+    /// and rare-level threshold) by grid, random or TPE search, each cross-validated;
+    /// print every trial and the best, and with --out refit and save the best.
+    Search(search::SearchArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
         Command::Recipe(a) => commands::recipe(a),
         Command::Insights(a) => commands::insights(a),
         Command::Drift(a) => commands::drift(a),
+        Command::Search(a) => search::search(a),
     });
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,

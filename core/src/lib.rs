@@ -58,6 +58,7 @@ pub mod model;
 pub mod options;
 pub mod recipe;
 pub mod rng;
+pub mod search;
 pub mod store;
 pub mod synth;
 pub mod train;

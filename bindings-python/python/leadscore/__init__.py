@@ -30,6 +30,7 @@ from typing import Any
 from . import errors
 from ._native import Model, Store, OPTION_NAMES, __version__
 from ._native import _insights_columns, _insights_file, _train_columns, _train_file
+from ._native import _search_columns, _search_file
 from ._frame import columns as _columns, is_path as _is_path
 from .errors import (
     InsufficientDataError,
@@ -49,6 +50,7 @@ __all__ = [
     "train",
     "insights",
     "insights_frame",
+    "search",
     "__version__",
     "OPTION_NAMES",
     "errors",
@@ -171,6 +173,55 @@ def insights_frame(doc: dict) -> Any:
             "warnings": ", ".join(c.get("warnings", [])),
         })
     return pd.DataFrame(rows)
+
+
+def search(data: Any, target: str, *, refit: bool = False, **options: Any) -> dict:
+    """Searches training settings for the one that cross-validates best on ``data``
+    (what :func:`train` takes: a DataFrame, a dict of columns, records or a file path),
+    trying each setting with the same folds; the work runs in Rust with the GIL
+    released. See ``docs/search.md``.
+
+    Search options: ``method`` (``"grid"``, ``"random"``, ``"tpe"``, the default),
+    ``trials`` (30, at most 10000), ``budget_seconds`` (start no trial after it),
+    ``metric`` (``"roc_auc"``, the default; ``"pr_auc"``; ``"log_loss"``, minimised),
+    ``tpe_startup`` (10), ``tpe_batch`` (4). The space, each narrowed by a value, a
+    ``(low, high)`` range or a list: ``c`` (default ``(0.001, 100)``, log-uniform; or
+    ``"auto"``), ``penalty`` (default ``["l2", "l1", "elasticnet"]``), ``l1_ratio``
+    (``(0, 1)``), ``balance`` (all four), ``min_count`` (``(1, 50)``), and for the
+    ``auto`` recipe ``bins`` (``(3, 30)``), ``ngram`` (``(1, 3)``), ``min_df``
+    (``(1, 5)``). Every other :func:`train` option (``cv``, ``seed``, ``recipe``,
+    ``kinds``, ``min_rows``, ``threads``: the trials run in parallel...) is the base
+    of every trial.
+
+    Returns a dict: ``trials`` (each with ``number``, ``params``, ``value``,
+    ``roc_auc``, ``pr_auc``, ``log_loss``, ``seconds``, ``error``), ``best`` (a trial,
+    or ``None`` when every trial failed), ``stopped`` (``"trials"``, ``"grid_done"``
+    or ``"budget"``), ``budget_exhausted``, ``searched``, ``space``... With
+    ``refit=True`` the best setting is also trained on every row and returned under
+    ``"model"`` (a :class:`Model`).
+
+    >>> import leadscore
+    >>> r = leadscore.search("examples/data/wa_churn.csv", target="churn",
+    ...                      method="tpe", trials=20, refit=True)   # doctest: +SKIP
+    >>> r["best"]["params"]["penalty"], round(r["best"]["roc_auc"], 3)  # doctest: +SKIP
+    ('l2', 0.849)
+    >>> r["model"].score({"tenure": 2})                              # doctest: +SKIP
+    {'probability': 0.5..., 'score': 5..., 'label': True}
+    """
+    if not isinstance(target, str):
+        raise InvalidInputError(f"target must be a column name (str), got {target!r}")
+    options = dict(options)
+    options["refit"] = refit
+    opts = _options_json(target, options)
+    if _is_path(data):
+        text, model = _search_file(data, opts)
+    else:
+        names, cols, _ = _columns(data)
+        text, model = _search_columns(names, cols, opts)
+    doc = json.loads(text)
+    if model is not None:
+        doc["model"] = model
+    return doc
 
 
 def _model_from_bytes(data: bytes) -> Model:

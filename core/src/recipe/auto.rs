@@ -1,11 +1,11 @@
 //! The `auto` recipe: what a table's columns become when no recipe is given, written
 //! out as a recipe so that it can be read, stored in the model and edited.
 
-use super::plan::{column_text, DEFAULT_MAX_TERMS, DEFAULT_MIN_DF, DEFAULT_NGRAM};
+use super::plan::{column_text, DEFAULT_MAX_TERMS};
 use super::AutoOptions;
 use crate::data::{Column, Kind, Schema, Table, MISSING_CODE};
 
-/// Bins of every number in the `auto` recipe.
+/// Bins of every number in the `auto` recipe by default ([`AutoOptions::bins`]).
 pub const AUTO_BINS: usize = 10;
 
 /// A missing indicator is learnt only from at least this many training rows...
@@ -18,13 +18,15 @@ pub const MIN_MISSING_SHARE: f64 = 0.01;
 
 /// The `auto` recipe of a table:
 ///
-/// - a number: standardised (its straight-line effect) and in 10 quantile bins (an
-///   effect of any shape: a sweet spot in a deal's size, a lead's age), with a
-///   missing indicator when enough rows miss it (see [`MIN_MISSING_ROWS`]);
+/// - a number: standardised (its straight-line effect) and in `opts.bins` (10)
+///   quantile bins (an effect of any shape: a sweet spot in a deal's size, a lead's
+///   age), with a missing indicator when enough rows miss it (see
+///   [`MIN_MISSING_ROWS`]);
 /// - a boolean: a 0/1 flag (and the same missing indicator);
 /// - a category: one-hot, levels on fewer than `min_count` rows folded into `other`;
-/// - a text: word 1-2-grams of the text with punctuation removed, in lower case, with
-///   negations marked (`not_good`), weighted by idf;
+/// - a text: word 1-2-grams (`opts.ngram`) of the text with punctuation removed, in
+///   lower case, with negations marked (`not_good`), weighted by idf, terms in fewer
+///   than `opts.min_df` (1) rows dropped;
 /// - ids and empty columns: nothing.
 ///
 /// Measured against the first release's auto (standardised numbers with missing
@@ -60,7 +62,7 @@ pub fn auto_recipe(table: &Table, schema: &Schema, opts: &AutoOptions) -> String
                 if enough_missing(&f.name) {
                     out += &format!("missing({c})\n");
                 }
-                out += &format!("quantile_bin({c}, {AUTO_BINS})\n");
+                out += &format!("quantile_bin({c}, {})\n", opts.bins);
             }
             Kind::Boolean => {
                 out += &format!("{c}\n");
@@ -76,7 +78,8 @@ pub fn auto_recipe(table: &Table, schema: &Schema, opts: &AutoOptions) -> String
             }
             Kind::Text => {
                 out += &format!(
-                    "ngram(negate(lowercase(no_punct({c}))), {DEFAULT_NGRAM}, min_df={DEFAULT_MIN_DF}, max_terms={DEFAULT_MAX_TERMS})\n"
+                    "ngram(negate(lowercase(no_punct({c}))), {}, min_df={}, max_terms={DEFAULT_MAX_TERMS})\n",
+                    opts.ngram, opts.min_df
                 );
             }
             Kind::Id => {}

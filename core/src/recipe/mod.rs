@@ -68,7 +68,7 @@ pub use bind::BoundTable;
 pub(crate) use bind::SolverRows;
 pub use fit::TEXT_NORM;
 pub(crate) use pipeline::bin_phrase;
-pub use pipeline::{AutoOptions, Group, Input, Pipeline, MAX_FEATURES};
+pub use pipeline::{AutoOptions, Group, Input, Pipeline, MAX_AUTO_MIN_DF, MAX_FEATURES};
 pub use source::{bin_label, Derived, ValueType, CROSS_SEPARATOR};
 pub use step::{
     standardized, value_to_bool, value_to_num, Step, TermsStep, ValueKind, OTHER_LEVEL, Z_LIMIT,

@@ -26,6 +26,16 @@ pub struct AutoOptions {
     /// At most this many levels per categorical column keep their own column (the most
     /// frequent); the rest fold into `other`. Defaults to `200`.
     pub max_levels: usize,
+    /// Quantile bins of every number in the `auto` recipe (2 to
+    /// [`super::plan::MAX_BINS`]). Defaults to [`super::AUTO_BINS`] (10).
+    pub bins: usize,
+    /// Word n-gram order of every text column in the `auto` recipe: 1 words, 2 words
+    /// and pairs of words (1 to [`super::text::MAX_NGRAM`]). Defaults to
+    /// [`super::plan::DEFAULT_NGRAM`] (2).
+    pub ngram: usize,
+    /// Fewest training rows a text term of the `auto` recipe must appear in to be
+    /// kept (at least 1). Defaults to [`super::plan::DEFAULT_MIN_DF`] (1).
+    pub min_df: usize,
 }
 
 impl Default for AutoOptions {
@@ -33,7 +43,41 @@ impl Default for AutoOptions {
         AutoOptions {
             min_count: 10,
             max_levels: 200,
+            bins: super::AUTO_BINS,
+            ngram: super::plan::DEFAULT_NGRAM,
+            min_df: super::plan::DEFAULT_MIN_DF,
         }
+    }
+}
+
+/// The most `min_df` of [`AutoOptions`]: a term kept only when it is in more rows than
+/// this keeps nearly nothing of any real text.
+pub const MAX_AUTO_MIN_DF: usize = 1_000_000;
+
+impl AutoOptions {
+    /// Checks the `auto` recipe's settings; the message names the one at fault.
+    pub fn validate(&self) -> Result<()> {
+        use super::plan::MAX_BINS;
+        use super::text::MAX_NGRAM;
+        if !(2..=MAX_BINS).contains(&self.bins) {
+            return Err(Error::InvalidInput(format!(
+                "bins must be from 2 to {MAX_BINS}, got {}",
+                self.bins
+            )));
+        }
+        if !(1..=MAX_NGRAM).contains(&self.ngram) {
+            return Err(Error::InvalidInput(format!(
+                "ngram must be from 1 to {MAX_NGRAM}, got {}",
+                self.ngram
+            )));
+        }
+        if !(1..=MAX_AUTO_MIN_DF).contains(&self.min_df) {
+            return Err(Error::InvalidInput(format!(
+                "min_df must be from 1 to {MAX_AUTO_MIN_DF}, got {}",
+                self.min_df
+            )));
+        }
+        Ok(())
     }
 }
 

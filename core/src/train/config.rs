@@ -240,6 +240,7 @@ impl TrainConfig {
                 return bad(format!("tol must be a positive number, got {t}"));
             }
         }
+        self.auto.validate()?;
         if self.auto.max_levels == 0 || self.auto.max_levels > MAX_LEVELS {
             return bad(format!(
                 "max_levels must be from 1 to {MAX_LEVELS}, got {}",
