@@ -19,37 +19,74 @@ namespace LeadScore {
     {
         private function __construct() {}
 
-        /** Loads a model file (.lsm). */
+        /**
+         * Loads a model file (.lsm).
+         * @throws \LeadScore\IoException the file cannot be read
+         * @throws \LeadScore\ModelFormatException the file is not a valid model (the message names the byte)
+         */
         public static function load(string $path): Model {}
 
-        /** Reads a model from bytes in the file format (e.g. a database BLOB). */
+        /**
+         * Reads a model from bytes in the file format (e.g. a database BLOB).
+         * @throws \LeadScore\ModelFormatException the bytes are not a valid model
+         */
         public static function fromBytes(string $bytes): Model {}
 
-        /** Trains on a CSV file (or JSON Lines for .jsonl/.ndjson). */
+        /**
+         * Trains on a CSV file (or JSON Lines for .jsonl/.ndjson). Options: docs/php.md.
+         * @throws \LeadScore\InvalidInputException bad options or data, or an unknown target column
+         * @throws \LeadScore\InsufficientDataException too few rows or positives
+         * @throws \LeadScore\IoException the file cannot be read
+         */
         public static function train(string $csvPath, array $options): Model {}
 
-        /** Trains on rows (arrays of field => value), e.g. straight from a database query. */
+        /**
+         * Trains on rows (arrays of field => value), e.g. straight from a database query.
+         * @throws \LeadScore\InvalidInputException bad options or rows, or an unknown target column
+         * @throws \LeadScore\InsufficientDataException too few rows or positives
+         */
         public static function trainRows(iterable $rows, array $options): Model {}
 
-        /** Writes the model file atomically. */
+        /**
+         * Writes the model file atomically.
+         * @throws \LeadScore\IoException the file cannot be written (nothing is left half-written)
+         */
         public function save(string $path): void {}
 
         /** The model in the file format. */
         public function toBytes(): string {}
 
-        /** The probability of the positive class for one lead. */
+        /**
+         * The probability of the positive class for one lead.
+         * @throws \LeadScore\InvalidInputException a field's value is not of its kind (the message names the field)
+         */
         public function score(array $lead): float {}
 
-        /** ['probability' => float, 'score' => int 1..99, 'label' => bool]. */
+        /**
+         * The probability, the score from 1 to 99 and the label at the model's threshold.
+         * @return array{probability: float, score: int, label: bool}
+         * @throws \LeadScore\InvalidInputException a field's value is not of its kind
+         */
         public function scoreDetailed(array $lead): array {}
 
-        /** The score and the top $k reasons each way. */
+        /**
+         * The score and the top $k reasons each way.
+         * @return array{score: array{probability: float, score: int, label: bool}, base_probability: float, positive: list<array{field: string, label: string, contribution: float}>, negative: list<array{field: string, label: string, contribution: float}>}
+         * @throws \LeadScore\InvalidInputException a field's value is not of its kind, or $k out of range
+         */
         public function explain(array $lead, int $k = 3): array {}
 
-        /** Probabilities of many leads, with the input array's keys. */
+        /**
+         * Probabilities of many leads, with the input array's keys.
+         * @return array<array-key, float>
+         * @throws \LeadScore\InvalidInputException a lead's field is not of its kind (the message names the lead's key)
+         */
         public function scoreBatch(array $leads): array {}
 
-        /** Cross-validated metrics stored at training time ([] when trained without cross-validation). */
+        /**
+         * Cross-validated metrics stored at training time ([] when trained without cross-validation).
+         * @return array{rows?: int, positives?: int, positive_rate?: float, cv_folds?: int, roc_auc?: float, pr_auc?: float, log_loss?: float, brier?: float, threshold?: float, precision?: float, recall?: float, f1?: float, accuracy?: float, confusion?: array{tp: int, fp: int, tn: int, fn_: int}, baseline?: array<string, float>, lift?: array<string, float>, deciles?: list<array>}
+         */
         public function metrics(): array {}
 
         /**
@@ -75,8 +112,9 @@ namespace LeadScore {
 
         /**
          * Insights of a CSV file (or JSON Lines) without training. Options: target
-         * (required), positive, kinds, bins (2-100), top_levels, top_tokens, threads,
-         * delimiter, decimal_comma.
+         * (required), positive, kinds, bins (2-100), top_levels, top_tokens, recipe
+         * (describe its features instead of the raw columns), threads, delimiter,
+         * decimal_comma.
          * @return array{summary: array, columns: list<array>, warnings: list<array>}
          * @throws \LeadScore\InvalidInputException bad options or data, or an unknown target column
          * @throws \LeadScore\IoException the file cannot be read
@@ -115,7 +153,10 @@ namespace LeadScore {
          */
         public static function searchRows(iterable $rows, array $options): array {}
 
-        /** A short summary: versions, target, rows, inputs, features, threshold, AUCs. */
+        /**
+         * A short summary: versions, target, rows, inputs, features, threshold and its policy, AUCs.
+         * @return array{leadscore_version: string, format_version: int, target: string, positive_label: string, negative_label: string, rows: int, positives: int, inputs: list<array{name: string, kind: string}>, input_count: int, features: int, nonzero_features: int, threshold: float, threshold_policy: string, evaluation_split: ?string, balance: string, c: float, penalty: string, l1_ratio: float, pruning: ?array, seed: int, iterations: int, converged: bool, roc_auc: ?float, pr_auc: ?float}
+         */
         public function info(): array {}
 
         /** The whole model as JSON: every feature with its coefficient, the fitted pipeline, the metrics. */
@@ -139,6 +180,8 @@ namespace LeadScore {
          * Opens (or reuses) the store at $root. Options: cacheBytes (int),
          * checkInterval (seconds), fallback (bool), driftFlushInterval (seconds or null),
          * maxFileBytes (largest model file read, default 64 MiB).
+         * @throws \LeadScore\InvalidInputException a bad option
+         * @throws \LeadScore\IoException the root is not a readable folder
          */
         public static function open(string $root, array $options = []): Store {}
 
@@ -146,16 +189,30 @@ namespace LeadScore {
          * Scores a lead with the tenant's model (or the _global fallback):
          * ['probability', 'score', 'label', 'source' => 'tenant'|'fallback',
          *  'fallbackReason' => null|'no_model'|'insufficient_data'|'unreadable'].
+         * @return array{probability: float, score: int, label: bool, source: string, fallbackReason: ?string}
+         * @throws \LeadScore\NotFoundException neither the tenant nor the fallback has a model
+         * @throws \LeadScore\InvalidInputException a field's value is not of its kind, or a bad tenant name
          */
         public function score(string $tenant, array $lead, string $name = "lead"): array {}
 
-        /** The explanation of Model::explain() plus 'source' and 'fallbackReason'. */
+        /**
+         * The explanation of Model::explain() plus 'source' and 'fallbackReason'.
+         * @throws \LeadScore\NotFoundException neither the tenant nor the fallback has a model
+         * @throws \LeadScore\InvalidInputException a field's value is not of its kind, or a bad tenant name
+         */
         public function explain(string $tenant, array $lead, int $k = 3, string $name = "lead"): array {}
 
-        /** The model that answers for the tenant (its own or the fallback), shared with the store. */
+        /**
+         * The model that answers for the tenant (its own or the fallback), shared with the store.
+         * @throws \LeadScore\NotFoundException neither the tenant nor the fallback has a model
+         */
         public function get(string $tenant, string $name = "lead"): Model {}
 
-        /** Saves a model as the tenant's model, atomically. */
+        /**
+         * Saves a model as the tenant's model, atomically.
+         * @throws \LeadScore\InvalidInputException a bad tenant or model name
+         * @throws \LeadScore\IoException the file cannot be written
+         */
         public function save(string $tenant, Model $model, string $name = "lead"): void {}
 
         /** Counters: cached models and bytes, evictions, totals and per-tenant hits, misses, loads, scores, fallbacks. */

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 0dceb6a99b90774e3f47c71547930eaaa35aae21 */
+ * Stub hash: 8442743f2a882fddd9cedf96577613413cb238c5 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_LeadScore_Model___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
