@@ -208,6 +208,8 @@ export interface InsightsOptions {
   topLevels?: number
   /** Most frequent tokens listed per text column (default 20). */
   topTokens?: number
+  /** Describe the features this recipe makes instead of the raw columns (`'auto'`: the auto recipe's). */
+  recipe?: string
   /** Worker threads (0 = all cores). */
   threads?: number
   /** CSV delimiter: one character or `'tab'`. */

@@ -39,6 +39,15 @@ def test_insights_of_a_file_equal_those_of_its_frame(churn_df, tmp_path):
     np.testing.assert_allclose(auc(a), auc(b), rtol=0, atol=1e-12)
 
 
+def test_insights_of_a_recipes_features(churn_df):
+    ins = leadscore.insights(churn_df, target="churn", recipe="quantile_bin(tenure, 4)\none_hot(contract)")
+    names = [c["name"] for c in ins["columns"]]
+    assert "contract = Month-to-month" in names and any(n.startswith("tenure in ") for n in names)
+    assert "monthly_charges" not in names
+    with pytest.raises(leadscore.UnknownColumnError, match="recipe line 1"):
+        leadscore.insights(churn_df, target="churn", recipe="standardize(nope)")
+
+
 def test_a_trained_model_keeps_its_insights(churn_df):
     m = leadscore.train(churn_df, target="churn", cv=0)
     ins = m.insights()

@@ -728,6 +728,10 @@ pub struct InsightsArgs {
     /// Worker threads (0 = all cores; at most 8 are used).
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
+    /// Describe the features this recipe file makes (bins, one-hot levels, crosses,
+    /// text terms) instead of the raw columns; `auto` for the auto recipe's.
+    #[arg(long, value_name = "FILE|auto")]
+    recipe: Option<PathBuf>,
     /// Print everything as JSON instead of the readable table.
     #[arg(long)]
     json: bool,
@@ -760,10 +764,17 @@ pub fn insights(a: InsightsArgs) -> CmdResult {
                 .collect::<Result<_, _>>()?,
         },
         csv: a.read.csv_options()?,
+        recipe: match &a.recipe {
+            Some(p) if p.as_os_str() == "auto" => Some("auto".to_owned()),
+            Some(p) => Some(std::fs::read_to_string(p).map_err(|e| leadscore::Error::io(p, e))?),
+            None => None,
+        },
     };
     request.options.validate()?;
     // Checked before any work: never over the input, standard output open.
-    let mut sink = Sink::open(a.out.as_deref(), &[&a.data])?;
+    let mut inputs: Vec<&std::path::Path> = vec![&a.data];
+    inputs.extend(a.recipe.as_deref().filter(|p| p.as_os_str() != "auto"));
+    let mut sink = Sink::open(a.out.as_deref(), &inputs)?;
     let table = a.read.read(&a.data)?;
     let ins = request.insights_table(&table)?;
     if a.json {

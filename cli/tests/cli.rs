@@ -758,3 +758,60 @@ fn insights_table_json_and_checked_options() {
         "is the input",
     );
 }
+
+#[test]
+fn insights_of_a_recipes_features() {
+    let churn = data("wa_churn.csv").display().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let recipe = dir.path().join("churn.recipe");
+    std::fs::write(
+        &recipe,
+        "quantile_bin(tenure, 4)\none_hot(contract)\ncartesian(contract, internet_service)\n",
+    )
+    .unwrap();
+    let recipe = recipe.display().to_string();
+    let o = run(&[
+        "insights", &churn, "--target", "churn", "--recipe", &recipe, "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = j["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    // The features, named as explanations name them; the raw columns are not listed.
+    assert!(names.contains(&"contract = Month-to-month"), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("tenure in ")),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("contract × internet_service = ")),
+        "{names:?}"
+    );
+    assert!(!names.contains(&"monthly_charges"), "{names:?}");
+    // The auto recipe's features.
+    let o = run(&[
+        "insights", &churn, "--target", "churn", "--recipe", "auto", "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(j["columns"].as_array().unwrap().len() > 20);
+    // A recipe error names its line.
+    let bad = dir.path().join("bad.recipe");
+    std::fs::write(&bad, "one_hot(contract)\nstandardize(nope)\n").unwrap();
+    let o = run(&[
+        "insights",
+        &churn,
+        "--target",
+        "churn",
+        "--recipe",
+        &bad.display().to_string(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("line 2"), "{}", stderr(&o));
+}

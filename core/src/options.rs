@@ -420,6 +420,7 @@ pub const INSIGHTS_OPTION_NAMES: &[&str] = &[
     "bins",
     "top_levels",
     "top_tokens",
+    "recipe",
     "threads",
     "delimiter",
     "decimal_comma",
@@ -435,6 +436,9 @@ pub struct InsightsRequest {
     pub options: InsightsOptions,
     /// CSV reading options (`delimiter`, `decimal_comma`).
     pub csv: CsvOptions,
+    /// A recipe whose features are described instead of the raw columns (see
+    /// [`crate::insights::recipe_features`]); `None`: the raw columns.
+    pub recipe: Option<String>,
 }
 
 impl InsightsRequest {
@@ -458,6 +462,7 @@ impl InsightsRequest {
     /// | `bins` | integer | histogram bins (2 to 100, default 10) |
     /// | `top_levels` | integer | top levels per category (0 to 1000, default 10) |
     /// | `top_tokens` | integer | top tokens per text column (0 to 1000, default 20) |
+    /// | `recipe` | string | describe the features this recipe makes (`"auto"`: the auto recipe's) instead of the raw columns |
     /// | `threads` | integer | worker threads (0 = all cores; at most 8 are used) |
     /// | `delimiter` | string | CSV delimiter: one character or `tab` |
     /// | `decimal_comma` | boolean | numbers written `1,5` |
@@ -473,6 +478,7 @@ impl InsightsRequest {
         let mut options = InsightsOptions::default();
         let mut csv = CsvOptions::default();
         let mut target = TargetParts::default();
+        let mut recipe = None;
         each_option(v, INSIGHTS_OPTION_NAMES, |key, val| {
             if target.read(key, val)? || read_csv_option(&mut csv, key, val)? {
                 return Ok(());
@@ -482,6 +488,12 @@ impl InsightsRequest {
                 "bins" => options.bins = uint_option(key, val)?,
                 "top_levels" => options.top_levels = uint_option(key, val)?,
                 "top_tokens" => options.top_tokens = uint_option(key, val)?,
+                "recipe" => {
+                    let text = val
+                        .as_str()
+                        .ok_or_else(|| bad_option(key, val, "a string (the recipe text)"))?;
+                    recipe = Some(text.to_owned());
+                }
                 "threads" => options.threads = uint_option(key, val)?,
                 other => {
                     return Err(Error::Internal(format!(
@@ -497,6 +509,7 @@ impl InsightsRequest {
             target,
             options,
             csv,
+            recipe,
         })
     }
 
@@ -508,9 +521,36 @@ impl InsightsRequest {
         }
     }
 
-    /// Insights of a table ([`crate::insights::insights`]).
+    /// Insights of a table ([`crate::insights::insights`]), or of the features its
+    /// recipe makes ([`crate::insights::recipe_features`]; `auto` is the `auto`
+    /// recipe of the table).
     pub fn insights_table(&self, table: &crate::Table) -> Result<Insights> {
-        crate::insights::insights(table, &self.target, &self.options)
+        match &self.recipe {
+            None => crate::insights::insights(table, &self.target, &self.options),
+            Some(recipe) => {
+                let text = if recipe.trim().eq_ignore_ascii_case("auto") {
+                    let config = crate::train::TrainConfig {
+                        kinds: self.options.kinds.clone(),
+                        ..crate::train::TrainConfig::default()
+                    };
+                    crate::Trainer::new(config)?.recipe_for(table, &self.target)?
+                } else {
+                    recipe.clone()
+                };
+                let features = crate::insights::recipe_features(
+                    table,
+                    &self.target,
+                    &text,
+                    &self.options.kinds,
+                )?;
+                // The kinds were the raw columns'; the features are all numbers.
+                let options = InsightsOptions {
+                    kinds: Vec::new(),
+                    ..self.options.clone()
+                };
+                crate::insights::insights(&features, &self.target, &options)
+            }
+        }
     }
 
     /// Reads a data file (CSV, or JSON Lines for `.jsonl`/`.ndjson`) and computes its

@@ -128,8 +128,9 @@ def insights(data: Any, target: str, *, frame: bool = False, **options: Any) -> 
     ``mostly_missing``, ``id_like``, ``near_duplicate``). Columns come strongest first.
 
     ``data`` is what :func:`train` takes. Options: ``positive``, ``kinds``, ``bins``
-    (2-100, default 10), ``top_levels`` (10), ``top_tokens`` (20), ``threads``, and for
-    files ``delimiter`` and ``decimal_comma``. Returns a dict, or with ``frame=True`` a
+    (2-100, default 10), ``top_levels`` (10), ``top_tokens`` (20), ``recipe`` (describe
+    the features a recipe makes instead of the raw columns; ``"auto"`` for the auto
+    recipe's), ``threads``, and for files ``delimiter`` and ``decimal_comma``. Returns a dict, or with ``frame=True`` a
     pandas DataFrame of one row per column (name, kind, missing share, distinct, AUC,
     direction, Pearson, Kendall, warnings). A trained model keeps the same for its
     training rows: :meth:`Model.insights`. See ``docs/insights.md``.

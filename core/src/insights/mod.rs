@@ -27,6 +27,7 @@
 //! 8 threads.
 
 mod compute;
+mod features;
 pub(crate) mod stats;
 mod stored;
 #[cfg(test)]
@@ -38,6 +39,7 @@ use crate::error::{Error, Result};
 use serde::Serialize;
 
 pub use compute::insights;
+pub use features::{recipe_features, MAX_RECIPE_CELLS, MAX_RECIPE_FEATURES};
 pub(crate) use stored::stored;
 pub use stored::{MAX_STORED_BYTES, TOP_COEFFICIENTS};
 
