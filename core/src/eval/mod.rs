@@ -19,5 +19,5 @@ pub use metrics::{
     average_precision, best_f1_threshold, brier, calibration_curve, confusion_at, lift_by_decile,
     log_loss, roc_auc, threshold_table, CalibrationBin, Confusion, Decile, ThresholdRow,
 };
-pub use policy::ThresholdPolicy;
+pub use policy::{model_cut, ThresholdPolicy};
 pub use summary::{Baseline, FoldResult, Lift, Metrics};

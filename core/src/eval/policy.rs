@@ -180,6 +180,13 @@ impl ThresholdPolicy {
     }
 }
 
+/// A chosen cut as a model stores it: strictly inside `(0, 1)`. A held-out score can
+/// be exactly 0 or 1 (a near-perfect separator saturates the logistic function); the
+/// cut then moves by at most `1e-12`, which flags the same leads.
+pub fn model_cut(cut: f64) -> f64 {
+    cut.clamp(1e-12, 1.0 - 1e-12)
+}
+
 impl fmt::Display for ThresholdPolicy {
     /// The text [`ThresholdPolicy::parse`] reads back.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -286,6 +293,19 @@ mod tests {
         for &v in &p {
             assert!(confusion_at(&y, &p, v).f1() <= f1 + 1e-12);
         }
+    }
+
+    #[test]
+    fn a_saturated_cut_stays_inside_the_unit_interval() {
+        let y = [1.0, 1.0, 0.0, 0.0];
+        let p = [1.0, 1.0, 0.0, 0.0];
+        let cut = ThresholdPolicy::TopShare(0.5).choose(&y, &p).unwrap();
+        assert_eq!(cut, 1.0);
+        let stored = model_cut(cut);
+        assert!(stored > 0.0 && stored < 1.0);
+        assert_eq!(confusion_at(&y, &p, stored), confusion_at(&y, &p, cut));
+        assert!(model_cut(0.0) > 0.0);
+        assert_eq!(model_cut(0.25), 0.25);
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl HeldOut {
         let (y, p) = self.pooled();
         let policy = config.threshold;
         let (cut, metrics) = if policy.needs_held_out() {
-            let cut = policy.choose(&y, &p)?;
+            let cut = crate::eval::model_cut(policy.choose(&y, &p)?);
             (cut, Metrics::from_folds_at(&self.folds, Some(cut)))
         } else {
             (balanced, self.metrics)
