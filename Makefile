@@ -8,9 +8,9 @@ CARGO ?= cargo
 
 PREFIX ?= /usr/local
 
-.PHONY: install test fmt-check clippy doc unit fuzz demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
+.PHONY: install test-browser test fmt-check clippy doc unit fuzz demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
 
-test: fmt-check clippy doc unit fuzz test-c test-php test-python test-node
+test: fmt-check clippy doc unit fuzz test-c test-php test-python test-node test-browser
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -32,6 +32,11 @@ fuzz:
 
 demo:
 	$(CARGO) run --release -p leadscore-cli -- demo
+
+# The report in headless Chromium (installs Debian's chromium when missing; see
+# tests/browser/test.sh).
+test-browser:
+	tests/browser/test.sh
 
 # The Node package: npm ci, build the addon, node --test (see bindings-node/test.sh).
 test-node:

@@ -821,6 +821,36 @@ pub fn inspect(a: InspectArgs) -> CmdResult {
     Ok(())
 }
 
+/// `leadscore report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The model file.
+    model: PathBuf,
+    /// Write the page here (standard output without it).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// The page's title (default "Lead score: TARGET").
+    #[arg(long, value_name = "TEXT")]
+    title: Option<String>,
+    /// The compact fragment a notebook shows (summary, threshold explorer, strongest
+    /// coefficients) instead of the whole page.
+    #[arg(long)]
+    compact: bool,
+}
+
+/// Writes a model's report.
+pub fn report(a: ReportArgs) -> CmdResult {
+    let model = Model::load(&a.model)?;
+    let opts = leadscore::report::ReportOptions {
+        compact: a.compact,
+        title: a.title,
+    };
+    let html = model.report_html(&opts)?;
+    let mut sink = Sink::open(a.out.as_deref(), &[&a.model])?;
+    sink.write_all(html.as_bytes())?;
+    sink.finish()
+}
+
 /// `leadscore demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {

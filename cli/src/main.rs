@@ -41,6 +41,10 @@ enum Command {
     /// target (Pearson, Kendall tau-b, ROC AUC alone) and warnings (leaks, constants,
     /// ids, near duplicates): what to look at before believing a model.
     Insights(commands::InsightsArgs),
+    /// Write a model's report: one self-contained HTML page with the metrics beside a
+    /// random guess, ROC and PR curves, a threshold slider, lift, calibration, the
+    /// coefficients and the training data's insights.
+    Report(commands::ReportArgs),
     /// Print the `auto` recipe of a data file: which features training would build.
     Recipe(commands::RecipeArgs),
     /// Search training settings (C, penalty, balance, the auto recipe's bins, n-grams
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => commands::inspect(a),
         Command::Recipe(a) => commands::recipe(a),
         Command::Insights(a) => commands::insights(a),
+        Command::Report(a) => commands::report(a),
         Command::Drift(a) => commands::drift(a),
         Command::Search(a) => search::search(a),
     });

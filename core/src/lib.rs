@@ -57,6 +57,7 @@ pub mod mass;
 pub mod model;
 pub mod options;
 pub mod recipe;
+pub mod report;
 pub mod rng;
 pub mod search;
 pub mod store;
