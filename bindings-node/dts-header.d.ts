@@ -194,6 +194,14 @@ export interface SearchResult {
   model?: Model
 }
 
+/** Options of `Model.reportHtml()`. */
+export interface ReportOptions {
+  /** The compact fragment a notebook shows instead of the whole page (default false). */
+  compact?: boolean
+  /** The page's title, at most 200 characters (default "Lead score: TARGET"). */
+  title?: string
+}
+
 /** Options of `insights()` (camelCase; `target` is required). */
 export interface InsightsOptions {
   /** The target column (required). */

@@ -194,6 +194,14 @@ export interface SearchResult {
   model?: Model
 }
 
+/** Options of `Model.reportHtml()`. */
+export interface ReportOptions {
+  /** The compact fragment a notebook shows instead of the whole page (default false). */
+  compact?: boolean
+  /** The page's title, at most 200 characters (default "Lead score: TARGET"). */
+  title?: string
+}
+
 /** Options of `insights()` (camelCase; `target` is required). */
 export interface InsightsOptions {
   /** The target column (required). */
@@ -468,6 +476,16 @@ export declare class Model {
    * or `null` for a model trained without held-out predictions.
    */
   evaluation(): Evaluation | null
+  /**
+   * The model's report as HTML: a self-contained page (no network, no external
+   * script or font) with the metrics beside a random guess, ROC and PR curves, a
+   * threshold slider, lift, calibration, the coefficients and the stored insights;
+   * the same bytes as every binding and `leadscore report` give. Options:
+   * `compact` (true: the fragment a notebook shows), `title` (at most 200
+   * characters; default "Lead score: TARGET"). Bad options throw an
+   * `'INVALID_INPUT'` error naming the option.
+   */
+  reportHtml(options?: ReportOptions | null): string
   /**
    * Facts about the model: `leadscoreVersion`, `formatVersion`, `createdUnix`,
    * `target`, `positiveLabel`, `negativeLabel`, `rows`, `positives`,

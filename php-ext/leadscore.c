@@ -698,6 +698,30 @@ fail:
     RETURN_THROWS();
 }
 
+PHP_METHOD(LeadScore_Model, reportHtml) {
+    HashTable *options = NULL;
+    ZEND_PARSE_PARAMETERS_START(0, 1)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_ARRAY_HT(options)
+    ZEND_PARSE_PARAMETERS_END();
+    php_leadscore_model *m = this_model(ZEND_THIS);
+    if (!m) RETURN_THROWS();
+    smart_str json = {0};
+    if (options && options_json(options, &json) == FAILURE) {
+        smart_str_free(&json);
+        RETURN_THROWS();
+    }
+    char *html = NULL;
+    ls_status st = ls_model_report_html(m->model, options ? ZSTR_VAL(json.s) : NULL, &html);
+    smart_str_free(&json);
+    if (st != LS_STATUS_OK) {
+        throw_status(st);
+        RETURN_THROWS();
+    }
+    RETVAL_STRING(html);
+    ls_string_free(html);
+}
+
 PHP_METHOD(LeadScore_Model, toJson) {
     ZEND_PARSE_PARAMETERS_NONE();
     php_leadscore_model *m = this_model(ZEND_THIS);

@@ -101,6 +101,17 @@ namespace LeadScore {
         public function evaluation(): ?array {}
 
         /**
+         * The model's report as HTML: a self-contained page (no network, no external script
+         * or font) with the metrics beside a random guess, ROC and PR curves, a threshold
+         * slider, lift, calibration, the coefficients and the stored insights; the same
+         * bytes as every binding and `leadscore report` give. Options: 'compact' (true: the
+         * fragment a notebook shows), 'title' (at most 200 characters).
+         * @param array $options compact (bool), title (string)
+         * @throws \LeadScore\InvalidInputException for a bad option, naming it
+         */
+        public function reportHtml(array $options = []): string {}
+
+        /**
          * The training data's insights stored at training time: per column its statistics
          * and histogram by class, top levels or tokens, association with the target and
          * warnings (text columns also top_coefficients); null when trained with

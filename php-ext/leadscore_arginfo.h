@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 8442743f2a882fddd9cedf96577613413cb238c5 */
+ * Stub hash: 01afdbe4427a85bf49e24c18b015a342e81b2fc4 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_LeadScore_Model___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -50,6 +50,10 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_metrics, 0
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_evaluation, 0, 0, IS_ARRAY, 1)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Model_reportHtml, 0, 0, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
 ZEND_END_ARG_INFO()
 
 #define arginfo_class_LeadScore_Model_insights arginfo_class_LeadScore_Model_evaluation
@@ -122,6 +126,7 @@ ZEND_METHOD(LeadScore_Model, explain);
 ZEND_METHOD(LeadScore_Model, scoreBatch);
 ZEND_METHOD(LeadScore_Model, metrics);
 ZEND_METHOD(LeadScore_Model, evaluation);
+ZEND_METHOD(LeadScore_Model, reportHtml);
 ZEND_METHOD(LeadScore_Model, insights);
 ZEND_METHOD(LeadScore_Model, insightsOf);
 ZEND_METHOD(LeadScore_Model, insightsOfRows);
@@ -153,6 +158,7 @@ static const zend_function_entry class_LeadScore_Model_methods[] = {
 	ZEND_ME(LeadScore_Model, scoreBatch, arginfo_class_LeadScore_Model_scoreBatch, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, metrics, arginfo_class_LeadScore_Model_metrics, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, evaluation, arginfo_class_LeadScore_Model_evaluation, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Model, reportHtml, arginfo_class_LeadScore_Model_reportHtml, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, insights, arginfo_class_LeadScore_Model_insights, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Model, insightsOf, arginfo_class_LeadScore_Model_insightsOf, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(LeadScore_Model, insightsOfRows, arginfo_class_LeadScore_Model_insightsOfRows, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)

@@ -346,6 +346,26 @@ enum ls_status ls_model_evaluation_json(const struct ls_model *model, char **out
 enum ls_status ls_model_insights_json(const struct ls_model *model, char **out_json);
 
 /**
+ * The model's report as HTML: a self-contained page (no network, no external
+ * script or font) with the metrics beside a random guess, ROC and PR curves, a
+ * threshold slider over the stored threshold table, lift, calibration, the
+ * coefficients and the stored insights; the same bytes as every other binding and
+ * `leadscore report` give. `options_json` is NULL (the full page) or a
+ * NUL-terminated JSON object: `compact` (true: the fragment a notebook shows),
+ * `title` (at most 200 characters). Errors: `LS_STATUS_INVALID_INPUT` for bad
+ * options, naming the option.
+ *
+ * Ownership: the caller owns `*out_html` and frees it with `ls_string_free`.
+ *
+ * # Safety
+ * `model` is NULL or live; `options_json` is NULL or NUL-terminated; `out_html` is
+ * NULL or writable.
+ */
+enum ls_status ls_model_report_html(const struct ls_model *model,
+                                    const char *options_json,
+                                    char **out_html);
+
+/**
  * Scores a record: one made by `ls_record_new(model)` is the fast path (no
  * allocation, no name lookups), one made by `ls_record_new_any` is read by field
  * name. Errors: `LS_STATUS_INVALID_INPUT` when a value has the wrong kind for its

@@ -9,6 +9,7 @@ use crate::ls_status;
 use crate::record::{ls_batch, ls_record};
 use lscore::options::InsightsRequest;
 use lscore::options::TrainOptions;
+use lscore::report::ReportOptions;
 use lscore::search::{SearchRequest, Searched};
 use lscore::{Model, Record};
 use std::ffi::c_char;
@@ -280,6 +281,43 @@ pub unsafe extern "C" fn ls_model_insights_json(
         let v = m.model.insights()?;
         // SAFETY: checked above.
         unsafe { give_json(out_json, &v) }
+    }
+}
+
+/// The model's report as HTML: a self-contained page (no network, no external
+/// script or font) with the metrics beside a random guess, ROC and PR curves, a
+/// threshold slider over the stored threshold table, lift, calibration, the
+/// coefficients and the stored insights; the same bytes as every other binding and
+/// `leadscore report` give. `options_json` is NULL (the full page) or a
+/// NUL-terminated JSON object: `compact` (true: the fragment a notebook shows),
+/// `title` (at most 200 characters). Errors: `LS_STATUS_INVALID_INPUT` for bad
+/// options, naming the option.
+///
+/// Ownership: the caller owns `*out_html` and frees it with `ls_string_free`.
+///
+/// # Safety
+/// `model` is NULL or live; `options_json` is NULL or NUL-terminated; `out_html` is
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn ls_model_report_html(
+    model: *const ls_model,
+    options_json: *const c_char,
+    out_html: *mut *mut c_char,
+) -> ls_status {
+    ffi_boundary! {
+        check_out(out_html, "out_html")?;
+        // SAFETY: forwarded contract.
+        let m = unsafe { arg(model, "model") }?;
+        let opts = if options_json.is_null() {
+            ReportOptions::default()
+        } else {
+            // SAFETY: forwarded contract (non-NULL: NUL-terminated).
+            ReportOptions::from_json_str(unsafe { arg_cstr_utf8(options_json, "options_json") }?)?
+        };
+        let p = out_string(m.model.report_html(&opts)?)?;
+        // SAFETY: checked above.
+        unsafe { write_out(out_html, p) };
+        Ok(())
     }
 }
 

@@ -784,6 +784,40 @@ static void test_store(const char *work) {
     ls_model_free(golden);
 }
 
+/* The report of every fixture set is the committed page, byte for byte (the sets
+ * of tests/fixtures/fixtures.json); the compact fragment and bad options. */
+static void test_report(const char *root) {
+    static const char *sets[] = {"wa_churn_v1", "demo_recipe_v2", "demo_l1_v3", "demo_policy_v4"};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        char path[4096], want_path[4096];
+        snprintf(path, sizeof path, "%s/tests/fixtures/models/%s.lsm", root, sets[i]);
+        snprintf(want_path, sizeof want_path, "%s/tests/fixtures/expected/%s.report.html", root, sets[i]);
+        ls_model *m = NULL;
+        CHECK_OK(ls_model_load(path, &m));
+        char *html = NULL;
+        CHECK_OK(ls_model_report_html(m, NULL, &html));
+        size_t want_len = 0;
+        char *want = read_file(want_path, &want_len);
+        CHECK(want && html && strlen(html) == want_len && memcmp(html, want, want_len) == 0,
+              "%s: the report differs from %s", sets[i], want_path);
+        free(want);
+        ls_string_free(html);
+        if (i + 1 == sizeof sets / sizeof sets[0]) {
+            CHECK_OK(ls_model_report_html(m, "{\"compact\": true, \"title\": \"Acme\"}", &html));
+            CHECK(html && strncmp(html, "<style>", 7) == 0 && strstr(html, "Acme") && !strstr(html, "<html"),
+                  "compact fragment");
+            ls_string_free(html);
+            html = NULL;
+            CHECK_STATUS(ls_model_report_html(m, "{\"compact\": 1}", &html), LS_STATUS_INVALID_INPUT,
+                         "\"compact\"");
+            CHECK(html == NULL, "no output on failure");
+            CHECK_STATUS(ls_model_report_html(NULL, NULL, &html), LS_STATUS_NULL_ARGUMENT, "\"model\"");
+            CHECK_STATUS(ls_model_report_html(m, NULL, NULL), LS_STATUS_NULL_ARGUMENT, "\"out_html\"");
+        }
+        ls_model_free(m);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 4) {
         fprintf(stderr, "usage: %s REPO_ROOT EXPECTED_PROBABILITIES WORK_DIR\n", argv[0]);
@@ -796,6 +830,7 @@ int main(int argc, char **argv) {
     test_train(argv[1]);
     test_store(argv[3]);
     test_threads();
+    test_report(argv[1]);
     for (size_t i = 0; i < n_records; i++) free(records[i]);
     printf("%d checks, %d failures\n", checks, failures);
     return failures == 0 ? 0 : 1;

@@ -458,6 +458,37 @@ impl Model {
         })
     }
 
+    /// The model's report as HTML: a self-contained page (no network, no external
+    /// script or font) with the metrics beside a random guess, ROC and PR curves, a
+    /// threshold slider, lift, calibration, the coefficients and the stored insights;
+    /// the same bytes as every binding and `leadscore report` give. Options:
+    /// `compact` (true: the fragment a notebook shows), `title` (at most 200
+    /// characters; default "Lead score: TARGET"). Bad options throw an
+    /// `'INVALID_INPUT'` error naming the option.
+    #[napi(ts_args_type = "options?: ReportOptions | null")]
+    pub fn report_html(&self, options: Option<Unknown>) -> Result<String> {
+        guard("Model.reportHtml", || {
+            let json = match options {
+                None => serde_json::Value::Null,
+                Some(o) => {
+                    convert::as_object("options", &o).map_err(js_err)?;
+                    // SAFETY: `o` was checked to be a plain object; the serde conversion
+                    // reads it through N-API and fails (without undefined behaviour) on
+                    // values JSON cannot hold.
+                    unsafe { o.cast::<serde_json::Value>() }.map_err(|e| {
+                        js_err(leadscore::Error::InvalidInput(format!(
+                            "options: {}",
+                            e.reason
+                        )))
+                    })?
+                }
+            };
+            let json = convert::options_to_core(json).map_err(js_err)?;
+            let opts = leadscore::report::ReportOptions::from_json(&json).map_err(js_err)?;
+            self.inner.report_html(&opts).map_err(js_err)
+        })
+    }
+
     /// Facts about the model: `leadscoreVersion`, `formatVersion`, `createdUnix`,
     /// `target`, `positiveLabel`, `negativeLabel`, `rows`, `positives`,
     /// `inputs` (`[{ name, kind }]`), `features`, `threshold`, `balance`, `c`, `seed`,

@@ -104,3 +104,18 @@ test('every fixture set answers alike on every path, trained again too', async (
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('every fixture model gives its committed report, byte for byte', () => {
+  for (const set of manifest) {
+    const model = Model.load(path.join(repo, set.model))
+    const want = readFileSync(path.join(repo, set.report))
+    assert.ok(Buffer.from(model.reportHtml(), 'utf8').equals(want), set.name)
+  }
+  const model = Model.load(path.join(repo, manifest[manifest.length - 1].model))
+  const compact = model.reportHtml({ compact: true, title: 'Acme' })
+  assert.ok(compact.startsWith('<style>') && compact.includes('Acme') && !compact.includes('<html'))
+  assert.equal(model.reportHtml(null), model.reportHtml())
+  assert.throws(() => model.reportHtml({ compact: 1 }), (e) => e.code === 'INVALID_INPUT' && /"compact"/.test(e.message))
+  assert.throws(() => model.reportHtml({ colour: 'red' }), (e) => e.code === 'INVALID_INPUT' && /unknown option "colour"/.test(e.message))
+  assert.throws(() => model.reportHtml('compact'), (e) => e.code === 'INVALID_INPUT')
+})

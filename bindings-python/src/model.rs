@@ -239,12 +239,41 @@ impl PyModel {
     }
 
     /// An HTML summary for Jupyter: headline metrics and the strongest coefficients.
-    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyLsResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        Ok(py
-            .import("leadscore._html")?
-            .getattr("model_html")?
-            .call1((slf,))?)
+    fn _repr_html_(&self) -> PyLsResult<String> {
+        let opts = leadscore::report::ReportOptions {
+            compact: true,
+            title: None,
+        };
+        Ok(self.inner.report_html(&opts)?)
+    }
+
+    /// The model's report as HTML: a self-contained page (no network, no external
+    /// script or font) with the metrics beside a random guess, ROC and PR curves, a
+    /// threshold slider, lift, calibration, the coefficients and the stored
+    /// insights; the same bytes as every binding and `leadscore report` give.
+    /// With `path`, also writes it there (atomically: a failure leaves an existing
+    /// file as it was). `compact=True` gives the fragment Jupyter shows for a model;
+    /// `title` replaces "Lead score: TARGET" (at most 200 characters).
+    #[pyo3(signature = (path=None, *, compact=false, title=None))]
+    fn report_html(
+        &self,
+        py: Python<'_>,
+        path: Option<std::path::PathBuf>,
+        compact: bool,
+        title: Option<String>,
+    ) -> PyLsResult<String> {
+        let opts = leadscore::report::ReportOptions { compact, title };
+        let html = self.inner.report_html(&opts)?;
+        if let Some(path) = path {
+            py.detach(|| -> leadscore::Result<()> {
+                use std::io::Write;
+                let mut f = leadscore::format::AtomicFile::create(&path)?;
+                f.write_all(html.as_bytes())
+                    .map_err(|e| leadscore::Error::io(&path, e))?;
+                f.commit()
+            })?;
+        }
+        Ok(html)
     }
 
     /// The raw fields the model reads, in order.

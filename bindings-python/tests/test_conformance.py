@@ -112,3 +112,11 @@ def check_train_options(set_):
     prep = importlib.util.module_from_spec(_prep)
     _prep.loader.exec_module(prep)
     return prep.train_options(set_)
+
+
+def test_every_fixture_report_is_the_committed_page():
+    # The report is built by the core: the same bytes from every binding.
+    for s in check.manifest():
+        model = leadscore.Model.load(str(ROOT / s["model"]))
+        want = (ROOT / s["report"]).read_bytes()
+        assert model.report_html().encode("utf-8") == want, s["name"]

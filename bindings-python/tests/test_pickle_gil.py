@@ -27,14 +27,24 @@ def test_pickle_round_trip(churn_model, churn_df, golden_records):
     assert b"_model_from_bytes" in data and churn_model.to_bytes() in data
 
 
-def test_repr_html(churn_model):
+def test_repr_html(churn_model, tmp_path):
+    # Jupyter shows the compact report; report_html() gives the full page and writes it.
     html = churn_model._repr_html_()
-    assert "roc_auc" in html and "random guess" in html
+    assert html == churn_model.report_html(compact=True)
+    assert html.startswith("<style>") and "<html" not in html
+    assert "ROC AUC" in html and "random guess" in html
     top = max(churn_model.coefficients, key=lambda nc: abs(nc[1]))[0]
     assert top.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in html
-    assert f"{churn_model.metrics['roc_auc']:.4f}" in html
+    assert f"{churn_model.metrics['roc_auc']:.3f}" in html
+    page = churn_model.report_html(tmp_path / "report.html", title="Churn <2024>")
+    assert page.startswith("<!DOCTYPE html>") and "Churn &lt;2024&gt;" in page
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == page
+    with pytest.raises(leadscore.LeadScoreError, match="at most 200 characters"):
+        churn_model.report_html(title="x" * 201)
+    with pytest.raises(leadscore.LeadScoreError):
+        churn_model.report_html(tmp_path / "no" / "such" / "dir" / "report.html")
     no_cv = leadscore.train(pd.read_csv(leadscore_csv()), target="churn", cv=0)
-    assert "cv=0" in no_cv._repr_html_()
+    assert "cv 0" in no_cv._repr_html_()
     assert "leadscore.Model" in repr(churn_model)
 
 

@@ -112,7 +112,15 @@ class Model:
     @property
     def coefficients(self) -> List[Tuple[str, float]]:
         """``(feature name, coefficient)`` pairs."""
-    def _repr_html_(self) -> str: ...
+    def report_html(
+        self, path: Optional[Union[str, "os.PathLike[str]"]] = None, *, compact: bool = False, title: Optional[str] = None
+    ) -> str:
+        """The model's report as HTML: a self-contained page with the metrics beside a random
+        guess, ROC and PR curves, a threshold slider, lift, calibration, the coefficients and the
+        stored insights (the same bytes as every binding give). With ``path`` also written there,
+        atomically. ``compact=True``: the fragment Jupyter shows for a model."""
+    def _repr_html_(self) -> str:
+        """The compact report (``report_html(compact=True)``), which Jupyter shows inline."""
     def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...
 
 class Store:

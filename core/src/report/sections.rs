@@ -330,7 +330,7 @@ fn explorer(h: &mut String, model: &Model, e: &Evaluation) -> Value {
     figure(
         h,
         &format!(
-            "ROC curve (AUC {}; the dashed line is a random guess)",
+            "ROC curve (AUC {}; the dashed line is a random guess, the ring the stored cut)",
             model.metrics().map_or("–".into(), |m| fixed(m.roc_auc, 3))
         ),
         roc,
@@ -340,7 +340,7 @@ fn explorer(h: &mut String, model: &Model, e: &Evaluation) -> Value {
     figure(
         h,
         &format!(
-            "Precision against recall (a random guess has precision {})",
+            "Precision against recall (a random guess has precision {}; the ring is the stored cut)",
             fixed(base, 3)
         ),
         pr,
@@ -348,7 +348,7 @@ fn explorer(h: &mut String, model: &Model, e: &Evaluation) -> Value {
     let (hist, hist_box) = score_histogram(e);
     figure(
         h,
-        "Held-out scores by class (share of each class's rows); the dashed line is the cut",
+        "Held-out scores by class (share of each class's rows); the dashed line is the cut (grey: the stored one)",
         hist,
     );
     h.push_str("</div></section>\n");
@@ -410,6 +410,7 @@ fn roc_chart(e: &Evaluation, at: &ThresholdPoint) -> (String, [f64; 4]) {
     );
     pts.push((1.0, 1.0));
     c.line(&pts, svg::MODEL, false);
+    c.ring(at.false_positive_rate, at.recall, "#212529");
     c.dot(at.false_positive_rate, at.recall, POSITIVE, "ls-roc-dot");
     let b = plot_box(&c);
     (c.finish(), b)
@@ -426,6 +427,7 @@ fn pr_chart(e: &Evaluation, at: &ThresholdPoint, base: f64) -> (String, [f64; 4]
         .map(|r| (r.recall, r.precision))
         .collect();
     c.line(&pts, svg::MODEL, false);
+    c.ring(at.recall, at.precision, "#212529");
     c.dot(at.recall, at.precision, POSITIVE, "ls-pr-dot");
     let b = plot_box(&c);
     (c.finish(), b)
@@ -473,6 +475,7 @@ fn score_histogram(e: &Evaluation) -> (String, [f64; 4]) {
         );
     }
     c.legend(&[(NEGATIVE, "negative"), (POSITIVE, "positive")], true);
+    c.vline(e.threshold, REFERENCE, "ls-policy-cut", "");
     c.vline(e.threshold, "#212529", "ls-slider-cut", "cut");
     let (l, r, t, b) = c.plot_box();
     (c.finish(), [l, r, t, b])

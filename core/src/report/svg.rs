@@ -189,6 +189,16 @@ impl Chart {
         );
     }
 
+    /// A hollow ring at (`x`, `y`) in data units: a fixed mark (the stored cut).
+    pub fn ring(&mut self, x: f64, y: f64, colour: &str) {
+        let _ = write!(
+            self.out,
+            "<circle cx=\"{}\" cy=\"{}\" r=\"8\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            n(self.px(x)),
+            n(self.py(y))
+        );
+    }
+
     /// A vertical line across the plot box at data `x`, labelled `label` at its top.
     pub fn vline(&mut self, x: f64, colour: &str, class: &str, label: &str) {
         let (_, _, t, b) = self.plot_box();
