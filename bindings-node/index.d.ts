@@ -379,6 +379,101 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'INTERNAL'
 
+/**
+ * Any error leadscore throws or rejects with. The addon's errors are plain `Error`s
+ * with a `code`; this class and one subclass per code recognise them by that code, so
+ * `err instanceof InvalidInputError` works without wrapping any call.
+ */
+export declare class LeadScoreError extends Error {
+  constructor(message?: string, code?: ErrorCode)
+  readonly code: ErrorCode
+}
+/** `'INVALID_INPUT'`: a bad option, value, record or argument (the message names it). */
+export declare class InvalidInputError extends LeadScoreError {
+  static readonly code: 'INVALID_INPUT'
+}
+/** `'MODEL_FORMAT'`: model bytes that are not a valid model file. */
+export declare class ModelFormatError extends LeadScoreError {
+  static readonly code: 'MODEL_FORMAT'
+}
+/** `'INSUFFICIENT_DATA'`: too few rows or positives to train. */
+export declare class InsufficientDataError extends LeadScoreError {
+  static readonly code: 'INSUFFICIENT_DATA'
+}
+/** `'IO'`: a file could not be read or written (the message names the path). */
+export declare class IoError extends LeadScoreError {
+  static readonly code: 'IO'
+}
+/** `'UNKNOWN_COLUMN'`: a column the data does not have. */
+export declare class UnknownColumnError extends LeadScoreError {
+  static readonly code: 'UNKNOWN_COLUMN'
+}
+/** `'TRAINING'`: the solver failed. */
+export declare class TrainingError extends LeadScoreError {
+  static readonly code: 'TRAINING'
+}
+/** `'NOT_FOUND'`: a store has no model for the tenant. */
+export declare class NotFoundError extends LeadScoreError {
+  static readonly code: 'NOT_FOUND'
+}
+/** `'INTERNAL'`: a bug inside leadscore (please report it). */
+export declare class InternalError extends LeadScoreError {
+  static readonly code: 'INTERNAL'
+}
+
+/** The rates of a classifier at its cut, and its probability scores. */
+export interface MetricFigures {
+  rocAuc: number
+  prAuc: number
+  logLoss: number
+  brier: number
+  precision: number
+  recall: number
+  f1: number
+}
+
+/** One tenth of the held-out rows ranked by score (1: the best-scored tenth). */
+export interface Decile {
+  decile: number
+  rows: number
+  pMax: number
+  pMin: number
+  /** Positives in this tenth (fractional where tied scores straddle a boundary). */
+  positives: number
+  positiveRate: number
+  /** How many times the overall positive rate this tenth converts at. */
+  lift: number
+  /** Share of all positives found in the tenths up to this one. */
+  cumulativeCapture: number
+}
+
+/** The cross-validated metrics measured at training time (`model.metrics()`). */
+export interface Metrics extends MetricFigures {
+  rows: number
+  positives: number
+  positiveRate: number
+  cvFolds: number
+  /** Standard deviation of the ROC AUC over folds. */
+  rocAucStd: number
+  /** Log-loss and Brier score before the intercept correction for resampling. */
+  logLossBalanced: number
+  brierBalanced: number
+  /** The model's cut, and the cut where sensitivity equals specificity. */
+  threshold: number
+  balancedThreshold: number
+  accuracy: number
+  /** At the cut (`fn_` in other languages is `fn` here). */
+  confusion: { tp: number; fp: number; tn: number; fn: number }
+  /** A random classifier's figures on the same rows. */
+  baseline: MetricFigures & { accuracy: number }
+  /** The model's figures over the random classifier's. */
+  lift: MetricFigures
+  /** Mean seconds per fold fit. */
+  fitSeconds: number
+  foldRocAuc: number[]
+  deciles: Decile[]
+}
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -418,8 +513,12 @@ export declare class Model {
    * never a torn one). Throws `code: 'IO'` on failure.
    */
   save(path: string): void
-  /** The model in the file format, as a `Buffer` (`Model.fromBuffer` reads it back). */
-  toBuffer(): Buffer
+  /**
+   * The model in the file format, as a `Buffer` (`Model.fromBuffer` reads it back).
+   * Typed `Uint8Array` (which a `Buffer` is), so the typings compile with and
+   * without `@types/node`.
+   */
+  toBuffer(): Uint8Array
   /**
    * The probability that a lead is positive, in (0, 1).
    *
@@ -467,7 +566,7 @@ export declare class Model {
    * `rocAuc`, `prAuc`, `logLoss`, `brier`, `precision`, `recall`, `f1`, `confusion`,
    * `baseline` ...), or `null` for a model trained without cross-validation.
    */
-  metrics(): Record<string, any> | null
+  metrics(): Metrics | null
   /**
    * How the model was evaluated and its threshold chosen (camelCase keys): `split`
    * (`kfold` or `time`), `policy`, `threshold`, `atThreshold`, the threshold table

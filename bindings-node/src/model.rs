@@ -288,7 +288,9 @@ impl Model {
     }
 
     /// The model in the file format, as a `Buffer` (`Model.fromBuffer` reads it back).
-    #[napi]
+    /// Typed `Uint8Array` (which a `Buffer` is), so the typings compile with and
+    /// without `@types/node`.
+    #[napi(ts_return_type = "Uint8Array")]
     pub fn to_buffer(&self) -> Result<Buffer> {
         guard("Model.toBuffer", || {
             Ok(Buffer::from(self.inner.to_bytes().map_err(js_err)?))
@@ -425,7 +427,7 @@ impl Model {
     /// The cross-validated metrics measured at training time (camelCase keys:
     /// `rocAuc`, `prAuc`, `logLoss`, `brier`, `precision`, `recall`, `f1`, `confusion`,
     /// `baseline` ...), or `null` for a model trained without cross-validation.
-    #[napi(ts_return_type = "Record<string, any> | null")]
+    #[napi(ts_return_type = "Metrics | null")]
     pub fn metrics(&self) -> Result<Option<serde_json::Value>> {
         guard("Model.metrics", || {
             self.inner

@@ -182,3 +182,29 @@ test('scoreBatchAsync rejects (not throws) on bad input', async () => {
   await assert.rejects(p, (e) => coded(e, 'INVALID_INPUT', '"tenure"', 'leads[1]'))
   await assert.rejects(model.scoreBatchAsync(42), (e) => coded(e, 'INVALID_INPUT'))
 })
+
+test('error classes: instanceof by code, on what the addon throws and rejects with', async () => {
+  const ls = require('leadscore')
+  let err
+  try {
+    model.score({ tenure: 'many' })
+  } catch (e) {
+    err = e
+  }
+  assert.ok(err instanceof ls.LeadScoreError && err instanceof ls.InvalidInputError && err instanceof Error)
+  assert.ok(!(err instanceof ls.NotFoundError) && !(err instanceof ls.ModelFormatError))
+  await assert.rejects(train({ csv: '/no/such/file.csv' }, { target: 'y' }), (e) => e instanceof ls.IoError && e instanceof ls.LeadScoreError)
+  assert.throws(() => Model.fromBuffer(new Uint8Array([1, 2, 3])), ls.ModelFormatError)
+  // A plain Error, or one with another code, is not a LeadScoreError.
+  assert.ok(!(new Error('x') instanceof ls.LeadScoreError))
+  assert.ok(!(Object.assign(new Error('x'), { code: 'ENOENT' }) instanceof ls.LeadScoreError))
+  // Constructed by hand, each class carries its code and name.
+  const made = new ls.NotFoundError('no model for "acme"')
+  assert.equal(made.code, 'NOT_FOUND')
+  assert.equal(made.name, 'NotFoundError')
+  assert.ok(made instanceof ls.LeadScoreError && made instanceof ls.NotFoundError)
+  assert.equal(new ls.LeadScoreError('m', 'IO').code, 'IO')
+  for (const [name, code] of Object.entries({ InvalidInputError: 'INVALID_INPUT', ModelFormatError: 'MODEL_FORMAT', InsufficientDataError: 'INSUFFICIENT_DATA', IoError: 'IO', UnknownColumnError: 'UNKNOWN_COLUMN', TrainingError: 'TRAINING', NotFoundError: 'NOT_FOUND', InternalError: 'INTERNAL' })) {
+    assert.equal(ls[name].code, code)
+  }
+})

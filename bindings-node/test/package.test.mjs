@@ -11,10 +11,15 @@ const require = createRequire(import.meta.url)
 
 test('ESM and CommonJS load the same binding', () => {
   const cjs = require('leadscore')
-  for (const name of ['Model', 'Store', 'train', 'insights', 'search', 'version']) {
+  for (const name of ['Model', 'Store', 'train', 'insights', 'search', 'version', 'LeadScoreError', 'InvalidInputError', 'ModelFormatError', 'InsufficientDataError', 'IoError', 'UnknownColumnError', 'TrainingError', 'NotFoundError', 'InternalError']) {
     assert.equal(typeof esm[name], 'function', `ESM export ${name}`)
     assert.equal(esm[name], cjs[name], `same ${name} in ESM and CommonJS`)
   }
+  // Every CommonJS export is an ESM export too (the typings declare them all).
+  for (const name of Object.keys(cjs)) {
+    assert.ok(name in esm, `ESM exports ${name}`)
+  }
+  assert.equal(esm.__napiBindingTarget, 'native')
   assert.equal(esm.default, cjs)
 })
 
@@ -62,35 +67,42 @@ test('index.d.ts compiles with TypeScript (strict) and carries the hand-written 
   for (const type of ['FieldValue', 'Lead', 'Columns', 'TrainData', 'TrainOptions', 'ModelInfo', 'ErrorCode', 'StoreStats', 'TenantStats']) {
     assert.match(dts, new RegExp(`export (type|interface) ${type}\\b`), `${type} is declared`)
   }
-  // A consumer using the API; tsc must accept it together with the typings (no
-  // @types/node here: `Buffer` is declared as the Uint8Array subclass it is).
+  // A consumer using the API; tsc must accept it together with the typings, both
+  // without @types/node (the temporary folder sees no node_modules) and with it.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'leadscore-dts-'))
   try {
-    writeFileSync(path.join(dir, 'buffer.d.ts'), 'declare class Buffer extends Uint8Array {}\n')
     writeFileSync(
       path.join(dir, 'use.ts'),
       [
-        `import { Model, Store, train, version, type Lead, type ErrorCode, type StoreStats } from ${JSON.stringify(path.join(repo, 'bindings-node', 'index.js'))}`,
+        `import { Model, Store, train, version, LeadScoreError, InvalidInputError, NotFoundError, type Lead, type ErrorCode, type StoreStats, type Metrics } from ${JSON.stringify(path.join(repo, 'bindings-node', 'index.js'))}`,
         "const m: Model = Model.load('m.lsm')",
         "const lead: Lead = { tenure: 1, contract: 'Month-to-month', x: null }",
         'const p: number = m.score(lead)',
         "const e = m.explain(lead, 3); const f: string = e.positive[0].field",
         "const code: ErrorCode = 'INVALID_INPUT'",
+        "const mt: Metrics | null = m.metrics(); const auc: number | undefined = mt?.rocAuc; const lift1: number | undefined = mt?.deciles[0].lift",
+        'const bytes: Uint8Array = m.toBuffer(); const again: Model = Model.fromBuffer(bytes)',
+        "function why(err: unknown): string { if (err instanceof InvalidInputError) return err.code + err.message; return err instanceof LeadScoreError ? err.code : '' }",
+        "const nf: string = NotFoundError.code; const html: string = m.reportHtml({ compact: true })",
         "async function t(): Promise<number> { const n = await train({ csv: 'a.csv' }, { target: 'y', minRows: 3 }); return n.info().rows }",
-        "const store = Store.open('/tmp/store', { cacheBytes: 1 << 20, checkInterval: 0, fallback: true })",
+        "const store = Store.open('/tmp/store', { cacheBytes: 1 << 20, checkInterval: 0, fallback: true, driftFlushInterval: null })",
         "const s = store.score('acme', lead); const src: 'tenant' | 'fallback' = s.source",
-        "const why: 'no_model' | 'insufficient_data' | 'unreadable' | null = store.explain('acme', lead, 3, 'lead').fallbackReason",
+        "const whyNot: 'no_model' | 'insufficient_data' | 'unreadable' | null = store.explain('acme', lead, 3, 'lead').fallbackReason",
         "const st: StoreStats = store.stats(); const n2: number = st.tenants['acme'].loadMicros + st.totals.scores",
         "const g: Model = store.get('acme'); store.save('beta', g, 'lead'); store.flushDrift(); const ts: string[] = store.tenants()",
-        'export { p, f, code, t, version, src, why, n2, ts }',
+        'export { p, f, code, t, version, src, whyNot, n2, ts, auc, lift1, again, why, nf, html }',
         '',
       ].join('\n'),
     )
     const tsc = path.join(repo, 'bindings-node', 'node_modules', 'typescript', 'bin', 'tsc')
-    try {
-      execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--allowJs', 'false', path.join(dir, 'buffer.d.ts'), path.join(dir, 'use.ts')], { encoding: 'utf8' })
-    } catch (e) {
-      assert.fail(`tsc rejected the typings:\n${e.stdout}${e.stderr}`)
+    const base = [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--allowJs', 'false']
+    const types = path.join(repo, 'bindings-node', 'node_modules', '@types')
+    for (const [what, extra] of [['without @types/node', []], ['with @types/node', ['--typeRoots', types, '--types', 'node']]]) {
+      try {
+        execFileSync(process.execPath, [...base, ...extra, path.join(dir, 'use.ts')], { encoding: 'utf8' })
+      } catch (e) {
+        assert.fail(`tsc rejected the typings ${what}:\n${e.stdout}${e.stderr}`)
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
