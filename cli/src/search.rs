@@ -70,7 +70,7 @@ pub struct SearchArgs {
     /// Fewest rows a text term is kept from, auto recipe: `LO..HI` (default 1..5) or one value.
     #[arg(long, value_name = "LO..HI|N")]
     min_df: Option<String>,
-    /// TPE: random trials before the first proposal.
+    /// TPE: start-up trials before the first proposal (the default setting, then random ones).
     #[arg(long, value_name = "N")]
     tpe_startup: Option<usize>,
     /// TPE: proposals per round (fixed, so results do not depend on --threads).

@@ -16,6 +16,8 @@ pub struct FoldResult {
     pub threshold: f64,
     /// Seconds spent fitting (pipeline + solver) on the fold's training rows.
     pub fit_seconds: f64,
+    /// The `C` of the fold's fit (the evidence's choice when `C` is automatic).
+    pub c: f64,
     /// The challenger forest's predictions of the same rows, when asked for.
     pub challenger: Option<super::ChallengerFold>,
 }

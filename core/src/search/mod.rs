@@ -15,10 +15,19 @@
 //!   with `C` varying fastest, then the balance, the penalty, the bins, `min_count`,
 //!   the n-gram order and `min_df`, each list but `C`'s starting at the training
 //!   default. `trials` cuts the grid short in that order.
-//! - `random`: each trial drawn independently (log-uniform `C`, `min_count`, `bins`
-//!   and `min_df`; uniform choices), from the seed and the trial's number.
-//! - `tpe`: the Tree-structured Parzen Estimator (see `sampler`): `tpe_startup`
-//!   random trials, then proposals from the finished trials, `tpe_batch` at a time.
+//! - `random`: trial 0 is the base setting (below); every later trial is drawn
+//!   independently (log-uniform `C`, `min_count`, `bins` and `min_df`; uniform
+//!   choices), from the seed and the trial's number.
+//! - `tpe`: the Tree-structured Parzen Estimator (see `sampler`): trial 0 is the base
+//!   setting and trials 1 to `tpe_startup - 1` are random search's trials of the
+//!   same numbers; then proposals from the finished trials, `tpe_batch` at a time.
+//!
+//! The base setting is the training default within the space
+//! ([`SearchSpace`]'s `base_params`: `C` automatic, L2, upsampling, the `auto`
+//! recipe's defaults, or the space's nearest values when it leaves them out), so a
+//! random or TPE search's best is never worse than the default it would replace. In
+//! TPE's model its automatic `C` counts as the `C` the folds chose (their geometric
+//! mean, kept within the range).
 //!
 //! Reproducible: a trial's setting depends only on the seed, its number and (TPE) the
 //! trials finished before its batch; its result only on the setting and the seed
@@ -69,7 +78,7 @@ pub const MAX_TRIALS: usize = 10_000;
 pub const DEFAULT_TRIALS: usize = 30;
 /// The longest `budget_seconds` (a week).
 pub const MAX_BUDGET_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
-/// TPE's random start-up trials when not given.
+/// TPE's start-up trials (the base setting, then random ones) when not given.
 pub const DEFAULT_TPE_STARTUP: usize = 10;
 /// TPE's proposals per batch when not given: a fixed number, not the thread count,
 /// so that results do not depend on the machine.
@@ -427,7 +436,7 @@ impl SearchRequest {
     /// | `budget_seconds` | number | start no trial after this many seconds |
     /// | `metric` | string | `roc_auc` (default), `pr_auc` or `log_loss` (minimised) |
     /// | `refit` | boolean | train the best setting on every row (default `false`) |
-    /// | `tpe_startup` | integer | TPE's random trials first (default 10) |
+    /// | `tpe_startup` | integer | TPE's start-up trials before the first proposal: the base setting and random ones (default 10) |
     /// | `tpe_batch` | integer | TPE's proposals per round (default 4, at most 256) |
     ///
     /// Every value is checked, and errors name the option.
@@ -570,12 +579,15 @@ impl SearchRequest {
             best: Mutex::new(None),
             planned: self.trials,
             budget_hit: AtomicBool::new(false),
+            c_used: Mutex::new(Vec::new()),
         };
         let mut trials: Vec<Trial> = Vec::new();
         let mut grid_size = None;
         let mut stopped = Stop::Trials;
         let seed = base.seed;
         let draw = |n: usize| Rng::derive(seed ^ SEARCH_STREAM, n as u64);
+        // Random and TPE search start from the base setting (the training default).
+        let first = space.base_params(base, self.given.iter().any(|g| g == "c"));
         match self.method {
             Method::Grid => {
                 let mut grid = space.grid();
@@ -589,11 +601,12 @@ impl SearchRequest {
             }
             Method::Random => {
                 let batch = (0..self.trials)
-                    .map(|n| {
-                        (
+                    .map(|n| match n {
+                        0 => (0, first.clone()),
+                        _ => (
                             n,
                             encoded.params(&sampler::random_point(&encoded.dims, &mut draw(n))),
-                        )
+                        ),
                     })
                     .collect();
                 trials = run.round(batch);
@@ -609,7 +622,9 @@ impl SearchRequest {
                     };
                     let points: Vec<sampler::Point> = (n..n + size)
                         .map(|k| {
-                            if k < self.tpe_startup {
+                            if k == 0 {
+                                encoded.point(&first, None)
+                            } else if k < self.tpe_startup {
                                 sampler::random_point(&encoded.dims, &mut draw(k))
                             } else {
                                 sampler::tpe_point(&encoded.dims, &history, &mut draw(k))
@@ -619,7 +634,10 @@ impl SearchRequest {
                     let batch = points
                         .iter()
                         .enumerate()
-                        .map(|(i, p)| (n + i, encoded.params(p)))
+                        .map(|(i, p)| match n + i {
+                            0 => (0, first.clone()),
+                            k => (k, encoded.params(p)),
+                        })
                         .collect();
                     let done = run.round(batch);
                     for t in &done {
@@ -628,8 +646,14 @@ impl SearchRequest {
                             Some(v) => v,
                             None => f64::INFINITY,
                         };
-                        if let Some(p) = points.get(t.number - n) {
-                            history.push((p.clone(), loss));
+                        // An automatic `C` stands in the history as the `C` the
+                        // folds chose.
+                        let point = match (t.number, t.params.c) {
+                            (0, None) => Some(encoded.point(&t.params, run.c_used(0))),
+                            (k, _) => points.get(k - n).cloned(),
+                        };
+                        if let Some(p) = point {
+                            history.push((p, loss));
                         }
                     }
                     trials.extend(done);
@@ -715,9 +739,18 @@ struct Run<'a> {
     best: Mutex<Option<f64>>,
     planned: usize,
     budget_hit: AtomicBool,
+    /// The `C` the folds chose (their geometric mean) of each trial with an
+    /// automatic `C`, by trial number.
+    c_used: Mutex<Vec<(usize, f64)>>,
 }
 
 impl Run<'_> {
+    /// The `C` trial `number`'s folds chose, when its `C` was automatic.
+    fn c_used(&self, number: usize) -> Option<f64> {
+        let found = self.c_used.lock().ok()?;
+        found.iter().find(|(n, _)| *n == number).map(|&(_, c)| c)
+    }
+
     /// Runs numbered settings on the pool; the trials that ran, by number. None
     /// starts after the deadline.
     fn round(&self, batch: Vec<(usize, Params)>) -> Vec<Trial> {
@@ -764,10 +797,24 @@ impl Run<'_> {
         let start = Instant::now();
         let mut config = params.apply(&self.req.train.config);
         config.threads = fold_threads;
+        let auto_c = config.c.is_none();
         let measured = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            Trainer::new(config)?.evaluate(self.table, &self.req.train.target)
+            Trainer::new(config)?.evaluate_with_c(self.table, &self.req.train.target)
         }))
-        .unwrap_or_else(|_| Err(Error::Internal(format!("trial {number} panicked"))));
+        .unwrap_or_else(|_| Err(Error::Internal(format!("trial {number} panicked"))))
+        .map(|(m, _, cs)| {
+            let positive: Vec<f64> = cs
+                .into_iter()
+                .filter(|&c| c > 0.0 && c.is_finite())
+                .collect();
+            if auto_c && !positive.is_empty() {
+                let mean = positive.iter().map(|c| c.ln()).sum::<f64>() / positive.len() as f64;
+                if let Ok(mut found) = self.c_used.lock() {
+                    found.push((number, mean.exp()));
+                }
+            }
+            m
+        });
         let seconds = start.elapsed().as_secs_f64();
         let metric = self.req.metric;
         match measured {

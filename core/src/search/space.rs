@@ -463,6 +463,46 @@ impl SearchSpace {
         }
     }
 
+    /// The base setting within this space, the first trial of random and TPE
+    /// search: for each setting the base configuration's value (the training
+    /// default), or the space's nearest value when the space leaves it out (the
+    /// first of a list, the nearest end of a range). `C` is `auto` (chosen from the
+    /// data, as training does) unless `c_given` (the options set `c`): then a fixed
+    /// `C`, or the middle (in logarithms) of the range. The elastic net's
+    /// `l1_ratio` is the base's, else the middle of its range.
+    pub(crate) fn base_params(&self, base: &TrainConfig, c_given: bool) -> Params {
+        let c = match self.c {
+            CSpace::Auto => None,
+            CSpace::Fixed(c) => Some(c),
+            CSpace::Range(..) if !c_given => None,
+            CSpace::Range(lo, hi) => Some((lo * hi).sqrt()),
+        };
+        let penalty = if self.penalties.contains(&base.penalty) {
+            base.penalty
+        } else {
+            self.penalties.first().copied().unwrap_or_default()
+        };
+        let (lo, hi) = self.l1_ratio;
+        let l1_ratio = (penalty == Penalty::ElasticNet)
+            .then(|| base.l1_ratio.unwrap_or(0.5 * (lo + hi)).clamp(lo, hi));
+        let balance = if self.balances.contains(&base.balance) {
+            base.balance
+        } else {
+            self.balances.first().copied().unwrap_or_default()
+        };
+        let within = |v: usize, r: (usize, usize)| v.clamp(r.0, r.1);
+        Params {
+            c,
+            penalty,
+            l1_ratio,
+            balance,
+            min_count: within(base.auto.min_count, self.min_count),
+            bins: within(base.auto.bins, self.bins),
+            ngram: within(base.auto.ngram, self.ngram),
+            min_df: within(base.auto.min_df, self.min_df),
+        }
+    }
+
     /// The grid, in the order it is tried (documented in [`super`]): `C` varies
     /// fastest, then the balance, the penalty (with the elastic net's L1 shares), the
     /// bins, `min_count`, the n-gram order and `min_df`; every list but `C`'s starts
@@ -580,6 +620,38 @@ pub(crate) struct Encoded {
 }
 
 impl Encoded {
+    /// The point of a setting of this space (the inverse of [`Encoded::params`]);
+    /// `c_used` stands for an automatic `C` (the `C` the fits chose), clamped into
+    /// the searched range.
+    pub(crate) fn point(&self, params: &Params, c_used: Option<f64>) -> Point {
+        let s = &self.space;
+        let mut p: Point = vec![None; self.dims.len()];
+        let mut set = |slot: Option<usize>, v: Option<f64>| {
+            if let Some(x) = slot.and_then(|i| p.get_mut(i)) {
+                *x = v;
+            }
+        };
+        if let CSpace::Range(lo, hi) = s.c {
+            let c = params.c.or(c_used).unwrap_or((lo * hi).sqrt());
+            set(self.slots.c, Some(c.clamp(lo, hi)));
+        }
+        let index = |i: Option<usize>| i.map(|i| i as f64);
+        set(
+            self.slots.penalty,
+            index(s.penalties.iter().position(|&x| x == params.penalty)),
+        );
+        set(self.slots.l1_ratio, params.l1_ratio);
+        set(
+            self.slots.balance,
+            index(s.balances.iter().position(|&x| x == params.balance)),
+        );
+        set(self.slots.min_count, Some(params.min_count as f64));
+        set(self.slots.bins, Some(params.bins as f64));
+        set(self.slots.ngram, Some(params.ngram as f64));
+        set(self.slots.min_df, Some(params.min_df as f64));
+        p
+    }
+
     /// The training setting of a point.
     pub(crate) fn params(&self, p: &Point) -> Params {
         let s = &self.space;

@@ -407,3 +407,81 @@ fn proposals_stay_in_the_space() {
         }
     }
 }
+
+/// Random and TPE search start from the base setting (the training default: `C`
+/// automatic, L2, upsampling, the `auto` recipe's defaults), measured as training's
+/// evaluation measures it, so the best is never worse than the default; TPE's
+/// start-up trials after it are random search's trials of the same numbers.
+#[test]
+fn trial_zero_is_the_default_and_startup_is_random_search() {
+    let table = leads();
+    let run = |method: &str| {
+        on_leads(&format!(
+            r#""method":"{method}","trials":6,"tpe_startup":4,"tpe_batch":2,"cv":3,"seed":8"#
+        ))
+        .run_table(&table)
+        .unwrap()
+    };
+    let (random, tpe) = (run("random"), run("tpe"));
+    let req = on_leads(r#""cv":3,"seed":8"#);
+    let default = Trainer::new(req.train.config.clone())
+        .unwrap()
+        .evaluate(&table, &req.train.target)
+        .unwrap();
+    for r in [&random, &tpe] {
+        let t0 = &r.trials[0];
+        assert_eq!(t0.number, 0);
+        let p = &t0.params;
+        assert_eq!(p.c, None, "{p:?}");
+        assert_eq!((p.penalty, p.l1_ratio), (Penalty::L2, None));
+        assert_eq!(p.balance, Balance::Upsample);
+        assert_eq!(
+            (p.min_count, p.bins, p.ngram, p.min_df),
+            (10, 10, 2, 1),
+            "{p:?}"
+        );
+        assert_eq!(t0.roc_auc, Some(default.roc_auc));
+        assert!(r.best_trial().unwrap().value.unwrap() >= t0.value.unwrap());
+    }
+    assert_eq!(fingerprint(&random)[..4], fingerprint(&tpe)[..4]);
+    assert_ne!(fingerprint(&random)[4..], fingerprint(&tpe)[4..]);
+
+    // A narrowed space: the default's values where the space has them, else its
+    // first choice, the middle of a given `C` range, the nearest end of a range.
+    let r = on_leads(
+        r#""method":"random","trials":1,"cv":2,"c":[0.01,1],"penalty":["l1","elasticnet"],"l1_ratio":[0.2,0.4],"balance":["none","upsample"],"bins":[12,20]"#,
+    )
+    .run_table(&table)
+    .unwrap();
+    let p = &r.trials[0].params;
+    assert!((p.c.unwrap() - 0.1).abs() < 1e-12, "{p:?}");
+    assert_eq!((p.penalty, p.l1_ratio), (Penalty::L1, None));
+    assert_eq!((p.balance, p.bins), (Balance::Upsample, 12));
+    let r = on_leads(
+        r#""method":"tpe","trials":1,"cv":2,"penalty":"elasticnet","l1_ratio":[0.2,0.4],"c":"auto""#,
+    )
+    .run_table(&table)
+    .unwrap();
+    let p = &r.trials[0].params;
+    assert_eq!(p.c, None);
+    assert!((p.l1_ratio.unwrap() - 0.3).abs() < 1e-12, "{p:?}");
+}
+
+/// A setting's point reads back as the same setting, and an automatic `C` stands
+/// as the `C` given for it, kept within the range.
+#[test]
+fn points_and_settings_round_trip() {
+    let space = SearchSpace::default();
+    let encoded = space.encode();
+    for n in 0..50 {
+        let p = sampler::random_point(&encoded.dims, &mut Rng::derive(3, n));
+        let params = encoded.params(&p);
+        assert_eq!(encoded.params(&encoded.point(&params, None)), params);
+    }
+    let base = space.base_params(&crate::TrainConfig::default(), false);
+    assert_eq!(base.c, None);
+    let at = |c: f64| encoded.params(&encoded.point(&base, Some(c))).c.unwrap();
+    assert!((at(0.7) - 0.7).abs() < 1e-12);
+    assert_eq!(at(1e4), DEFAULT_C_RANGE.1);
+    assert_eq!(at(1e-9), DEFAULT_C_RANGE.0);
+}

@@ -283,6 +283,17 @@ impl Trainer {
         table: &Table,
         target: &TargetSpec,
     ) -> Result<(Metrics, Evaluation)> {
+        let (metrics, evaluation, _) = self.evaluate_with_c(table, target)?;
+        Ok((metrics, evaluation))
+    }
+
+    /// [`Trainer::evaluate_detailed`], with the `C` of every fold's fit (the
+    /// evidence's choices when `C` is automatic).
+    pub(crate) fn evaluate_with_c(
+        &self,
+        table: &Table,
+        target: &TargetSpec,
+    ) -> Result<(Metrics, Evaluation, Vec<f64>)> {
         if !self.config.evaluates() {
             return Err(Error::InvalidInput(
                 "evaluation needs cv_folds of at least 2, or a time column".into(),
@@ -299,8 +310,9 @@ impl Trainer {
             .held_out(&job, true)?
             .ok_or_else(|| Error::Internal("no held-out predictions".into()))?;
         let balanced = held.metrics.threshold;
+        let cs = held.folds.iter().map(|f| f.c).collect();
         let (_, metrics, evaluation) = held.decide(&self.config, balanced)?;
-        Ok((metrics, evaluation))
+        Ok((metrics, evaluation, cs))
     }
 
     /// The recipe training would use on `table` (the configured one, else the `auto`
@@ -562,6 +574,7 @@ impl Trainer {
             p_balanced,
             threshold: fitted.threshold(),
             fit_seconds,
+            c: fitted.c,
             challenger: fitted.challenger.take(),
         })
     }
