@@ -57,6 +57,12 @@ export interface TrainOptions {
    * `info().pruning` says what was dropped and the CV ROC AUC before and after.
    */
   maxFeatures?: number
+  /**
+   * Keep the saved model within this many bytes (`model.toBuffer()`'s length): the
+   * most of its strongest features whose refitted model fits (with `maxFeatures`,
+   * the lower count applies); `info().pruning` reports the limit and the size.
+   */
+  maxModelBytes?: number
   /** Store the training data's insights in the model (default `true`; `model.insights()`). */
   insights?: boolean
   /**
@@ -254,7 +260,7 @@ export interface ModelInfo {
   penalty: 'l2' | 'l1' | 'elasticnet'
   /** The penalty's L1 share (0 for L2, 1 for L1). */
   l1Ratio: number
-  /** What `maxFeatures` dropped and what it cost (`null` without a limit). */
+  /** What `maxFeatures` / `maxModelBytes` dropped and what it cost (`null` without a limit). */
   pruning: Pruning | null
   seed: number
   iterations: number
@@ -319,9 +325,9 @@ export interface Challenger {
   seconds: number
 }
 
-/** What `maxFeatures` did to a model (`model.info().pruning`). */
+/** What `maxFeatures` and `maxModelBytes` did to a model (`model.info().pruning`). */
 export interface Pruning {
-  /** The limit asked for. */
+  /** The feature limit applied: `maxFeatures` as asked, or the lower count `maxModelBytes` left room for. */
   maxFeatures: number
   /** Features with a non-zero coefficient before pruning. */
   featuresBefore: number
@@ -334,6 +340,10 @@ export interface Pruning {
   cvRocAucBefore: number | null
   /** Cross-validated ROC AUC with it (`null` without cross-validation). */
   cvRocAucAfter: number | null
+  /** The byte limit asked for (`null` without one). */
+  maxModelBytes: number | null
+  /** The model's size in bytes under the byte limit (`null` without one). */
+  modelBytes: number | null
 }
 
 /** Counters of one tenant in a `Store` (or their sums). */

@@ -511,7 +511,7 @@ pub unsafe extern "C" fn ls_model_score_batch_detailed(
 /// `positive`, `balance`, `c` (a number or `"auto"`, the default), `recipe` (the
 /// feature recipe text, default `"auto"`), `min_rows`, `min_positives`, `cv`, `seed`,
 /// `max_iter`, `tol`, `min_count`, `max_levels`, `kinds`, `threads`, `penalty` (`"l2"`,
-/// `"l1"`, `"elasticnet"`), `l1_ratio`, `max_features`, `insights` (store the
+/// `"l1"`, `"elasticnet"`), `l1_ratio`, `max_features`, `max_model_bytes`, `insights` (store the
 /// data's insights, default `true`), `delimiter`,
 /// `decimal_comma`. Worker threads (cross-validation folds) end before it returns.
 ///

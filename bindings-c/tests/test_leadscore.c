@@ -226,7 +226,7 @@ static void test_round_trip(const char *work) {
     CHECK_OK(ls_model_to_bytes(m, &bytes, &len));
     /* The golden file is format version 1; the bytes are the current version, and
      * read back they write the same bytes again. */
-    CHECK(len > 14 && bytes[4] == 4 && bytes[5] == 0, "to_bytes writes format version 4");
+    CHECK(len > 14 && bytes[4] == 5 && bytes[5] == 0, "to_bytes writes format version 5");
     ls_model *m2 = NULL;
     CHECK_OK(ls_model_from_bytes(bytes, len, &m2));
     uint8_t *again = NULL;
@@ -470,6 +470,22 @@ static void test_train(const char *root) {
     ls_model_free(l1);
     CHECK_STATUS(ls_train_csv(csv, "{\"target\": \"churn\", \"l1_ratio\": 0.5}", &l1),
                  LS_STATUS_INVALID_INPUT, "l1_ratio is for penalty elasticnet");
+    /* max_model_bytes reports the limit and the size; a limit no model meets fails. */
+    ls_model *sized = NULL;
+    CHECK_OK(ls_train_csv(csv,
+                          "{\"target\": \"churn\", \"cv\": 0, \"insights\": false,"
+                          " \"max_model_bytes\": 100000000}",
+                          &sized));
+    if (!sized) return;
+    info = NULL;
+    CHECK_OK(ls_model_info_json(sized, &info));
+    CHECK(info && strstr(info, "\"max_model_bytes\":100000000") && strstr(info, "\"model_bytes\":") &&
+              strstr(info, "\"dropped_count\":0"),
+          "byte limit in info: %s", info ? info : "");
+    ls_string_free(info);
+    ls_model_free(sized);
+    CHECK_STATUS(ls_train_csv(csv, "{\"target\": \"churn\", \"cv\": 0, \"max_model_bytes\": 100}", &sized),
+                 LS_STATUS_INVALID_INPUT, "max_model_bytes = 100 is less than the smallest model");
 
     /* A threshold policy chooses the cut on held-out predictions and says so. */
     ls_model *top = NULL;

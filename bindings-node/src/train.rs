@@ -159,7 +159,7 @@ fn train_input(
 /// (`'upsample'` default, `'downsample'`, `'class_weight'`, `'none'`), `c` (a number
 /// or `'auto'`, the default), `recipe` (the feature recipe text, or `'auto'`),
 /// `minRows`, `minPositives`, `cv`, `seed`, `maxIter`, `tol`, `minCount`, `maxLevels`,
-/// `penalty`, `l1Ratio`, `maxFeatures`,
+/// `penalty`, `l1Ratio`, `maxFeatures`, `maxModelBytes`,
 /// `kinds`, `threads`, `delimiter`, `decimalComma`. They are validated by the core; any
 /// problem rejects the Promise with a coded `Error` (`'INVALID_INPUT'`,
 /// `'UNKNOWN_COLUMN'`, `'INSUFFICIENT_DATA'`, `'IO'`, `'TRAINING'`, `'INTERNAL'`).

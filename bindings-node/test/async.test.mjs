@@ -99,7 +99,7 @@ test('a panic inside a task rejects its Promise with code INTERNAL', async () =>
   assert.ok(again.score({ x: 3 }) > 0)
 })
 
-test('penalty, l1Ratio and maxFeatures reach the core and the model reports them', async () => {
+test('penalty, l1Ratio, maxFeatures and maxModelBytes reach the core and the model reports them', async () => {
   const rows = Array.from({ length: 600 }, (_, i) => ({
     a: (i * 7919) % 101, b: (i * 104729) % 97, c: (i * 31) % 13, noise: (i * 7) % 5,
     won: ((i * 7919) % 101) + ((i * 31) % 13) * 3 > 70 ? 'won' : 'lost'
@@ -115,6 +115,12 @@ test('penalty, l1Ratio and maxFeatures reach the core and the model reports them
   assert.equal(p.maxFeatures, 3)
   assert.ok((p.featuresAfter) <= 3)
   assert.ok((p.cvRocAucBefore) > 0.5)
+  const sized = await train({ rows }, { ...base, maxModelBytes: 100000000 })
+  const s = sized.info().pruning
+  assert.equal(s.maxModelBytes, 100000000)
+  assert.equal(s.modelBytes, sized.toBuffer().length)
+  assert.equal(s.droppedCount, 0)
+  await assert.rejects(train({ rows }, { ...base, maxModelBytes: 100 }), /max_model_bytes = 100 is less than the smallest model/)
   await assert.rejects(train({ rows }, { ...base, l1Ratio: 0.5 }), /l1_ratio is for penalty elasticnet/)
 })
 

@@ -136,7 +136,7 @@ test('save / load / toBuffer / fromBuffer round-trip', async (t) => {
   assert.ok(Buffer.isBuffer(buf))
   // The golden file is format version 1; toBuffer writes the current version, which
   // reads back to the same bytes.
-  assert.equal(buf.readUInt16LE(4), 4)
+  assert.equal(buf.readUInt16LE(4), 5)
   assert.deepEqual(Model.fromBuffer(buf).toBuffer(), buf, 'toBuffer round-trips')
   const file = path.join(dir, 'm.lsm')
   model.save(file)

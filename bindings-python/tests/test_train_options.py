@@ -68,6 +68,12 @@ def test_penalty_l1_ratio_and_max_features(churn_df):
     assert p["max_features"] == 6 and p["features_after"] <= 6
     assert p["dropped_count"] == len(p["dropped"]) > 0
     assert 0.5 < p["cv_roc_auc_after"] <= 1 and 0.5 < p["cv_roc_auc_before"] <= 1
+    sized = leadscore.train(churn_df, target="churn", cv=0, insights=False, max_model_bytes=100_000_000)
+    s = sized.info()["pruning"]
+    assert s["max_model_bytes"] == 100_000_000 and s["model_bytes"] == len(sized.to_bytes())
+    assert s["dropped_count"] == 0
+    with pytest.raises(leadscore.InvalidInputError, match="max_model_bytes = 100 is less than the smallest model"):
+        leadscore.train(churn_df, target="churn", cv=0, max_model_bytes=100)
     with pytest.raises(leadscore.InvalidInputError, match="l1_ratio is for penalty elasticnet"):
         leadscore.train(churn_df, target="churn", l1_ratio=0.5)
     with pytest.raises(leadscore.InvalidInputError, match="unknown penalty"):

@@ -120,6 +120,11 @@ pub struct FitArgs {
     /// and report what was dropped and the CV ROC AUC before and after.
     #[arg(long, value_name = "N")]
     max_features: Option<usize>,
+    /// Keep the saved model within B bytes: the most of its strongest features whose
+    /// refitted model fits, reported as --max-features reports (with both, the lower
+    /// count applies).
+    #[arg(long, value_name = "B")]
+    max_model_bytes: Option<u64>,
     /// How the decision threshold is chosen: balanced (0.5 of the balanced model),
     /// max_f1, precision>=P, recall>=R or top_share=S (the best S of leads). All but
     /// balanced choose on held-out predictions (cross-validation or --time-col).
@@ -178,6 +183,7 @@ impl FitArgs {
             penalty: Penalty::parse(&self.penalty)?,
             l1_ratio: self.l1_ratio,
             max_features: self.max_features,
+            max_model_bytes: self.max_model_bytes,
             insights: !self.no_insights,
             recipe,
             balance: Balance::parse(&self.balance)?,

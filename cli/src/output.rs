@@ -356,14 +356,22 @@ pub fn printable(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// What `--max-features` dropped and what it cost, as `inspect` and `train` print it.
+/// What `--max-features` and `--max-model-bytes` dropped and what it cost, as
+/// `inspect` and `train` print it.
 pub fn write_pruning(w: &mut impl Write, p: &leadscore::Pruning) -> io::Result<()> {
     let auc = |a: Option<f64>| a.map_or_else(|| "not measured (--cv 0)".to_owned(), fmt_metric);
+    let limit = match (p.max_model_bytes, p.model_bytes) {
+        (Some(max), Some(size)) => {
+            format!("max {max} bytes ({size} used), {} features", p.max_features)
+        }
+        (Some(max), None) => format!("max {max} bytes, {} features", p.max_features),
+        _ => format!("max {} features", p.max_features),
+    };
     if p.dropped_count == 0 {
         return writeln!(
             w,
-            "pruning      max {} features: {} used, nothing dropped",
-            p.max_features, p.features_before
+            "pruning      {limit}: {} used, nothing dropped",
+            p.features_before
         );
     }
     let cost = match (p.cv_roc_auc_before, p.cv_roc_auc_after) {
@@ -372,8 +380,8 @@ pub fn write_pruning(w: &mut impl Write, p: &leadscore::Pruning) -> io::Result<(
     };
     writeln!(
         w,
-        "pruning      max {} features: kept {} of {}, dropped {}; {cost}",
-        p.max_features, p.features_after, p.features_before, p.dropped_count,
+        "pruning      {limit}: kept {} of {}, dropped {}; {cost}",
+        p.features_after, p.features_before, p.dropped_count,
     )?;
     const SHOWN: usize = 12;
     let mut names: Vec<&str> = p.dropped.iter().take(SHOWN).map(String::as_str).collect();

@@ -1,5 +1,5 @@
-//! `--penalty`, `--l1-ratio` and `--max-features` of `train` and `eval`, and what
-//! `inspect` shows of them.
+//! `--penalty`, `--l1-ratio`, `--max-features` and `--max-model-bytes` of `train` and
+//! `eval`, and what `inspect` shows of them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -104,6 +104,67 @@ fn max_features_prints_what_it_dropped_and_the_cost() {
 }
 
 #[test]
+fn max_model_bytes_keeps_the_file_within_the_limit_and_prints_the_cost() {
+    let caravan = data("caravan.csv");
+    let caravan = caravan.to_str().unwrap();
+    let common = [
+        caravan,
+        "--target",
+        "Purchase",
+        "--cv",
+        "3",
+        "--no-insights",
+    ];
+    let full = tmp("full.lsm");
+    let mut args = vec!["train"];
+    args.extend(common);
+    args.extend(["--out", full.to_str().unwrap()]);
+    text(&run(&args));
+    let limit = std::fs::metadata(&full).unwrap().len() - 2000;
+    let limit_arg = limit.to_string();
+    let out = tmp("small.lsm");
+    let mut args = vec!["train"];
+    args.extend(common);
+    args.extend([
+        "--max-model-bytes",
+        &limit_arg,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let o = text(&run(&args));
+    let size = std::fs::metadata(&out).unwrap().len();
+    assert!(size <= limit, "{size} > {limit}");
+    assert!(
+        o.contains(&format!("pruning      max {limit} bytes ({size} used)")),
+        "{o}"
+    );
+    assert!(o.contains("before") && o.contains("dropped      "), "{o}");
+    let json: serde_json::Value =
+        serde_json::from_str(&text(&run(&["inspect", out.to_str().unwrap(), "--json"]))).unwrap();
+    let p = &json["pruning"];
+    assert_eq!(p["max_model_bytes"], limit);
+    assert_eq!(p["model_bytes"], size);
+    assert!(p["dropped_count"].as_u64().unwrap() > 0, "{p}");
+    // eval holds each fold to the count that fits.
+    let mut args = vec!["eval"];
+    args.extend(common);
+    args.extend(["--max-model-bytes", &limit_arg, "--json"]);
+    let j: serde_json::Value = serde_json::from_str(&text(&run(&args))).unwrap();
+    assert!(j["roc_auc"].as_f64().unwrap() > 0.6, "{j}");
+    // A limit no model meets names the option and the smallest size.
+    let mut args = vec!["train"];
+    args.extend(common);
+    args.extend(["--max-model-bytes", "100", "--out", out.to_str().unwrap()]);
+    let o = run(&args);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(
+        e.contains("max_model_bytes = 100 is less than the smallest model"),
+        "{e}"
+    );
+}
+
+#[test]
 fn bad_penalty_options_are_usage_or_input_errors() {
     let churn = data("wa_churn.csv");
     let churn = churn.to_str().unwrap();
@@ -119,6 +180,10 @@ fn bad_penalty_options_are_usage_or_input_errors() {
             "l1_ratio must be within [0, 1]",
         ),
         (vec!["--max-features", "0"], "max_features must be from 1"),
+        (
+            vec!["--max-model-bytes", "0"],
+            "max_model_bytes must be from 1",
+        ),
     ] {
         let mut all = vec!["eval", churn, "--target", "churn"];
         all.extend(args);

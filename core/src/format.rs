@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  field
 //! 0       4     magic "LSCM"
-//! 4       2     format version, little-endian u16 (this release writes 2, reads 1 and 2)
+//! 4       2     format version, little-endian u16 (this release writes 5, reads 1 to 5)
 //! 6       4     payload length in bytes, little-endian u32
 //! 10      4     CRC-32 (IEEE) of the payload, little-endian u32
 //! 14      n     payload: the model, serialised with postcard
@@ -20,6 +20,10 @@
 //! Saving is atomic: a temporary file in the same folder is written and fsynced, then
 //! renamed over the target, then the folder is fsynced, so a crash leaves either the
 //! old file or the new one, never a torn one.
+//!
+//! Version 5 added the byte figures of `max_model_bytes` to the pruning report
+//! (`max_model_bytes`, `model_bytes`, after its other fields); versions 3 and 4 decode
+//! their shorter report ([`pruning`]).
 //!
 //! Version 3 added the penalty (`penalty`, `l1_ratio` in the meta), the pruning report
 //! of `max_features`, and writes the coefficients sparse (the index and value of each
@@ -42,9 +46,9 @@ pub mod budget;
 /// The four bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"LSCM";
 /// The format version this release writes.
-pub const FORMAT_VERSION: u16 = 4;
+pub const FORMAT_VERSION: u16 = 5;
 /// Format versions this release reads.
-pub const READABLE_VERSIONS: &[u16] = &[1, 2, 3, 4];
+pub const READABLE_VERSIONS: &[u16] = &[1, 2, 3, 4, 5];
 /// Envelope size before the payload.
 pub const HEADER_LEN: usize = 14;
 /// Largest payload [`from_bytes`] accepts (256 MiB): far above any real model, low
@@ -130,6 +134,11 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
     // Decoding is charged to a memory budget of a few times the payload, so a
     // crafted file is refused before it can take much more than it holds.
     let (decoded, refused) = budget::with_budget(budget::for_payload(len), || {
+        let _layout = pruning::Layout::set(if version < 5 {
+            pruning::Layout::V3
+        } else {
+            pruning::Layout::Current
+        });
         if version == 1 {
             postcard::take_from_bytes::<v1::Model>(payload)
                 .map(|(m, rest)| (v2::Model::from(m).into(), rest))
@@ -139,7 +148,8 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
             // Version 4 only appends `evaluation: Option<Evaluation>` to version 3's
             // fields. Postcard writes a struct as its fields in order and `None` as
             // the single byte 0, so a version 3 payload followed by a 0 is exactly the
-            // version 4 payload of the same model without an evaluation.
+            // version 4 payload of the same model without an evaluation (both hold the
+            // shorter pruning report).
             let mut extended = Vec::with_capacity(payload.len() + 1);
             extended.extend_from_slice(payload);
             extended.push(0);
@@ -166,6 +176,82 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
     model.prepared.read_version = version;
     model.prepare()?;
     Ok(model)
+}
+
+/// The pruning report as each version writes it: versions 3 and 4 without the byte
+/// figures of `max_model_bytes`, which version 5 appends to it. The layout to read is
+/// set for the thread while a payload decodes ([`Layout::set`]).
+pub(crate) mod pruning {
+    use crate::model::Pruning;
+    use serde::{Deserialize, Deserializer};
+    use std::cell::Cell;
+
+    /// Which pruning report a payload holds.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) enum Layout {
+        /// Versions 3 and 4: without `max_model_bytes` and `model_bytes`.
+        V3,
+        /// This release's.
+        Current,
+    }
+
+    thread_local! {
+        static LAYOUT: Cell<Layout> = const { Cell::new(Layout::Current) };
+    }
+
+    /// Restores the previous layout when dropped.
+    pub(crate) struct Restore(Layout);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LAYOUT.with(|l| l.set(self.0));
+        }
+    }
+
+    impl Layout {
+        /// Reads `layout` on this thread until the guard is dropped.
+        pub(crate) fn set(layout: Layout) -> Restore {
+            Restore(LAYOUT.with(|l| l.replace(layout)))
+        }
+    }
+
+    /// The report of versions 3 and 4.
+    #[derive(Deserialize)]
+    struct V3 {
+        max_features: u64,
+        features_before: u64,
+        features_after: u64,
+        #[serde(deserialize_with = "super::budget::vec")]
+        dropped: Vec<String>,
+        dropped_count: u64,
+        cv_roc_auc_before: Option<f64>,
+        cv_roc_auc_after: Option<f64>,
+    }
+
+    impl From<V3> for Pruning {
+        fn from(p: V3) -> Self {
+            Pruning {
+                max_features: p.max_features,
+                features_before: p.features_before,
+                features_after: p.features_after,
+                dropped: p.dropped,
+                dropped_count: p.dropped_count,
+                cv_roc_auc_before: p.cv_roc_auc_before,
+                cv_roc_auc_after: p.cv_roc_auc_after,
+                max_model_bytes: None,
+                model_bytes: None,
+            }
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Pruning>, D::Error> {
+        match LAYOUT.with(Cell::get) {
+            Layout::V3 => Ok(Option::<V3>::deserialize(d)?.map(Pruning::from)),
+            Layout::Current => Option::<Pruning>::deserialize(d),
+        }
+    }
 }
 
 /// The coefficients as version 3 writes them: all of them, or only the non-zero ones

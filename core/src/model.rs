@@ -56,17 +56,19 @@ pub const MAX_STORED_INSIGHTS_BYTES: usize = 256 << 10;
 /// all), so a model stays small however many features were pruned.
 pub const PRUNING_MAX_NAMES: usize = 1000;
 
-/// What `max_features` did to a model: which features it dropped and, with
-/// cross-validation, what that cost.
+/// What `max_features` and `max_model_bytes` did to a model: which features they
+/// dropped and, with cross-validation, what that cost.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pruning {
-    /// The limit asked for.
+    /// The feature limit the model was held to: `max_features` as asked, or the
+    /// lower count that `max_model_bytes` left room for.
     pub max_features: u64,
     /// Features with a non-zero coefficient before pruning.
     pub features_before: u64,
     /// Features with a non-zero coefficient in the model.
     pub features_after: u64,
-    /// The dropped features, strongest first (at most [`PRUNING_MAX_NAMES`]).
+    /// The dropped features, strongest first (at most [`PRUNING_MAX_NAMES`]; under a
+    /// byte limit, as many as the room left allows).
     #[serde(deserialize_with = "crate::format::budget::vec")]
     pub dropped: Vec<String>,
     /// How many features were dropped.
@@ -75,6 +77,11 @@ pub struct Pruning {
     pub cv_roc_auc_before: Option<f64>,
     /// Cross-validated ROC AUC with it (`None` without cross-validation).
     pub cv_roc_auc_after: Option<f64>,
+    /// The byte limit asked for (`max_model_bytes`; `None` without one, and in files
+    /// of format versions before 5).
+    pub max_model_bytes: Option<u64>,
+    /// The model file's size in bytes under the byte limit (`None` without one).
+    pub model_bytes: Option<u64>,
 }
 
 /// One scored record.
@@ -132,7 +139,9 @@ pub struct Model {
     pub(crate) threshold: f64,
     pub(crate) feature_means: Vec<f64>,
     pub(crate) metrics: Option<Metrics>,
-    /// What `max_features` dropped (`None` when nothing was asked).
+    /// What `max_features` and `max_model_bytes` dropped (`None` when nothing was
+    /// asked). Files of format versions 3 and 4 hold it without the byte figures.
+    #[serde(deserialize_with = "crate::format::pruning::deserialize")]
     pub(crate) pruning: Option<Pruning>,
     /// The training data's insights as compact JSON (see [`crate::insights`]), at most
     /// [`MAX_STORED_INSIGHTS_BYTES`]; `None` when trained without them.
@@ -463,7 +472,8 @@ impl Model {
         self.insights.as_deref()
     }
 
-    /// What `max_features` dropped and what it cost (absent when no limit was asked).
+    /// What `max_features` and `max_model_bytes` dropped and what it cost (absent
+    /// when no limit was asked).
     pub fn pruning(&self) -> Option<&Pruning> {
         self.pruning.as_ref()
     }

@@ -40,6 +40,7 @@ pub const OPTION_NAMES: &[&str] = &[
     "penalty",
     "l1_ratio",
     "max_features",
+    "max_model_bytes",
     "insights",
     "recipe",
     "min_rows",
@@ -83,6 +84,7 @@ impl TrainOptions {
     /// | `penalty` | string | `l2` (default), `l1`, `elasticnet` |
     /// | `l1_ratio` | number | the elastic net's L1 share, 0 to 1 (default 0.5) |
     /// | `max_features` | integer | keep at most this many features (the strongest), refitted |
+    /// | `max_model_bytes` | integer | keep the most features whose refitted model file fits in this many bytes |
     /// | `insights` | boolean | store the training data's insights in the model (default `true`) |
     /// | `recipe` | string | the feature recipe text (default `"auto"`) |
     /// | `min_rows`, `min_positives` | integer | minimum data |
@@ -130,6 +132,10 @@ impl TrainOptions {
                 }
                 "l1_ratio" => config.l1_ratio = Some(num()?),
                 "max_features" => config.max_features = Some(uint()?),
+                "max_model_bytes" => {
+                    config.max_model_bytes =
+                        Some(whole_number(val).ok_or_else(|| bad("a whole number of bytes"))?)
+                }
                 "insights" => config.insights = val.as_bool().ok_or_else(|| bad("a boolean"))?,
                 "recipe" => {
                     let text = val
@@ -591,6 +597,13 @@ mod tests {
         assert_eq!(o.config.penalty, Penalty::ElasticNet);
         assert_eq!(o.config.effective_l1_ratio(), 0.3);
         assert_eq!(o.config.max_features, Some(20));
+        for text in [
+            r#"{"target":"y","max_model_bytes":50000}"#,
+            r#"{"target":"y","maxModelBytes":50000.0}"#,
+        ] {
+            let o = TrainOptions::from_json_str(text).unwrap();
+            assert_eq!(o.config.max_model_bytes, Some(50_000), "{text}");
+        }
         let o =
             TrainOptions::from_json_str(r#"{"target":"y","minRows":1500.0,"seed":7.0}"#).unwrap();
         assert_eq!((o.config.min_rows, o.config.seed), (1500, 7));
@@ -616,6 +629,18 @@ mod tests {
             (
                 r#"{"target":"y","maxFeatures":0}"#,
                 "max_features must be from 1",
+            ),
+            (
+                r#"{"target":"y","maxModelBytes":0}"#,
+                "max_model_bytes must be from 1 to 268435470, got 0",
+            ),
+            (
+                r#"{"target":"y","max_model_bytes":1e12}"#,
+                "max_model_bytes must be from 1 to",
+            ),
+            (
+                r#"{"target":"y","max_model_bytes":"1k"}"#,
+                "option \"max_model_bytes\" must be a whole number of bytes",
             ),
             (r#"{"target":"y","balance":"maybe"}"#, "unknown balance"),
             (r#"{"target":"y","min_rows":-3}"#, "non-negative integer"),

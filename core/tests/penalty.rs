@@ -1,5 +1,6 @@
-//! Training with the L1 and elastic-net penalties and `max_features`: what the model
-//! stores, and that its sparse coefficients survive the file.
+//! Training with the L1 and elastic-net penalties, `max_features` and
+//! `max_model_bytes`: what the model stores, and that its sparse coefficients survive
+//! the file.
 
 use leadscore::data::csv::{read_csv_path, CsvOptions};
 use leadscore::options::TrainOptions;
@@ -77,4 +78,82 @@ fn max_features_keeps_the_strongest_and_reports_the_cost() {
     let p = m.pruning().unwrap();
     assert_eq!((p.dropped_count, p.features_after), (0, p.features_before));
     assert_eq!(p.cv_roc_auc_before, None);
+}
+
+#[test]
+fn max_model_bytes_keeps_the_model_within_the_limit_and_reports_the_cost() {
+    let t = churn();
+    let base = r#""target":"churn","cv":3,"insights":false"#;
+    let full = train(&t, &format!("{{{base}}}"));
+    let full_bytes = full.to_bytes().unwrap().len() as u64;
+    let features = nonzero(&full);
+    // A limit the model already meets (with room for the report) drops nothing and
+    // records the size.
+    let roomy = full_bytes + 100;
+    let m = train(&t, &format!("{{{base},\"maxModelBytes\":{roomy}}}"));
+    let p = m.pruning().expect("a pruning report");
+    assert_eq!((p.dropped_count, p.features_after), (0, features as u64));
+    let size = m.to_bytes().unwrap().len() as u64;
+    assert_eq!(p.model_bytes, Some(size));
+    assert!(size <= roomy);
+    // A tighter one drops the weakest features, and the saved model fits.
+    let limit = full_bytes - 8 * features as u64 / 2;
+    let m = train(&t, &format!("{{{base},\"max_model_bytes\":{limit}}}"));
+    let bytes = m.to_bytes().unwrap();
+    assert!(bytes.len() as u64 <= limit, "{} > {limit}", bytes.len());
+    let p = m.pruning().expect("a pruning report");
+    assert_eq!(p.max_model_bytes, Some(limit));
+    assert_eq!(p.model_bytes, Some(bytes.len() as u64));
+    assert!(
+        p.dropped_count > 0 && (p.features_after as usize) < features,
+        "{p:?}"
+    );
+    assert_eq!(p.features_after as usize, nonzero(&m));
+    assert_eq!(p.dropped_count, p.features_before - p.max_features);
+    assert!(!p.dropped.is_empty());
+    let names = m.feature_names();
+    for d in &p.dropped {
+        let j = names.iter().position(|n| n == d).expect("a feature name");
+        assert_eq!(m.coefficients()[j], 0.0, "{d} was dropped");
+    }
+    let (before, after) = (p.cv_roc_auc_before.unwrap(), p.cv_roc_auc_after.unwrap());
+    assert_eq!(after, m.metrics().unwrap().roc_auc);
+    assert!(after > 0.7 && before > 0.8, "{before} -> {after}");
+    // The report survives the file.
+    let back = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(back.pruning(), Some(p));
+    assert_eq!(back.info()["pruning"]["max_model_bytes"], limit);
+    // With max_features too, the lower count applies.
+    let m = train(
+        &t,
+        &format!("{{{base},\"max_model_bytes\":{limit},\"max_features\":3}}"),
+    );
+    let p = m.pruning().unwrap();
+    assert_eq!((p.max_features, p.max_model_bytes), (3, Some(limit)));
+    assert!(nonzero(&m) <= 3);
+    // A limit below the model without features names the option and that size.
+    let e = TrainOptions::from_json_str(&format!("{{{base},\"max_model_bytes\":500}}"))
+        .unwrap()
+        .train_table(&t)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("max_model_bytes = 500 is less than the smallest model")
+            && e.contains("bytes without any feature"),
+        "{e}"
+    );
+    let smallest: u64 = e
+        .split("make: ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the smallest size");
+    // ... a size the model with few features meets (the refitted model's evaluation
+    // may take a few bytes more than the estimate's).
+    let limit = smallest + 256;
+    let m = train(&t, &format!("{{{base},\"max_model_bytes\":{limit}}}"));
+    assert!(nonzero(&m) < features / 2, "{}", nonzero(&m));
+    assert!(m.to_bytes().unwrap().len() as u64 <= limit);
+    let s = m.score(&leadscore::Record::new()).unwrap();
+    assert!(s.probability > 0.0 && s.probability < 1.0);
 }

@@ -50,7 +50,7 @@ check_model($model, $records, $expected, 'load');
 // Bytes and files round-trip byte for byte (the golden file is format version 1; the
 // bytes are the current version, and read back they give the same bytes).
 $bytes = $model->toBytes();
-var_dump(unpack('v', $bytes, 4)[1] === 4 && Model::fromBytes($bytes)->toBytes() === $bytes);
+var_dump(unpack('v', $bytes, 4)[1] === 5 && Model::fromBytes($bytes)->toBytes() === $bytes);
 check_model(Model::fromBytes($bytes), $records, $expected, 'fromBytes');
 $dir = leadscore_tmpdir();
 $model->save("$dir/copy.lsm");

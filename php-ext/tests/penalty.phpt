@@ -1,5 +1,5 @@
 --TEST--
-Model::trainRows with penalty (l1, elasticnet + l1_ratio) and max_features, snake_case or camelCase; info() reports them
+Model::trainRows with penalty (l1, elasticnet + l1_ratio), max_features and max_model_bytes, snake_case or camelCase; info() reports them
 --EXTENSIONS--
 leadscore
 --FILE--
@@ -36,6 +36,14 @@ $p = $pruned->info()['pruning'];
 var_dump($p['max_features'], $p['features_after'] <= 3, count($p['dropped']) === $p['dropped_count']);
 var_dump($p['cv_roc_auc_before'] > 0.6, $p['cv_roc_auc_after'] > 0.6);
 var_dump($l2->info()['pruning']);
+$sized = Model::trainRows($rows, $base + ['maxModelBytes' => 100000000]);
+$s = $sized->info()['pruning'];
+var_dump($s['max_model_bytes'], $s['model_bytes'] === strlen($sized->toBytes()), $s['dropped_count']);
+try {
+    Model::trainRows($rows, $base + ['max_model_bytes' => 100]);
+} catch (LeadScore\InvalidInputException $e) {
+    echo get_class($e), ': ', substr($e->getMessage(), 0, 53), "\n";
+}
 try {
     Model::trainRows($rows, $base + ['l1_ratio' => 0.5]);
 } catch (LeadScore\InvalidInputException $e) {
@@ -54,4 +62,8 @@ bool(true)
 bool(true)
 bool(true)
 NULL
+int(100000000)
+bool(true)
+int(0)
+LeadScore\InvalidInputException: max_model_bytes = 100 is less than the smallest model
 LeadScore\InvalidInputException: l1_ratio is for penalty elasticnet (penalty is l2)

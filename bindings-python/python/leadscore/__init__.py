@@ -96,7 +96,8 @@ def train(data: Any, target: str, **options: Any) -> Model:
     ``tol``, ``penalty`` (``"l2"``, the default; ``"l1"``; ``"elasticnet"``),
     ``l1_ratio`` (the elastic net's L1 share, default 0.5), ``max_features`` (keep the
     strongest N features and refit; ``model.info()["pruning"]`` says what was dropped
-    and what it cost), ``insights`` (store the data's insights in the model, default
+    and what it cost), ``max_model_bytes`` (keep the most of the strongest features
+    whose saved model fits in this many bytes, reported the same way), ``insights`` (store the data's insights in the model, default
     ``True``: :meth:`Model.insights`), ``min_count``, ``max_levels``, ``kinds`` (column -> ``numeric`` /
     ``boolean`` / ``categorical`` / ``text`` / ``id``), ``threads`` (0 = all cores), and
     for files ``delimiter`` and ``decimal_comma``.

@@ -75,7 +75,8 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters mirror :func:`leadscore.train`: ``c`` is ``"auto"`` (chosen from the
     training rows) or a number, ``penalty`` ``"l2"``, ``"l1"`` or ``"elasticnet"``
-    (with ``l1_ratio``), ``max_features`` caps the features kept, and ``recipe`` the
+    (with ``l1_ratio``), ``max_features`` caps the features kept, ``max_model_bytes`` the saved model's size,
+    and ``recipe`` the
     feature recipe (``None``: the
     ``auto`` recipe of the data's columns). Two defaults differ from it because
     scikit-learn tooling evaluates and sizes data itself: ``cv=0`` (no internal
@@ -109,6 +110,7 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
         penalty: str = "l2",
         l1_ratio: Optional[float] = None,
         max_features: Optional[int] = None,
+        max_model_bytes: Optional[int] = None,
     ) -> None:
         self.c = c
         self.recipe = recipe
@@ -126,6 +128,7 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
         self.penalty = penalty
         self.l1_ratio = l1_ratio
         self.max_features = max_features
+        self.max_model_bytes = max_model_bytes
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -176,6 +179,7 @@ class LeadScoreClassifier(ClassifierMixin, BaseEstimator):
             "penalty": self.penalty,
             "l1_ratio": self.l1_ratio,
             "max_features": self.max_features,
+            "max_model_bytes": self.max_model_bytes,
         }
 
     # -- estimator API ----------------------------------------------------------------

@@ -34,6 +34,14 @@ pub struct TrainConfig {
     /// (with cross-validation) the ROC AUC before and after. Defaults to `None`: no
     /// limit.
     pub max_features: Option<usize>,
+    /// The most bytes the saved model may take (the length of
+    /// [`crate::Model::to_bytes`], the model file's size): when the model is larger,
+    /// the most of its strongest features whose refitted model fits are kept, as with
+    /// [`TrainConfig::max_features`] (with both, the lower count applies), and the
+    /// model reports the limit, its size and what was dropped. Training fails when even
+    /// the model without features does not fit, naming the smallest size it can have.
+    /// Defaults to `None`: no limit.
+    pub max_model_bytes: Option<u64>,
     /// Whether the model stores the training data's insights (per-column statistics
     /// by class, association with the target, warnings; see [`crate::insights`]).
     /// Defaults to `true`.
@@ -89,6 +97,7 @@ impl Default for TrainConfig {
             penalty: Penalty::L2,
             l1_ratio: None,
             max_features: None,
+            max_model_bytes: None,
             insights: true,
             balance: Balance::Upsample,
             min_rows: defaults::MIN_ROWS,
@@ -125,6 +134,10 @@ pub const MAX_CV_FOLDS: usize = 100;
 pub const MAX_ITER: usize = 100_000;
 /// The most features [`TrainConfig::max_features`] may ask for.
 pub const MAX_FEATURES: usize = 100_000_000;
+
+/// The largest [`TrainConfig::max_model_bytes`]: the largest model file there is
+/// (the header and the largest payload [`crate::format::from_bytes`] reads).
+pub const MAX_MODEL_BYTES: u64 = (crate::format::MAX_PAYLOAD + crate::format::HEADER_LEN) as u64;
 
 /// The coefficient penalty (scikit-learn's `penalty`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -189,6 +202,13 @@ impl TrainConfig {
             if n == 0 || n > MAX_FEATURES {
                 return bad(format!(
                     "max_features must be from 1 to {MAX_FEATURES}, got {n}"
+                ));
+            }
+        }
+        if let Some(b) = self.max_model_bytes {
+            if b == 0 || b > MAX_MODEL_BYTES {
+                return bad(format!(
+                    "max_model_bytes must be from 1 to {MAX_MODEL_BYTES}, got {b}"
                 ));
             }
         }

@@ -11,7 +11,7 @@ mod trainer;
 pub use balance::Balance;
 pub use config::{
     Penalty, TrainConfig, DEFAULT_TEST_SHARE, MAX_CHALLENGER_FEATURES, MAX_CHALLENGER_ROWS,
-    MAX_CV_FOLDS,
+    MAX_CV_FOLDS, MAX_MODEL_BYTES,
 };
 pub use solver::{fit_logistic, Solution, SolverConfig};
 pub use trainer::{evaluate, train, Trainer};

@@ -11,7 +11,7 @@ use crate::design::{dense_column_means, Dense, Rows};
 use crate::error::{Error, Result};
 use crate::eval::folds::{split, stratified_folds};
 use crate::eval::{Challenger, ChallengerFold, Evaluation, FoldResult, Metrics, SplitInfo};
-use crate::insights::InsightsOptions;
+use crate::insights::{Insights, InsightsOptions};
 use crate::model::{sigmoid, Model, ModelMeta, Pruning, PRUNING_MAX_NAMES};
 use crate::recipe::{auto_recipe, Pipeline, SolverRows};
 use crate::rng::Rng;
@@ -97,6 +97,117 @@ struct Fitted {
     pruned: Option<Pruned>,
     /// The challenger forest on the same rows, when asked for and there are test rows.
     challenger: Option<ChallengerFold>,
+}
+
+/// What assembling a model reads besides its fit: the target, the schema and the
+/// insights to store.
+struct Parts<'a> {
+    target: &'a Target,
+    schema: &'a Schema,
+    insights: Option<&'a Insights>,
+}
+
+/// The fewest dropped names a report under `max_model_bytes` lists when they fit
+/// (more when the room allows, up to [`PRUNING_MAX_NAMES`]); a feature weighs more
+/// than a name, so the search keeps features first.
+const BYTE_LIMIT_NAMES: usize = 10;
+/// How many times `max_model_bytes` refits when the refitted model came out larger
+/// than its estimate.
+const BYTE_LIMIT_ROUNDS: usize = 3;
+
+/// The pruning report of a fit held to `limit` features, with the cross-validated
+/// ROC AUC without and with the limit.
+fn report(limit: usize, fitted: &mut Fitted, before: Option<f64>, after: Option<f64>) -> Pruning {
+    let nonzero = fitted.solution.coef.iter().filter(|&&v| v != 0.0).count();
+    let p = fitted.pruned.take().unwrap_or(Pruned {
+        before: nonzero,
+        after: nonzero,
+        dropped: Vec::new(),
+        dropped_count: 0,
+    });
+    Pruning {
+        max_features: limit as u64,
+        features_before: p.before as u64,
+        features_after: p.after as u64,
+        dropped: p.dropped,
+        dropped_count: p.dropped_count as u64,
+        cv_roc_auc_before: before,
+        cv_roc_auc_after: after,
+        max_model_bytes: None,
+        model_bytes: None,
+    }
+}
+
+/// Lists in `model`'s pruning report as many of `names` (the dropped features,
+/// strongest first) as fit in `max_bytes`, at least [`BYTE_LIMIT_NAMES`] of them,
+/// and records the model's size; returns the size with the fewest names and the size
+/// (above `max_bytes` when the model does not fit even so).
+fn fit_names(model: &mut Model, names: &[String], max_bytes: u64) -> Result<(u64, u64)> {
+    let size = |m: &mut Model, k: usize, bytes: u64| -> Result<u64> {
+        if let Some(p) = m.pruning.as_mut() {
+            p.dropped = names[..k].to_vec();
+            p.model_bytes = Some(bytes);
+        }
+        Ok(m.to_bytes()?.len() as u64)
+    };
+    let most = names.len().min(PRUNING_MAX_NAMES);
+    let fewest = most.min(BYTE_LIMIT_NAMES);
+    // The limit as the size while searching: the size itself is never written longer.
+    let first = size(model, fewest, max_bytes)?;
+    if first > max_bytes {
+        return Ok((first, first));
+    }
+    let (mut lo, mut hi) = (fewest, most);
+    if size(model, hi, max_bytes)? <= max_bytes {
+        lo = hi;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if size(model, mid, max_bytes)? <= max_bytes {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    // The size written is the size: a shorter number may shorten the file once more.
+    let mut bytes = size(model, lo, max_bytes)?;
+    for _ in 0..4 {
+        let next = size(model, lo, bytes)?;
+        if next == bytes {
+            break;
+        }
+        bytes = next;
+    }
+    Ok((first, bytes))
+}
+
+/// The error of a byte limit below `smallest`, the model without features: the
+/// option, and that model's size as the limit would write it.
+fn too_small(smallest: &mut Model, max_bytes: u64) -> Error {
+    let mut size = max_bytes;
+    for _ in 0..4 {
+        if let Some(p) = smallest.pruning.as_mut() {
+            p.max_model_bytes = Some(size);
+            p.model_bytes = Some(size);
+        }
+        match smallest.to_bytes() {
+            Ok(b) if b.len() as u64 == size => break,
+            Ok(b) => size = b.len() as u64,
+            Err(e) => return e,
+        }
+    }
+    let insights = match &smallest.insights {
+        Some(text) => format!(
+            " (of which the stored insights take about {} bytes: insights = false, or \
+             --no-insights, leaves them out)",
+            text.len()
+        ),
+        None => String::new(),
+    };
+    Error::InvalidInput(format!(
+        "max_model_bytes = {max_bytes} is less than the smallest model these options make: \
+         {size} bytes without any feature{insights}"
+    ))
 }
 
 /// What `max_features` did to one fit.
@@ -186,36 +297,52 @@ impl Trainer {
             recipe: &recipe,
             y: &target.y,
         };
-        let held = self.held_out(&job, true)?;
-        let cv_auc = held.as_ref().map(|h| h.metrics.roc_auc);
+        let found = if self.config.insights {
+            let opts = InsightsOptions {
+                threads: self.config.threads,
+                kinds: self.config.kinds.clone(),
+                ..InsightsOptions::default()
+            };
+            Some(crate::insights::insights(table, spec, &opts)?)
+        } else {
+            None
+        };
+        let parts = Parts {
+            target: &target,
+            schema: &schema,
+            insights: found.as_ref(),
+        };
+        let asked = self.config.max_features;
+        let held = self.held_out(&job, asked)?;
         let rows: Vec<usize> = (0..table.n_rows()).collect();
-        let mut fitted = self.fit_rows(&job, &rows, None, 0, true)?;
-        let pruning = match (self.config.max_features, fitted.pruned.take()) {
-            (Some(limit), pruned) => {
+        let mut fitted = self.fit_rows(&job, &rows, None, 0, asked)?;
+        if let Some(max_bytes) = self.config.max_model_bytes {
+            return self.fit_within(&job, &parts, &rows, fitted, held, max_bytes);
+        }
+        let pruning = match asked {
+            Some(limit) => {
                 // What the limit costs: the same held-out rows without it.
                 let before = match &held {
-                    Some(_) => self.held_out(&job, false)?.map(|h| h.metrics.roc_auc),
+                    Some(_) => self.held_out(&job, None)?.map(|h| h.metrics.roc_auc),
                     None => None,
                 };
-                let nonzero = fitted.solution.coef.iter().filter(|&&v| v != 0.0).count();
-                let p = pruned.unwrap_or(Pruned {
-                    before: nonzero,
-                    after: nonzero,
-                    dropped: Vec::new(),
-                    dropped_count: 0,
-                });
-                Some(Pruning {
-                    max_features: limit as u64,
-                    features_before: p.before as u64,
-                    features_after: p.after as u64,
-                    dropped: p.dropped,
-                    dropped_count: p.dropped_count as u64,
-                    cv_roc_auc_before: before,
-                    cv_roc_auc_after: cv_auc,
-                })
+                let after = held.as_ref().map(|h| h.metrics.roc_auc);
+                Some(report(limit, &mut fitted, before, after))
             }
-            (None, _) => None,
+            None => None,
         };
+        self.assemble(&parts, fitted, held, pruning)
+    }
+
+    /// The model of a fit, its held-out predictions and its pruning report.
+    fn assemble(
+        &self,
+        parts: &Parts<'_>,
+        fitted: Fitted,
+        held: Option<HeldOut>,
+        pruning: Option<Pruning>,
+    ) -> Result<Model> {
+        let target = parts.target;
         let (threshold, metrics, evaluation) = match held {
             Some(h) => {
                 let (cut, m, e) = h.decide(&self.config, fitted.threshold())?;
@@ -223,7 +350,6 @@ impl Trainer {
             }
             None => (fitted.threshold(), None, None),
         };
-        let means = fitted.means.clone();
         let meta = ModelMeta {
             leadscore_version: crate::defaults::VERSION.to_owned(),
             created_unix: std::time::SystemTime::now()
@@ -247,26 +373,167 @@ impl Trainer {
         };
         let mut model = Model::from_parts(
             meta,
-            schema,
+            parts.schema.clone(),
             fitted.pipeline,
             fitted.solution.coef,
             fitted.intercept,
             threshold,
-            means,
+            fitted.means,
             metrics,
             pruning,
         )?;
         model.evaluation = evaluation;
-        if self.config.insights {
-            let opts = InsightsOptions {
-                threads: self.config.threads,
-                kinds: self.config.kinds.clone(),
-                ..InsightsOptions::default()
-            };
-            let found = crate::insights::insights(table, spec, &opts)?;
-            model.insights = Some(crate::insights::stored(&found, &model));
+        if let Some(found) = parts.insights {
+            model.insights = Some(crate::insights::stored(found, &model));
         }
         Ok(model)
+    }
+
+    /// [`Trainer::fit`] under `max_model_bytes`: the model as `max_features` (or
+    /// nothing) makes it when it fits; else the most of its strongest features whose
+    /// model fits, found on the model itself with the weaker coefficients set to zero
+    /// (the file's size does not depend on the coefficients' values), then refitted
+    /// on every row and cross-validated with the folds pruned to the same count on
+    /// their own training rows. The refitted model is measured again: when it came
+    /// out larger than its estimate (its evaluation and insights differ a little), the
+    /// search runs again with the overshoot taken off the room.
+    fn fit_within(
+        &self,
+        job: &Job<'_>,
+        parts: &Parts<'_>,
+        rows: &[usize],
+        mut fitted: Fitted,
+        held: Option<HeldOut>,
+        max_bytes: u64,
+    ) -> Result<Model> {
+        let asked = self.config.max_features;
+        let after = held.as_ref().map(|h| h.metrics.roc_auc);
+        // The CV ROC AUC without any limit.
+        let before = match (&held, asked) {
+            (None, _) => None,
+            (Some(_), None) => after,
+            (Some(_), Some(_)) => self.held_out(job, None)?.map(|h| h.metrics.roc_auc),
+        };
+        let nonzero = fitted.solution.coef.iter().filter(|&&v| v != 0.0).count();
+        // The features by strength, and the names `max_features` already dropped.
+        let std = {
+            let bound = fitted.pipeline.bind_sorted(job.table)?;
+            column_std(&bound, rows, fitted.pipeline.n_features())
+        };
+        let coef = &fitted.solution.coef;
+        let mut order: Vec<usize> = (0..coef.len()).filter(|&j| coef[j] != 0.0).collect();
+        order.sort_by(|&a, &b| {
+            let s = |j: usize| coef[j].abs() * std.get(j).copied().unwrap_or(0.0);
+            s(b).total_cmp(&s(a)).then(a.cmp(&b))
+        });
+        let mut pruning = report(asked.unwrap_or(nonzero), &mut fitted, before, after);
+        pruning.max_model_bytes = Some(max_bytes);
+        let earlier = std::mem::take(&mut pruning.dropped);
+        let mut model = self.assemble(parts, fitted, held, Some(pruning))?;
+        if fit_names(&mut model, &earlier, max_bytes)?.1 <= max_bytes {
+            return Ok(model);
+        }
+        // The model with its weakest features' coefficients set to zero, as the
+        // estimate of the refitted one's size.
+        let names = model.feature_names();
+        let name = |j: usize| names.get(j).cloned().unwrap_or_default();
+        // `figure`: the byte figures the report holds (their length counts too).
+        let size_with = |n: usize, figure: u64| -> Result<u64> {
+            let mut m = model.clone();
+            for &j in &order[n..] {
+                m.coef[j] = 0.0;
+            }
+            if let Some(p) = m.pruning.as_mut() {
+                p.max_features = n as u64;
+                p.features_after = n as u64;
+                p.dropped_count += (nonzero - n) as u64;
+                p.dropped = order[n..]
+                    .iter()
+                    .map(|&j| name(j))
+                    .chain(earlier.iter().cloned())
+                    .take(BYTE_LIMIT_NAMES)
+                    .collect();
+                p.max_model_bytes = Some(figure);
+                p.model_bytes = Some(figure);
+            }
+            if let Some(found) = parts.insights {
+                m.insights = Some(crate::insights::stored(found, &m));
+            }
+            Ok(m.to_bytes()?.len() as u64)
+        };
+        let mut room = max_bytes;
+        for _ in 0..BYTE_LIMIT_ROUNDS {
+            // The largest count whose estimate fits; none when not even the intercept's
+            // does (the intercept-only model is then measured as it is: its held-out
+            // predictions, all alike, make a shorter evaluation than the estimate's).
+            let (mut lo, mut hi) = (0, nonzero);
+            if size_with(hi, max_bytes)? <= room {
+                lo = hi;
+            }
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if size_with(mid, max_bytes)? <= room {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let n = lo;
+            let (mut refitted, (fewest, size)) =
+                self.fit_at(job, parts, rows, n, before, max_bytes)?;
+            if size <= max_bytes {
+                // When the refitted model came out smaller than its estimate (held-out
+                // predictions of few distinct values make a short evaluation), more
+                // features may fit than the estimate said: measured ones decide.
+                let slack = size_with(n, max_bytes)?.saturating_sub(fewest);
+                if n < nonzero && size_with(n + 1, max_bytes)? <= max_bytes + slack {
+                    let (mut lo, mut hi) = (n, nonzero);
+                    while hi - lo > 1 {
+                        let mid = lo + (hi - lo) / 2;
+                        let (m, (_, size)) =
+                            self.fit_at(job, parts, rows, mid, before, max_bytes)?;
+                        if size <= max_bytes {
+                            (lo, refitted) = (mid, m);
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                }
+                return Ok(refitted);
+            }
+            if n == 0 {
+                return Err(too_small(&mut refitted, max_bytes));
+            }
+            room = room.saturating_sub(size - max_bytes);
+        }
+        Err(Error::Training(format!(
+            "no model of these options fitted in max_model_bytes = {max_bytes} after \
+             {BYTE_LIMIT_ROUNDS} refits (each came out larger than estimated); allow a few \
+             more bytes"
+        )))
+    }
+
+    /// The model of every row held to `n` features, cross-validated with each fold
+    /// held to `n` on its own training rows, its report listing as many dropped names
+    /// as fit in `max_bytes`; and its sizes (see [`fit_names`]).
+    fn fit_at(
+        &self,
+        job: &Job<'_>,
+        parts: &Parts<'_>,
+        rows: &[usize],
+        n: usize,
+        before: Option<f64>,
+        max_bytes: u64,
+    ) -> Result<(Model, (u64, u64))> {
+        let mut fitted = self.fit_rows(job, rows, None, 0, Some(n))?;
+        let held = self.held_out(job, Some(n))?;
+        let after = held.as_ref().map(|h| h.metrics.roc_auc);
+        let mut pruning = report(n, &mut fitted, before, after);
+        pruning.max_model_bytes = Some(max_bytes);
+        let dropped = std::mem::take(&mut pruning.dropped);
+        let mut model = self.assemble(parts, fitted, held, Some(pruning))?;
+        let size = fit_names(&mut model, &dropped, max_bytes)?;
+        Ok((model, size))
     }
 
     /// Measures the configuration on held-out predictions (stratified k-fold, or the
@@ -277,7 +544,8 @@ impl Trainer {
 
     /// [`Trainer::evaluate`], with the [`Evaluation`] a model would store: the
     /// threshold policy's cut, the threshold table, calibration and histograms. The
-    /// `balanced` cut is the mean of the folds' own.
+    /// `balanced` cut is the mean of the folds' own. Under `max_model_bytes` the model
+    /// is trained once to find how many features fit, and each fold keeps that many.
     pub fn evaluate_detailed(
         &self,
         table: &Table,
@@ -299,6 +567,13 @@ impl Trainer {
                 "evaluation needs cv_folds of at least 2, or a time column".into(),
             ));
         }
+        let limit = match self.config.max_model_bytes {
+            Some(_) => self
+                .fit(table, target)?
+                .pruning()
+                .map(|p| usize::try_from(p.max_features).unwrap_or(usize::MAX)),
+            None => self.config.max_features,
+        };
         let (target, schema, recipe) = self.prepare(table, target)?;
         let job = Job {
             table,
@@ -307,7 +582,7 @@ impl Trainer {
             y: &target.y,
         };
         let held = self
-            .held_out(&job, true)?
+            .held_out(&job, limit)?
             .ok_or_else(|| Error::Internal("no held-out predictions".into()))?;
         let balanced = held.metrics.threshold;
         let cs = held.folds.iter().map(|f| f.c).collect();
@@ -408,14 +683,16 @@ impl Trainer {
     }
 
     /// Fits the pipeline and the solver on `rows`; `stream` separates the random
-    /// draws of the final fit (0) from each fold's (1..).
+    /// draws of the final fit (0) from each fold's (1..). With a `limit`, a fit that
+    /// uses more features keeps the strongest `limit` and is refitted on them (0
+    /// leaves the intercept alone).
     fn fit_rows(
         &self,
         job: &Job<'_>,
         rows: &[usize],
         test: Option<&[usize]>,
         stream: u64,
-        prune: bool,
+        limit: Option<usize>,
     ) -> Result<Fitted> {
         let (table, y_all) = (job.table, job.y);
         let pipeline = Pipeline::fit(job.recipe, table, job.schema, rows, &self.config.auto)?;
@@ -434,7 +711,7 @@ impl Trainer {
             solution.coef = widen(&solution.coef, live, d);
         }
         let mut pruned = None;
-        if let Some(n) = self.config.max_features.filter(|_| prune) {
+        if let Some(n) = limit {
             let nonzero = solution.coef.iter().filter(|&&v| v != 0.0).count();
             if nonzero > n {
                 // The strongest features: |coefficient x standard deviation|.
@@ -539,11 +816,11 @@ impl Trainer {
         job: &Job<'_>,
         folds: &[usize],
         f: usize,
-        prune: bool,
+        limit: Option<usize>,
     ) -> Result<FoldResult> {
         let (train, test) = split(folds, f);
         let start = Instant::now();
-        let mut fitted = self.fit_rows(job, &train, Some(&test), f as u64 + 1, prune)?;
+        let mut fitted = self.fit_rows(job, &train, Some(&test), f as u64 + 1, limit)?;
         self.fold_result(&mut fitted, &test, job.y, start)
     }
 
@@ -580,19 +857,20 @@ impl Trainer {
     }
 
     /// The held-out predictions the configuration asks for: the time split's, k-fold's,
-    /// or none (`cv_folds` 0 without a time column).
-    fn held_out(&self, job: &Job<'_>, prune: bool) -> Result<Option<HeldOut>> {
+    /// or none (`cv_folds` 0 without a time column); with a `limit`, each fit keeps at
+    /// most that many features (chosen on its own training rows).
+    fn held_out(&self, job: &Job<'_>, limit: Option<usize>) -> Result<Option<HeldOut>> {
         if let Some(column) = &self.config.time_column {
-            return self.time_validate(job, column, prune).map(Some);
+            return self.time_validate(job, column, limit).map(Some);
         }
         if self.config.cv_folds >= 2 {
-            return self.cross_validate(job, prune).map(Some);
+            return self.cross_validate(job, limit).map(Some);
         }
         Ok(None)
     }
 
     /// Fits on the oldest rows and predicts the most recent `test_share`.
-    fn time_validate(&self, job: &Job<'_>, column: &str, prune: bool) -> Result<HeldOut> {
+    fn time_validate(&self, job: &Job<'_>, column: &str, limit: Option<usize>) -> Result<HeldOut> {
         let s = crate::eval::time::time_split(job.table, column, self.config.test_share)?;
         let y = job.y;
         for (rows, what) in [(&s.train, "training"), (&s.test, "held-out")] {
@@ -612,7 +890,7 @@ impl Trainer {
             }
         }
         let start = Instant::now();
-        let mut fitted = self.fit_rows(job, &s.train, Some(&s.test), 1, prune)?;
+        let mut fitted = self.fit_rows(job, &s.train, Some(&s.test), 1, limit)?;
         let fold = self.fold_result(&mut fitted, &s.test, y, start)?;
         let folds = vec![fold];
         Ok(HeldOut {
@@ -630,9 +908,9 @@ impl Trainer {
         })
     }
 
-    /// Stratified k-fold cross-validation; with `prune`, each fold's model is held to
-    /// `max_features` (chosen on the fold's training rows).
-    fn cross_validate(&self, job: &Job<'_>, prune: bool) -> Result<HeldOut> {
+    /// Stratified k-fold cross-validation; with a `limit`, each fold's model is held
+    /// to that many features (chosen on the fold's training rows).
+    fn cross_validate(&self, job: &Job<'_>, limit: Option<usize>) -> Result<HeldOut> {
         let y = job.y;
         let k = self.config.cv_folds;
         let positives = y.iter().filter(|&&v| v > 0.5).count();
@@ -653,7 +931,7 @@ impl Trainer {
         let mut results: Vec<Option<Result<FoldResult>>> = (0..k).map(|_| None).collect();
         if threads == 1 {
             for (f, slot) in results.iter_mut().enumerate() {
-                *slot = Some(self.run_fold(job, &folds, f, prune));
+                *slot = Some(self.run_fold(job, &folds, f, limit));
             }
         } else {
             let next = std::sync::atomic::AtomicUsize::new(0);
@@ -666,7 +944,7 @@ impl Trainer {
                             break;
                         }
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            self.run_fold(job, &folds, f, prune)
+                            self.run_fold(job, &folds, f, limit)
                         }))
                         .unwrap_or_else(|_| Err(Error::Internal(format!("fold {f} panicked"))));
                         if let Ok(mut guard) = out.lock() {
