@@ -803,7 +803,7 @@ static void test_store(const char *work) {
 /* The report of every fixture set is the committed page, byte for byte (the sets
  * of tests/fixtures/fixtures.json); the compact fragment and bad options. */
 static void test_report(const char *root) {
-    static const char *sets[] = {"wa_churn_v1", "demo_recipe_v2", "demo_l1_v3", "demo_policy_v4"};
+    static const char *sets[] = {"wa_churn_v1", "demo_recipe_v2", "demo_l1_v3", "demo_policy_v4", "demo_bytes_v5"};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
         char path[4096], want_path[4096];
         snprintf(path, sizeof path, "%s/tests/fixtures/models/%s.lsm", root, sets[i]);

@@ -30,6 +30,7 @@ wa_churn_v1: same bytes
 demo_recipe_v2: same bytes
 demo_l1_v3: same bytes
 demo_policy_v4: same bytes
+demo_bytes_v5: same bytes
 bool(true)
 bool(true)
 bool(false)

@@ -646,10 +646,18 @@ fn pruning(h: &mut String, model: &Model) {
     let Some(p) = model.pruning() else {
         return;
     };
+    let limit = match (p.max_model_bytes, p.model_bytes) {
+        (Some(b), Some(size)) => format!(
+            "<code>max_model_bytes = {}</code> left room for {} features (the file is {} bytes)",
+            count(b),
+            p.max_features,
+            count(size)
+        ),
+        _ => format!("<code>max_features = {}</code>", p.max_features),
+    };
     let _ = write!(
         h,
-        "<section><h2>Pruning</h2><p><code>max_features = {}</code> kept {} of {} features and dropped {}. Cross-validated ROC AUC before: {}, after: {}.</p>",
-        p.max_features,
+        "<section><h2>Pruning</h2><p>{limit}: the model keeps {} of {} features and dropped {}. Cross-validated ROC AUC before: {}, after: {}.</p>",
         p.features_after,
         p.features_before,
         p.dropped_count,
