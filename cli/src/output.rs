@@ -188,7 +188,7 @@ pub fn print_model(w: &mut impl Write, path: &Path, model: &Model, top: usize) -
     writeln!(
         w,
         "training     C={}{} penalty={} balance={} seed={} iterations={} converged={}",
-        fmt_c(m.c),
+        m.c_text(),
         if m.c_auto { " (auto)" } else { "" },
         match m.penalty.as_str() {
             "elasticnet" => format!("elasticnet (l1_ratio {})", m.l1_ratio),
@@ -299,15 +299,6 @@ pub fn print_model(w: &mut impl Write, path: &Path, model: &Model, top: usize) -
         }
     }
     Ok(())
-}
-
-/// A `C` in four significant digits.
-fn fmt_c(c: f64) -> String {
-    if c == 0.0 || !c.is_finite() {
-        return c.to_string();
-    }
-    let digits = (3 - c.abs().log10().floor() as i32).max(0) as usize;
-    format!("{c:.digits$}")
 }
 
 /// A raw value as JSON.

@@ -23,7 +23,7 @@
 //!
 //! Version 5 added the byte figures of `max_model_bytes` to the pruning report
 //! (`max_model_bytes`, `model_bytes`, after its other fields); versions 3 and 4 decode
-//! their shorter report ([`pruning`]).
+//! their shorter report (`format::pruning`).
 //!
 //! Version 3 added the penalty (`penalty`, `l1_ratio` in the meta), the pruning report
 //! of `max_features`, and writes the coefficients sparse (the index and value of each
@@ -180,7 +180,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
 
 /// The pruning report as each version writes it: versions 3 and 4 without the byte
 /// figures of `max_model_bytes`, which version 5 appends to it. The layout to read is
-/// set for the thread while a payload decodes ([`Layout::set`]).
+/// set for the thread while a payload decodes (`Layout::set`).
 pub(crate) mod pruning {
     use crate::model::Pruning;
     use serde::{Deserialize, Deserializer};

@@ -48,6 +48,18 @@ pub struct ModelMeta {
     pub l1_ratio: f64,
 }
 
+impl ModelMeta {
+    /// `c` as people read it: four significant digits (`0.1234`, `12.35`, `1000`).
+    pub fn c_text(&self) -> String {
+        let c = self.c;
+        if c == 0.0 || !c.is_finite() {
+            return c.to_string();
+        }
+        let digits = (3 - c.abs().log10().floor() as i32).max(0) as usize;
+        format!("{c:.digits$}")
+    }
+}
+
 /// The most bytes of insights a model stores (compact JSON; see
 /// [`crate::insights`]): past it the weakest columns are left out.
 pub const MAX_STORED_INSIGHTS_BYTES: usize = 256 << 10;

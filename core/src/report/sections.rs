@@ -112,15 +112,6 @@ fn count(n: u64) -> String {
     out
 }
 
-/// A `C` in four significant digits.
-fn c_value(c: f64) -> String {
-    if c == 0.0 || !c.is_finite() {
-        return c.to_string();
-    }
-    let digits = (3 - c.abs().log10().floor() as i32).max(0) as usize;
-    format!("{c:.digits$}")
-}
-
 /// The UTC date and time of a Unix time, `YYYY-MM-DD HH:MM UTC`.
 fn utc(unix: u64) -> String {
     let days = (unix / 86_400) as i64;
@@ -1030,7 +1021,7 @@ fn settings(h: &mut String, model: &Model) {
         "C",
         format!(
             "{}{}",
-            c_value(m.c),
+            m.c_text(),
             if m.c_auto {
                 " (chosen from the training rows)"
             } else {
