@@ -992,7 +992,7 @@ pub fn demo(a: DemoArgs) -> CmdResult {
 
 /// `leadscore train --by COL --out STORE`: every tenant into a store.
 fn train_store(a: TrainArgs, train: TrainOptions, out: &mut impl Write) -> CmdResult {
-    use leadscore::mass::{train_all, MassConfig, Status};
+    use leadscore::mass::{train_tenants, MassConfig, MassInput, Status, TRAINING_REPORT};
     use leadscore::store::{Store, StoreConfig};
     let store = Store::open(&a.out, StoreConfig::default())?;
     let mut mc = MassConfig::new(train);
@@ -1014,7 +1014,7 @@ fn train_store(a: TrainArgs, train: TrainOptions, out: &mut impl Write) -> CmdRe
     let style =
         ProgressStyle::with_template("{bar:30} {pos}/{len} tenants  {msg}  [{elapsed}, ETA {eta}]")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
-    let summary = train_all(&a.data, &store, &mc, &|p| {
+    let summary = train_tenants(MassInput::Path(&a.data), &store, &mc, &|p| {
         if pb.length().is_none() {
             pb.set_style(style.clone());
             pb.set_length(p.total as u64);
@@ -1026,8 +1026,7 @@ fn train_store(a: TrainArgs, train: TrainOptions, out: &mut impl Write) -> CmdRe
         ));
     })?;
     pb.finish_and_clear();
-    let report = a.out.join("_training.json");
-    leadscore::format::write_atomic(&report, serde_json::to_string_pretty(&summary)?.as_bytes())?;
+    let report = a.out.join(TRAINING_REPORT);
     if a.json {
         writeln!(out, "{}", serde_json::to_string(&summary)?)?;
         return Ok(());

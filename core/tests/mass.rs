@@ -3,7 +3,7 @@
 
 use leadscore::data::csv::write_csv;
 use leadscore::data::{Column, StrColumn};
-use leadscore::mass::{train_all, MassConfig, Status};
+use leadscore::mass::{train_tenants, MassConfig, MassInput, Status};
 use leadscore::options::TrainOptions;
 use leadscore::store::{FallbackReason, Source, Store, StoreConfig};
 use leadscore::{synth, Record, Table};
@@ -79,7 +79,7 @@ fn export_to_store() {
     cfg.by = Some(synth::TENANT_COLUMN.into());
     cfg.threads = 2;
     let calls = AtomicUsize::new(0);
-    let summary = train_all(&export, &store, &cfg, &|p| {
+    let summary = train_tenants(MassInput::Path(&export), &store, &cfg, &|p| {
         calls.fetch_add(1, Ordering::Relaxed);
         assert!(p.done <= p.total);
     })
@@ -145,10 +145,10 @@ fn export_to_store() {
     );
 
     // A second run skips every up-to-date tenant; --force retrains them.
-    let again = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    let again = train_tenants(MassInput::Path(&export), &store, &cfg, &|_| {}).unwrap();
     assert_eq!(again.count(Status::Skipped), 4);
     cfg.force = true;
-    let forced = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    let forced = train_tenants(MassInput::Path(&export), &store, &cfg, &|_| {}).unwrap();
     assert_eq!(forced.count(Status::Trained), 4);
 }
 
@@ -165,7 +165,7 @@ fn folder_of_tenant_files() {
     let store = Store::open(dir.path().join("store"), StoreConfig::default()).unwrap();
     let mut cfg = MassConfig::new(options());
     cfg.global_max_rows = 1500;
-    let summary = train_all(&data, &store, &cfg, &|_| {}).unwrap();
+    let summary = train_tenants(MassInput::Path(&data), &store, &cfg, &|_| {}).unwrap();
     assert_eq!(summary.count(Status::Trained), 3, "{:#?}", summary.tenants);
     assert_eq!(
         store.tenants().unwrap(),
@@ -177,7 +177,7 @@ fn folder_of_tenant_files() {
 
     // A file with different columns is refused before any training.
     std::fs::write(data.join("odd.csv"), "a,b\n1,2\n").unwrap();
-    let e = train_all(&data, &store, &cfg, &|_| {}).unwrap_err();
+    let e = train_tenants(MassInput::Path(&data), &store, &cfg, &|_| {}).unwrap_err();
     assert!(e.to_string().contains("header differs"), "{e}");
 }
 
@@ -250,7 +250,7 @@ fn errors_name_the_line_with(eol: &[u8]) {
     let mut cfg = MassConfig::new(options());
     cfg.by = Some(synth::TENANT_COLUMN.into());
     cfg.global = false;
-    let summary = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    let summary = train_tenants(MassInput::Path(&export), &store, &cfg, &|_| {}).unwrap();
     let get = |name: &str| summary.tenants.iter().find(|t| t.tenant == name).unwrap();
     assert_eq!(get("a").status, Status::Trained, "{:?}", get("a"));
     let (b, c) = (get("b"), get("c"));
@@ -285,7 +285,7 @@ fn cr_only_export_trains_like_the_lf_one() {
         let store = Store::open(dir.path().join(name), StoreConfig::default()).unwrap();
         let mut cfg = MassConfig::new(options());
         cfg.by = Some(synth::TENANT_COLUMN.into());
-        let mut s = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+        let mut s = train_tenants(MassInput::Path(&export), &store, &cfg, &|_| {}).unwrap();
         s.tenants.sort_by(|a, b| a.tenant.cmp(&b.tenant));
         s.tenants
             .iter()
@@ -314,14 +314,16 @@ fn reserved_tenant_names_and_what_a_killed_run_left() {
     let mut cfg = MassConfig::new(options());
     cfg.by = Some(synth::TENANT_COLUMN.into());
     cfg.threads = 1;
-    let summary = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    let summary = train_tenants(MassInput::Path(&export), &store, &cfg, &|_| {}).unwrap();
     for name in ["_global", "_training.json"] {
         let t = summary.tenants.iter().find(|t| t.tenant == name).unwrap();
         assert_eq!(t.status, Status::Failed, "{t:?}");
         assert!(t.error.as_deref().unwrap().contains("reserved"), "{t:?}");
     }
-    // Neither was written as a tenant; the fallback is the run's own.
-    assert!(!store_dir.join("_training.json").exists());
+    // Neither was written as a tenant (the report is the run's own file); the
+    // fallback is the run's own.
+    assert!(store_dir.join("_training.json").is_file());
+    assert!(!store_dir.join("_training.json/lead.json").exists());
     let g = summary.global.as_ref().unwrap();
     assert_eq!(g.status, Status::Trained);
     let trained: Vec<_> = summary
@@ -342,14 +344,120 @@ fn reserved_tenant_names_and_what_a_killed_run_left() {
         .join(&tenant)
         .join(format!(".lead.json.{}.7.tmp", std::process::id()));
     std::fs::write(&live, b"{").unwrap();
-    let again = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    let again = train_tenants(MassInput::Path(&export), &store, &cfg, &|_| {}).unwrap();
     let t = again.tenants.iter().find(|t| t.tenant == tenant).unwrap();
     assert_eq!(t.status, Status::Trained, "{t:?}");
     assert!(store_dir.join(&tenant).join("lead.json").exists());
     assert!(!orphan.exists(), "the dead process's temporary file stays");
     assert!(live.exists(), "a live process's temporary file was removed");
     // With both files in place, the third run skips it.
-    let third = train_all(&export, &store, &cfg, &|_| {}).unwrap();
+    let third = train_tenants(MassInput::Path(&export), &store, &cfg, &|_| {}).unwrap();
     let t = third.tenants.iter().find(|t| t.tenant == tenant).unwrap();
     assert_eq!(t.status, Status::Skipped, "{t:?}");
+}
+
+/// A table in memory trains like the export it was read from: the same tenants, the
+/// same outcomes, the same models (the fallback's seeded sample included), and the
+/// run's report lands at the store's root.
+#[test]
+fn table_trains_like_its_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    let mut f = std::fs::File::create(&export).unwrap();
+    synth::write_export(11, 3, &mut f).unwrap();
+    f.write_all(&rows_csv(
+        "tiny",
+        &synth::tenant_with_rows(11, 50, 200).table,
+    ))
+    .unwrap();
+    drop(f);
+    let cfg = MassConfig::from_json_str(&format!(
+        r#"{{"target": "converted", "cv": 2, "by": "{}", "threads": 2, "globalMaxRows": 3000}}"#,
+        synth::TENANT_COLUMN
+    ))
+    .unwrap();
+    let table = leadscore::data::csv::read_csv_path(&export, &Default::default()).unwrap();
+    let stores: Vec<Store> = ["from_file", "from_table"]
+        .iter()
+        .map(|n| Store::open(dir.path().join(n), StoreConfig::default()).unwrap())
+        .collect();
+    let by_file = train_tenants(MassInput::Path(&export), &stores[0], &cfg, &|_| {}).unwrap();
+    let calls = AtomicUsize::new(0);
+    let by_table = train_tenants(MassInput::Table(&table), &stores[1], &cfg, &|p| {
+        calls.fetch_add(1, Ordering::Relaxed);
+        assert!(p.done <= p.total);
+    })
+    .unwrap();
+    assert_eq!(calls.load(Ordering::Relaxed), 4);
+    let brief = |s: &leadscore::mass::MassSummary| {
+        s.tenants
+            .iter()
+            .chain(&s.global)
+            .map(|t| (t.tenant.clone(), t.status, t.rows, t.positives, t.roc_auc))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(brief(&by_file), brief(&by_table));
+    assert_eq!(by_table.count(Status::InsufficientData), 1);
+    for t in ["_global"]
+        .into_iter()
+        .chain(by_table.tenants.iter().map(|t| t.tenant.as_str()))
+        .filter(|t| *t != "tiny")
+    {
+        let a = stores[0].score(t, "lead", &lead()).unwrap();
+        let b = stores[1].score(t, "lead", &lead()).unwrap();
+        assert_eq!(a.score.probability, b.score.probability, "{t}");
+    }
+    let report: leadscore::mass::MassSummary = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("from_table/_training.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(brief(&report), brief(&by_table));
+
+    // The tenant column must exist; a table has no file to point at.
+    let mut no_by = cfg.clone();
+    no_by.by = Some("nope".into());
+    let e = train_tenants(MassInput::Table(&table), &stores[1], &no_by, &|_| {}).unwrap_err();
+    assert!(e.to_string().contains("nope"), "{e}");
+    no_by.by = None;
+    let e = train_tenants(MassInput::Table(&table), &stores[1], &no_by, &|_| {}).unwrap_err();
+    assert!(e.to_string().contains("tenant column"), "{e}");
+}
+
+/// Marking a tenant as having too little data makes the store say so, at once.
+#[test]
+fn mark_insufficient_and_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), StoreConfig::default()).unwrap();
+    let model = options()
+        .train_table(&synth::tenant_with_rows(3, 1, 2500).table)
+        .unwrap();
+    store.save("_global", "lead", &model).unwrap();
+    store.save("acme", "lead", &model).unwrap();
+    let s = store.score("newbie", "lead", &lead()).unwrap();
+    assert_eq!(s.reason, Some(FallbackReason::NoModel));
+    leadscore::mass::mark_insufficient(&store, "newbie", "lead", 40, 2).unwrap();
+    let s = store.score("newbie", "lead", &lead()).unwrap();
+    assert_eq!(
+        (s.source, s.reason),
+        (Source::Fallback, Some(FallbackReason::InsufficientData))
+    );
+    let mark = |t: &str, rows, pos| {
+        leadscore::mass::mark_insufficient(&store, t, "lead", rows, pos)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(mark("_global", 1, 0).contains("reserved"));
+    assert!(mark("../x", 1, 0).contains("tenant"));
+    assert!(mark("b", 1, 2).contains("exceed"));
+
+    // drift() counts this process's scores without an explicit flush.
+    for _ in 0..600 {
+        store.score("acme", "lead", &lead()).unwrap();
+    }
+    let rows = store.drift("lead", None).unwrap();
+    let acme = rows.iter().find(|r| r.tenant == "acme").unwrap();
+    assert_eq!(acme.scores, 600);
+    assert!(acme.psi.is_some(), "{acme:?}");
+    assert_eq!(store.drift("lead", Some("acme")).unwrap().len(), 1);
+    assert!(store.drift("lead", Some("..")).is_err());
 }

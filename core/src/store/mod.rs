@@ -476,6 +476,13 @@ impl Store {
         }
         model.save(&path)?;
         // Make this process see its own write at once.
+        self.forget(tenant, name);
+        Ok(())
+    }
+
+    /// Drops the cached entry of (tenant, name), keeping its drift counts, so that the
+    /// next request reads the tenant's files again (after this process wrote them).
+    pub(crate) fn forget(&self, tenant: &str, name: &str) {
         let key = (tenant.to_owned(), name.to_owned());
         let removed = self.cache.write().ok().and_then(|mut c| {
             let e = c.map.remove(&key)?;
@@ -485,7 +492,14 @@ impl Store {
         if let Some(e) = removed {
             self.park(&key, &e);
         }
-        Ok(())
+    }
+
+    /// The drift of every tenant's model `name` (or of one tenant's), worst first:
+    /// this process's pending score counts are flushed first, then the counts beside
+    /// each model are compared with its training deciles (see [`drift_report`]).
+    pub fn drift(&self, name: &str, tenant: Option<&str>) -> Result<Vec<crate::drift::DriftRow>> {
+        self.flush_drift()?;
+        drift_report(&self.root, name, tenant)
     }
 
     /// Keeps the drift counts of an entry leaving the cache until the next flush.

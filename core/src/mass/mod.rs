@@ -25,6 +25,91 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime};
 
+mod options;
+mod table;
+
+pub use options::{MASS_OPTION_NAMES, MAX_GLOBAL_ROWS, MAX_THREADS};
+
+/// The run's report at the store's root, written by [`train_tenants`].
+pub const TRAINING_REPORT: &str = "_training.json";
+
+/// Where a mass run reads its tenants' rows from.
+#[derive(Debug, Clone, Copy)]
+pub enum MassInput<'a> {
+    /// A CSV export with the tenant column `by`, or a folder of `<tenant>.csv` files.
+    Path(&'a Path),
+    /// A table in memory with the tenant column `by`.
+    Table(&'a crate::Table),
+}
+
+/// Trains every tenant of `input` into `store`, in parallel, reporting progress after
+/// each tenant, and writes the run's summary as [`TRAINING_REPORT`] at the store's
+/// root (atomically). One tenant's failure never stops the run: it is its outcome.
+/// This is the one entry point of the CLI's `train --by` and every binding's
+/// `train_tenants`.
+pub fn train_tenants(
+    input: MassInput<'_>,
+    store: &Store,
+    config: &MassConfig,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<MassSummary> {
+    config.validate()?;
+    let summary = match input {
+        MassInput::Path(p) => train_all(p, store, config, progress)?,
+        MassInput::Table(t) => table::train_table(t, store, config, progress)?,
+    };
+    let text = serde_json::to_string_pretty(&summary)
+        .map_err(|e| Error::Internal(format!("the run's summary: {e}")))?;
+    crate::format::write_atomic(&store.root().join(TRAINING_REPORT), text.as_bytes())?;
+    Ok(summary)
+}
+
+/// Marks `tenant` as having too little data for a model `name` (`rows` rows with
+/// `positives` positives, for the record): its outcome file says so, and the store
+/// then answers for it with the fallback model and the reason `insufficient_data`
+/// instead of `no_model`. A model the tenant already has keeps answering; a later
+/// run that trains the tenant replaces the mark.
+pub fn mark_insufficient(
+    store: &Store,
+    tenant: &str,
+    name: &str,
+    rows: usize,
+    positives: usize,
+) -> Result<()> {
+    validate_name("tenant", tenant)?;
+    validate_name("model", name)?;
+    if tenant.starts_with('_') {
+        return Err(Error::InvalidInput(format!(
+            "tenant \"{tenant}\" cannot be marked: names starting with \"_\" are reserved for the store"
+        )));
+    }
+    if positives > rows {
+        return Err(Error::InvalidInput(format!(
+            "positives ({positives}) cannot exceed rows ({rows})"
+        )));
+    }
+    let outcome = TenantOutcome::new(
+        tenant,
+        Status::InsufficientData,
+        rows,
+        Some(positives),
+        None,
+        Some(format!(
+            "marked as having too little data: {rows} rows with {positives} positives"
+        )),
+        Instant::now(),
+    );
+    let path = store.summary_path(tenant, name)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let text = serde_json::to_string_pretty(&outcome)
+        .map_err(|e| Error::Internal(format!("the tenant's outcome: {e}")))?;
+    crate::format::write_atomic(&path, text.as_bytes())?;
+    store.forget(tenant, name);
+    Ok(())
+}
+
 /// What to train and how.
 #[derive(Debug, Clone)]
 pub struct MassConfig {
@@ -461,7 +546,7 @@ fn now_unix() -> u64 {
 
 /// Trains every tenant of `data` (a CSV export with `config.by` set, or a folder of
 /// `<tenant>.csv` files) into `store`, reporting progress after each tenant.
-pub fn train_all(
+pub(crate) fn train_all(
     data: &Path,
     store: &Store,
     config: &MassConfig,
@@ -567,67 +652,19 @@ pub fn train_all(
             .cmp(&a.1.rows)
             .then_with(|| a.1.name.cmp(&b.1.name))
     });
-    let total = work.len();
     let data_mtime = |t: &TenantRows| file_mtime(&t.file);
-    let threads = if config.threads > 0 {
-        config.threads
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    }
-    .min(total.max(1));
     // Folds inside a tenant run on one thread: the tenants are the parallel work.
     let mut per_tenant = config.train.clone();
     per_tenant.config.threads = 1;
-
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let rows_done = AtomicUsize::new(0);
-    let outcomes: Mutex<Vec<TenantOutcome>> = Mutex::new(Vec::with_capacity(total));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((fi, t)) = work.get(i) else { break };
-                let idx = &indexes[*fi];
-                let t0 = Instant::now();
-                let reserved = t.name.starts_with('_');
-                let outcome = if reserved {
-                    // The store's own names (the fallback `_global`, the run's report
-                    // `_training.json`): never trained or written as a tenant.
-                    Err(Error::InvalidInput(format!(
-                        "tenant \"{}\" is not trained: names starting with \"_\" are reserved \
-                         for the store (the fallback {GLOBAL_TENANT}, the run's report)",
-                        t.name
-                    )))
-                } else {
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        train_one(store, config, &per_tenant, idx, t, data_mtime(t))
-                    }))
-                    .unwrap_or_else(|_| Err(Error::Internal("training panicked".into())))
-                };
-                let outcome = outcome.unwrap_or_else(|e| {
-                    let err = Some(e.to_string());
-                    TenantOutcome::new(&t.name, Status::Failed, t.rows, None, None, err, t0)
-                });
-                if outcome.status != Status::Skipped && !reserved {
-                    outcome.write(store, &config.name);
-                }
-                if let Ok(mut o) = outcomes.lock() {
-                    o.push(outcome);
-                }
-                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                let r = rows_done.fetch_add(t.rows, Ordering::Relaxed) + t.rows;
-                progress(Progress {
-                    done: d,
-                    total,
-                    rows_done: r,
-                    elapsed: start.elapsed().as_secs_f64(),
-                });
-            });
-        }
-    });
-    let mut tenants = outcomes.into_inner().unwrap_or_default();
-    tenants.sort_by(|a, b| a.tenant.cmp(&b.tenant));
+    let tenants = run_tenants(
+        store,
+        config,
+        &work,
+        |(_, t)| (t.name.as_str(), t.rows),
+        |(fi, t)| train_one(store, config, &per_tenant, &indexes[*fi], t, data_mtime(t)),
+        progress,
+        start,
+    );
 
     let global = if config.global {
         let failed = tenants
@@ -652,6 +689,75 @@ pub fn train_all(
         index_seconds,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Trains `work` (sorted largest first) on the configured number of workers: each
+/// item's outcome (a failure or panic included) is written beside its model and
+/// reported to `progress`. Names starting with `_` are the store's own and never
+/// trained. Returns the outcomes sorted by tenant.
+fn run_tenants<W: Sync>(
+    store: &Store,
+    config: &MassConfig,
+    work: &[W],
+    tenant_of: impl Fn(&W) -> (&str, usize) + Sync,
+    train: impl Fn(&W) -> Result<TenantOutcome> + Sync,
+    progress: &(dyn Fn(Progress) + Sync),
+    start: Instant,
+) -> Vec<TenantOutcome> {
+    let total = work.len();
+    let threads = if config.threads > 0 {
+        config.threads
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+    .min(total.max(1));
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let rows_done = AtomicUsize::new(0);
+    let outcomes: Mutex<Vec<TenantOutcome>> = Mutex::new(Vec::with_capacity(total));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(w) = work.get(i) else { break };
+                let (name, rows) = tenant_of(w);
+                let t0 = Instant::now();
+                let reserved = name.starts_with('_');
+                let outcome = if reserved {
+                    // The store's own names (the fallback `_global`, the run's report
+                    // `_training.json`): never trained or written as a tenant.
+                    Err(Error::InvalidInput(format!(
+                        "tenant \"{name}\" is not trained: names starting with \"_\" are reserved \
+                         for the store (the fallback {GLOBAL_TENANT}, the run's report)"
+                    )))
+                } else {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| train(w)))
+                        .unwrap_or_else(|_| Err(Error::Internal("training panicked".into())))
+                };
+                let outcome = outcome.unwrap_or_else(|e| {
+                    let err = Some(e.to_string());
+                    TenantOutcome::new(name, Status::Failed, rows, None, None, err, t0)
+                });
+                if outcome.status != Status::Skipped && !reserved {
+                    outcome.write(store, &config.name);
+                }
+                if let Ok(mut o) = outcomes.lock() {
+                    o.push(outcome);
+                }
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                let r = rows_done.fetch_add(rows, Ordering::Relaxed) + rows;
+                progress(Progress {
+                    done: d,
+                    total,
+                    rows_done: r,
+                    elapsed: start.elapsed().as_secs_f64(),
+                });
+            });
+        }
+    });
+    let mut tenants = outcomes.into_inner().unwrap_or_default();
+    tenants.sort_by(|a, b| a.tenant.cmp(&b.tenant));
+    tenants
 }
 
 fn train_one(
@@ -693,10 +799,33 @@ fn train_one(
     if let Some(by) = &config.by {
         table.remove_column(by);
     }
-    match opts.train_table(&table) {
+    settle(
+        store,
+        &config.name,
+        &t.name,
+        t.rows,
+        opts.train_table(&table),
+        t0,
+    )
+}
+
+/// A tenant's outcome from its training result: the model is saved, too little data
+/// is an outcome; any other error is returned (the caller records the failure).
+fn settle(
+    store: &Store,
+    name: &str,
+    tenant: &str,
+    rows: usize,
+    fit: Result<Model>,
+    t0: Instant,
+) -> Result<TenantOutcome> {
+    let outcome = |status, positives, model: Option<&Model>, error| {
+        TenantOutcome::new(tenant, status, rows, positives, model, error, t0)
+    };
+    match fit {
         Ok(model) => {
+            store.save(tenant, name, &model)?;
             let positives = model.meta().positives as usize;
-            store.save(&t.name, &config.name, &model)?;
             Ok(outcome(
                 Status::Trained,
                 Some(positives),
@@ -712,6 +841,35 @@ fn train_one(
         )),
         Err(e) => Err(e),
     }
+}
+
+/// Trains the fallback model on the sampled rows (the tenant column dropped, or made
+/// a category with `global_tenant_feature`), saves it and writes its outcome.
+fn fit_global(
+    store: &Store,
+    config: &MassConfig,
+    mut table: crate::Table,
+    t0: Instant,
+) -> TenantOutcome {
+    let rows = table.n_rows();
+    let mut opts = config.train.clone();
+    if let Some(by) = &config.by {
+        if config.global_tenant_feature {
+            opts.config
+                .kinds
+                .push((by.clone(), crate::Kind::Categorical));
+        } else {
+            table.remove_column(by);
+        }
+    }
+    let fit = opts.train_table(&table);
+    drop(table);
+    let out = settle(store, &config.name, GLOBAL_TENANT, rows, fit, t0).unwrap_or_else(|e| {
+        let err = Some(e.to_string());
+        TenantOutcome::new(GLOBAL_TENANT, Status::Failed, rows, None, None, err, t0)
+    });
+    out.write(store, &config.name);
+    out
 }
 
 fn train_global(
@@ -770,38 +928,15 @@ fn train_global(
     }
     let mut csv = config.train.csv.clone();
     csv.delimiter = indexes.first().map(|i| i.delimiter);
-    let result = (|| -> Result<Model> {
-        let mut table = read_csv_bytes_single(&buf, &csv)?;
-        let mut opts = config.train.clone();
-        if let Some(by) = &config.by {
-            if config.global_tenant_feature {
-                opts.config
-                    .kinds
-                    .push((by.clone(), crate::Kind::Categorical));
-            } else {
-                table.remove_column(by);
-            }
+    match read_csv_bytes_single(&buf, &csv) {
+        Ok(table) => {
+            drop(buf);
+            Ok(fit_global(store, config, table, t0))
         }
-        opts.train_table(&table)
-    })();
-    let out = match result {
-        Ok(model) => {
-            store.save(GLOBAL_TENANT, &config.name, &model)?;
-            outcome(
-                Status::Trained,
-                Some(model.meta().positives as usize),
-                Some(&model),
-                None,
-            )
+        Err(e) => {
+            let out = outcome(Status::Failed, None, None, Some(e.to_string()));
+            out.write(store, &config.name);
+            Ok(out)
         }
-        Err(e @ Error::InsufficientData { positives, .. }) => outcome(
-            Status::InsufficientData,
-            Some(positives),
-            None,
-            Some(e.to_string()),
-        ),
-        Err(e) => outcome(Status::Failed, None, None, Some(e.to_string())),
-    };
-    out.write(store, &config.name);
-    Ok(out)
+    }
 }
