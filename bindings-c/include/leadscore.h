@@ -151,6 +151,34 @@ typedef struct ls_record ls_record;
 typedef struct ls_store ls_store;
 
 /**
+ * Progress of a mass run, reported after each tenant.
+ */
+typedef struct ls_mass_progress {
+  /**
+   * Tenants finished.
+   */
+  size_t done;
+  /**
+   * Tenants in all.
+   */
+  size_t total;
+  /**
+   * Data rows of the finished tenants.
+   */
+  size_t rows_done;
+  /**
+   * Seconds since the run started.
+   */
+  double elapsed_seconds;
+} ls_mass_progress;
+
+/**
+ * A progress callback: `user` is the pointer given to the training call. It is
+ * called on the calling thread (never on a worker), once per finished tenant.
+ */
+typedef void (*ls_progress_fn)(void *user, const struct ls_mass_progress *progress);
+
+/**
  * One scored lead.
  */
 typedef struct ls_score {
@@ -232,6 +260,97 @@ void ls_string_free(char *s);
  * `bytes` is NULL or a pointer returned by `ls_model_to_bytes` not used afterwards.
  */
 void ls_bytes_free(uint8_t *bytes);
+
+/**
+ * Trains one model per tenant into the store's folder and returns the run's summary
+ * as JSON (also written to `_training.json` at the store's root). `data` is a CSV
+ * export with the tenant column named by the `by` option, or a folder of
+ * `<tenant>.csv` files. `options_json` is a NUL-terminated JSON object: every option
+ * of `ls_train_csv` (`target` required) plus `by`, `name` (default `"lead"`), `force`
+ * (retrain tenants whose model is newer than their data), `threads` (parallel tenants,
+ * 0 = all cores), `global` (train the `_global` fallback, default true),
+ * `global_tenant_feature`, `global_max_rows` (default 200000).
+ *
+ * The summary: `{"tenants": [{"tenant", "status" ("trained", "skipped",
+ * "insufficient_data", "failed"), "rows", "positives", "roc_auc", "pr_auc", "seconds",
+ * "error", "finished_unix"}, ...], "global": {...} or null, "rows_without_tenant",
+ * "index_seconds", "seconds"}`. One tenant's failure is its outcome, not the call's.
+ * `progress` (NULL for none) is called on the calling thread after each tenant.
+ *
+ * Errors: `LS_STATUS_INVALID_INPUT` (bad options, no tenant column),
+ * `LS_STATUS_UNKNOWN_COLUMN`, `LS_STATUS_IO`.
+ *
+ * Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+ *
+ * # Safety
+ * `store` is NULL or live; `data` and `options_json` are NULL or NUL-terminated;
+ * `progress` is NULL or a function that accepts `user`; `out_json` is NULL or
+ * writable.
+ */
+enum ls_status ls_store_train_tenants(const struct ls_store *store,
+                                      const char *data,
+                                      const char *options_json,
+                                      ls_progress_fn progress,
+                                      void *user,
+                                      char **out_json);
+
+/**
+ * As `ls_store_train_tenants`, from the finished rows of a batch (rows straight from
+ * a database query) that has the tenant column named by `by`. Every tenant is trained
+ * (a batch has no modification time to compare with; `force` changes nothing).
+ *
+ * Ownership: the caller keeps `batch`; the caller owns `*out_json` and frees it with
+ * `ls_string_free`.
+ *
+ * # Safety
+ * As `ls_store_train_tenants`; `batch` is NULL or live and not used by another thread
+ * during the call.
+ */
+enum ls_status ls_store_train_tenants_batch(const struct ls_store *store,
+                                            const struct ls_batch *batch,
+                                            const char *options_json,
+                                            ls_progress_fn progress,
+                                            void *user,
+                                            char **out_json);
+
+/**
+ * The drift of every tenant's model `name` (NULL: `"lead"`), or of one tenant's
+ * (`tenant` NULL for all), worst first, as a JSON array of `{"tenant", "name",
+ * "scores", "psi" (null with too few scores), "status" ("stable", "watch" (PSI >=
+ * 0.1), "retrain" (PSI >= 0.25), "too_few_scores", "no_reference", "unreadable"),
+ * "error"?}`. The store's pending score counts are flushed first.
+ *
+ * Ownership: the caller owns `*out_json` and frees it with `ls_string_free`.
+ *
+ * # Safety
+ * `store` is NULL or live; `name` and `tenant` are NULL or NUL-terminated; `out_json`
+ * is NULL or writable.
+ */
+enum ls_status ls_store_drift_json(const struct ls_store *store,
+                                   const char *name,
+                                   const char *tenant,
+                                   char **out_json);
+
+/**
+ * Marks `tenant` (`tenant_len` bytes of UTF-8) as having too little data for a model
+ * `name` (NULL: `"lead"`), with its `rows` and `positives` for the record. The store
+ * then answers for it with the fallback and `LS_FALLBACK_INSUFFICIENT_DATA` instead
+ * of `LS_FALLBACK_NO_MODEL`. A model the tenant already has keeps answering; a later
+ * training of the tenant replaces the mark.
+ *
+ * Errors: `LS_STATUS_INVALID_INPUT` (a reserved or unsafe tenant name, `positives`
+ * above `rows`), `LS_STATUS_IO`.
+ *
+ * # Safety
+ * `store` is NULL or live; `tenant` is NULL or valid for `tenant_len` bytes; `name`
+ * is NULL or NUL-terminated.
+ */
+enum ls_status ls_store_mark_insufficient(const struct ls_store *store,
+                                          const char *tenant,
+                                          size_t tenant_len,
+                                          const char *name,
+                                          size_t rows,
+                                          size_t positives);
 
 /**
  * Loads a model file (`path` is NUL-terminated). Errors: `LS_STATUS_IO` (missing or

@@ -31,11 +31,13 @@
 #![allow(non_camel_case_types)]
 
 pub mod ffi;
+mod mass;
 mod model;
 mod record;
 mod store;
 
 pub use ffi::ls_status;
+pub use mass::*;
 pub use model::*;
 pub use record::*;
 pub use store::*;

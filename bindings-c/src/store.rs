@@ -24,7 +24,7 @@ pub const LS_STORE_DEFAULT_NAME: &str = lscore::defaults::MODEL_NAME;
 
 /// A model store. Safe to use from many threads at once; share one per process.
 pub struct ls_store {
-    store: Store,
+    pub(crate) store: Store,
 }
 
 /// Which model answered a store call.
@@ -94,7 +94,7 @@ fn parse_config(text: Option<&str>) -> FfiResult<StoreConfig> {
 ///
 /// # Safety
 /// `name` is NULL or a NUL-terminated string.
-unsafe fn name_arg<'a>(name: *const c_char) -> FfiResult<&'a str> {
+pub(crate) unsafe fn name_arg<'a>(name: *const c_char) -> FfiResult<&'a str> {
     if name.is_null() {
         Ok(LS_STORE_DEFAULT_NAME)
     } else {

@@ -834,6 +834,100 @@ static void test_report(const char *root) {
     }
 }
 
+/* Mass training through a store: the cross-language fixture tests/fixtures/mass.json
+ * (its options, and each tenant's status, rows, positives and ROC AUC), progress on
+ * the calling thread, a batch, drift, and marking a tenant as having too little data. */
+static pthread_t progress_thread;
+static int progress_calls = 0;
+static int progress_elsewhere = 0;
+static void on_progress(void *user, const ls_mass_progress *p) {
+    int *last = (int *)user;
+    progress_calls++;
+    if (!pthread_equal(pthread_self(), progress_thread)) progress_elsewhere++;
+    CHECK(p->done > (size_t)*last && p->done <= p->total && p->total == 3, "progress %zu/%zu", p->done, p->total);
+    *last = (int)p->done;
+}
+
+static void test_mass(const char *root, const char *work) {
+    char dir[2048], data[4096];
+    snprintf(dir, sizeof dir, "%.2000s/mass", work);
+    snprintf(data, sizeof data, "%s/examples/data/wa_churn.csv", root);
+    ls_store *st = NULL;
+    CHECK_OK(ls_store_open(dir, "{\"checkInterval\": 0}", &st));
+    if (!st) return;
+    char *json = NULL;
+    int last = 0;
+    progress_thread = pthread_self();
+    CHECK_OK(ls_store_train_tenants(st, data, "{\"target\": \"churn\", \"by\": \"contract\", \"cv\": 2, \"minRows\": 1000, \"threads\": 2}",
+                                    on_progress, &last, &json));
+    CHECK(progress_calls == 3 && progress_elsewhere == 0, "%d progress calls, %d off the calling thread", progress_calls,
+          progress_elsewhere);
+    static const char *want[] = {
+        "{\"tenant\":\"Month-to-month\",\"status\":\"trained\",\"rows\":3875,\"positives\":1655,\"roc_auc\":0.7575505227639711,",
+        "{\"tenant\":\"One year\",\"status\":\"trained\",\"rows\":1473,\"positives\":166,\"roc_auc\":0.7093086791438483,",
+        "{\"tenant\":\"Two year\",\"status\":\"insufficient_data\",\"rows\":1695,\"positives\":48,\"roc_auc\":null,",
+        "\"global\":{\"tenant\":\"_global\",\"status\":\"trained\",\"rows\":7043,\"positives\":1869,\"roc_auc\":0.841909300505294,",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        CHECK(json && strstr(json, want[i]), "summary lacks %s: %s", want[i], json ? json : "(null)");
+    ls_string_free(json);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/_training.json", dir);
+    char *report = read_file(path, NULL);
+    CHECK(report && strstr(report, "\"Month-to-month\""), "no run report at %s", path);
+    free(report);
+
+    /* The store answers at once: the tenant's model, the too-small tenant's reason. */
+    ls_store_score s;
+    CHECK_OK(ls_store_score_json(st, KEY("One year"), NULL, records[0], strlen(records[0]), &s));
+    CHECK(s.source == LS_SOURCE_TENANT, "source %d", (int)s.source);
+    CHECK_OK(ls_store_score_json(st, KEY("Two year"), NULL, records[0], strlen(records[0]), &s));
+    CHECK(s.source == LS_SOURCE_FALLBACK && s.reason == LS_FALLBACK_INSUFFICIENT_DATA, "reason %d", (int)s.reason);
+
+    /* Marking a tenant; bad marks. */
+    CHECK_OK(ls_store_score_json(st, KEY("newco"), NULL, records[0], strlen(records[0]), &s));
+    CHECK(s.reason == LS_FALLBACK_NO_MODEL, "reason %d", (int)s.reason);
+    CHECK_OK(ls_store_mark_insufficient(st, KEY("newco"), NULL, 120, 4));
+    CHECK_OK(ls_store_score_json(st, KEY("newco"), NULL, records[0], strlen(records[0]), &s));
+    CHECK(s.reason == LS_FALLBACK_INSUFFICIENT_DATA, "reason %d", (int)s.reason);
+    CHECK_STATUS(ls_store_mark_insufficient(st, KEY("newco"), NULL, 1, 2), LS_STATUS_INVALID_INPUT, "exceed");
+    CHECK_STATUS(ls_store_mark_insufficient(st, KEY("_global"), NULL, 1, 0), LS_STATUS_INVALID_INPUT, "reserved");
+
+    /* Drift: every model, worst first; too few scores yet. */
+    json = NULL;
+    CHECK_OK(ls_store_drift_json(st, NULL, NULL, &json));
+    CHECK(json && json[0] == '[' && strstr(json, "\"tenant\":\"One year\"") && strstr(json, "\"status\":\"too_few_scores\""),
+          "%s", json ? json : "(null)");
+    ls_string_free(json);
+    json = NULL;
+    CHECK_OK(ls_store_drift_json(st, "lead", "One year", &json));
+    CHECK(json && !strstr(json, "Month-to-month"), "%s", json ? json : "(null)");
+    ls_string_free(json);
+
+    /* Bad options name the option; a batch without the tenant column names it. */
+    json = NULL;
+    CHECK_STATUS(ls_store_train_tenants(st, data, "{\"target\": \"churn\", \"by\": \"contract\", \"globalMaxRows\": -1}", NULL,
+                                        NULL, &json),
+                 LS_STATUS_INVALID_INPUT, "global_max_rows");
+    ls_batch *b = NULL;
+    CHECK_OK(ls_batch_new(&b));
+    for (int i = 0; i < 30; i++) {
+        CHECK_OK(ls_batch_set_str(b, KEY("org"), i % 3 ? "north" : "south", 5));
+        CHECK_OK(ls_batch_set_f64(b, KEY("calls"), (double)(i % 7)));
+        CHECK_OK(ls_batch_set_f64(b, KEY("won"), (double)(i % 2)));
+        CHECK_OK(ls_batch_end_row(b));
+    }
+    CHECK_STATUS(ls_store_train_tenants_batch(st, b, "{\"target\": \"won\", \"by\": \"region\"}", NULL, NULL, &json),
+                 LS_STATUS_UNKNOWN_COLUMN, "region");
+    CHECK_OK(ls_store_train_tenants_batch(st, b, "{\"target\": \"won\", \"by\": \"org\", \"name\": \"deal\"}", NULL, NULL, &json));
+    CHECK(json && strstr(json, "\"tenant\":\"north\",\"status\":\"insufficient_data\",\"rows\":20") &&
+              strstr(json, "\"tenant\":\"south\",\"status\":\"insufficient_data\",\"rows\":10"),
+          "%s", json ? json : "(null)");
+    ls_string_free(json);
+    ls_batch_free(b);
+    ls_store_close(st);
+}
+
 int main(int argc, char **argv) {
     if (argc != 4) {
         fprintf(stderr, "usage: %s REPO_ROOT EXPECTED_PROBABILITIES WORK_DIR\n", argv[0]);
@@ -845,6 +939,7 @@ int main(int argc, char **argv) {
     test_errors(argv[3]);
     test_train(argv[1]);
     test_store(argv[3]);
+    test_mass(argv[1], argv[3]);
     test_threads();
     test_report(argv[1]);
     for (size_t i = 0; i < n_records; i++) free(records[i]);

@@ -461,3 +461,50 @@ fn mark_insufficient_and_drift() {
     assert_eq!(store.drift("lead", Some("acme")).unwrap().len(), 1);
     assert!(store.drift("lead", Some("..")).is_err());
 }
+
+/// The cross-language mass-training fixture (`tests/fixtures/mass.json`): every
+/// binding trains `examples/data/wa_churn.csv` by `contract` into a fresh store with
+/// the fixture's options and must reproduce each tenant's status, rows, positives and
+/// cross-validated ROC AUC. Rewritten after a deliberate change with
+/// `LEADSCORE_WRITE_MASS=1 cargo test -p leadscore --test mass`.
+#[test]
+fn cross_language_fixture() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let path = root.join("tests/fixtures/mass.json");
+    let options = serde_json::json!({
+        "target": "churn", "by": "contract", "cv": 2, "minRows": 1000, "threads": 2
+    });
+    let cfg = MassConfig::from_json(&options).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), StoreConfig::default()).unwrap();
+    let data = root.join("examples/data/wa_churn.csv");
+    let summary = train_tenants(MassInput::Path(&data), &store, &cfg, &|_| {}).unwrap();
+    let brief = |t: &leadscore::mass::TenantOutcome| {
+        serde_json::json!({
+            "tenant": t.tenant, "status": t.status, "rows": t.rows,
+            "positives": t.positives, "roc_auc": t.roc_auc,
+        })
+    };
+    let got = serde_json::json!({
+        "data": "examples/data/wa_churn.csv",
+        "options": options,
+        "tenants": summary.tenants.iter().map(brief).collect::<Vec<_>>(),
+        "global": summary.global.as_ref().map(brief),
+    });
+    if std::env::var_os("LEADSCORE_WRITE_MASS").is_some() {
+        let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
+        std::fs::write(&path, text).unwrap();
+    }
+    let want: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        got, want,
+        "differs from {} (after a deliberate change: LEADSCORE_WRITE_MASS=1 cargo test -p leadscore --test mass)",
+        path.display()
+    );
+    let statuses: Vec<Status> = summary.tenants.iter().map(|t| t.status).collect();
+    assert_eq!(
+        statuses,
+        [Status::Trained, Status::Trained, Status::InsufficientData]
+    );
+}
