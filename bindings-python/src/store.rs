@@ -12,9 +12,10 @@ use std::time::Duration;
 use crate::convert::to_record;
 use crate::error::{invalid, PyLsResult};
 use crate::model::{explanation_dict, json_loads, score_dict, PyModel};
+use leadscore::mass::{train_tenants, MassConfig, MassInput, Progress};
 use leadscore::store::{FallbackReason, Source, Store, StoreConfig};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 
 /// Seconds (a Python float) as a [`Duration`]; `what` names the argument in errors.
 fn seconds(what: &str, s: f64) -> PyLsResult<Duration> {
@@ -181,6 +182,105 @@ impl PyStore {
     /// (`<tenant>/<name>.scores.json`) for `leadscore drift`.
     fn flush_drift(&self, py: Python<'_>) -> PyLsResult<()> {
         Ok(py.detach(|| self.inner.flush_drift())?)
+    }
+
+    /// Trains one model per tenant into this store (see `leadscore.train_tenants`):
+    /// from a file or folder (`path`) or from columns shaped by `leadscore._frame`.
+    /// Progress goes to `progress(dict)` on this thread, with the GIL held, while the
+    /// training runs on workers without it. Returns the run's summary as JSON text.
+    #[pyo3(signature = (path, names, cols, options_json, progress = None))]
+    fn _train_tenants(
+        &self,
+        py: Python<'_>,
+        path: Option<std::path::PathBuf>,
+        names: Option<&Bound<'_, PyList>>,
+        cols: Option<&Bound<'_, PyList>>,
+        options_json: &str,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyLsResult<String> {
+        let config = MassConfig::from_json_str(options_json)?;
+        let table = match (&path, names, cols) {
+            (Some(_), _, _) => None,
+            (None, Some(n), Some(c)) => Some(crate::convert::to_table(n, c, None)?),
+            _ => return Err(invalid("train_tenants needs a path or columns")),
+        };
+        let input = match (&path, &table) {
+            (Some(p), _) => MassInput::Path(p),
+            (None, Some(t)) => MassInput::Table(t),
+            (None, None) => return Err(invalid("train_tenants needs a path or columns")),
+        };
+        let store = &*self.inner;
+        let mut callback_error: Option<PyErr> = None;
+        let summary = std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::channel::<Progress>();
+            let worker = s.spawn(move || {
+                train_tenants(input, store, &config, &move |p| {
+                    let _ = tx.send(p);
+                })
+            });
+            // Wait for each tenant without the GIL; report it with the GIL held.
+            let mut rx = rx;
+            loop {
+                let (back, next) = py.detach(move || {
+                    let next = rx.recv();
+                    (rx, next)
+                });
+                rx = back;
+                let Ok(p) = next else { break };
+                if let (Some(cb), None) = (&progress, &callback_error) {
+                    let d = PyDict::new(py);
+                    let r = d
+                        .set_item("done", p.done)
+                        .and_then(|_| d.set_item("total", p.total))
+                        .and_then(|_| d.set_item("rows_done", p.rows_done))
+                        .and_then(|_| d.set_item("elapsed", p.elapsed))
+                        .and_then(|_| cb.call1((d,)));
+                    // A failing callback stops being called; its error is raised once
+                    // the run (which cannot be stopped half-way) has finished.
+                    if let Err(e) = r {
+                        callback_error = Some(e);
+                    }
+                }
+            }
+            worker.join()
+        });
+        let summary = summary.map_err(|_| invalid("mass training panicked"))??;
+        if let Some(e) = callback_error {
+            return Err(e.into());
+        }
+        serde_json::to_string(&summary).map_err(|e| invalid(format!("summary: {e}")))
+    }
+
+    /// The drift of every tenant's model `name` (or of `tenant`'s), worst first: a
+    /// list of dicts `tenant`, `name`, `scores`, `psi`, `status`, (`error`). This
+    /// store's pending score counts are written first.
+    #[pyo3(signature = (name = leadscore::defaults::MODEL_NAME, tenant = None))]
+    fn drift<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        tenant: Option<&str>,
+    ) -> PyLsResult<Bound<'py, PyAny>> {
+        let rows = py.detach(|| self.inner.drift(name, tenant))?;
+        let text = serde_json::to_string(&rows).map_err(|e| invalid(format!("drift: {e}")))?;
+        json_loads(py, &text)
+    }
+
+    /// Marks `tenant` as having too little data for a model `name` (`rows` rows with
+    /// `positives` positives, for the record): the store then answers for it with
+    /// the fallback and `fallback_reason` `"insufficient_data"`.
+    #[pyo3(signature = (tenant, rows = 0, positives = 0, name = leadscore::defaults::MODEL_NAME))]
+    fn mark_insufficient(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        rows: usize,
+        positives: usize,
+        name: &str,
+    ) -> PyLsResult<()> {
+        Ok(py.detach(|| {
+            leadscore::mass::mark_insufficient(&self.inner, tenant, name, rows, positives)
+        })?)
     }
 
     /// Drops every cached model (counters and drift counts are kept).

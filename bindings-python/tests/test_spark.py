@@ -82,3 +82,43 @@ def test_train_by_group_checks_columns(spark, leads):
         train_by_group(sdf, "tenant_id", "churn")
     with pytest.raises(leadscore.UnknownColumnError, match="won"):
         train_by_group(sdf, "tenant", "won")
+
+
+def test_score_by_group(spark, leads, tmp_path):
+    from leadscore.spark import score_by_group, train_by_group
+
+    sdf = spark.createDataFrame(leads)
+    models = train_by_group(sdf, "tenant", "churn", cv=0, min_rows=1000, seed=5)
+    # From train_by_group's result: each tenant by its own model; "tiny" has none.
+    scored = score_by_group(sdf, "tenant", models).toPandas()
+    assert list(scored.columns) == list(leads.columns) + ["probability", "label"]
+    blobs = {r["tenant"]: bytes(r["model"]) for r in models.collect() if r["model"] is not None}
+    for t in ("acme", "globex"):
+        got = scored[scored.tenant == t]
+        m = leadscore.Model.from_bytes(blobs[t])
+        want = m.predict_proba(got[leads.columns].drop(columns="tenant"))
+        np.testing.assert_allclose(got.probability.to_numpy(), want, rtol=0, atol=1e-12)
+        assert (got.label.to_numpy(dtype=bool) == (want >= m.threshold)).all()
+    tiny = scored[scored.tenant == "tiny"]
+    assert tiny.probability.isna().all() and tiny.label.isna().all()
+
+    # From a store: the tenant's model, and the _global fallback for "tiny".
+    store = leadscore.Store(tmp_path)
+    for t, b in blobs.items():
+        store.save(t, leadscore.Model.from_bytes(b))
+    store.save("_global", leadscore.Model.from_bytes(blobs["acme"]))
+    from_store = score_by_group(sdf, "tenant", str(tmp_path)).toPandas()
+    np.testing.assert_allclose(
+        from_store.sort_values(["tenant"], kind="stable")[from_store.tenant != "tiny"].probability.to_numpy(),
+        scored.sort_values(["tenant"], kind="stable")[scored.tenant != "tiny"].probability.to_numpy(),
+        rtol=0,
+        atol=1e-12,
+    )
+    fallback = from_store[from_store.tenant == "tiny"]
+    want = leadscore.Model.from_bytes(blobs["acme"]).predict_proba(fallback[leads.columns].drop(columns="tenant"))
+    np.testing.assert_allclose(fallback.probability.to_numpy(), want, rtol=0, atol=1e-12)
+
+    with pytest.raises(leadscore.InvalidInputError, match="not a store folder"):
+        score_by_group(sdf, "tenant", str(tmp_path / "nope"))
+    with pytest.raises(leadscore.UnknownColumnError, match="org"):
+        score_by_group(sdf, "org", models)

@@ -502,6 +502,19 @@ fn cross_language_fixture() {
         "differs from {} (after a deliberate change: LEADSCORE_WRITE_MASS=1 cargo test -p leadscore --test mass)",
         path.display()
     );
+    // The same rows as a table in memory (tenants interleaved, as in the file).
+    let table = leadscore::data::csv::read_csv_path(&data, &Default::default()).unwrap();
+    let dir2 = tempfile::tempdir().unwrap();
+    let store2 = Store::open(dir2.path(), StoreConfig::default()).unwrap();
+    let from_table = train_tenants(MassInput::Table(&table), &store2, &cfg, &|_| {}).unwrap();
+    assert_eq!(
+        from_table.tenants.iter().map(brief).collect::<Vec<_>>(),
+        got["tenants"].as_array().unwrap().clone()
+    );
+    assert_eq!(
+        from_table.global.as_ref().map(brief).unwrap(),
+        got["global"]
+    );
     let statuses: Vec<Status> = summary.tenants.iter().map(|t| t.status).collect();
     assert_eq!(
         statuses,

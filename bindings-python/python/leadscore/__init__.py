@@ -51,6 +51,7 @@ __all__ = [
     "insights",
     "insights_frame",
     "search",
+    "train_tenants",
     "__version__",
     "OPTION_NAMES",
     "errors",
@@ -224,6 +225,94 @@ def search(data: Any, target: str, *, refit: bool = False, **options: Any) -> di
     if model is not None:
         doc["model"] = model
     return doc
+
+
+def _progress_bar(desc: str) -> Any:
+    """A tqdm progress bar (``tqdm.auto``: a widget in Jupyter, text in a terminal)
+    fed by the run's progress dicts, or None when tqdm is not installed."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None, None
+    bar = tqdm(desc=desc, unit="tenant")
+
+    def update(p: dict) -> None:
+        if bar.total != p["total"]:
+            bar.total = p["total"]
+            bar.refresh()
+        bar.set_postfix(rows=p["rows_done"], refresh=False)
+        bar.update(p["done"] - bar.n)
+
+    return update, bar
+
+
+def train_tenants(
+    data: Any,
+    target: str,
+    *,
+    out: Any,
+    by: Any = None,
+    progress: Any = True,
+    **options: Any,
+) -> dict:
+    """Trains one model per tenant into a store: what ``leadscore train --by`` does.
+
+    ``data`` is a pandas or polars DataFrame (or a dict of columns, or records) with
+    the tenant column ``by``; the path of a CSV export with that column; or the path
+    of a folder of ``<tenant>.csv`` files (``by`` then not needed). ``out`` is the
+    store's root folder or a :class:`Store`. Each tenant's model goes to
+    ``<out>/<tenant>/<name>.lsm`` with its outcome beside it, the ``_global`` fallback
+    is trained on a seeded sample of every tenant's rows, and the run's summary is
+    also written to ``<out>/_training.json``. Tenants train in parallel with the GIL
+    released; a tenant's failure is its outcome, never the run's.
+
+    Options: every :func:`train` option (``cv``, ``min_rows``, ``recipe``...), plus
+    ``name`` (the model name, default ``"lead"``), ``force`` (retrain tenants whose
+    model is newer than their data file), ``threads`` (parallel tenants, 0 = all
+    cores), ``global_model`` (``False`` skips the fallback; the other bindings call it
+    ``global``, a Python keyword), ``global_tenant_feature``, ``global_max_rows``
+    (200,000).
+
+    ``progress``: ``True`` shows a tqdm bar when tqdm is installed (a widget in
+    Jupyter), ``False`` nothing, or a callable that receives ``{"done", "total",
+    "rows_done", "elapsed"}`` after each tenant.
+
+    Returns the summary: ``tenants`` (each ``tenant``, ``status`` (``"trained"``,
+    ``"skipped"``, ``"insufficient_data"``, ``"failed"``), ``rows``, ``positives``,
+    ``roc_auc``, ``pr_auc``, ``seconds``, ``error``), ``global``,
+    ``rows_without_tenant``, ``index_seconds``, ``seconds``.
+
+    >>> import leadscore, pandas as pd
+    >>> df = pd.read_csv("export.csv")                                    # doctest: +SKIP
+    >>> run = leadscore.train_tenants(df, "converted", by="tenant", out="store/")  # doctest: +SKIP
+    >>> [(t["tenant"], t["status"]) for t in run["tenants"]][:2]           # doctest: +SKIP
+    [('acme', 'trained'), ('globex', 'insufficient_data')]
+    """
+    if not isinstance(target, str):
+        raise InvalidInputError(f"target must be a column name (str), got {target!r}")
+    options = dict(options)
+    if "global_model" in options:
+        options["global"] = options.pop("global_model")
+    options["by"] = by
+    opts = _options_json(target, options)
+    store = out if isinstance(out, Store) else Store(out)
+    bar = None
+    if callable(progress):
+        report = progress
+    elif progress:
+        report, bar = _progress_bar("tenants")
+    else:
+        report = None
+    try:
+        if _is_path(data):
+            text = store._train_tenants(data, None, None, opts, report)
+        else:
+            names, cols, _ = _columns(data)
+            text = store._train_tenants(None, names, cols, opts, report)
+    finally:
+        if bar is not None:
+            bar.close()
+    return json.loads(text)
 
 
 def _model_from_bytes(data: bytes) -> Model:

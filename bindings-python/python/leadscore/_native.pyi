@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Dict, List, Literal, Optional, Tuple, Type, TypedDict, Union
+from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Type, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -63,6 +63,14 @@ class StoreStatsDict(TypedDict):
     evictions: int
     totals: TenantStatsDict
     tenants: Dict[str, TenantStatsDict]
+
+class DriftRowDict(TypedDict, total=False):
+    tenant: str
+    name: str
+    scores: int
+    psi: Optional[float]
+    status: Literal["stable", "watch", "retrain", "too_few_scores", "no_reference", "unreadable"]
+    error: str
 
 class Model:
     """A trained, immutable lead-scoring model (safe to share between threads)."""
@@ -153,6 +161,18 @@ class Store:
         """Counters of one tenant (zeros when never asked for)."""
     def flush_drift(self) -> None:
         """Writes the score counts gathered so far beside each model (for ``leadscore drift``)."""
+    def drift(self, name: str = "lead", tenant: Optional[str] = None) -> List[DriftRowDict]:
+        """Each tenant's score drift (PSI against its training deciles), worst first."""
+    def mark_insufficient(self, tenant: str, rows: int = 0, positives: int = 0, name: str = "lead") -> None:
+        """Marks a tenant as having too little data: the fallback answers with that reason."""
+    def _train_tenants(
+        self,
+        path: Optional[PathLike],
+        names: Optional[List[str]],
+        cols: Optional[List[Any]],
+        options_json: str,
+        progress: Optional[Callable[[Dict[str, Any]], Any]] = None,
+    ) -> str: ...
     def clear(self) -> None:
         """Drops every cached model (counters and drift counts are kept)."""
     @property

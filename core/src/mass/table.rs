@@ -69,7 +69,6 @@ pub(super) fn train_table(
         });
         groups[g].rows.push(i);
     }
-    drop(at);
     // A seeded uniform sample of the rows that have a tenant, for the fallback model
     // (the same stream as an export's reservoir).
     let sample = if config.global {
@@ -130,7 +129,9 @@ pub(super) fn train_table(
             .into_iter()
             .filter(|&i| names[i].as_deref().is_some_and(|n| !failed.contains(n)))
             .collect();
-        rows.sort_unstable();
+        // Tenant by tenant (in order of first appearance), then in row order: the order
+        // an export's sample is read back in, so both give the same fallback model.
+        rows.sort_unstable_by_key(|&i| (names[i].as_deref().and_then(|n| at.get(n)), i));
         if rows.is_empty() {
             Some(super::TenantOutcome::new(
                 crate::store::GLOBAL_TENANT,
