@@ -378,6 +378,74 @@ export interface StoreStats {
   tenants: Record<string, TenantStats>
 }
 
+/**
+ * Options of `store.trainTenants()` (camelCase): every `TrainOptions` name plus the
+ * run's own. `threads` is the number of tenants trained in parallel.
+ */
+export interface TrainTenantsOptions extends TrainOptions {
+  /** The tenant column (required for one export or rows; not for a folder of `<tenant>.csv` files). */
+  by?: string
+  /** The model name in each tenant's folder (default `'lead'`). */
+  name?: string
+  /** Retrain tenants whose model is newer than their data file (default `false`). */
+  force?: boolean
+  /** Train the `_global` fallback on a seeded sample of every tenant's rows (default `true`). */
+  global?: boolean
+  /** The fallback uses the tenant as a category (default `false`). */
+  globalTenantFeature?: boolean
+  /** Rows sampled for the fallback (default 200000). */
+  globalMaxRows?: number
+}
+
+/** How one tenant's training ended. */
+export interface TenantOutcome {
+  tenant: string
+  /** `'skipped'`: the model was newer than the data; `'insufficient_data'`: the fallback answers for it. */
+  status: 'trained' | 'skipped' | 'insufficient_data' | 'failed'
+  /** Rows of the tenant's data. */
+  rows: number
+  /** Positive rows (when the target could be read). */
+  positives: number | null
+  /** Cross-validated ROC AUC (when trained with CV). */
+  rocAuc: number | null
+  /** Cross-validated PR AUC. */
+  prAuc: number | null
+  /** Seconds spent on the tenant. */
+  seconds: number
+  /** Why it failed, or the insufficient-data message. */
+  error: string | null
+  /** When it finished (Unix seconds). */
+  finishedUnix: number
+}
+
+/** The summary `store.trainTenants()` resolves to (also written to `_training.json`). */
+export interface MassSummary {
+  /** Every tenant, sorted by name. */
+  tenants: TenantOutcome[]
+  /** The `_global` fallback's outcome (`null` with `global: false`). */
+  global: TenantOutcome | null
+  /** Rows without a tenant value (left out). */
+  rowsWithoutTenant: number
+  /** Seconds spent indexing the input. */
+  indexSeconds: number
+  /** Seconds of the whole run. */
+  seconds: number
+}
+
+/** One model's score drift (`store.drift()`). */
+export interface DriftRow {
+  tenant: string
+  name: string
+  /** Scores counted since the model was trained. */
+  scores: number
+  /** The population stability index against the training deciles (`null` with too few scores). */
+  psi: number | null
+  /** `'watch'`: PSI >= 0.1; `'retrain'`: PSI >= 0.25. */
+  status: 'stable' | 'watch' | 'retrain' | 'too_few_scores' | 'no_reference' | 'unreadable'
+  /** Why the model or its counts could not be read (with `'unreadable'`). */
+  error?: string
+}
+
 /** The `code` of every error leadscore throws or rejects with. */
 export type ErrorCode =
   | 'INVALID_INPUT'

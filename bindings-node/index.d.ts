@@ -378,6 +378,74 @@ export interface StoreStats {
   tenants: Record<string, TenantStats>
 }
 
+/**
+ * Options of `store.trainTenants()` (camelCase): every `TrainOptions` name plus the
+ * run's own. `threads` is the number of tenants trained in parallel.
+ */
+export interface TrainTenantsOptions extends TrainOptions {
+  /** The tenant column (required for one export or rows; not for a folder of `<tenant>.csv` files). */
+  by?: string
+  /** The model name in each tenant's folder (default `'lead'`). */
+  name?: string
+  /** Retrain tenants whose model is newer than their data file (default `false`). */
+  force?: boolean
+  /** Train the `_global` fallback on a seeded sample of every tenant's rows (default `true`). */
+  global?: boolean
+  /** The fallback uses the tenant as a category (default `false`). */
+  globalTenantFeature?: boolean
+  /** Rows sampled for the fallback (default 200000). */
+  globalMaxRows?: number
+}
+
+/** How one tenant's training ended. */
+export interface TenantOutcome {
+  tenant: string
+  /** `'skipped'`: the model was newer than the data; `'insufficient_data'`: the fallback answers for it. */
+  status: 'trained' | 'skipped' | 'insufficient_data' | 'failed'
+  /** Rows of the tenant's data. */
+  rows: number
+  /** Positive rows (when the target could be read). */
+  positives: number | null
+  /** Cross-validated ROC AUC (when trained with CV). */
+  rocAuc: number | null
+  /** Cross-validated PR AUC. */
+  prAuc: number | null
+  /** Seconds spent on the tenant. */
+  seconds: number
+  /** Why it failed, or the insufficient-data message. */
+  error: string | null
+  /** When it finished (Unix seconds). */
+  finishedUnix: number
+}
+
+/** The summary `store.trainTenants()` resolves to (also written to `_training.json`). */
+export interface MassSummary {
+  /** Every tenant, sorted by name. */
+  tenants: TenantOutcome[]
+  /** The `_global` fallback's outcome (`null` with `global: false`). */
+  global: TenantOutcome | null
+  /** Rows without a tenant value (left out). */
+  rowsWithoutTenant: number
+  /** Seconds spent indexing the input. */
+  indexSeconds: number
+  /** Seconds of the whole run. */
+  seconds: number
+}
+
+/** One model's score drift (`store.drift()`). */
+export interface DriftRow {
+  tenant: string
+  name: string
+  /** Scores counted since the model was trained. */
+  scores: number
+  /** The population stability index against the training deciles (`null` with too few scores). */
+  psi: number | null
+  /** `'watch'`: PSI >= 0.1; `'retrain'`: PSI >= 0.25. */
+  status: 'stable' | 'watch' | 'retrain' | 'too_few_scores' | 'no_reference' | 'unreadable'
+  /** Why the model or its counts could not be read (with `'unreadable'`). */
+  error?: string
+}
+
 /** The `code` of every error leadscore throws or rejects with. */
 export type ErrorCode =
   | 'INVALID_INPUT'
@@ -636,6 +704,40 @@ export declare class Model {
  */
 export declare class Store {
   /**
+   * Trains one model per tenant into this store, off the event loop, and resolves
+   * to the run's summary (also written to `_training.json` at the store's root).
+   *
+   * `data` is `{ csv: path }` (an export with the tenant column `by`, or a folder
+   * of `<tenant>.csv` files) or `{ rows: [...] }` with the tenant column `by`.
+   * `options`: every `train()` option (`target` required) plus `by`, `name`
+   * (default `'lead'`), `force`, `threads` (parallel tenants), `global` (train the
+   * `_global` fallback, default `true`), `globalTenantFeature`, `globalMaxRows`.
+   * `onProgress` is called on the event loop after each tenant with `{ done, total,
+   * rowsDone, elapsed }`. One tenant's failure is its outcome (`status: 'failed'`,
+   * `error`), not a rejection; bad options or data reject with a coded error.
+   *
+   * ```js
+   * const store = Store.open('store/');
+   * const run = await store.trainTenants({ csv: 'export.csv' }, { target: 'converted', by: 'tenant' },
+   *   (p) => console.log(`${p.done}/${p.total}`));
+   * ```
+   */
+  trainTenants(data: TrainData, options: TrainTenantsOptions, onProgress?: (progress: MassProgress) => void): Promise<MassSummary>
+  /**
+   * The drift of every tenant's model `name` (default `'lead'`), or of one
+   * tenant's, worst first: `[{ tenant, name, scores, psi, status, error? }]` with
+   * `status` `'stable'`, `'watch'` (PSI >= 0.1), `'retrain'` (PSI >= 0.25),
+   * `'too_few_scores'`, `'no_reference'` or `'unreadable'`. This store's pending
+   * score counts are written first.
+   */
+  drift(options?: { name?: string; tenant?: string }): DriftRow[]
+  /**
+   * Marks `tenant` as having too little data for a model `name` (default
+   * `'lead'`), with its `rows` and `positives` for the record: the store then
+   * answers for it with the fallback and `fallbackReason: 'insufficient_data'`.
+   */
+  markInsufficient(tenant: string, counts?: { rows?: number; positives?: number; name?: string }): void
+  /**
    * Opens the store rooted at `root` (the folder is created when missing).
    *
    * Options (all optional): `cacheBytes` bounds the cached models' in-memory size
@@ -742,6 +844,18 @@ export interface Explanation {
  * ```
  */
 export declare function insights(data: TrainData, options: InsightsOptions): Promise<Record<string, any>>
+
+/** Progress of a `trainTenants()` run, reported after each tenant. */
+export interface MassProgress {
+  /** Tenants finished. */
+  done: number
+  /** Tenants in all. */
+  total: number
+  /** Data rows of the finished tenants. */
+  rowsDone: number
+  /** Seconds since the run started. */
+  elapsed: number
+}
 
 /** One reason of an explanation: how much a raw field moved the score. */
 export interface Reason {

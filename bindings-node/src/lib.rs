@@ -11,11 +11,13 @@
 //!   each wrapped in `catch_unwind` so a panic rejects its Promise).
 //!
 //! * [`store`]: the `Store` class (many tenants' models behind one cache).
+//! * [`mass`]: `Store.trainTenants()`, `drift()` and `markInsufficient()`.
 #![deny(missing_docs)]
 
 pub mod coded;
 pub mod convert;
 pub mod error;
+pub mod mass;
 pub mod model;
 pub mod pluck;
 pub mod store;

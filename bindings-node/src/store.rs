@@ -194,7 +194,7 @@ impl Store {
     }
 
     /// The core store, or an `INVALID_INPUT` error once `close()` was called.
-    fn live(&self, what: &str) -> Result<&leadscore::store::Store> {
+    pub(crate) fn live(&self, what: &str) -> Result<&leadscore::store::Store> {
         if self.closed.get() {
             return Err(js_err(leadscore::Error::InvalidInput(format!(
                 "{what}: the store is closed"

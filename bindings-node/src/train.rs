@@ -36,7 +36,7 @@ pub fn test_panic_requested(name: &str) -> bool {
 }
 
 /// Rejects a task's Promise with a coded `Error` built on the JavaScript thread.
-fn reject(env: Env, f: Failure) -> napi::Error {
+pub(crate) fn reject(env: Env, f: Failure) -> napi::Error {
     let js = napi::JsError::from(napi::Error::new(f.code, f.message)).into_unknown(env);
     napi::Error::from(js)
 }
@@ -95,7 +95,7 @@ impl Task for TrainTask {
 }
 
 /// Reads `train()`'s arguments on the JavaScript thread.
-fn train_input(
+pub(crate) fn train_input(
     data: &Unknown,
     options: Option<&Unknown>,
 ) -> Result<(TrainData, serde_json::Value), leadscore::Error> {
@@ -188,7 +188,7 @@ pub struct InsightsTask {
 
 /// A JSON value a task resolves to: napi's conversion of `serde_json::Value`, under a
 /// type a `Task` can name.
-pub struct Json(serde_json::Value);
+pub struct Json(pub serde_json::Value);
 
 impl TypeName for Json {
     fn type_name() -> &'static str {

@@ -90,7 +90,9 @@ test('index.d.ts compiles with TypeScript (strict) and carries the hand-written 
         "const whyNot: 'no_model' | 'insufficient_data' | 'unreadable' | null = store.explain('acme', lead, 3, 'lead').fallbackReason",
         "const st: StoreStats = store.stats(); const n2: number = st.tenants['acme'].loadMicros + st.totals.scores",
         "const g: Model = store.get('acme'); store.save('beta', g, 'lead'); store.flushDrift(); const ts: string[] = store.tenants()",
-        'export { p, f, code, t, version, src, whyNot, n2, ts, auc, lift1, again, why, nf, html }',
+        "async function mass(): Promise<string> { const r = await store.trainTenants({ csv: 'e.csv' }, { target: 'y', by: 'tenant', global: false, globalMaxRows: 10 }, (p) => { const d: number = p.done + p.rowsDone }); return r.tenants[0].status + (r.global?.rocAuc ?? 0) }",
+        "const dr: Array<'stable' | 'watch' | 'retrain' | 'too_few_scores' | 'no_reference' | 'unreadable'> = store.drift({ tenant: 'acme' }).map((r) => r.status); store.markInsufficient('newco', { rows: 10, positives: 1 })",
+        'export { p, f, code, t, version, src, whyNot, n2, ts, auc, lift1, again, why, nf, html, mass, dr }',
         '',
       ].join('\n'),
     )
