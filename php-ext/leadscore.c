@@ -1025,6 +1025,122 @@ fail:
     RETURN_THROWS();
 }
 
+/* The PHP callable a mass run reports progress to. The C ABI calls it on this
+ * request's thread; once it throws, it is not called again and the exception is
+ * thrown when the run returns. */
+typedef struct {
+    zend_fcall_info fci;
+    zend_fcall_info_cache fcc;
+    bool set;
+} progress_ctx;
+
+static void on_mass_progress(void *user, const ls_mass_progress *p) {
+    progress_ctx *ctx = user;
+    if (!ctx->set || EG(exception)) return;
+    zval arg, ret;
+    array_init_size(&arg, 4);
+    add_assoc_long(&arg, "done", (zend_long)p->done);
+    add_assoc_long(&arg, "total", (zend_long)p->total);
+    add_assoc_long(&arg, "rows_done", (zend_long)p->rows_done);
+    add_assoc_double(&arg, "elapsed", p->elapsed_seconds);
+    ZVAL_UNDEF(&ret);
+    ctx->fci.retval = &ret;
+    ctx->fci.params = &arg;
+    ctx->fci.param_count = 1;
+    zend_call_function(&ctx->fci, &ctx->fcc);
+    zval_ptr_dtor(&ret);
+    zval_ptr_dtor(&arg);
+}
+
+PHP_METHOD(LeadScore_Store, trainTenants) {
+    zval *data;
+    HashTable *options;
+    progress_ctx ctx = {0};
+    ZEND_PARSE_PARAMETERS_START(2, 3)
+        Z_PARAM_ZVAL(data)
+        Z_PARAM_ARRAY_HT(options)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_FUNC_OR_NULL(ctx.fci, ctx.fcc)
+    ZEND_PARSE_PARAMETERS_END();
+    ctx.set = ZEND_FCI_INITIALIZED(ctx.fci);
+    ls_store *st = this_store(ZEND_THIS);
+    if (!st) RETURN_THROWS();
+    smart_str json = {0};
+    ls_batch *b = NULL;
+    char *summary = NULL;
+    if (options_json(options, &json) == FAILURE) goto fail;
+    if (Z_TYPE_P(data) == IS_STRING) {
+        if (zend_str_has_nul_byte(Z_STR_P(data))) {
+            zend_argument_value_error(1, "must not contain any null bytes");
+            goto fail;
+        }
+        CHECK_LS(ls_store_train_tenants(st, Z_STRVAL_P(data), ZSTR_VAL(json.s), on_mass_progress, &ctx,
+                                        &summary));
+    } else {
+        CHECK_LS(ls_batch_new(&b));
+        if (rows_into_batch(data, b) == FAILURE) goto fail;
+        CHECK_LS(ls_store_train_tenants_batch(st, b, ZSTR_VAL(json.s), on_mass_progress, &ctx, &summary));
+    }
+    ls_batch_free(b);
+    smart_str_free(&json);
+    if (EG(exception)) {
+        /* The progress callable threw: the run went on to its end (its summary is in
+         * _training.json); the exception is what the caller sees. */
+        ls_string_free(summary);
+        RETURN_THROWS();
+    }
+    return_json(return_value, summary);
+    return;
+fail:
+    ls_batch_free(b);
+    smart_str_free(&json);
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Store, drift) {
+    zend_string *tenant = NULL;
+    zend_string *name = NULL;
+    ZEND_PARSE_PARAMETERS_START(0, 2)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_PATH_STR_OR_NULL(tenant)
+        Z_PARAM_PATH_STR(name)
+    ZEND_PARSE_PARAMETERS_END();
+    ls_store *st = this_store(ZEND_THIS);
+    if (!st) RETURN_THROWS();
+    char *json = NULL;
+    CHECK_LS(ls_store_drift_json(st, name ? ZSTR_VAL(name) : NULL, tenant ? ZSTR_VAL(tenant) : NULL, &json));
+    return_json(return_value, json);
+    return;
+fail:
+    RETURN_THROWS();
+}
+
+PHP_METHOD(LeadScore_Store, markInsufficient) {
+    zend_string *tenant;
+    zend_long rows = 0, positives = 0;
+    zend_string *name = NULL;
+    ZEND_PARSE_PARAMETERS_START(1, 4)
+        Z_PARAM_STR(tenant)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_LONG(rows)
+        Z_PARAM_LONG(positives)
+        Z_PARAM_PATH_STR(name)
+    ZEND_PARSE_PARAMETERS_END();
+    if (rows < 0 || positives < 0) {
+        zend_throw_exception_ex(leadscore_invalid_input_ce, LS_STATUS_INVALID_INPUT,
+                                "rows and positives must be >= 0, got " ZEND_LONG_FMT " and " ZEND_LONG_FMT,
+                                rows, positives);
+        RETURN_THROWS();
+    }
+    ls_store *st = this_store(ZEND_THIS);
+    if (!st) RETURN_THROWS();
+    CHECK_LS(ls_store_mark_insufficient(st, ZSTR_VAL(tenant), ZSTR_LEN(tenant), name ? ZSTR_VAL(name) : NULL,
+                                        (size_t)rows, (size_t)positives));
+    return;
+fail:
+    RETURN_THROWS();
+}
+
 /* ---- module --------------------------------------------------------------------- */
 
 PHP_MINIT_FUNCTION(leadscore) {

@@ -231,6 +231,42 @@ namespace LeadScore {
 
         /** Writes the score counts gathered for drift beside the models. */
         public function flushDrift(): void {}
+
+        /**
+         * Trains one model per tenant into this store (what `leadscore train --by` does)
+         * and returns the run's summary, also written to _training.json at the root.
+         * $data is the path of a CSV export with the tenant column 'by', or of a folder
+         * of <tenant>.csv files, or an iterable of rows (arrays of field => value) with
+         * the tenant column. Options: every Model::train() option ('target' required)
+         * plus 'by', 'name' (default 'lead'), 'force', 'threads' (parallel tenants),
+         * 'global' (train the _global fallback, default true), 'globalTenantFeature',
+         * 'globalMaxRows'. $progress(array $p) is called after each tenant with
+         * ['done', 'total', 'rows_done', 'elapsed'], in this request's thread.
+         * One tenant's failure is its outcome ('status' => 'failed', 'error'), not an exception.
+         * @return array{tenants: list<array{tenant: string, status: string, rows: int, positives: ?int, roc_auc: ?float, pr_auc: ?float, seconds: float, error: ?string, finished_unix: int}>, global: ?array{tenant: string, status: string, rows: int, positives: ?int, roc_auc: ?float, pr_auc: ?float, seconds: float, error: ?string, finished_unix: int}, rows_without_tenant: int, index_seconds: float, seconds: float}
+         * @throws \LeadScore\InvalidInputException a bad option, no or an unknown tenant column, a bad row
+         * @throws \LeadScore\IoException the data cannot be read or the store written
+         */
+        public function trainTenants(string|iterable $data, array $options, ?callable $progress = null): array {}
+
+        /**
+         * Each tenant's score drift (the PSI of the scores counted since training against
+         * the training deciles), worst first; this store's pending counts are written
+         * first. 'status': 'stable', 'watch' (PSI >= 0.1), 'retrain' (PSI >= 0.25),
+         * 'too_few_scores', 'no_reference', 'unreadable' (with 'error').
+         * @return list<array{tenant: string, name: string, scores: int, psi: ?float, status: string, error?: string}>
+         * @throws \LeadScore\InvalidInputException a bad tenant or model name
+         */
+        public function drift(?string $tenant = null, string $name = "lead"): array {}
+
+        /**
+         * Marks a tenant as having too little data (with its rows and positives for the
+         * record): the store then answers for it with the fallback and
+         * 'fallbackReason' => 'insufficient_data'.
+         * @throws \LeadScore\InvalidInputException a reserved or bad name, negative counts, positives above rows
+         * @throws \LeadScore\IoException the mark cannot be written
+         */
+        public function markInsufficient(string $tenant, int $rows = 0, int $positives = 0, string $name = "lead"): void {}
     }
 
     /** Every leadscore error; the code is the C status (LS_STATUS_*). */

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 01afdbe4427a85bf49e24c18b015a342e81b2fc4 */
+ * Stub hash: d2588c437dfaf112294b29cf07ab939abc2b0e89 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_LeadScore_Model___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -112,6 +112,24 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Store_flushDrift, 0, 0, IS_VOID, 0)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Store_trainTenants, 0, 2, IS_ARRAY, 0)
+	ZEND_ARG_OBJ_TYPE_MASK(0, data, Traversable, MAY_BE_STRING|MAY_BE_ARRAY, NULL)
+	ZEND_ARG_TYPE_INFO(0, options, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, progress, IS_CALLABLE, 1, "null")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Store_drift, 0, 0, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, tenant, IS_STRING, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, name, IS_STRING, 0, "\"lead\"")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_LeadScore_Store_markInsufficient, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, tenant, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, rows, IS_LONG, 0, "0")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, positives, IS_LONG, 0, "0")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, name, IS_STRING, 0, "\"lead\"")
+ZEND_END_ARG_INFO()
+
 
 ZEND_METHOD(LeadScore_Model, __construct);
 ZEND_METHOD(LeadScore_Model, load);
@@ -142,6 +160,9 @@ ZEND_METHOD(LeadScore_Store, get);
 ZEND_METHOD(LeadScore_Store, save);
 ZEND_METHOD(LeadScore_Store, stats);
 ZEND_METHOD(LeadScore_Store, flushDrift);
+ZEND_METHOD(LeadScore_Store, trainTenants);
+ZEND_METHOD(LeadScore_Store, drift);
+ZEND_METHOD(LeadScore_Store, markInsufficient);
 
 
 static const zend_function_entry class_LeadScore_Model_methods[] = {
@@ -179,6 +200,9 @@ static const zend_function_entry class_LeadScore_Store_methods[] = {
 	ZEND_ME(LeadScore_Store, save, arginfo_class_LeadScore_Store_save, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Store, stats, arginfo_class_LeadScore_Store_stats, ZEND_ACC_PUBLIC)
 	ZEND_ME(LeadScore_Store, flushDrift, arginfo_class_LeadScore_Store_flushDrift, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Store, trainTenants, arginfo_class_LeadScore_Store_trainTenants, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Store, drift, arginfo_class_LeadScore_Store_drift, ZEND_ACC_PUBLIC)
+	ZEND_ME(LeadScore_Store, markInsufficient, arginfo_class_LeadScore_Store_markInsufficient, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
