@@ -44,6 +44,9 @@ if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
 fi
 
 WORK="$CARGO_TARGET_DIR/dist-work"
+case "$(cd "$(dirname "$DIST")" 2>/dev/null && pwd)/$(basename "$DIST")" in
+    /|//*|"$ROOT"|"$ROOT/"|"$HOME"|"$CARGO_TARGET_DIR") die "refusing to empty $DIST (set LEADSCORE_DIST_DIR to a folder of its own)" ;;
+esac
 rm -rf "$DIST" "$WORK"
 mkdir -p "$DIST" "$WORK"
 
