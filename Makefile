@@ -3,14 +3,15 @@
 #                test script (installs what it needs: venv, npm ci, apt-get)
 #   make demo    the demo: synthetic tenants, one model each
 #   make bench   the benchmarks against scikit-learn (sets up bench/.venv)
+#   make dist    the release artefacts in dist/ (docs/packaging.md)
 
 CARGO ?= cargo
 
 PREFIX ?= /usr/local
 
-.PHONY: install test-browser test fmt-check clippy doc unit fuzz demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
+.PHONY: dist test-dist install test-browser test fmt-check clippy doc unit fuzz demo bench golden test-c test-php bench-php test-python bench-python test-node bench-node
 
-test: fmt-check clippy doc unit fuzz test-c test-php test-python test-node test-browser
+test: fmt-check clippy doc unit fuzz test-c test-php test-python test-node test-browser test-dist
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -67,6 +68,16 @@ golden:
 # The C ABI: header check, Rust tests, C tests under ASan + UBSan.
 test-c:
 	bindings-c/test.sh
+
+# The release artefacts in dist/: the wheel, the npm tarball, the PHP extension source
+# and the C library (see tools/dist.sh and docs/packaging.md).
+dist:
+	tools/dist.sh
+
+# Installs each artefact of dist/ as a user would (fresh venv, fresh npm project,
+# phpize, pkg-config) and runs it (tools/test-dist.sh).
+test-dist: dist
+	tools/test-dist.sh
 
 # The C library: header, static and shared library (SONAME'd), leadscore.pc under
 # PREFIX (default /usr/local; DESTDIR honoured). See bindings-c/install.sh.

@@ -2,20 +2,51 @@ dnl config.m4 for the leadscore extension.
 dnl
 dnl   phpize && ./configure --with-leadscore[=DIR] && make && make test
 dnl
-dnl DIR is the folder holding libleadscore.a, the static library of the C ABI
-dnl (cargo build --release -p leadscore-c puts it in ../target/release, the default).
-dnl The header comes from ../bindings-c/include unless LEADSCORE_INCLUDE names
-dnl another folder. LEADSCORE_NATIVE_LIBS overrides the system libraries the Rust
-dnl static library needs (what `rustc --print native-static-libs` reports).
+dnl DIR is either the prefix the C library was installed under (make install
+dnl PREFIX=DIR: DIR/lib/libleadscore.a, DIR/include/leadscore.h and
+dnl DIR/lib/pkgconfig/leadscore.pc), or a folder holding libleadscore.a itself
+dnl (cargo build --release -p leadscore-c puts it in ../target/release). Without DIR:
+dnl ../target/release in a source checkout, else pkg-config's leadscore (set
+dnl PKG_CONFIG_PATH for a library outside the default paths).
+dnl The header comes from DIR/include, pkg-config's includedir or ../bindings-c/include
+dnl unless LEADSCORE_INCLUDE names another folder. LEADSCORE_NATIVE_LIBS overrides the
+dnl system libraries the Rust static library needs (leadscore.pc's Libs.private, what
+dnl `rustc --print native-static-libs` reports).
 
 PHP_ARG_WITH([leadscore],
   [for leadscore support],
   [AS_HELP_STRING([[--with-leadscore[=DIR]]],
-    [Include leadscore support. DIR holds libleadscore.a (default: ../target/release)])])
+    [Include leadscore support. DIR is the C library's install prefix or a folder holding libleadscore.a (default: ../target/release, else pkg-config)])])
 
 if test "$PHP_LEADSCORE" != "no"; then
+  LEADSCORE_PC=no
+  LEADSCORE_PC_PATH="$PKG_CONFIG_PATH"
+  if test "$PHP_LEADSCORE" != "yes" && test -d "$PHP_LEADSCORE"; then
+    PHP_LEADSCORE="`cd "$PHP_LEADSCORE" && pwd`"
+  fi
   if test "$PHP_LEADSCORE" = "yes"; then
-    LEADSCORE_LIBDIR="$abs_srcdir/../target/release"
+    if test -f "$abs_srcdir/../target/release/libleadscore.a"; then
+      LEADSCORE_LIBDIR="$abs_srcdir/../target/release"
+    else
+      AC_MSG_CHECKING([for leadscore with pkg-config])
+      if test -n "$PKG_CONFIG" && $PKG_CONFIG --exists leadscore; then
+        LEADSCORE_PC=yes
+        LEADSCORE_LIBDIR="`$PKG_CONFIG --variable=libdir leadscore`"
+        test -n "$LEADSCORE_INCLUDE" || LEADSCORE_INCLUDE="`$PKG_CONFIG --variable=includedir leadscore`"
+        AC_MSG_RESULT([`$PKG_CONFIG --modversion leadscore` in $LEADSCORE_LIBDIR])
+      else
+        AC_MSG_RESULT([no])
+        AC_MSG_ERROR([the leadscore C library was not found: install it first (make install PREFIX=DIR, or the libleadscore tarball), then pass --with-leadscore=DIR or set PKG_CONFIG_PATH=DIR/lib/pkgconfig])
+      fi
+    fi
+  elif test -f "$PHP_LEADSCORE/lib/libleadscore.a"; then
+    dnl An install prefix.
+    LEADSCORE_LIBDIR="$PHP_LEADSCORE/lib"
+    test -n "$LEADSCORE_INCLUDE" || LEADSCORE_INCLUDE="$PHP_LEADSCORE/include"
+    if test -f "$PHP_LEADSCORE/lib/pkgconfig/leadscore.pc"; then
+      LEADSCORE_PC=yes
+      LEADSCORE_PC_PATH="$PHP_LEADSCORE/lib/pkgconfig"
+    fi
   else
     LEADSCORE_LIBDIR="$PHP_LEADSCORE"
   fi
@@ -28,7 +59,7 @@ if test "$PHP_LEADSCORE" != "no"; then
     AC_MSG_RESULT([$LEADSCORE_LIBDIR/libleadscore.a])
   else
     AC_MSG_RESULT([no])
-    AC_MSG_ERROR([libleadscore.a not found in $LEADSCORE_LIBDIR: run cargo build --release -p leadscore-c, or pass --with-leadscore=DIR])
+    AC_MSG_ERROR([libleadscore.a not found in $LEADSCORE_LIBDIR: pass --with-leadscore=DIR with the C library's install prefix, or run cargo build --release -p leadscore-c in a source checkout])
   fi
 
   AC_MSG_CHECKING([for leadscore.h])
@@ -43,6 +74,10 @@ if test "$PHP_LEADSCORE" != "no"; then
   fi
   PHP_ADD_INCLUDE([$LEADSCORE_INCLUDE])
 
+  if test -z "$LEADSCORE_NATIVE_LIBS" && test "$LEADSCORE_PC" = yes && test -n "$PKG_CONFIG"; then
+    dnl leadscore.pc's Libs.private, without -lleadscore itself.
+    LEADSCORE_NATIVE_LIBS="`PKG_CONFIG_PATH="$LEADSCORE_PC_PATH" $PKG_CONFIG --static --libs-only-l leadscore | sed 's/-lleadscore//'`"
+  fi
   if test -z "$LEADSCORE_NATIVE_LIBS"; then
     LEADSCORE_NATIVE_LIBS="-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
   fi
