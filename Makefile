@@ -19,9 +19,11 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-# The core's API docs, public and private, without a broken link or a warning.
+# The core's API docs, public and private, without a broken link or a warning; and
+# docs/benchmarks.md has a block for every benchmark bench/regenerate.py runs.
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p leadscore --no-deps --document-private-items
+	python3 bench/regenerate.py --check
 
 # LEADSCORE_REQUIRE_FAULTS: the fault tests (a full tmpfs) must run, not be passed over.
 unit:

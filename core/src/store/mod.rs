@@ -496,7 +496,7 @@ impl Store {
 
     /// The drift of every tenant's model `name` (or of one tenant's), worst first:
     /// this process's pending score counts are flushed first, then the counts beside
-    /// each model are compared with its training deciles (see [`drift_report`]).
+    /// each model are compared with its training deciles (see [`drift_report()`]).
     pub fn drift(&self, name: &str, tenant: Option<&str>) -> Result<Vec<crate::drift::DriftRow>> {
         self.flush_drift()?;
         drift_report(&self.root, name, tenant)
