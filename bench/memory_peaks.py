@@ -10,6 +10,7 @@ The export comes from bench/real_export.py (86 tenants by default: about 850,000
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import re
 import subprocess
@@ -19,10 +20,10 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import harness  # noqa: E402
 import real_export  # noqa: E402
 
 ROOT = HERE.parent
-CLI = ROOT / "target" / "release" / "leadscore"
 
 
 def peak(cmd: list[str], expect_fail: bool = False) -> tuple[int, float]:
@@ -39,22 +40,30 @@ def peak(cmd: list[str], expect_fail: bool = False) -> tuple[int, float]:
     return int(m.group(1)) * 1024, wall
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tenants", type=int, default=86)
     ap.add_argument("--no-build", action="store_true", help="use the release CLI as it is")
-    a = ap.parse_args()
+    return ap
+
+
+def outer(argv: list[str]) -> None:
+    a = parser().parse_args(argv)
+    build = None if a.no_build else ["cargo", "build", "--release", "-q", "-p", "leadscore-cli"]
+    harness.relaunch(__file__, argv, build, {"LS_CLI": "leadscore"})
+
+
+def inner(argv: list[str]) -> None:
+    a = parser().parse_args(argv)
     if not pathlib.Path("/usr/bin/time").exists():
         sys.exit("memory_peaks: /usr/bin/time is missing (apt-get install time)")
-    if not a.no_build:
-        subprocess.run(["cargo", "build", "--release", "-q", "-p", "leadscore-cli"], cwd=ROOT, check=True)
     export = real_export.ensure("real", a.tenants, quiet=True)["csv"]
     size = export.stat().st_size
     with open(export, "rb") as f:
         rows = sum(1 for _ in f) - 1
     cols = real_export.N_FEATURES + 1  # the features and the target as f64 columns
     parsed = rows * cols * 8
-    cli = str(CLI)
+    cli = os.environ["LS_CLI"]
     with tempfile.TemporaryDirectory(prefix="leadscore-mem-") as tmp:
         t = pathlib.Path(tmp)
         recipe = t / "standardise.recipe"
@@ -83,4 +92,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    harness.main(__file__, inner, outer)
