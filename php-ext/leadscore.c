@@ -1076,10 +1076,14 @@ PHP_METHOD(LeadScore_Store, trainTenants) {
         }
         CHECK_LS(ls_store_train_tenants(st, Z_STRVAL_P(data), ZSTR_VAL(json.s), on_mass_progress, &ctx,
                                         &summary));
-    } else {
+    } else if (Z_TYPE_P(data) == IS_ARRAY ||
+               (Z_TYPE_P(data) == IS_OBJECT && instanceof_function(Z_OBJCE_P(data), zend_ce_traversable))) {
         CHECK_LS(ls_batch_new(&b));
         if (rows_into_batch(data, b) == FAILURE) goto fail;
         CHECK_LS(ls_store_train_tenants_batch(st, b, ZSTR_VAL(json.s), on_mass_progress, &ctx, &summary));
+    } else {
+        zend_argument_type_error(1, "must be of type string|iterable, %s given", zend_zval_type_name(data));
+        goto fail;
     }
     ls_batch_free(b);
     smart_str_free(&json);

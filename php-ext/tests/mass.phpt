@@ -58,6 +58,13 @@ foreach ([
         echo get_class($e), ': ', strtok($e->getMessage(), ';'), "\n";
     }
 }
+foreach ([42, new stdClass(), null] as $bad) {
+    try {
+        $store->trainTenants($bad, $mass['options']);
+    } catch (TypeError $e) {
+        echo $e->getMessage(), "\n";
+    }
+}
 try {
     // 300 rows: every tenant too small, so the run is quick (this suite also runs under valgrind).
     Store::open("$tmp/c")->trainTenants($rows(300), $mass['options'], function () {
@@ -105,6 +112,9 @@ LeadScore\InvalidInputException: unknown column "region"
 LeadScore\InvalidInputException: option "global_max_rows" must be a non-negative integer, got -1
 LeadScore\InvalidInputException: training tenants from a table needs the tenant column (by)
 LeadScore\IoException: %s
+LeadScore\Store::trainTenants(): Argument #1 ($data) must be of type string|iterable, int given
+LeadScore\Store::trainTenants(): Argument #1 ($data) must be of type string|iterable, stdClass given
+LeadScore\Store::trainTenants(): Argument #1 ($data) must be of type string|iterable, null given
 callback: stop here; report written: true
 no_model -> insufficient_data
 mark: tenant "_global" cannot be marked: names starting with "_" are reserved for the store
