@@ -430,6 +430,8 @@ export interface MassSummary {
   indexSeconds: number
   /** Seconds of the whole run. */
   seconds: number
+  /** The run was stopped between tenants (from Python or Rust); `false` from Node. */
+  cancelled: boolean
 }
 
 /** One model's score drift (`store.drift()`). */

@@ -243,7 +243,7 @@ namespace LeadScore {
          * 'globalMaxRows'. $progress(array $p) is called after each tenant with
          * ['done', 'total', 'rows_done', 'elapsed'], in this request's thread.
          * One tenant's failure is its outcome ('status' => 'failed', 'error'), not an exception.
-         * @return array{tenants: list<array{tenant: string, status: string, rows: int, positives: ?int, roc_auc: ?float, pr_auc: ?float, seconds: float, error: ?string, finished_unix: int}>, global: ?array{tenant: string, status: string, rows: int, positives: ?int, roc_auc: ?float, pr_auc: ?float, seconds: float, error: ?string, finished_unix: int}, rows_without_tenant: int, index_seconds: float, seconds: float}
+         * @return array{tenants: list<array{tenant: string, status: string, rows: int, positives: ?int, roc_auc: ?float, pr_auc: ?float, seconds: float, error: ?string, finished_unix: int}>, global: ?array{tenant: string, status: string, rows: int, positives: ?int, roc_auc: ?float, pr_auc: ?float, seconds: float, error: ?string, finished_unix: int}, rows_without_tenant: int, index_seconds: float, seconds: float, cancelled: bool}
          * @throws \LeadScore\InvalidInputException a bad option, no or an unknown tenant column, a bad row
          * @throws \LeadScore\IoException the data cannot be read or the store written
          */

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: d2588c437dfaf112294b29cf07ab939abc2b0e89 */
+ * Stub hash: be3e6d15822c5a923c784de42c1b20f26cbae2ed */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_LeadScore_Model___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()

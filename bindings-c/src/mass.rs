@@ -89,7 +89,8 @@ unsafe fn run(
 /// The summary: `{"tenants": [{"tenant", "status" ("trained", "skipped",
 /// "insufficient_data", "failed"), "rows", "positives", "roc_auc", "pr_auc", "seconds",
 /// "error", "finished_unix"}, ...], "global": {...} or null, "rows_without_tenant",
-/// "index_seconds", "seconds"}`. One tenant's failure is its outcome, not the call's.
+/// "index_seconds", "seconds", "cancelled"}`. One tenant's failure is its outcome, not
+/// the call's.
 /// `progress` (NULL for none) is called on the calling thread after each tenant.
 ///
 /// Errors: `LS_STATUS_INVALID_INPUT` (bad options, no tenant column),

@@ -6,6 +6,8 @@
 //! file converts arguments and results and releases the GIL around everything that may
 //! touch the disk.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -187,7 +189,9 @@ impl PyStore {
     /// Trains one model per tenant into this store (see `leadscore.train_tenants`):
     /// from a file or folder (`path`) or from columns shaped by `leadscore._frame`.
     /// Progress goes to `progress(dict)` on this thread, with the GIL held, while the
-    /// training runs on workers without it. Returns the run's summary as JSON text.
+    /// training runs on workers without it. An exception in the callback or a signal
+    /// (Ctrl-C) stops the run between tenants and is raised once it has stopped.
+    /// Returns the run's summary as JSON text.
     #[pyo3(signature = (path, names, cols, options_json, progress = None))]
     fn _train_tenants(
         &self,
@@ -198,7 +202,9 @@ impl PyStore {
         options_json: &str,
         progress: Option<Bound<'_, PyAny>>,
     ) -> PyLsResult<String> {
-        let config = MassConfig::from_json_str(options_json)?;
+        let mut config = MassConfig::from_json_str(options_json)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        config.cancel = Some(Arc::clone(&stop));
         let table = match (&path, names, cols) {
             (Some(_), _, _) => None,
             (None, Some(n), Some(c)) => Some(crate::convert::to_table(n, c, None)?),
@@ -210,7 +216,10 @@ impl PyStore {
             (None, None) => return Err(invalid("train_tenants needs a path or columns")),
         };
         let store = &*self.inner;
-        let mut callback_error: Option<PyErr> = None;
+        // The first exception of the wait (Ctrl-C, a failing callback): the run stops
+        // between tenants and the exception is raised once it has (its summary is in
+        // _training.json, with `cancelled`).
+        let mut raised: Option<PyErr> = None;
         let summary = std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::channel::<Progress>();
             let worker = s.spawn(move || {
@@ -218,34 +227,41 @@ impl PyStore {
                     let _ = tx.send(p);
                 })
             });
-            // Wait for each tenant without the GIL; report it with the GIL held.
+            // Wait without the GIL; every tick, let Python see a pending signal.
             let mut rx = rx;
             loop {
                 let (back, next) = py.detach(move || {
-                    let next = rx.recv();
+                    let next = rx.recv_timeout(Duration::from_millis(100));
                     (rx, next)
                 });
                 rx = back;
-                let Ok(p) = next else { break };
-                if let (Some(cb), None) = (&progress, &callback_error) {
-                    let d = PyDict::new(py);
-                    let r = d
-                        .set_item("done", p.done)
-                        .and_then(|_| d.set_item("total", p.total))
-                        .and_then(|_| d.set_item("rows_done", p.rows_done))
-                        .and_then(|_| d.set_item("elapsed", p.elapsed))
-                        .and_then(|_| cb.call1((d,)));
-                    // A failing callback stops being called; its error is raised once
-                    // the run (which cannot be stopped half-way) has finished.
+                let p = match next {
+                    Ok(p) => Some(p),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                };
+                if raised.is_none() {
+                    let r = py.check_signals().and_then(|_| match (&progress, p) {
+                        (Some(cb), Some(p)) => {
+                            let d = PyDict::new(py);
+                            d.set_item("done", p.done)?;
+                            d.set_item("total", p.total)?;
+                            d.set_item("rows_done", p.rows_done)?;
+                            d.set_item("elapsed", p.elapsed)?;
+                            cb.call1((d,)).map(|_| ())
+                        }
+                        _ => Ok(()),
+                    });
                     if let Err(e) = r {
-                        callback_error = Some(e);
+                        stop.store(true, Ordering::Relaxed);
+                        raised = Some(e);
                     }
                 }
             }
             worker.join()
         });
         let summary = summary.map_err(|_| invalid("mass training panicked"))??;
-        if let Some(e) = callback_error {
+        if let Some(e) = raised {
             return Err(e.into());
         }
         serde_json::to_string(&summary).map_err(|e| invalid(format!("summary: {e}")))

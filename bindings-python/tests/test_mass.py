@@ -83,13 +83,34 @@ def test_errors(tmp_path, churn_df):
     with pytest.raises(leadscore.InvalidInputError, match="bogus"):
         leadscore.train_tenants(churn_df, "churn", by="contract", out=tmp_path, bogus=1, progress=False)
 
-    # A failing progress callback is raised once the run has finished.
+
+
+def test_a_failing_callback_or_ctrl_c_stops_the_run(tmp_path, churn_df):
+    import _thread
+
+    # The callback raises after the first tenant (the one worker may have started the
+    # second by then); the run stops there, without the fallback, and says so.
     def boom(p):
         raise RuntimeError("stop")
 
     with pytest.raises(RuntimeError, match="stop"):
-        leadscore.train_tenants(churn_df.head(100), "churn", by="contract", out=tmp_path / "b", progress=boom)
-    assert (tmp_path / "b" / "_training.json").exists()
+        leadscore.train_tenants(churn_df, "churn", by="contract", out=tmp_path / "b", progress=boom,
+                                threads=1, min_rows=1000, cv=2)
+    saved = json.loads((tmp_path / "b" / "_training.json").read_text())
+    assert saved["cancelled"] is True and len(saved["tenants"]) < 3 and saved["global"] is None
+
+    # Ctrl-C while the first tenant trains (its 5 folds take well over 50 ms).
+    timer = threading.Timer(0.05, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        leadscore.train_tenants(churn_df, "churn", by="contract", out=tmp_path / "c", progress=False,
+                                threads=1, min_rows=1000, cv=5)
+    timer.join()
+    saved = json.loads((tmp_path / "c" / "_training.json").read_text())
+    assert saved["cancelled"] is True and len(saved["tenants"]) < 3
+
+    run = leadscore.train_tenants(churn_df.head(100), "churn", by="contract", out=tmp_path / "d", progress=False)
+    assert run["cancelled"] is False
 
 
 def test_drift_and_mark(tmp_path, churn_model, churn_df):

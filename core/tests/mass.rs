@@ -521,3 +521,43 @@ fn cross_language_fixture() {
         [Status::Trained, Status::Trained, Status::InsufficientData]
     );
 }
+
+/// A run asked to stop finishes the tenants in flight, trains no more and no fallback,
+/// and says so in its summary and report.
+#[test]
+fn cancel_between_tenants() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let data = root.join("examples/data/wa_churn.csv");
+    let mut cfg = MassConfig::from_json_str(
+        r#"{"target": "churn", "by": "contract", "cv": 0, "minRows": 1000, "threads": 1}"#,
+    )
+    .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    cfg.cancel = Some(stop.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), StoreConfig::default()).unwrap();
+    let summary = train_tenants(MassInput::Path(&data), &store, &cfg, &|_| {
+        stop.store(true, Ordering::Relaxed);
+    })
+    .unwrap();
+    assert!(summary.cancelled);
+    assert_eq!(summary.tenants.len(), 1, "{:?}", summary.tenants);
+    assert!(summary.global.is_none());
+    let report: leadscore::mass::MassSummary =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("_training.json")).unwrap())
+            .unwrap();
+    assert!(report.cancelled && report.tenants.len() == 1);
+    // The same from a table; and a run that is not stopped says so.
+    let table = leadscore::data::csv::read_csv_path(&data, &Default::default()).unwrap();
+    stop.store(false, Ordering::Relaxed);
+    let from_table = train_tenants(MassInput::Table(&table), &store, &cfg, &|_| {
+        stop.store(true, Ordering::Relaxed);
+    })
+    .unwrap();
+    assert!(from_table.cancelled && from_table.tenants.len() == 1);
+    cfg.cancel = None;
+    let whole = train_tenants(MassInput::Table(&table), &store, &cfg, &|_| {}).unwrap();
+    assert!(!whole.cancelled && whole.tenants.len() == 3 && whole.global.is_some());
+}

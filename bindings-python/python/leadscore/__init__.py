@@ -277,10 +277,14 @@ def train_tenants(
     Jupyter), ``False`` nothing, or a callable that receives ``{"done", "total",
     "rows_done", "elapsed"}`` after each tenant.
 
+    Ctrl-C (or an exception in the callable) stops the run between tenants: the
+    tenants in flight finish, no fallback is trained, ``_training.json`` says
+    ``"cancelled": true``, and the exception is raised.
+
     Returns the summary: ``tenants`` (each ``tenant``, ``status`` (``"trained"``,
     ``"skipped"``, ``"insufficient_data"``, ``"failed"``), ``rows``, ``positives``,
     ``roc_auc``, ``pr_auc``, ``seconds``, ``error``), ``global``,
-    ``rows_without_tenant``, ``index_seconds``, ``seconds``.
+    ``rows_without_tenant``, ``index_seconds``, ``seconds``, ``cancelled``.
 
     >>> import leadscore, pandas as pd
     >>> df = pd.read_csv("export.csv")                                    # doctest: +SKIP

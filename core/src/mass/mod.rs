@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
 mod options;
@@ -131,9 +131,20 @@ pub struct MassConfig {
     /// Rows sampled (seeded, uniformly over the export) for the fallback model.
     /// Defaults to `200_000`.
     pub global_max_rows: usize,
+    /// Set it (from any thread) to stop the run between tenants: tenants in flight
+    /// finish, the others are left out of the summary, the fallback is not trained and
+    /// the summary says `cancelled`. Defaults to `None` (the run cannot be stopped).
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl MassConfig {
+    /// Whether the run was asked to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
     /// Defaults around the given training options.
     pub fn new(train: TrainOptions) -> Self {
         MassConfig {
@@ -145,6 +156,7 @@ impl MassConfig {
             global: true,
             global_tenant_feature: false,
             global_max_rows: crate::defaults::GLOBAL_MAX_ROWS,
+            cancel: None,
         }
     }
 }
@@ -250,6 +262,9 @@ pub struct MassSummary {
     pub index_seconds: f64,
     /// Seconds of the whole run.
     pub seconds: f64,
+    /// The run was stopped (`MassConfig::cancel`) before every tenant was trained.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 impl MassSummary {
@@ -666,7 +681,8 @@ pub(crate) fn train_all(
         start,
     );
 
-    let global = if config.global {
+    let cancelled = config.cancelled();
+    let global = if config.global && !cancelled {
         let failed = tenants
             .iter()
             .filter(|t| t.status == Status::Failed)
@@ -688,6 +704,7 @@ pub(crate) fn train_all(
         rows_without_tenant,
         index_seconds,
         seconds: start.elapsed().as_secs_f64(),
+        cancelled,
     })
 }
 
@@ -718,6 +735,9 @@ fn run_tenants<W: Sync>(
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| loop {
+                if config.cancelled() {
+                    break;
+                }
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(w) = work.get(i) else { break };
                 let (name, rows) = tenant_of(w);

@@ -118,7 +118,8 @@ pub(super) fn train_table(
         progress,
         start,
     );
-    let global = if config.global {
+    let cancelled = config.cancelled();
+    let global = if config.global && !cancelled {
         let t0 = Instant::now();
         let failed: std::collections::HashSet<&str> = tenants
             .iter()
@@ -154,5 +155,6 @@ pub(super) fn train_table(
         rows_without_tenant: without,
         index_seconds,
         seconds: start.elapsed().as_secs_f64(),
+        cancelled,
     })
 }
